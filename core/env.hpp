@@ -1,0 +1,36 @@
+// The process environment as a value. Nothing in credsh reads getenv() directly: main() snapshots environ
+// once and passes an Env down, so tests inject whatever environment they need (DESIGN.md §7, no hidden globals).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsh {
+
+class Env {
+  public:
+    Env() = default;
+    explicit Env(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {}
+    static Env from_environ(char** envp);
+
+    // The value, or nullopt when unset. An empty value is "set and empty", distinct from unset.
+    std::optional<std::string> get(std::string_view name) const;
+    // The value when set and non-empty, else nullopt (how the SDKs treat most AWS_* variables).
+    std::optional<std::string> get_nonempty(std::string_view name) const;
+    void set(const std::string& name, std::string value) { vars_[name] = std::move(value); }
+    void unset(const std::string& name) { vars_.erase(name); }
+    const std::map<std::string, std::string>& vars() const { return vars_; }
+    // NAME=value strings for execve.
+    std::vector<std::string> to_strings() const;
+
+    // $HOME, falling back to the passwd entry only when HOME is unset.
+    std::string home() const;
+
+  private:
+    std::map<std::string, std::string> vars_;
+};
+
+} // namespace credsh

@@ -1,0 +1,2 @@
+// work in progress (lead)
+int main() { return 0; }

@@ -1,0 +1,55 @@
+// The AWS shared config and credentials files (~/.aws/config, ~/.aws/credentials), parsed to the cross-SDK
+// profile-file rules that the conformance suites encode (smithy-rs profile-parser-tests.json, Kotlin's copy,
+// file-location-tests.json). Why not inih here: Debian's libinih (r55) is built with a 200-byte stack line
+// buffer and strips inline ';' comments, while session tokens are routinely longer than 200 bytes and the
+// spec keeps ';' inside values; inih is used for credsh's own small files instead (.credprofile, config).
+#pragma once
+
+#include "env.hpp"
+#include "result.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace credsh {
+
+// Property name -> value. A property with sub-properties keeps its raw text as the spec's suite does
+// ("\nname = value\nother = v"); sub_properties() splits it.
+using Properties = std::map<std::string, std::string>;
+
+struct ProfileSet {
+    std::map<std::string, Properties> profiles;     // "default", "dev", ...
+    std::map<std::string, Properties> sso_sessions; // [sso-session NAME]
+    std::map<std::string, Properties> services;     // [services NAME]
+    // Where each profile name was seen ("config", "credentials" or both), for `credsh profiles`.
+    std::map<std::string, std::vector<std::string>> origins;
+};
+
+struct ProfileSource {
+    std::string path; // for messages: "path:line: ..."
+    std::string text;
+};
+
+// Parse and merge the two files with the spec's rules (credentials wins on duplicate properties; config
+// sections need the "profile " prefix except [default]; credentials sections must not have it; invalid names
+// are ignored; errors name "path:line" and never echo a value).
+Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
+                                       const std::optional<ProfileSource>& credentials);
+
+// Sub-properties of a raw property value ("\ns3 = x" style), in the spec's shape.
+Properties sub_properties(const std::string& raw);
+
+struct ProfileFileLocations {
+    std::string config;      // AWS_CONFIG_FILE or ~/.aws/config
+    std::string credentials; // AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
+};
+
+// The file-location rules of the spec (HOME, USERPROFILE, HOMEDRIVE+HOMEPATH on windows, "~/" expansion).
+ProfileFileLocations locate_profile_files(const Env& env, bool windows = false);
+
+// Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
+Result<ProfileSet> load_profile_files(const Env& env);
+
+} // namespace credsh

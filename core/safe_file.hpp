@@ -1,0 +1,30 @@
+// Every file credsh reads or writes goes through here, because the files come from places an attacker may
+// shape (a cloned repository's .credprofile, a shared /tmp) and because a prompt must never block.
+// Reads: O_NONBLOCK + fstat S_ISREG + a size cap, so a FIFO, device, directory or huge sparse file returns
+// at once with an error (SECURITY.md 15). Writes: private directories (0700) and files (0600), written to an
+// O_EXCL temp file, fsync'd, renamed, then the directory fsync'd (SECURITY.md 20-21).
+#pragma once
+
+#include "result.hpp"
+
+#include <cstddef>
+#include <string>
+#include <sys/types.h>
+
+namespace credsh {
+
+constexpr std::size_t kCredprofileCap = 64 * 1024;
+constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
+
+// The whole file, if it is a regular file of at most `cap` bytes. ENOENT gives ErrorKind::not_found.
+// Messages name the path (escaped with printable()) and never the contents.
+Result<std::string> safe_read_file(const std::string& path, std::size_t cap);
+
+// Create `dir` (and parents) if needed and make sure it is a directory owned by us with mode 0700;
+// an existing directory with looser modes is tightened if ours, refused if someone else's.
+Result<void> ensure_private_dir(const std::string& dir);
+
+// Atomically replace `path` with `data`, mode 0600, in a directory already made private.
+Result<void> atomic_write_file(const std::string& path, const std::string& data);
+
+} // namespace credsh

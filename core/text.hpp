@@ -1,0 +1,37 @@
+// Small string, time and digest helpers shared by every module. Digests come from OpenSSL (EVP), never
+// hand-written; times are UTC epoch seconds throughout credsh.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsh {
+
+std::string_view trim(std::string_view s);        // spaces, tabs, CR, LF at both ends
+std::string to_lower(std::string_view s);          // ASCII only
+bool iequals(std::string_view a, std::string_view b);
+std::vector<std::string_view> split(std::string_view s, char sep);
+
+// Lowercase hex digests of arbitrary bytes.
+std::string sha256_hex(std::string_view data);
+std::string sha1_hex(std::string_view data);
+
+// ISO 8601 / RFC 3339 in UTC as the AWS tools write it: "2026-01-02T03:04:05Z", with optional fractional
+// seconds, a numeric offset ("+00:00"), or the old CLI's "UTC" suffix. Returns epoch seconds.
+std::optional<std::int64_t> parse_iso8601(std::string_view s);
+std::string format_iso8601(std::int64_t epoch); // "%Y-%m-%dT%H:%M:%SZ"
+
+// "****WXYZ": the last four characters of an access key id, the only part of a credential credsh prints.
+std::string redact(std::string_view secret);
+
+// Escape a path or other untrusted text for a one-line message: control bytes, backslash and invalid
+// UTF-8 become \xHH, so a file name with a newline or ESC cannot forge output (SECURITY.md 16).
+std::string printable(std::string_view s);
+
+// Human duration: "54m", "2h05m", "3d", "expired".
+std::string human_duration(std::int64_t seconds);
+
+} // namespace credsh

@@ -1,0 +1,56 @@
+// Trust for .credprofile files, modelled on direnv's allow/deny (SECURITY.md 11-13).
+//
+// A file is used only if the user allowed exactly these bytes at exactly this real path: the allow key is
+// sha256(realpath + "\n" + bytes), so any edit or a copy elsewhere blocks it again. A deny is keyed by
+// sha256(realpath) and wins over any allow. The store lives in $XDG_DATA_HOME/credsh (default
+// ~/.local/share/credsh), directories 0700 and files 0600.
+//
+// The walk from $PWD upwards ignores files that are not owned by the user (or root), that are group- or
+// world-writable, or that sit in a directory others can write (sticky /tmp included) -- those are skipped and
+// the walk goes on, as if they did not exist.
+#pragma once
+
+#include "credprofile.hpp"
+#include "env.hpp"
+#include "result.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace credsh {
+
+enum class TrustStatus { allowed, blocked, denied };
+
+struct TrustStore {
+    std::string root; // e.g. ~/.local/share/credsh
+    static TrustStore from_env(const Env& env);
+
+    std::string allow_key(const std::string& realpath, const std::string& bytes) const;
+    TrustStatus status(const std::string& realpath, const std::string& bytes) const;
+    Result<void> allow(const std::string& realpath, const std::string& bytes) const; // also clears a deny
+    Result<void> deny(const std::string& realpath) const;                            // also drops allows
+};
+
+enum class DirStatus {
+    none,    // no usable .credprofile from cwd to /
+    allowed, // found, trusted, parsed
+    blocked, // found, never allowed or edited since
+    denied,  // found, explicitly denied
+    invalid, // found and trusted or not, but it does not parse (message says file:line)
+};
+
+struct DirLookup {
+    DirStatus status = DirStatus::none;
+    std::string path;     // the .credprofile as found (cwd-relative walk), empty for none
+    std::string realpath; // resolved, for trust keys and messages
+    std::string bytes;    // what was hashed
+    CredProfile content;  // valid when status == allowed
+    std::string message;  // one line for stderr: why it is blocked/invalid, or which files were skipped
+    std::vector<std::string> skipped; // files ignored for ownership/mode reasons, for status --explain
+};
+
+// Walk from `cwd` up to "/", stopping at the nearest .credprofile that passes the ownership checks.
+DirLookup find_credprofile(const std::string& cwd, const TrustStore& store);
+
+} // namespace credsh
