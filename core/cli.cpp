@@ -1,1 +1,103 @@
-// work in progress (lead)
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <iostream>
+#include <sstream>
+
+namespace credsh {
+
+namespace {
+// Sorted by name; tests/shell/t_cli.sh checks that every entry has --help.
+const std::array<Command, 12> kCommands = {{
+    {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
+    {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
+    {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
+    {"exec", "run one command with a profile's credentials (command scope)", cmd_exec},
+    {"export", "print shell code for the current scope (used by the hook)", cmd_export},
+    {"hook", "print the hook to install in bash, zsh, fish or pwsh", cmd_hook},
+    {"login", "interactive sign-in for a profile that needs it (SSO, MFA)", cmd_login},
+    {"pin", "write ./.credprofile naming a profile, and trust it", cmd_pin},
+    {"profiles", "list every profile credsh knows", cmd_profiles},
+    {"prompt", "print the prompt segment", cmd_prompt},
+    {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
+    {"use", "set this shell's session profile (needs the hook)", cmd_use},
+}};
+
+void write_all(int fd, std::string_view s) {
+    while (!s.empty()) {
+        ssize_t n = ::write(fd, s.data(), s.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        s.remove_prefix(static_cast<size_t>(n));
+    }
+}
+} // namespace
+
+void Context::out(std::string_view s) const { write_all(out_fd, s); }
+void Context::err(std::string_view s) const { write_all(err_fd, s); }
+void Context::warn(std::string_view s) const { write_all(err_fd, "credsh: " + std::string(s) + "\n"); }
+
+std::span<const Command> commands() { return kCommands; }
+
+const Command* find_command(std::string_view name) {
+    for (const Command& c : kCommands)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args, po::options_description desc,
+                                            const po::positional_options_description& pos,
+                                            std::string_view usage, std::string_view about, int& exit_code,
+                                            bool allow_unregistered) {
+    desc.add_options()("help,h", "show this help");
+    po::variables_map vm;
+    try {
+        auto parser = po::command_line_parser(args).options(desc).positional(pos);
+        if (allow_unregistered) parser.allow_unregistered();
+        po::store(parser.run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        ctx.warn(std::string(e.what()) + " (see: credsh " + std::string(usage.substr(0, usage.find(' '))) +
+                 " --help)");
+        exit_code = 2;
+        return std::nullopt;
+    }
+    if (vm.count("help")) {
+        std::ostringstream ss;
+        ss << "usage: credsh " << usage << "\n\n" << about << "\n\n" << desc;
+        ctx.out(ss.str());
+        exit_code = 0;
+        return std::nullopt;
+    }
+    return vm;
+}
+
+std::optional<State> read_state_from_stdin() {
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > (1u << 20)) break;
+    }
+    auto st = parse_state(text);
+    if (!st) return std::nullopt;
+    return *st;
+}
+
+ExportRequest base_request(const Context& ctx) {
+    ExportRequest req;
+    req.env = ctx.env;
+    req.cwd = ctx.cwd;
+    req.now = ctx.now;
+    req.stderr_fd = ctx.err_fd;
+    return req;
+}
+
+} // namespace credsh

@@ -1,1 +1,105 @@
-// work in progress (lead)
+// credsh export SHELL: the hook's one call when something changed. Prints shell code on stdout -- all of it
+// or nothing, in one write at the end -- and one line per problem on stderr. The exit status is non-zero
+// when something failed, but the code printed then still leaves the shell consistent (stale credentials
+// removed, the state updated so the next prompt does not retry at once).
+#include "cli.hpp"
+#include "safe_file.hpp"
+#include "shell.hpp"
+#include "text.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace credsh {
+
+namespace {
+
+std::string stamp_dir(const Env& env) {
+    if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/') return *r + "/credsh";
+    if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') return *c + "/credsh/stamps";
+    return env.home() + "/.cache/credsh/stamps";
+}
+
+// Stamps of shells that are gone are removed now and then, so the directory does not grow forever.
+void sweep_stamps(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view n(e->d_name);
+        if (n.rfind("stamp-", 0) != 0) continue;
+        long pid = std::strtol(e->d_name + 6, nullptr, 10);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+            ::unlink((dir + "/" + std::string(n)).c_str());
+    }
+    ::closedir(d);
+}
+
+// The stamp's mtime is "when this export started reading files": a file modified later is newer than it,
+// which the hook tests with [[ file -nt stamp ]] at every prompt, without spawning anything.
+Result<std::string> touch_stamp(const Env& env, long pid) {
+    std::string dir = stamp_dir(env);
+    if (auto r = ensure_private_dir(dir); !r) return r.error();
+    std::string path = dir + "/stamp-" + std::to_string(pid);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+    if (fd < 0) return fail("cannot create " + printable(path) + ": " + std::strerror(errno));
+    ::futimens(fd, nullptr);
+    ::close(fd);
+    if (pid % 16 == 0) sweep_stamps(dir);
+    return path;
+}
+
+} // namespace
+
+int cmd_export(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    std::string shell_name;
+    long pid = 0;
+    std::string session;
+    desc.add_options()("shell", po::value(&shell_name)->required(), "bash, zsh, fish or pwsh")(
+        "session", po::value(&session), "this shell's session profile (set by `credsh use`)")(
+        "pid", po::value(&pid), "the shell's process id (names its stamp file)")(
+        "stdin-state", "read the shell's remembered state from stdin");
+    po::positional_options_description pos;
+    pos.add("shell", 1);
+    int rc = 0;
+    auto vm = parse_args(ctx, args, desc, pos, "export SHELL [--session NAME] [--pid PID] [--stdin-state]",
+                         "Prints shell code that sets and unsets AWS_*/ASK_* variables for the scope that applies "
+                         "here. The hook calls it;\nyou do not need to.",
+                         rc);
+    if (!vm) return rc;
+    const Shell* shell = find_shell(shell_name);
+    if (!shell) {
+        ctx.warn("unknown shell '" + printable(shell_name) + "' (bash, zsh, fish or pwsh)");
+        return 2;
+    }
+    if (pid <= 0) pid = static_cast<long>(::getppid());
+
+    // Take the stamp first: anything modified from here on must look newer to the hook.
+    auto stamp = touch_stamp(ctx.env, pid);
+    if (!stamp) {
+        ctx.warn(stamp.error().message);
+        return 1;
+    }
+
+    ExportRequest req = base_request(ctx);
+    if (!session.empty()) req.session_profile = session;
+    if (vm->count("stdin-state")) req.state = read_state_from_stdin();
+    ExportPlan plan = plan_export(req);
+    auto code = render_export(plan, ctx.env, *shell, *stamp);
+    for (const auto& m : plan.messages) ctx.err(m + "\n");
+    if (!code) {
+        ctx.warn(code.error().message);
+        return 1; // nothing on stdout: SECURITY.md 3
+    }
+    ctx.out(*code);
+    return plan.failed ? 1 : 0;
+}
+
+} // namespace credsh

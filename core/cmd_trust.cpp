@@ -1,1 +1,176 @@
-// work in progress (lead)
+// credsh allow / deny / pin: the trust commands for .credprofile files (SECURITY.md 11-13). `allow` shows
+// exactly the bytes it is about to trust, so what the user approves is what gets hashed.
+#include "ask_config.hpp"
+#include "cli.hpp"
+#include "credprofile.hpp"
+#include "credsh_config.hpp"
+#include "profile_file.hpp"
+#include "safe_file.hpp"
+#include "text.hpp"
+#include "trust.hpp"
+
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <cerrno>
+
+namespace credsh {
+
+namespace {
+
+struct Target {
+    std::string realpath;
+    std::string bytes;
+};
+
+// PATH (a .credprofile or a directory holding one), or the nearest one from cwd.
+Result<Target> locate(const Context& ctx, const std::string& arg, const TrustStore& store) {
+    std::string path;
+    if (arg.empty()) {
+        DirLookup d = find_credprofile(ctx.cwd, store);
+        if (d.status == DirStatus::none) {
+            std::string why = "no .credprofile in " + printable(ctx.cwd) + " or above";
+            if (!d.skipped.empty()) why += " (skipped, not safely owned: " + printable(d.skipped.front()) + ")";
+            return fail(why);
+        }
+        path = d.realpath.empty() ? d.path : d.realpath;
+    } else {
+        path = arg[0] == '/' ? arg : ctx.cwd + "/" + arg;
+        struct stat sb;
+        if (::stat(path.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode)) path += "/.credprofile";
+    }
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) return fail(printable(path) + ": " + std::strerror(errno));
+    Target t{buf, {}};
+    auto bytes = safe_read_file(t.realpath, kCredprofileCap);
+    if (!bytes) return bytes.error();
+    t.bytes = std::move(*bytes);
+    return t;
+}
+
+void show_bytes(const Context& ctx, const Target& t) {
+    ctx.err("credsh: trusting " + printable(t.realpath) + " with exactly this content:\n");
+    auto lines = split(t.bytes, '\n');
+    if (!lines.empty() && lines.back().empty()) lines.pop_back(); // the final newline is not a line
+    for (auto line : lines) ctx.err("  | " + printable(line) + "\n");
+}
+
+bool profile_known(const Context& ctx, const std::string& name) {
+    auto profiles = load_profile_files(ctx.env);
+    auto ask = load_ask_config(ctx.env);
+    auto config = load_credsh_config(ctx.env);
+    return (profiles && profiles->profiles.count(name)) || (ask && ask->profiles.count(name)) ||
+           (config && config->profiles.count(name));
+}
+
+int trust_command(Context& ctx, const Args& args, bool allow) {
+    po::options_description desc("options");
+    std::string path;
+    desc.add_options()("path", po::value(&path), "a .credprofile file or its directory (default: nearest)");
+    po::positional_options_description pos;
+    pos.add("path", 1);
+    int rc = 0;
+    auto vm = parse_args(ctx, args, desc, pos, allow ? "allow [PATH]" : "deny [PATH]",
+                         allow ? "Trusts the .credprofile at PATH (default: the nearest one from here up) exactly "
+                                 "as it is now.\nAny later edit, or a copy elsewhere, blocks it again."
+                               : "Never uses the .credprofile at PATH (default: the nearest), whatever it "
+                                 "contains, until `credsh allow`.",
+                         rc);
+    if (!vm) return rc;
+    TrustStore store = TrustStore::from_env(ctx.env);
+    auto t = locate(ctx, path, store);
+    if (!t) {
+        ctx.warn((allow ? "allow: " : "deny: ") + t.error().message);
+        return 1;
+    }
+    if (!allow) {
+        if (auto r = store.deny(t->realpath); !r) {
+            ctx.warn("deny: " + r.error().message);
+            return 1;
+        }
+        ctx.warn("denied " + printable(t->realpath));
+        return 0;
+    }
+    auto cp = parse_credprofile(t->realpath, t->bytes);
+    if (!cp) {
+        ctx.warn("allow: " + cp.error().message + " -- fix the file first; nothing was trusted");
+        return 1;
+    }
+    show_bytes(ctx, *t);
+    if (auto r = store.allow(t->realpath, t->bytes); !r) {
+        ctx.warn("allow: " + r.error().message);
+        return 1;
+    }
+    if (!cp->profile.empty() && !profile_known(ctx, cp->profile))
+        ctx.warn("note: profile " + cp->profile + " is not defined anywhere yet (see: credsh profiles)");
+    return 0;
+}
+
+} // namespace
+
+int cmd_allow(Context& ctx, const Args& args) { return trust_command(ctx, args, true); }
+int cmd_deny(Context& ctx, const Args& args) { return trust_command(ctx, args, false); }
+
+int cmd_pin(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    std::string name, region, ask_profile, dir;
+    desc.add_options()("profile", po::value(&name)->required(), "the profile this directory tree uses")(
+        "region", po::value(&region), "also set AWS_REGION and AWS_DEFAULT_REGION")(
+        "ask-profile", po::value(&ask_profile), "an ASK CLI profile other than NAME")(
+        "dir", po::value(&dir), "where to write .credprofile (default: the current directory)");
+    po::positional_options_description pos;
+    pos.add("profile", 1);
+    int rc = 0;
+    auto vm = parse_args(ctx, args, desc, pos, "pin NAME [--region REGION] [--ask-profile NAME] [--dir DIR]",
+                         "Writes DIR/.credprofile naming NAME and trusts it, so this directory tree follows NAME.",
+                         rc);
+    if (!vm) return rc;
+    CredProfile cp;
+    cp.profile = name;
+    if (!valid_profile_name(name)) {
+        ctx.warn("pin: not a valid profile name: " + printable(name));
+        return 1;
+    }
+    if (!region.empty()) {
+        if (!valid_region(region)) {
+            ctx.warn("pin: not a valid region: " + printable(region));
+            return 1;
+        }
+        cp.region = region;
+    }
+    if (!ask_profile.empty()) {
+        if (!valid_profile_name(ask_profile)) {
+            ctx.warn("pin: not a valid ASK profile name: " + printable(ask_profile));
+            return 1;
+        }
+        cp.ask_profile = ask_profile;
+    }
+    if (!profile_known(ctx, name)) {
+        ctx.warn("pin: profile " + name + " not found (see: credsh profiles)");
+        return 1;
+    }
+    std::string target_dir = dir.empty() ? ctx.cwd : (dir[0] == '/' ? dir : ctx.cwd + "/" + dir);
+    std::string path = target_dir + "/.credprofile";
+    std::string bytes = render_credprofile(cp);
+    if (auto r = atomic_write_file(path, bytes); !r) {
+        ctx.warn("pin: " + r.error().message);
+        return 1;
+    }
+    ::chmod(path.c_str(), 0644); // project data, not a secret; 0644 so it can be committed and shared
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) {
+        ctx.warn("pin: " + printable(path) + ": " + std::strerror(errno));
+        return 1;
+    }
+    TrustStore store = TrustStore::from_env(ctx.env);
+    if (auto r = store.allow(buf, bytes); !r) {
+        ctx.warn("pin: " + r.error().message);
+        return 1;
+    }
+    ctx.warn("pinned " + printable(buf) + " to " + name);
+    return 0;
+}
+
+} // namespace credsh

@@ -1,1 +1,354 @@
-// work in progress (lead)
+#include "exporter.hpp"
+
+#include "ask_config.hpp"
+#include "profile_file.hpp"
+#include "prompt.hpp"
+#include "provider.hpp"
+#include "text.hpp"
+#include "trust.hpp"
+
+#include <array>
+#include <sys/stat.h>
+
+namespace credsh {
+
+namespace {
+
+constexpr std::array<std::string_view, 20> kManaged = {
+    "ASK_ACCESS_TOKEN",      "ASK_DEFAULT_PROFILE",       "ASK_REFRESH_TOKEN",     "ASK_VENDOR_ID",
+    "AWSUME_EXPIRATION",     "AWSUME_PROFILE",            "AWS_ACCESS_KEY_ID",     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_DEFAULT_PROFILE",   "AWS_DEFAULT_REGION",        "AWS_PROFILE",           "AWS_REGION",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN",        "AWS_SESSION_EXPIRATION", "AWS_SESSION_TOKEN",
+    "AWS_VAULT",             "GRANTED_SSO",               "GRANTED_SSO_ROLE_NAME", "GRANTED_SSO_START_URL",
+};
+
+constexpr std::array<std::string_view, 6> kInfo = {"CREDSH_ASK_PROFILE", "CREDSH_BLOCKED", "CREDSH_EXPIRES",
+                                                   "CREDSH_PROFILE",     "CREDSH_REGION",  "CREDSH_SCOPE"};
+
+// Below this much validity the applied credentials are refreshed (botocore's advisory window).
+constexpr std::int64_t kRefreshWindow = 15 * 60;
+// A failed attempt is not repeated sooner than this (SECURITY.md 25).
+constexpr std::int64_t kRetryDelay = 60;
+
+std::string scope_marker(Scope s) {
+    switch (s) {
+    case Scope::command: return "!";
+    case Scope::session: return "*";
+    case Scope::ambient: return "~";
+    default: return "";
+    }
+}
+
+// The ambient value of each managed variable: from the state, except where the user changed a variable by
+// hand since credsh last set it -- then the user's value is the new ambient one.
+VarValues compute_ambient(const Env& env, const std::optional<State>& state) {
+    VarValues ambient;
+    for (std::string_view v : kManaged) {
+        std::string name(v);
+        std::optional<std::string> cur = env.get(name);
+        if (!state) {
+            ambient[name] = cur;
+            continue;
+        }
+        auto applied = state->applied.find(name);
+        auto amb = state->ambient.find(name);
+        if (applied == state->applied.end() || amb == state->ambient.end() || applied->second != value_hash(cur))
+            ambient[name] = cur;
+        else
+            ambient[name] = amb->second;
+    }
+    return ambient;
+}
+
+// The credentials credsh applied last time, if they are still in the environment untouched.
+std::optional<Credentials> current_applied(const Env& env, const State& st) {
+    auto same = [&](const char* name) {
+        auto it = st.applied.find(name);
+        return it != st.applied.end() && it->second == value_hash(env.get(name));
+    };
+    if (!same("AWS_ACCESS_KEY_ID") || !same("AWS_SECRET_ACCESS_KEY") || !same("AWS_SESSION_TOKEN")) return std::nullopt;
+    auto key = env.get("AWS_ACCESS_KEY_ID");
+    auto secret = env.get("AWS_SECRET_ACCESS_KEY");
+    if (!key || !secret) return std::nullopt;
+    Credentials c;
+    c.access_key_id = *key;
+    c.secret_access_key = *secret;
+    c.session_token = env.get("AWS_SESSION_TOKEN").value_or("");
+    c.expiration = st.expires;
+    return c;
+}
+
+void add_watch(std::vector<std::string>& watch, const std::string& path) {
+    // A file that does not exist yet is watched through its directory: creating it changes the dir's mtime.
+    struct stat sb;
+    if (::stat(path.c_str(), &sb) == 0) {
+        watch.push_back(path);
+    } else if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
+        watch.push_back(path.substr(0, slash));
+    }
+}
+
+} // namespace
+
+std::span<const std::string_view> managed_vars() { return kManaged; }
+std::span<const std::string_view> info_vars() { return kInfo; }
+
+ExportPlan plan_export(const ExportRequest& req) {
+    ExportPlan plan;
+    VarValues ambient = compute_ambient(req.env, req.state);
+    auto message = [&](std::string line) { plan.messages.push_back("credsh: " + std::move(line)); };
+
+    // What a credential_process (and the file lookups) see: the environment as it is without credsh.
+    Env base = req.env;
+    for (const auto& [name, value] : ambient) {
+        if (value)
+            base.set(name, *value);
+        else
+            base.unset(name);
+    }
+    if (req.profile_location) base.set("AWS_SHARED_CREDENTIALS_FILE", *req.profile_location);
+
+    CredshConfig config;
+    if (auto c = load_credsh_config(base)) {
+        config = std::move(*c);
+    } else {
+        message(c.error().message + " (using defaults)");
+        plan.failed = true;
+    }
+    ProfileSet profiles;
+    if (auto p = load_profile_files(base)) {
+        profiles = std::move(*p);
+    } else {
+        message(p.error().message);
+        plan.failed = true;
+    }
+    AskConfig ask;
+    if (auto a = load_ask_config(base)) {
+        ask = std::move(*a);
+    } else {
+        message(a.error().message);
+        plan.failed = true;
+    }
+
+    TrustStore store = TrustStore::from_env(base);
+    ScopeInputs in;
+    in.command_profile = req.command_profile;
+    in.session_profile = req.session_profile;
+    in.dir = find_credprofile(req.cwd, store);
+    if (in.dir.status == DirStatus::blocked) {
+        // [trust] prefix: files under these trees are trusted without `credsh allow`.
+        for (const auto& prefix : config.trust_prefixes) {
+            if (in.dir.realpath.rfind(prefix + "/", 0) != 0) continue;
+            if (auto cp = parse_credprofile(in.dir.realpath, in.dir.bytes)) {
+                in.dir.status = DirStatus::allowed;
+                in.dir.content = *cp;
+                in.dir.message.clear();
+            } else {
+                in.dir.status = DirStatus::invalid;
+                in.dir.message = "credsh: " + cp.error().message;
+            }
+            break;
+        }
+    }
+    auto nonempty = [](const std::optional<std::string>& v) -> std::optional<std::string> {
+        return v && !v->empty() ? v : std::nullopt;
+    };
+    in.ambient_aws_profile = nonempty(ambient["AWS_PROFILE"]);
+    in.ambient_ask_profile = nonempty(ambient["ASK_DEFAULT_PROFILE"]);
+    in.ambient_env_keys = nonempty(ambient["AWS_ACCESS_KEY_ID"]).has_value();
+    in.default_profile = config.default_profile;
+    in.default_profile_exists = profiles.profiles.count("default") > 0;
+    plan.selection = select_scope(in);
+    const Selection& sel = plan.selection;
+    if (!in.dir.message.empty() && in.dir.status != DirStatus::allowed) plan.messages.push_back(in.dir.message);
+
+    plan.desired = ambient;
+    std::optional<std::string> region;
+    if (sel.applies) {
+        auto target = resolve_target(sel.profile, sel.ask_profile, profiles, ask, config);
+        // Leaving the ambient world: nothing stale may survive, whatever happens next.
+        for (std::string_view v : kManaged) plan.desired[std::string(v)] = std::nullopt;
+        // Region is not account-specific; keep the user's unless the profile or .credprofile names one.
+        plan.desired["AWS_REGION"] = ambient["AWS_REGION"];
+        plan.desired["AWS_DEFAULT_REGION"] = ambient["AWS_DEFAULT_REGION"];
+        if (!target) {
+            message(target.error().message);
+            plan.failed = true;
+        } else {
+            plan.aws_profile = target->aws_profile;
+            plan.ask_profile = target->ask_profile;
+            region = sel.region ? sel.region : profile_region(profiles, target->aws_profile);
+            if (!target->aws_profile.empty()) {
+                ProviderPlan pp = classify_profile(profiles, config, target->aws_profile);
+                plan.provider = pp.name;
+                ExportMode mode = req.mode_override.value_or(config.export_mode);
+                if (auto it = config.profiles.find(target->aws_profile); it != config.profiles.end() && !req.mode_override)
+                    if (const std::string* m = find_prop(it->second, "export"))
+                        mode = parse_export_mode(*m).value_or(mode);
+                if (mode == ExportMode::auto_)
+                    mode = (pp.kind == ProviderKind::static_keys && target->aws_in_files) ? ExportMode::profile
+                                                                                            : ExportMode::keys;
+                if (mode == ExportMode::profile && !target->aws_in_files) mode = ExportMode::keys;
+                plan.mode = mode;
+                if (target->aws_in_files) plan.desired["AWS_PROFILE"] = target->aws_profile;
+
+                if (mode == ExportMode::keys) {
+                    std::optional<Credentials> creds;
+                    // Same profile, credentials untouched and not near expiry: reuse, run nothing.
+                    if (req.state && req.state->profile == target->aws_profile) {
+                        auto cur = current_applied(req.env, *req.state);
+                        if (cur && (!cur->expiration || *cur->expiration - req.now > kRefreshWindow)) {
+                            creds = cur;
+                            plan.provider = req.state->provider;
+                        }
+                    }
+                    if (!creds && !req.resolve) {
+                        auto key = req.env.get_nonempty("AWS_ACCESS_KEY_ID");
+                        auto secret = req.env.get_nonempty("AWS_SECRET_ACCESS_KEY");
+                        if (key && secret) {
+                            creds = Credentials{*key, *secret, req.env.get("AWS_SESSION_TOKEN").value_or(""),
+                                                req.state ? req.state->expires : std::nullopt, ""};
+                        }
+                    } else if (!creds) {
+                        ResolveContext ctx{profiles, config, base, req.now, req.stderr_fd};
+                        auto fresh = resolve_credentials(ctx, target->aws_profile);
+                        if (fresh) {
+                            creds = *fresh;
+                        } else {
+                            plan.failed = true;
+                            // Refresh failed: keep still-valid credentials, with a warning (SECURITY.md 23).
+                            std::optional<Credentials> old;
+                            if (req.state && req.state->profile == target->aws_profile)
+                                old = current_applied(req.env, *req.state);
+                            if (old && old->expiration && *old->expiration > req.now) {
+                                message(fresh.error().message + "; keeping the current credentials, valid " +
+                                        human_duration(*old->expiration - req.now));
+                                creds = old;
+                                plan.provider = req.state->provider;
+                            } else {
+                                message(fresh.error().message);
+                            }
+                            if (pp.kind == ProviderKind::process) plan.refresh_at = req.now + kRetryDelay;
+                        }
+                    }
+                    if (creds) {
+                        plan.desired["AWS_ACCESS_KEY_ID"] = creds->access_key_id;
+                        plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
+                        if (!creds->session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
+                        if (creds->expiration) {
+                            plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds->expiration);
+                            plan.expires = creds->expiration;
+                            std::int64_t next = std::max(*creds->expiration - kRefreshWindow, req.now + kRetryDelay);
+                            next = std::min(next, *creds->expiration);
+                            if (!plan.refresh_at || next < *plan.refresh_at) plan.refresh_at = next;
+                        }
+                    }
+                }
+            }
+            if (region) {
+                plan.desired["AWS_REGION"] = *region;
+                plan.desired["AWS_DEFAULT_REGION"] = *region;
+            }
+            if (!plan.ask_profile.empty()) plan.desired["ASK_DEFAULT_PROFILE"] = plan.ask_profile;
+        }
+    }
+
+    // credsh's own status variables and the prompt.
+    for (std::string_view v : kInfo) plan.info[std::string(v)] = std::nullopt;
+    std::string shown = sel.applies ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile)
+                        : sel.winner ? sel.profile
+                                     : "";
+    if (!region) region = nonempty(plan.desired["AWS_REGION"]);
+    plan.region = region.value_or("");
+    std::string blocked;
+    if (in.dir.status == DirStatus::blocked || in.dir.status == DirStatus::denied ||
+        in.dir.status == DirStatus::invalid)
+        blocked = in.dir.realpath.empty() ? in.dir.path : in.dir.realpath;
+    if (!shown.empty()) {
+        plan.info["CREDSH_PROFILE"] = shown;
+        plan.info["CREDSH_SCOPE"] = std::string(scope_name(*sel.winner));
+    }
+    if (!plan.ask_profile.empty()) plan.info["CREDSH_ASK_PROFILE"] = plan.ask_profile;
+    if (!plan.region.empty() && !shown.empty()) plan.info["CREDSH_REGION"] = plan.region;
+    if (plan.expires) plan.info["CREDSH_EXPIRES"] = std::to_string(*plan.expires);
+    if (!blocked.empty()) plan.info["CREDSH_BLOCKED"] = blocked;
+    PromptValues pv;
+    pv.profile = shown;
+    pv.region = shown.empty() ? "" : plan.region;
+    pv.time_left = plan.expires ? std::string(kTimePlaceholder) : "";
+    pv.scope_marker = sel.winner && !shown.empty() ? scope_marker(*sel.winner) : "";
+    pv.blocked = blocked.empty() ? "" : "blocked";
+    pv.ask_profile = plan.ask_profile;
+    plan.prompt_template = format_prompt(config.prompt_format, pv);
+
+    // What the hook watches for changes between two prompts.
+    ProfileFileLocations loc = locate_profile_files(base);
+    add_watch(plan.watch, loc.config);
+    add_watch(plan.watch, loc.credentials);
+    add_watch(plan.watch, config.path);
+    add_watch(plan.watch, ask_config_path(base));
+    add_watch(plan.watch, store.root + "/allow");
+    add_watch(plan.watch, store.root + "/deny");
+    if (!in.dir.path.empty()) plan.watch.push_back(in.dir.path);
+
+    plan.state.ambient = ambient;
+    for (const auto& [name, value] : plan.desired) plan.state.applied[name] = value_hash(value);
+    plan.state.profile = plan.desired["AWS_ACCESS_KEY_ID"] ? plan.aws_profile : "";
+    plan.state.provider = plan.provider;
+    plan.state.expires = plan.expires;
+    return plan;
+}
+
+Result<std::string> render_export(const ExportPlan& plan, const Env& current, const Shell& shell,
+                                  const std::string& stamp) {
+    std::string out;
+    auto emit_var = [&](const std::string& name, const std::optional<std::string>& value) -> Result<void> {
+        if (!valid_var_name(name)) return fail("refusing to set variable " + printable(name));
+        if (value == current.get(name)) return {};
+        if (!value) {
+            out += shell.unset_var(name);
+            return {};
+        }
+        if (!shell.representable(*value))
+            return fail("the value of " + name + " cannot be represented exactly in " + std::string(shell.name));
+        out += shell.export_var(name, *value);
+        return {};
+    };
+    for (const auto& [name, value] : plan.desired)
+        if (auto r = emit_var(name, value); !r) return r.error();
+    for (const auto& [name, value] : plan.info)
+        if (auto r = emit_var(name, value); !r) return r.error();
+
+    out += shell.set_local("__credsh_state", serialize_state(plan.state));
+    out += shell.set_local("__credsh_pfmt", plan.prompt_template);
+    out += shell.set_local("__credsh_stamp", stamp);
+    out += shell.set_local("__credsh_refresh_at", plan.refresh_at ? std::to_string(*plan.refresh_at) : "");
+    out += shell.set_local("__credsh_expires", plan.expires ? std::to_string(*plan.expires) : "");
+    std::string watch = "__credsh_set_watch";
+    for (const auto& w : plan.watch) {
+        if (!shell.representable(w)) continue; // such a path cannot be watched from this shell
+        watch += " " + shell.quote(w);
+    }
+    out += watch + "\n";
+    out += "# credsh-end\n";
+    return out;
+}
+
+Env child_environment(const ExportPlan& plan, const Env& current) {
+    Env child = current;
+    for (const auto& [name, value] : plan.desired) {
+        if (value)
+            child.set(name, *value);
+        else
+            child.unset(name);
+    }
+    for (const auto& [name, value] : plan.info) {
+        if (value)
+            child.set(name, *value);
+        else
+            child.unset(name);
+    }
+    return child;
+}
+
+} // namespace credsh

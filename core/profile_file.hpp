@@ -49,6 +49,15 @@ struct ProfileFileLocations {
 // The file-location rules of the spec (HOME, USERPROFILE, HOMEDRIVE+HOMEPATH on windows, "~/" expansion).
 ProfileFileLocations locate_profile_files(const Env& env, bool windows = false);
 
+// As above, with `fallback_home` standing in for the passwd lookup when no variable names a home directory
+// (the suites' "languageSpecificHome"); nullopt leaves "~" unexpanded, which load_profile_files reads as absent.
+ProfileFileLocations locate_profile_files(const Env& env, bool windows,
+                                          const std::optional<std::string>& fallback_home);
+
+// The profile the SDKs select from the environment alone: AWS_PROFILE when set and non-empty, else "default".
+// (botocore also reads AWS_DEFAULT_PROFILE first, a trap scope code must clear; the cross-SDK spec does not.)
+std::string sdk_profile_name(const Env& env);
+
 // Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
 Result<ProfileSet> load_profile_files(const Env& env);
 

@@ -1,1 +1,108 @@
-// work in progress (lead)
+#include "provider.hpp"
+
+#include "text.hpp"
+
+namespace credsh {
+
+const std::string* find_prop(const Properties& props, std::string_view key) {
+    if (auto it = props.find(std::string(key)); it != props.end()) return &it->second;
+    for (const auto& [k, v] : props)
+        if (iequals(k, key)) return &v;
+    return nullptr;
+}
+
+static bool has(const Properties& p, std::string_view key) {
+    const std::string* v = find_prop(p, key);
+    return v && !v->empty();
+}
+
+ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name) {
+    if (auto it = config.profiles.find(name); it != config.profiles.end()) {
+        if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty())
+            return {ProviderKind::plugin, *plugin, "credsh profile served by a plugin"};
+    }
+    auto it = profiles.profiles.find(name);
+    if (it == profiles.profiles.end()) return {ProviderKind::none, "", "no such AWS profile"};
+    const Properties& p = it->second;
+    if (has(p, "role_arn")) return {ProviderKind::plugin, "mfa-sts", "role_arn (AssumeRole)"};
+    if (has(p, "web_identity_token_file")) return {ProviderKind::plugin, "mfa-sts", "web identity"};
+    if (has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id"))
+        return {ProviderKind::plugin, "aws-sso", "IAM Identity Center (SSO)"};
+    bool keys = has(p, "aws_access_key_id") && has(p, "aws_secret_access_key");
+    bool keys_from_credentials = false;
+    if (auto o = profiles.origins.find(name); o != profiles.origins.end())
+        for (const auto& origin : o->second) keys_from_credentials |= origin == "credentials";
+    if (keys && has(p, "mfa_serial")) return {ProviderKind::plugin, "mfa-sts", "mfa_serial (GetSessionToken)"};
+    if (keys && keys_from_credentials) return {ProviderKind::static_keys, "static", "static keys"};
+    if (has(p, "credential_process")) return {ProviderKind::process, "credential_process", "credential_process"};
+    if (keys) return {ProviderKind::static_keys, "static", "static keys"};
+    if (has(p, "credential_source")) return {ProviderKind::plugin, "imds", "credential_source without role_arn"};
+    return {ProviderKind::none, "", "profile has no credentials"};
+}
+
+Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name) {
+    ProviderPlan plan = classify_profile(ctx.profiles, ctx.config, name);
+    auto where = "profile " + name;
+    switch (plan.kind) {
+    case ProviderKind::none: return fail(where + ": " + plan.detail);
+    case ProviderKind::plugin:
+        return fail(where + ": needs plugin " + plan.name + " (" + plan.detail +
+                    "), which is not installed in this build");
+    case ProviderKind::static_keys: {
+        const Properties& p = ctx.profiles.profiles.at(name);
+        Credentials c;
+        c.access_key_id = *find_prop(p, "aws_access_key_id");
+        c.secret_access_key = *find_prop(p, "aws_secret_access_key");
+        if (const std::string* t = find_prop(p, "aws_session_token")) c.session_token = *t;
+        if (const std::string* a = find_prop(p, "aws_account_id")) c.account_id = *a;
+        return c;
+    }
+    case ProviderKind::process: {
+        const Properties& p = ctx.profiles.profiles.at(name);
+        ProcessOptions opts;
+        opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.process_timeout);
+        opts.stderr_fd = ctx.stderr_fd;
+        auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx.env, ctx.now, opts);
+        if (!creds) return creds.error().context(where + ": credential_process");
+        if (creds->account_id.empty())
+            if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
+        return creds;
+    }
+    }
+    return fail(where + ": unknown provider");
+}
+
+Result<Target> resolve_target(const std::string& name, const std::optional<std::string>& ask_override,
+                              const ProfileSet& profiles, const AskConfig& ask, const CredshConfig& config) {
+    Target t;
+    bool in_aws = profiles.profiles.count(name) > 0;
+    bool in_credsh = config.profiles.count(name) > 0;
+    bool in_ask = ask.profiles.count(name) > 0;
+    if (in_aws || in_credsh) {
+        t.aws_profile = name;
+        t.aws_in_files = in_aws;
+    } else if (in_ask && !ask.profiles.at(name).aws_profile.empty()) {
+        const std::string& linked = ask.profiles.at(name).aws_profile;
+        t.aws_profile = linked;
+        t.aws_in_files = profiles.profiles.count(linked) > 0;
+    }
+    if (ask_override) {
+        if (!ask.profiles.count(*ask_override)) return fail("ASK profile " + *ask_override + " not found in ~/.ask/cli_config");
+        t.ask_profile = *ask_override;
+    } else if (in_ask) {
+        t.ask_profile = name;
+    }
+    if (name.empty() && t.ask_profile.empty()) return fail("no profile named");
+    if (!name.empty() && !in_aws && !in_credsh && !in_ask)
+        return fail("profile " + name + " not found (not in the AWS config or credentials files, ~/.ask/cli_config or credsh's config)");
+    return t;
+}
+
+std::optional<std::string> profile_region(const ProfileSet& profiles, const std::string& name) {
+    auto it = profiles.profiles.find(name);
+    if (it == profiles.profiles.end()) return std::nullopt;
+    if (const std::string* r = find_prop(it->second, "region"); r && !r->empty()) return *r;
+    return std::nullopt;
+}
+
+} // namespace credsh

@@ -1,7 +1,226 @@
-// STUB: being written by a helper session; replaced wholesale.
+// Reading and writing files that other people may have shaped, without blocking and without leaving a torn
+// or world-readable file behind.
+//
+// Reads (SECURITY.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
+// often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about the target. A FIFO
+// would block open() or read() forever, /dev/zero never ends, a sparse file can claim a terabyte: the file
+// must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger than
+// a cap, and we stop reading at cap+1 bytes because a file can grow between fstat and read (and /proc files
+// report a size of 0). A stat() before open() keeps us from opening devices at all in the ordinary case,
+// since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
+// swapped between the two calls.
+//
+// Writes (SECURITY.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
+// directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
+// prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
 #include "safe_file.hpp"
+
+#include "text.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <system_error>
+#include <unistd.h>
+
 namespace credsh {
-Result<std::string> safe_read_file(const std::string&, std::size_t) { return fail("not implemented"); }
-Result<void> ensure_private_dir(const std::string&) { return fail("not implemented"); }
-Result<void> atomic_write_file(const std::string&, const std::string&) { return fail("not implemented"); }
+
+namespace {
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+std::string mode_octal(mode_t mode) {
+    char m[8];
+    std::snprintf(m, sizeof m, "%04o", static_cast<unsigned>(mode & 07777));
+    return m;
 }
+
+const char* file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISLNK(mode)) return "a symlink";
+    return "not a regular file";
+}
+
+// Closes on every return path; errors from close() on a read-only descriptor carry no information.
+struct Fd {
+    int fd = -1;
+    explicit Fd(int f) : fd(f) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+    int release() {
+        int f = fd;
+        fd = -1;
+        return f;
+    }
+};
+
+Error open_error(const std::string& path, int err) {
+    // ENOTDIR means a path component is a file: for "is there a file here?" callers, that is "no".
+    if (err == ENOENT || err == ENOTDIR) return not_found(printable(path) + ": no such file");
+    if (err == ENXIO) return fail(printable(path) + ": not a regular file (a socket or device)");
+    return fail(printable(path) + ": " + errno_text(err));
+}
+
+std::string dir_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Result<void> write_all(int fd, const std::string& data, const std::string& what) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(printable(what) + ": write: " + errno_text(errno));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+// Enough randomness that two processes (or threads) never pick the same temp name; O_EXCL catches the rest.
+std::string random_suffix() {
+    unsigned char buf[8] = {};
+    std::size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = ::getrandom(buf + got, sizeof buf - got, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break; // fall back to pid+address below; O_EXCL still guarantees uniqueness
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    std::string hex = sha256_hex(std::string(reinterpret_cast<const char*>(buf), sizeof buf) +
+                                 std::to_string(::getpid()) + std::to_string(reinterpret_cast<uintptr_t>(&got)));
+    return hex.substr(0, 16);
+}
+
+} // namespace
+
+Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st) {
+    // Filter before opening: never open a FIFO, socket or device in the first place.
+    if (::stat(path.c_str(), &st) != 0) return open_error(path, errno);
+    if (!S_ISREG(st.st_mode)) return fail(printable(path) + ": " + file_kind(st.st_mode) + ", not read");
+    if (static_cast<unsigned long long>(st.st_size) > cap)
+        return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (fd.fd < 0) return open_error(path, errno);
+    // The descriptor is the truth: the path may have been replaced since stat().
+    if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return fail(printable(path) + ": " + file_kind(st.st_mode) + ", not read");
+    if (static_cast<unsigned long long>(st.st_size) > cap)
+        return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+
+    std::string out;
+    out.reserve(static_cast<std::size_t>(st.st_size) + 1);
+    char buf[16384];
+    for (;;) {
+        // Never ask for more than one byte past the cap, so a growing file costs at most cap+1 bytes.
+        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
+        ssize_t n = ::read(fd.fd, buf, want);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(printable(path) + ": read: " + errno_text(errno));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > cap)
+            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    }
+    return out;
+}
+
+Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {
+    struct stat st {};
+    return safe_read_file(path, cap, st);
+}
+
+Result<void> ensure_private_dir(const std::string& dir) {
+    if (dir.empty()) return fail("ensure_private_dir: empty path");
+    // Create missing components one by one, each 0700 as the XDG base directory spec asks; existing
+    // parents are left alone (they are the user's business: ~ itself, ~/.local, ...).
+    for (std::size_t pos = dir.find('/', 1); pos != std::string::npos; pos = dir.find('/', pos + 1)) {
+        std::string part = dir.substr(0, pos);
+        if (part.empty() || part.back() == '/') continue; // "//" in the path
+        if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+            return fail(printable(part) + ": cannot create directory: " + errno_text(errno));
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail(printable(dir) + ": cannot create directory: " + errno_text(errno));
+
+    // Check and fix through a descriptor, so the directory we tighten is the one we checked.
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.fd < 0) return fail(printable(dir) + ": not a usable directory: " + errno_text(errno));
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) return fail(printable(dir) + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode)) return fail(printable(dir) + ": not a directory");
+    // Someone else's directory is never ours to use or to fix, even when we could (root): they could
+    // read or swap what we put there.
+    if (st.st_uid != ::geteuid())
+        return fail(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) + ", not by us; refusing to use it");
+    if ((st.st_mode & 07777) != 0700) {
+        // Ours but loose (an old umask, a careless chmod): tighten it, or refuse if we cannot.
+        if (::fchmod(fd.fd, 0700) != 0)
+            return fail(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
+                        " and cannot be made 0700: " + errno_text(errno));
+    }
+    return {};
+}
+
+Result<void> atomic_write_file(const std::string& path, const std::string& data) {
+    const std::string dir = dir_of(path);
+    const std::string base = base_of(path);
+    if (base.empty() || base == "." || base == "..") return fail(printable(path) + ": not a file name");
+
+    // Same directory as the target so rename() is atomic; a leading dot keeps it out of casual listings.
+    std::string tmp;
+    int raw = -1;
+    for (int attempt = 0; attempt < 16 && raw < 0; ++attempt) {
+        tmp = dir + "/." + base + ".tmp-" + random_suffix();
+        raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (raw < 0 && errno != EEXIST) return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
+    }
+    if (raw < 0) return fail(printable(path) + ": cannot create a unique temp file");
+    Fd fd(raw);
+
+    auto abandon = [&](Error e) -> Result<void> {
+        ::unlink(tmp.c_str());
+        return e;
+    };
+    // The umask may have taken bits away (or been 0): the mode is 0600 whatever it was.
+    if (::fchmod(fd.fd, 0600) != 0) return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
+    if (auto w = write_all(fd.fd, data, path); !w) return abandon(w.error());
+    // Data on disk before the name points at it, or a crash could leave an empty file under the new name.
+    if (::fsync(fd.fd) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
+    if (::close(fd.release()) != 0) return abandon(fail(printable(path) + ": close: " + errno_text(errno)));
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+        return abandon(fail(printable(path) + ": rename: " + errno_text(errno)));
+
+    // The rename itself is only durable once the directory is.
+    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open to fsync: " + errno_text(errno));
+    if (::fsync(dfd.fd) != 0 && errno != EINVAL) // some filesystems cannot fsync a directory at all
+        return fail(printable(dir) + ": fsync: " + errno_text(errno));
+    return {};
+}
+
+} // namespace credsh

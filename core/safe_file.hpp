@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 namespace credsh {
@@ -19,6 +20,10 @@ constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
 // The whole file, if it is a regular file of at most `cap` bytes. ENOENT gives ErrorKind::not_found.
 // Messages name the path (escaped with printable()) and never the contents.
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap);
+
+// The same, and `st` receives the fstat of the descriptor the bytes came from, so a caller can check the
+// owner and mode of exactly what it read (no stat-then-open race). `st` is unspecified on error.
+Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st);
 
 // Create `dir` (and parents) if needed and make sure it is a directory owned by us with mode 0700;
 // an existing directory with looser modes is tightened if ours, refused if someone else's.

@@ -48,6 +48,7 @@ struct DirLookup {
     CredProfile content;  // valid when status == allowed
     std::string message;  // one line for stderr: why it is blocked/invalid, or which files were skipped
     std::vector<std::string> skipped; // files ignored for ownership/mode reasons, for status --explain
+    std::vector<std::string> skip_reasons; // parallel to `skipped`: why each was ignored (no path in it)
 };
 
 // Walk from `cwd` up to "/", stopping at the nearest .credprofile that passes the ownership checks.

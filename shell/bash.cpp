@@ -1,5 +1,6 @@
-// bash: values in single quotes (see posix_quote.hpp); `export` and `unset` are builtins in both shells
-// and work from inside the hook function. The hook script is shell/hook.bash.
+// bash: values in single quotes (see posix_quote.hpp). `export` and `unset` are builtins and act on the
+// global variable from inside the hook function; `unset -v` because a plain `unset NAME` removes a function
+// of that name when no such variable exists. The hook script is shell/hook.bash.
 #include "posix_quote.hpp"
 #include "shell.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 std::string export_var(std::string_view name, std::string_view value) {
     return "export " + std::string(name) + "=" + posix_single_quote(value) + "\n";
 }
-std::string unset_var(std::string_view name) { return "unset " + std::string(name) + "\n"; }
+std::string unset_var(std::string_view name) { return "unset -v " + std::string(name) + "\n"; }
 std::string set_local(std::string_view name, std::string_view value) {
     return std::string(name) + "=" + posix_single_quote(value) + "\n";
 }

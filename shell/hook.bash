@@ -1,1 +1,97 @@
-echo hi
+# credsh hook for bash >= 4.4 -- install with:  eval "$(credsh hook bash)"
+#
+# At every prompt, _credsh_hook decides with shell builtins alone whether anything changed: the nearest
+# .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file newer than
+# this shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS). Only then does
+# it run `credsh export bash` -- once -- and evaluate what it prints. Nothing here spawns a process when
+# nothing changed. xtrace is switched off inside (local -), so `set -x` never prints a secret.
+
+__credsh_bin=@CREDSH@
+
+__credsh_set_watch() { __credsh_watch=("$@"); }
+
+__credsh_export() {
+    local out
+    out=$("$__credsh_bin" export bash --pid "$$" --session "${__credsh_session-}" --stdin-state \
+        <<<"${__credsh_state-}")
+    # All or nothing: evaluate only complete output (the binary ends it with this marker).
+    [[ $out == *'# credsh-end' ]] && eval "$out"
+}
+
+__credsh_prompt_update() {
+    local p=${__credsh_pfmt-} t s
+    if [[ -n ${__credsh_expires-} && $p == *@@T@@* ]]; then
+        s=$((__credsh_expires - EPOCHSECONDS))
+        if ((s <= 0)); then t=expired
+        elif ((s < 60)); then t=${s}s
+        elif ((s < 3600)); then t=$((s / 60))m
+        elif ((s < 172800)); then printf -v t '%dh%02dm' $((s / 3600)) $((s % 3600 / 60))
+        else t=$((s / 86400))d
+        fi
+        p=${p//@@T@@/$t}
+    fi
+    CREDSH_PROMPT=$p
+}
+
+_credsh_hook() {
+    local __credsh_rc=$?
+    { local -; set +x; } 2>/dev/null
+    local d=$PWD f= need= w
+    [[ $d == / ]] && d=
+    while :; do
+        if [[ -e $d/.credprofile ]]; then f=$d/.credprofile; break; fi
+        [[ -z $d ]] && break
+        d=${d%/*}
+    done
+    local key="$f|${__credsh_session-}"
+    if [[ $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
+        need=1
+    elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
+        need=1
+    else
+        for w in "${__credsh_watch[@]}"; do
+            if [[ $w -nt $__credsh_stamp ]]; then need=1; break; fi
+        done
+    fi
+    if [[ -n $need ]]; then
+        __credsh_export
+        __credsh_key=$key
+    fi
+    __credsh_prompt_update
+    return $__credsh_rc
+}
+
+# The commands that change this shell run here; everything else goes straight to the binary.
+credsh() {
+    case ${1-} in
+    use)
+        { local -; set +x; } 2>/dev/null
+        local a out
+        for a in "$@"; do [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }; done
+        out=$("$__credsh_bin" "$@" --shell bash --session "${__credsh_session-}") || return
+        eval "$out"
+        _credsh_hook
+        ;;
+    allow | deny | pin)
+        "$__credsh_bin" "$@" || return
+        _credsh_hook
+        ;;
+    exec) "$__credsh_bin" exec --session "${__credsh_session-}" "${@:2}" ;;
+    status)
+        { local -; set +x; } 2>/dev/null
+        "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
+        ;;
+    *) "$__credsh_bin" "$@" ;;
+    esac
+}
+
+# Install once: prepend to PROMPT_COMMAND (a string or, in bash >= 5.1, an array), then run now so this
+# shell starts with the right variables.
+if [[ ";${PROMPT_COMMAND[*]-};" != *";_credsh_hook;"* ]]; then
+    if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+        PROMPT_COMMAND=(_credsh_hook "${PROMPT_COMMAND[@]}")
+    else
+        PROMPT_COMMAND="_credsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+    fi
+fi
+_credsh_hook

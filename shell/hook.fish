@@ -1,0 +1,102 @@
+# credsh hook for fish -- install with:  credsh hook fish | source   (in ~/.config/fish/config.fish)
+#
+# On every prompt and every change of $PWD, __credsh_hook decides with builtins alone whether anything
+# changed: the nearest .credprofile (walking up with `test -e`), the session profile, or a watched file newer
+# than this shell's stamp (`test -nt`). Only then does it run `credsh export fish` once. fish has no builtin
+# clock, so checking a refresh time costs one `date` -- only while credentials with an expiry are active.
+
+set -g __credsh_bin @CREDSH@
+
+function __credsh_set_watch
+    set -g __credsh_watch $argv
+end
+
+function __credsh_export
+    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session "$__credsh_session" --stdin-state | string collect)
+    # All or nothing: evaluate only complete output (the binary ends it with this marker).
+    if string match -q -- '*# credsh-end' "$out"
+        printf '%s\n' "$out" | source
+    end
+end
+
+function __credsh_prompt_update
+    set -l p "$__credsh_pfmt"
+    if test -n "$__credsh_expires"; and string match -q -- '*@@T@@*' "$p"
+        set -l s (math (date +%s) - 0)
+        set s (math $__credsh_expires - $s)
+        set -l t
+        if test $s -le 0
+            set t expired
+        else if test $s -lt 60
+            set t {$s}s
+        else if test $s -lt 3600
+            set t (math --scale=0 $s / 60)m
+        else if test $s -lt 172800
+            set t (math --scale=0 $s / 3600)h(string pad -w 2 -c 0 (math --scale=0 $s % 3600 / 60))m
+        else
+            set t (math --scale=0 $s / 86400)d
+        end
+        set p (string replace -a -- '@@T@@' $t "$p")
+    end
+    set -g CREDSH_PROMPT "$p"
+end
+
+function __credsh_hook --on-event fish_prompt --on-variable PWD
+    set -l rc $status
+    set -l d $PWD
+    test "$d" = /; and set d ''
+    set -l f ''
+    while true
+        if test -e "$d/.credprofile"
+            set f "$d/.credprofile"
+            break
+        end
+        test -z "$d"; and break
+        set d (string replace -r -- '/[^/]*$' '' "$d")
+    end
+    set -l key "$f|$__credsh_session"
+    set -l need 0
+    if test "$key" != "$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
+        set need 1
+    else if test -n "$__credsh_refresh_at"; and test (date +%s) -ge "$__credsh_refresh_at"
+        set need 1
+    else
+        for w in $__credsh_watch
+            if test "$w" -nt "$__credsh_stamp"
+                set need 1
+                break
+            end
+        end
+    end
+    if test $need = 1
+        __credsh_export
+        set -g __credsh_key "$key"
+    end
+    __credsh_prompt_update
+    return $rc
+end
+
+function credsh --wraps credsh --description 'credsh: the right credentials in the right shell'
+    switch "$argv[1]"
+        case use
+            if contains -- --help $argv; or contains -- -h $argv
+                $__credsh_bin $argv
+                return
+            end
+            set -l out ($__credsh_bin $argv --shell fish --session "$__credsh_session" | string collect)
+            or return
+            printf '%s\n' "$out" | source
+            __credsh_hook
+        case allow deny pin
+            $__credsh_bin $argv; or return
+            __credsh_hook
+        case exec
+            $__credsh_bin exec --session "$__credsh_session" $argv[2..-1]
+        case status
+            printf '%s' "$__credsh_state" | $__credsh_bin status --session "$__credsh_session" --stdin-state $argv[2..-1]
+        case '*'
+            $__credsh_bin $argv
+    end
+end
+
+__credsh_hook

@@ -1,0 +1,93 @@
+# credsh hook for zsh -- install with:  eval "$(credsh hook zsh)"
+#
+# precmd and chpwd run _credsh_hook, which decides with builtins alone whether anything changed: the
+# nearest .credprofile (walking up with [[ -e ]]), the session profile, a watched file newer than this
+# shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS from zsh/datetime).
+# Only then does it run `credsh export zsh` once. emulate -L zsh keeps the user's options (xtrace included)
+# out of it, so `set -x` never prints a secret.
+
+zmodload zsh/datetime 2>/dev/null
+typeset -g __credsh_bin=@CREDSH@
+typeset -ga __credsh_watch
+
+__credsh_set_watch() { __credsh_watch=("$@"); }
+
+__credsh_export() {
+    emulate -L zsh
+    local out
+    out=$("$__credsh_bin" export zsh --pid "$$" --session "${__credsh_session-}" --stdin-state \
+        <<<"${__credsh_state-}")
+    [[ $out == *'# credsh-end' ]] && eval "$out"
+}
+
+__credsh_prompt_update() {
+    emulate -L zsh
+    local p=${__credsh_pfmt-} t s
+    if [[ -n ${__credsh_expires-} && $p == *@@T@@* ]]; then
+        s=$((__credsh_expires - EPOCHSECONDS))
+        if ((s <= 0)); then t=expired
+        elif ((s < 60)); then t=${s}s
+        elif ((s < 3600)); then t=$((s / 60))m
+        elif ((s < 172800)); then t=$((s / 3600))h${(l:2::0:)$((s % 3600 / 60))}m
+        else t=$((s / 86400))d
+        fi
+        p=${p//@@T@@/$t}
+    fi
+    typeset -g CREDSH_PROMPT=$p
+}
+
+_credsh_hook() {
+    local __credsh_rc=$?
+    emulate -L zsh
+    local d=$PWD f= need= w
+    [[ $d == / ]] && d=
+    while :; do
+        if [[ -e $d/.credprofile ]]; then f=$d/.credprofile; break; fi
+        [[ -z $d ]] && break
+        d=${d%/*}
+    done
+    local key="$f|${__credsh_session-}"
+    if [[ $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
+        need=1
+    elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
+        need=1
+    else
+        for w in "${__credsh_watch[@]}"; do
+            if [[ $w -nt $__credsh_stamp ]]; then need=1; break; fi
+        done
+    fi
+    if [[ -n $need ]]; then
+        __credsh_export
+        typeset -g __credsh_key=$key
+    fi
+    __credsh_prompt_update
+    return $__credsh_rc
+}
+
+credsh() {
+    case ${1-} in
+    use)
+        emulate -L zsh
+        local a out
+        for a in "$@"; do [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }; done
+        out=$("$__credsh_bin" "$@" --shell zsh --session "${__credsh_session-}") || return
+        eval "$out"
+        _credsh_hook
+        ;;
+    allow | deny | pin)
+        "$__credsh_bin" "$@" || return
+        _credsh_hook
+        ;;
+    exec) "$__credsh_bin" exec --session "${__credsh_session-}" "${@:2}" ;;
+    status)
+        emulate -L zsh
+        "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
+        ;;
+    *) "$__credsh_bin" "$@" ;;
+    esac
+}
+
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd _credsh_hook
+add-zsh-hook chpwd _credsh_hook
+_credsh_hook

@@ -1,3 +1,4 @@
+// See posix_quote.hpp for why single quotes alone are enough in bash.
 #include "posix_quote.hpp"
 
 namespace credsh {
@@ -8,7 +9,7 @@ std::string posix_single_quote(std::string_view value) {
     out.push_back('\'');
     for (char c : value) {
         if (c == '\'')
-            out += "'\\''";
+            out += "'\\''"; // close, a backslash-escaped quote, reopen
         else
             out.push_back(c);
     }

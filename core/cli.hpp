@@ -1,0 +1,75 @@
+// The command-line front: one file per subcommand (cmd_<name>.cpp), registered in the sorted table in
+// cli.cpp. Each gets a Context -- the environment, cwd and clock captured once in main() -- so a command is a
+// function of its inputs, and tests can drive the same code.
+#pragma once
+
+#include "env.hpp"
+#include "exporter.hpp"
+#include "result.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsh {
+
+struct Context {
+    Env env;
+    std::string cwd;
+    std::int64_t now = 0;
+    std::string self; // absolute path of this binary, for the hook scripts
+    int out_fd = 1;
+    int err_fd = 2;
+
+    // stdout is only shell code or data the user asked for; anything for a person goes to stderr.
+    void out(std::string_view s) const;
+    void err(std::string_view s) const; // as is
+    void warn(std::string_view s) const; // "credsh: " + s + "\n"
+};
+
+using Args = std::vector<std::string>;
+
+struct Command {
+    std::string_view name;
+    std::string_view summary;
+    int (*run)(Context&, const Args&);
+};
+
+std::span<const Command> commands();
+const Command* find_command(std::string_view name);
+
+namespace po = boost::program_options;
+
+// Parses `args` against `desc` (plus --help). Returns nullopt after printing help (exit 0) or an error
+// (exit 2) -- the exit code is stored in `exit_code`.
+std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args, po::options_description desc,
+                                            const po::positional_options_description& pos,
+                                            std::string_view usage, std::string_view about, int& exit_code,
+                                            bool allow_unregistered = false);
+
+// The remembered state, read from stdin when the hook passes it (--stdin-state).
+std::optional<State> read_state_from_stdin();
+
+// The request every scope-aware command starts from.
+ExportRequest base_request(const Context& ctx);
+
+// Subcommands.
+int cmd_allow(Context&, const Args&);
+int cmd_completion(Context&, const Args&);
+int cmd_deny(Context&, const Args&);
+int cmd_exec(Context&, const Args&);
+int cmd_export(Context&, const Args&);
+int cmd_hook(Context&, const Args&);
+int cmd_login(Context&, const Args&);
+int cmd_pin(Context&, const Args&);
+int cmd_profiles(Context&, const Args&);
+int cmd_prompt(Context&, const Args&);
+int cmd_status(Context&, const Args&);
+int cmd_use(Context&, const Args&);
+
+} // namespace credsh

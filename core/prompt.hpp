@@ -1,0 +1,21 @@
+// The prompt segment. Format tokens: %p profile, %r region, %t time left, %s scope marker (* session,
+// ~ ambient, ! command), %b blocked marker, %a ASK profile, %% a percent sign. A group in parentheses is
+// shown only if some token inside it is non-empty (starship's rule); \( \) \\ are literal.
+// The hook keeps a pre-rendered CREDSH_PROMPT current without spawning anything: `credsh export` renders every
+// token but %t, which it leaves as kTimePlaceholder for the shell to fill in from $EPOCHSECONDS.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace credsh {
+
+inline constexpr std::string_view kTimePlaceholder = "@@T@@";
+
+struct PromptValues {
+    std::string profile, region, time_left, scope_marker, blocked, ask_profile;
+};
+
+std::string format_prompt(std::string_view format, const PromptValues& v);
+
+} // namespace credsh

@@ -1,0 +1,56 @@
+// Turns a profile name into credentials, the way the SDKs' profile providers do, for what the core can do
+// without a plugin: static keys and credential_process. Everything else is classified (so `credsh status`
+// and `credsh profiles` can say what a profile is) and reported as "needs plugin X".
+#pragma once
+
+#include "ask_config.hpp"
+#include "credentials.hpp"
+#include "credsh_config.hpp"
+#include "env.hpp"
+#include "process.hpp"
+#include "profile_file.hpp"
+#include "result.hpp"
+
+#include <optional>
+#include <string>
+
+namespace credsh {
+
+enum class ProviderKind { static_keys, process, plugin, none };
+
+struct ProviderPlan {
+    ProviderKind kind = ProviderKind::none;
+    std::string name;   // "static", "credential_process", or the plugin's name
+    std::string detail; // why that plugin, for messages
+};
+
+// A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
+const std::string* find_prop(const Properties& props, std::string_view key);
+
+// Botocore's order within a profile: role_arn / web identity (mfa-sts), SSO (aws-sso), static keys from the
+// credentials file, credential_process, static keys from the config file. A static profile with mfa_serial
+// is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is served by Y.
+ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
+
+struct ResolveContext {
+    const ProfileSet& profiles;
+    const CredshConfig& config;
+    const Env& env; // what a credential_process sees: the ambient environment, not credsh's own exports
+    std::int64_t now;
+    int stderr_fd = 2;
+};
+
+Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name);
+
+// What a name selects on both sides. A name that is only an ASK profile brings its linked aws_profile.
+struct Target {
+    std::string aws_profile;   // "" if none
+    bool aws_in_files = false; // exists in ~/.aws/config or credentials (so AWS_PROFILE may name it)
+    std::string ask_profile;   // "" if none
+};
+Result<Target> resolve_target(const std::string& name, const std::optional<std::string>& ask_override,
+                              const ProfileSet& profiles, const AskConfig& ask, const CredshConfig& config);
+
+std::optional<std::string> profile_region(const ProfileSet& profiles, const std::string& name);
+
+} // namespace credsh
