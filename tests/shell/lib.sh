@@ -1,0 +1,87 @@
+# Shared by the scenario tests (tests/shell/t_*.sh), which ctest runs with CREDSH_BIN set.
+# Each test gets a fresh temporary HOME (never the real one), cleans up after itself, and fails loudly:
+# a missing tool is a failure under CI=true and a visible "SKIP ... (reason)" plus exit 77 otherwise.
+set -u
+
+: "${CREDSH_BIN:?CREDSH_BIN must point at the credsh binary (ctest sets it)}"
+: "${CREDSH_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+T_NAME=$(basename "$0" .sh)
+T_FAILS=0
+T_CHECKS=0
+T_PIDS=()
+
+# A private scratch area with its own HOME; XDG dirs inside it so nothing leaks to the real user.
+T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/credsh-$T_NAME-XXXXXX")
+chmod 700 "$T_ROOT"
+export HOME=$T_ROOT/home
+mkdir -p "$HOME/.aws" "$HOME/.ask"
+export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
+unset XDG_RUNTIME_DIR AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
+    AWS_SECURITY_TOKEN AWS_REGION AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+    AWS_CREDENTIAL_EXPIRATION ASK_DEFAULT_PROFILE ASK_ACCESS_TOKEN ASK_REFRESH_TOKEN ASK_VENDOR_ID \
+    CREDSH_PROFILE CREDSH_SCOPE CREDSH_REGION CREDSH_EXPIRES CREDSH_BLOCKED CREDSH_ASK_PROFILE
+export AWS_EC2_METADATA_DISABLED=true
+
+t_cleanup() {
+    local pid
+    for pid in "${T_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    chmod -R u+rwx "$T_ROOT" 2>/dev/null
+    rm -rf "$T_ROOT"
+}
+trap t_cleanup EXIT
+
+# need TOOL...: fail (CI=true) or skip loudly when a tool is missing.
+need() {
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 && continue
+        if [[ ${CI-} == true ]]; then
+            echo "FAIL $T_NAME: required tool '$t' is missing (CI=true: missing dependencies are failures)"
+            exit 1
+        fi
+        echo "SKIP $T_NAME: required tool '$t' is missing -- this test did NOT run"
+        exit 77
+    done
+}
+
+# check DESCRIPTION EXPECTED ACTUAL
+check() {
+    T_CHECKS=$((T_CHECKS + 1))
+    if [[ $2 == "$3" ]]; then
+        echo "ok   $1"
+    else
+        T_FAILS=$((T_FAILS + 1))
+        printf 'FAIL %s\n     expected: %q\n     actual:   %q\n' "$1" "$2" "$3"
+    fi
+}
+
+# check_true DESCRIPTION COMMAND...: passes when the command succeeds.
+check_true() {
+    local d=$1
+    shift
+    T_CHECKS=$((T_CHECKS + 1))
+    if "$@"; then echo "ok   $d"; else T_FAILS=$((T_FAILS + 1)); echo "FAIL $d"; fi
+}
+
+# check_contains DESCRIPTION NEEDLE HAYSTACK / check_absent DESCRIPTION NEEDLE HAYSTACK
+check_contains() {
+    T_CHECKS=$((T_CHECKS + 1))
+    if [[ $3 == *"$2"* ]]; then echo "ok   $1"; else T_FAILS=$((T_FAILS + 1)); printf 'FAIL %s\n     %q not in:\n%s\n' "$1" "$2" "$3"; fi
+}
+check_absent() {
+    T_CHECKS=$((T_CHECKS + 1))
+    if [[ $3 != *"$2"* ]]; then echo "ok   $1"; else T_FAILS=$((T_FAILS + 1)); printf 'FAIL %s\n     %q found in:\n%s\n' "$1" "$2" "$3"; fi
+}
+
+# Ends the test: the plain closing line, and the exit status. A test that checked nothing fails.
+finish() {
+    if ((T_CHECKS == 0)); then
+        echo "FAIL $T_NAME: no checks ran"
+        exit 1
+    fi
+    echo "$T_NAME: $((T_CHECKS - T_FAILS)) passed, $T_FAILS failed"
+    ((T_FAILS == 0))
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
