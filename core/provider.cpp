@@ -2,6 +2,8 @@
 
 #include "text.hpp"
 
+#include <vector>
+
 namespace credsh {
 
 const std::string* find_prop(const Properties& props, std::string_view key) {
@@ -40,9 +42,35 @@ ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& co
     return {ProviderKind::none, "", "profile has no credentials"};
 }
 
+Result<void> check_source_chain(const ProfileSet& profiles, const std::string& name) {
+    std::vector<std::string> visited;
+    std::string cur = name;
+    for (;;) {
+        visited.push_back(cur);
+        auto it = profiles.profiles.find(cur);
+        if (it == profiles.profiles.end()) {
+            if (visited.size() == 1) return {};
+            std::string chain;
+            for (const auto& v : visited) chain += (chain.empty() ? "" : " -> ") + v;
+            return fail("source_profile " + cur + " does not exist (" + chain + ")");
+        }
+        const std::string* next = find_prop(it->second, "source_profile");
+        if (!next || next->empty() || !has(it->second, "role_arn")) return {};
+        if (*next == cur && has(it->second, "aws_access_key_id")) return {};
+        for (const auto& v : visited) {
+            if (v != *next) continue;
+            std::string chain;
+            for (const auto& w : visited) chain += w + " -> ";
+            return fail("profile cycle: " + chain + *next);
+        }
+        cur = *next;
+    }
+}
+
 Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name) {
     ProviderPlan plan = classify_profile(ctx.profiles, ctx.config, name);
     auto where = "profile " + name;
+    if (auto chain = check_source_chain(ctx.profiles, name); !chain) return chain.error().context(where);
     switch (plan.kind) {
     case ProviderKind::none: return fail(where + ": " + plan.detail);
     case ProviderKind::plugin:

@@ -42,6 +42,11 @@ struct ResolveContext {
 
 Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name);
 
+// Follows source_profile links from `name` and fails on a cycle, naming every profile visited
+// ("profile cycle: a -> b -> a"), or on a link to a profile that does not exist. A profile that names itself
+// and holds static keys is not a cycle: the spec reads that as "use my own keys as the source".
+Result<void> check_source_chain(const ProfileSet& profiles, const std::string& name);
+
 // What a name selects on both sides. A name that is only an ASK profile brings its linked aws_profile.
 struct Target {
     std::string aws_profile;   // "" if none
