@@ -88,7 +88,7 @@ credsh() {
 # Install once: prepend to PROMPT_COMMAND (a string or, in bash >= 5.1, an array), then run now so this
 # shell starts with the right variables.
 if [[ ";${PROMPT_COMMAND[*]-};" != *";_credsh_hook;"* ]]; then
-    if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
         PROMPT_COMMAND=(_credsh_hook "${PROMPT_COMMAND[@]}")
     else
         PROMPT_COMMAND="_credsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
