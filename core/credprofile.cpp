@@ -26,10 +26,18 @@ namespace {
 // inih's line buffer is 200 bytes including "\r\n\0"; stay clear of it.
 constexpr std::size_t kMaxLine = 190;
 
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_lower(c) || is_digit(c) || (c >= 'A' && c <= 'Z'); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_lower(char c) {
+    return c >= 'a' && c <= 'z';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+    return is_lower(c) || is_digit(c) || (c >= 'A' && c <= 'Z');
+}
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Cut a trailing comment: ';' or '#' preceded by whitespace, as inih does for ';'. Names and regions
 // cannot contain either character or whitespace, so nothing valid is ever cut.
@@ -47,9 +55,19 @@ std::string_view strip_comment(std::string_view v) {
 bool is_redirect_key(std::string_view key) {
     std::string k = to_lower(key);
     static constexpr std::string_view exact[] = {
-        "aws_config_file", "aws_shared_credentials_file", "aws_ca_bundle", "ca_bundle", "credential_process",
-        "credential_source", "web_identity_token_file", "aws_web_identity_token_file", "aws_profile",
-        "aws_default_profile", "ask_default_profile", "ask_lwa_token_host", "aws_ec2_metadata_service_endpoint",
+        "aws_config_file",
+        "aws_shared_credentials_file",
+        "aws_ca_bundle",
+        "ca_bundle",
+        "credential_process",
+        "credential_source",
+        "web_identity_token_file",
+        "aws_web_identity_token_file",
+        "aws_profile",
+        "aws_default_profile",
+        "ask_default_profile",
+        "ask_lwa_token_host",
+        "aws_ec2_metadata_service_endpoint",
     };
     for (auto e : exact)
         if (k == e) return true;
@@ -95,7 +113,8 @@ int ini_handler(void* user, const char* section_c, const char* name_c, const cha
     };
     if (key == "profile") {
         if (!once(st->seen_profile)) return bad("duplicate key 'profile'");
-        if (!valid_profile_name(value)) return bad("invalid profile name for 'profile' (allowed: 1-64 of A-Z a-z 0-9 . _ @ + = , -)");
+        if (!valid_profile_name(value))
+            return bad("invalid profile name for 'profile' (allowed: 1-64 of A-Z a-z 0-9 . _ @ + = , -)");
         st->cp.profile = std::string(value);
         return 1;
     }
@@ -108,17 +127,21 @@ int ini_handler(void* user, const char* section_c, const char* name_c, const cha
     }
     if (key == "region") {
         if (!once(st->seen_region)) return bad("duplicate key 'region'");
-        if (!valid_region(value)) return bad("invalid value for 'region' (expected a region such as eu-west-1)");
+        if (!valid_region(value))
+            return bad("invalid value for 'region' (expected a region such as eu-west-1)");
         st->cp.region = std::string(value);
         return 1;
     }
     if (is_redirect_key(key))
-        return bad((echoable_key(key) ? "key '" + std::string(key) + "'" : std::string("this key")) +
-                   " is not allowed: a .credprofile only names a profile and cannot redirect files, endpoints "
-                   "or commands");
+        return bad(
+            (echoable_key(key) ? "key '" + std::string(key) + "'" : std::string("this key")) +
+            " is not allowed: a .credprofile only names a profile and cannot redirect files, endpoints "
+            "or commands");
     if (key == "trusted" || key == "trust" || key == "allow" || key == "allowed")
-        return bad("unknown key '" + std::string(key) + "': trust is given with `credsh allow`, never by the file");
-    if (echoable_key(key)) return bad("unknown key '" + std::string(key) + "' (allowed: profile, region, ask_profile)");
+        return bad("unknown key '" + std::string(key) +
+                   "': trust is given with `credsh allow`, never by the file");
+    if (echoable_key(key))
+        return bad("unknown key '" + std::string(key) + "' (allowed: profile, region, ask_profile)");
     return bad("unknown key (allowed: profile, region, ask_profile)");
 }
 
@@ -134,8 +157,16 @@ bool valid_profile_name(std::string_view name) {
     for (char c : name) {
         if (is_alnum(c)) continue;
         switch (c) {
-        case '.': case '_': case '@': case '+': case '=': case ',': case '-': continue;
-        default: return false;
+        case '.':
+        case '_':
+        case '@':
+        case '+':
+        case '=':
+        case ',':
+        case '-':
+            continue;
+        default:
+            return false;
         }
     }
     return true;
@@ -180,7 +211,8 @@ Result<CredProfile> parse_credprofile(const std::string& path, std::string_view 
         if (line.size() > kMaxLine)
             return error_at(number, "line longer than " + std::to_string(kMaxLine) + " bytes");
         std::string_view t = trim(line);
-        while (!t.empty() && is_space(t.front())) t.remove_prefix(1); // \v \f too, as inih
+        while (!t.empty() && is_space(t.front()))
+            t.remove_prefix(1); // \v \f too, as inih
         if (t.empty() || t.front() == '#' || t.front() == ';') continue;
         if (t.front() == '[') return error_at(number, "sections are not allowed in a .credprofile");
         if (is_space(line.front()) && seen_key_line)
@@ -191,15 +223,9 @@ Result<CredProfile> parse_credprofile(const std::string& path, std::string_view 
     if (content.empty()) return error_at(1, "names no profile (write `profile = NAME` or just NAME)");
 
     // The bare form: the whole file is one profile name.
+    // The separator must come before any inline comment: "dev  # use x=y" is a bare name with a comment.
     auto has_separator = [](std::string_view t) {
-        // The separator must come before any inline comment, as inih reads it.
-        std::string_view code = t;
-        for (std::size_t i = 1; i < code.size(); ++i)
-            if (code[i] == ';' && is_space(code[i - 1])) {
-                code = code.substr(0, i);
-                break;
-            }
-        return code.find_first_of("=:") != std::string_view::npos;
+        return strip_comment(t).find_first_of("=:") != std::string_view::npos;
     };
     if (content.size() == 1 && !has_separator(content[0].text)) {
         std::string_view name = strip_comment(content[0].text);
@@ -215,8 +241,10 @@ Result<CredProfile> parse_credprofile(const std::string& path, std::string_view 
     const std::string text(bytes);
     IniState st;
     int line = ini_parse_string(text.c_str(), ini_handler, &st);
-    if (line > 0) return error_at(static_cast<std::size_t>(line), st.error.empty() ? "syntax error" : st.error);
-    if (line < 0 || !st.error.empty()) return fail(where + ": " + (st.error.empty() ? "cannot parse" : st.error));
+    if (line > 0)
+        return error_at(static_cast<std::size_t>(line), st.error.empty() ? "syntax error" : st.error);
+    if (line < 0 || !st.error.empty())
+        return fail(where + ": " + (st.error.empty() ? "cannot parse" : st.error));
     if (st.cp.profile.empty() && !st.cp.ask_profile)
         return error_at(content[0].number, "names no profile (add `profile = NAME`)");
     return st.cp;

@@ -4,10 +4,10 @@
 // Reads (SECURITY.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
 // often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about the target. A FIFO
 // would block open() or read() forever, /dev/zero never ends, a sparse file can claim a terabyte: the file
-// must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger than
-// a cap, and we stop reading at cap+1 bytes because a file can grow between fstat and read (and /proc files
-// report a size of 0). A stat() before open() keeps us from opening devices at all in the ordinary case,
-// since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
+// must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger
+// than a cap, and we stop reading at cap+1 bytes because a file can grow between fstat and read (and /proc
+// files report a size of 0). A stat() before open() keeps us from opening devices at all in the ordinary
+// case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
 // swapped between the two calls.
 //
 // Writes (SECURITY.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
@@ -30,7 +30,9 @@ namespace credsh {
 
 namespace {
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+std::string errno_text(int err) {
+    return std::generic_category().message(err);
+}
 
 std::string mode_octal(mode_t mode) {
     char m[8];
@@ -108,8 +110,9 @@ std::string random_suffix() {
         }
         got += static_cast<std::size_t>(n);
     }
-    std::string hex = sha256_hex(std::string(reinterpret_cast<const char*>(buf), sizeof buf) +
-                                 std::to_string(::getpid()) + std::to_string(reinterpret_cast<uintptr_t>(&got)));
+    std::string hex =
+        sha256_hex(std::string(reinterpret_cast<const char*>(buf), sizeof buf) + std::to_string(::getpid()) +
+                   std::to_string(reinterpret_cast<uintptr_t>(&got)));
     return hex.substr(0, 16);
 }
 
@@ -176,7 +179,8 @@ Result<void> ensure_private_dir(const std::string& dir) {
     // Someone else's directory is never ours to use or to fix, even when we could (root): they could
     // read or swap what we put there.
     if (st.st_uid != ::geteuid())
-        return fail(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) + ", not by us; refusing to use it");
+        return fail(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) +
+                    ", not by us; refusing to use it");
     if ((st.st_mode & 07777) != 0700) {
         // Ours but loose (an old umask, a careless chmod): tighten it, or refuse if we cannot.
         if (::fchmod(fd.fd, 0700) != 0)
@@ -197,7 +201,8 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data)
     for (int attempt = 0; attempt < 16 && raw < 0; ++attempt) {
         tmp = dir + "/." + base + ".tmp-" + random_suffix();
         raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (raw < 0 && errno != EEXIST) return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
+        if (raw < 0 && errno != EEXIST)
+            return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
     }
     if (raw < 0) return fail(printable(path) + ": cannot create a unique temp file");
     Fd fd(raw);

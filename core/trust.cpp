@@ -32,7 +32,9 @@ std::string deny_path(const TrustStore& s, const std::string& realpath) {
     return s.root + "/deny/" + sha256_hex(realpath);
 }
 
-std::string allow_path(const TrustStore& s, const std::string& key) { return s.root + "/allow/" + key; }
+std::string allow_path(const TrustStore& s, const std::string& key) {
+    return s.root + "/allow/" + key;
+}
 
 std::string parent_of(const std::string& path) {
     auto slash = path.find_last_of('/');
@@ -49,7 +51,8 @@ std::string normalize(const std::string& cwd) {
         if (c == '/' && !out.empty() && out.back() == '/') continue;
         out.push_back(c);
     }
-    while (out.size() > 1 && out.back() == '/') out.pop_back();
+    while (out.size() > 1 && out.back() == '/')
+        out.pop_back();
     return out;
 }
 
@@ -66,13 +69,17 @@ std::string shell_hint(const std::string& path) {
     if (plain) return p;
     std::string q = "'";
     for (char c : p) {
-        if (c == '\'') q += "'\\''";
-        else q.push_back(c);
+        if (c == '\'')
+            q += "'\\''";
+        else
+            q.push_back(c);
     }
     return q + "'";
 }
 
-bool owner_ok(uid_t uid, uid_t me) { return uid == me || uid == 0; }
+bool owner_ok(uid_t uid, uid_t me) {
+    return uid == me || uid == 0;
+}
 
 // nullopt: fine. Otherwise why a file (or its directory) may have been written by someone else.
 std::optional<std::string> unsafe_file(const struct stat& st, uid_t me) {
@@ -210,6 +217,11 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
                 skip(candidate, *why);
                 continue;
             }
+            // Replaced in between: the real path we resolved may not be the file we read.
+            if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+                skip(candidate, "it changed while being read");
+                continue;
+            }
         }
 
         // From here on this is the nearest acceptable file, and it decides: no falling back to outer ones.
@@ -239,8 +251,8 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
         }
         if (trust != TrustStatus::allowed) {
             r.status = DirStatus::blocked;
-            r.message =
-                "credsh: " + printable(candidate) + " is blocked — run: credsh allow " + shell_hint(candidate);
+            r.message = "credsh: " + printable(candidate) + " is blocked — run: credsh allow " +
+                        shell_hint(candidate);
             return r;
         }
         r.status = DirStatus::allowed;

@@ -47,7 +47,7 @@ struct DirLookup {
     std::string bytes;    // what was hashed
     CredProfile content;  // valid when status == allowed
     std::string message;  // one line for stderr: why it is blocked/invalid, or which files were skipped
-    std::vector<std::string> skipped; // files ignored for ownership/mode reasons, for status --explain
+    std::vector<std::string> skipped;      // files ignored for ownership/mode reasons, for status --explain
     std::vector<std::string> skip_reasons; // parallel to `skipped`: why each was ignored (no path in it)
 };
 

@@ -8,6 +8,7 @@
 #include "text.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <fcntl.h>
 #include <random>
@@ -60,7 +61,8 @@ mode_t mode_of(const std::string& p) {
 
 std::vector<std::string> entries(const std::string& dir) {
     std::vector<std::string> out;
-    for (auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    for (auto& e : std::filesystem::directory_iterator(dir))
+        out.push_back(e.path().filename().string());
     return out;
 }
 
@@ -263,7 +265,8 @@ TEST_CASE("atomic_write_file writes 0600 files whatever the umask, and replaces 
 
     // Arbitrary bytes, empty content.
     std::string bin;
-    for (int i = 0; i < 256; ++i) bin.push_back(static_cast<char>(i));
+    for (int i = 0; i < 256; ++i)
+        bin.push_back(static_cast<char>(i));
     REQUIRE(atomic_write_file(p, bin).ok());
     CHECK(test::read_file(p) == bin);
     REQUIRE(atomic_write_file(p, "").ok());
@@ -319,13 +322,17 @@ TEST_CASE("atomic_write_file: 50 concurrent writers and readers only ever see co
             for (int n = 0; n < kIterations / kReaders || !done; ++n) {
                 auto v = safe_read_file(p, kConfigCap);
                 ++reads;
-                if (!v) ++read_failures;
-                else if (!is_complete_value(*v)) ++torn;
+                if (!v)
+                    ++read_failures;
+                else if (!is_complete_value(*v))
+                    ++torn;
             }
         });
-    for (int w = 0; w < kWriters; ++w) threads[static_cast<std::size_t>(w)].join();
+    for (int w = 0; w < kWriters; ++w)
+        threads[static_cast<std::size_t>(w)].join();
     done = true;
-    for (std::size_t i = kWriters; i < threads.size(); ++i) threads[i].join();
+    for (std::size_t i = kWriters; i < threads.size(); ++i)
+        threads[i].join();
 
     INFO("reads: " << reads.load());
     CHECK(write_failures == 0);
@@ -350,14 +357,20 @@ TEST_CASE("atomic_write_file: kill -9 mid-write leaves the old or the new file",
     REQUIRE(atomic_write_file(p, current).ok());
 
     // Random kill points over a large payload: some rounds die in write(), some in fsync(), some after the
-    // rename. A non-atomic writer would leave a truncated file in most of them.
+    // rename. A non-atomic writer would leave a truncated file in most of them. The range of kill points
+    // is calibrated on one uninterrupted write, so it covers the whole write on fast and slow disks alike.
+    const std::size_t size = std::size_t(32) << 20;
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(atomic_write_file(d + "/calibrate", payload(0, size)).ok());
+    const auto full_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
     const unsigned seed = std::random_device{}();
-    INFO("seed " << seed);
+    INFO("seed " << seed << ", one write takes " << full_us.count() << " us");
     std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> delay_us(0, 60000);
+    std::uniform_int_distribution<long> delay_us(0, full_us.count() * 3 / 2);
     int survived = 0;
-    for (int round = 1; round <= 8; ++round) {
-        const std::string next = payload(round, std::size_t(32) << 20);
+    for (int round = 1; round <= 10; ++round) {
+        const std::string next = payload(round, size);
         pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) _exit(atomic_write_file(p, next).ok() ? 0 : 1);
