@@ -78,7 +78,8 @@ AskProfile read_profile(const nlohmann::json& entry) {
     profile.aws_profile = string_or_empty(entry, "aws_profile");
     if (const auto* token = member(entry, "token"); token && token->is_object()) {
         const auto* refresh = member(*token, "refresh_token");
-        profile.has_refresh_token = refresh && refresh->is_string() && !refresh->get_ref<const std::string&>().empty();
+        profile.has_refresh_token =
+            refresh && refresh->is_string() && !refresh->get_ref<const std::string&>().empty();
         if (const auto* expires = member(*token, "expires_at"); expires && expires->is_string())
             profile.token_expires_at = parse_iso8601(expires->get_ref<const std::string&>());
     }
@@ -89,7 +90,8 @@ AskProfile read_profile(const nlohmann::json& entry) {
 
 std::string ask_config_path(const Env& env) {
     std::string home = env.home();
-    while (home.size() > 1 && home.back() == '/') home.pop_back();
+    while (home.size() > 1 && home.back() == '/')
+        home.pop_back();
     if (home == "/") home.clear();
     return home + "/.ask/cli_config";
 }
@@ -100,7 +102,8 @@ Result<AskConfig> parse_ask_config(const std::string& path, const std::string& b
         return fail(printable(path) + ": invalid JSON: NUL byte at " + where(bytes, nul + 1));
     ErrorPosition check;
     nlohmann::json::sax_parse(bytes, &check);
-    if (check.failed) return fail(printable(path) + ": invalid JSON: " + describe_error(bytes, check.position));
+    if (check.failed)
+        return fail(printable(path) + ": invalid JSON: " + describe_error(bytes, check.position));
 
     const nlohmann::json doc = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return fail(printable(path) + ": invalid JSON");

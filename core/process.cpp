@@ -114,8 +114,8 @@ Result<std::string> string_field(const nlohmann::json& doc, const char* name, bo
 
 Result<Credentials> parse_process_output(const std::string& json, std::int64_t now) {
     // No exceptions: a parse failure comes back as a discarded value. nlohmann's own messages quote the
-    // input near the error, which here would be a secret, so they are never used. nlohmann's lexer reads a NUL
-    // byte as the end of input, so one is refused first rather than letting what follows it slip through.
+    // input near the error, which here would be a secret, so they are never used. nlohmann's lexer reads a
+    // NUL byte as the end of input, so one is refused first rather than letting what follows it slip through.
     if (json.find('\0') != std::string::npos) return fail("credential_process output is not valid JSON");
     const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return fail("credential_process output is not valid JSON");
@@ -147,7 +147,8 @@ Result<Credentials> parse_process_output(const std::string& json, std::int64_t n
         if (!when) return fail("credential_process output: Expiration is not an ISO 8601 time");
         // Never hand out credentials that are already dead (SECURITY.md 23); the SDKs would return them and
         // let the first API call fail, which in a shell means exporting keys that cannot work.
-        if (*when <= now) return fail("credentials from credential_process expired at " + format_iso8601(*when));
+        if (*when <= now)
+            return fail("credentials from credential_process expired at " + format_iso8601(*when));
         creds.expiration = *when;
     }
     return creds;
@@ -188,7 +189,9 @@ class Fd {
     int fd_ = -1;
 };
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 // A close-on-exec copy numbered 3 or above. Every descriptor the child receives is dup2'd onto 0, 1 or 2 from
 // one of these, so no dup2 can overwrite the source of a later one, even when the caller runs with 0-2 closed
@@ -204,7 +207,8 @@ std::string format_timeout(std::chrono::milliseconds timeout) {
     std::string out = std::to_string(ms / 1000);
     if (ms % 1000 != 0) {
         std::string frac = std::to_string(1000 + ms % 1000).substr(1); // zero-padded to 3 digits
-        while (!frac.empty() && frac.back() == '0') frac.pop_back();
+        while (!frac.empty() && frac.back() == '0')
+            frac.pop_back();
         out += "." + frac;
     }
     return out + "s";
@@ -241,7 +245,8 @@ struct CStrings {
     std::vector<std::string> storage;
     std::vector<char*> ptrs;
     explicit CStrings(std::vector<std::string> strings) : storage(std::move(strings)) {
-        for (auto& s : storage) ptrs.push_back(s.data());
+        for (auto& s : storage)
+            ptrs.push_back(s.data());
         ptrs.push_back(nullptr);
     }
 };
@@ -283,15 +288,16 @@ Result<pid_t> spawn_child(const std::string& path, const std::vector<std::string
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &mask);
     sigset_t defaults;
     sigemptyset(&defaults);
-    for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP, SIGTTIN,
-                    SIGTTOU})
+    for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP,
+                    SIGTTIN, SIGTTOU})
         sigaddset(&defaults, sig);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &defaults);
     // Its own process group, so a timeout can kill the tool and everything it started in one kill(-pgid).
     if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
     if (rc == 0)
         rc = posix_spawnattr_setflags(
-            &attr, static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+            &attr,
+            static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
     if (rc != 0) return fail("credential_process: " + errno_text(rc));
 
     CStrings args(argv);

@@ -73,7 +73,8 @@ TEST_CASE("ASK config shapes the ASK CLI tolerates", "[ask_config]") {
         return std::move(r).value();
     };
     CHECK(parse("{}").profiles.empty());
-    CHECK(parse(R"({"machine_id":"m","share_usage":true})").profiles.empty()); // no "profiles": not configured yet
+    // No "profiles": `ask configure` has not run yet.
+    CHECK(parse(R"({"machine_id":"m","share_usage":true})").profiles.empty());
     CHECK(parse(R"({"profiles":null})").profiles.empty());
     CHECK(parse(R"({"profiles":[]})").profiles.empty());
     CHECK(parse(R"({"profiles":"x"})").profiles.empty());
@@ -109,13 +110,16 @@ TEST_CASE("ASK config shapes the ASK CLI tolerates", "[ask_config]") {
     CHECK(bom.profiles.count("d\xc3\xa9v") == 1);
 
     // Duplicate keys: the last one wins, as in JSON.parse.
-    CHECK(parse(R"({"profiles":{"p":{"vendor_id":"old"},"p":{"vendor_id":"new"}}})").profiles["p"].vendor_id ==
-          "new");
+    CHECK(
+        parse(R"({"profiles":{"p":{"vendor_id":"old"},"p":{"vendor_id":"new"}}})").profiles["p"].vendor_id ==
+        "new");
 }
 
 TEST_CASE("a malformed cli_config names file and position, never content", "[ask_config]") {
-    const std::string token = R"({"access_token":"Atza|)" + kSentinel + R"(","refresh_token":")" + kSentinel + R"("})";
-    const std::string good = "{\n  \"profiles\": {\n    \"p\": {\n      \"token\": " + token + "\n    }\n  }\n}\n";
+    const std::string token =
+        R"({"access_token":"Atza|)" + kSentinel + R"(","refresh_token":")" + kSentinel + R"("})";
+    const std::string good =
+        "{\n  \"profiles\": {\n    \"p\": {\n      \"token\": " + token + "\n    }\n  }\n}\n";
     REQUIRE(parse_ask_config("x", good).ok());
 
     // Positions are nlohmann's: the last byte read, so an unexpected token is reported at its end, and
@@ -131,15 +135,17 @@ TEST_CASE("a malformed cli_config names file and position, never content", "[ask
         {"trailing garbage", good + kSentinel + "\n", "syntax error at line 8, column 1"},
         {"second document", good + good, "syntax error at line 8, column 1"},
         {"missing bracket", "{\n\"profiles\": {\"p\": " + token + "\n", "unexpected end of input at line 3"},
-        {"missing comma", "{\"profiles\": {}\n \"x\": \"" + kSentinel + "\"}", "syntax error at line 2, column 4"},
+        {"missing comma", "{\"profiles\": {}\n \"x\": \"" + kSentinel + "\"}",
+         "syntax error at line 2, column 4"},
         {"single quotes", "{'profiles': '" + kSentinel + "'}", "syntax error at line 1, column 2"},
         {"comment", "// " + kSentinel + "\n{}", "syntax error at line 1, column 1"},
         {"invalid UTF-8 in a value", "{\"profiles\":{\"p\":{\"vendor_id\":\"" + kSentinel + "\xff\"}}}",
          "syntax error at line 1"},
-        {"raw control byte in a string", "{\"profiles\":{\"p\":{\"vendor_id\":\"" + kSentinel + "\x1b[2J\"}}}",
-         "syntax error at line 1"},
+        {"raw control byte in a string",
+         "{\"profiles\":{\"p\":{\"vendor_id\":\"" + kSentinel + "\x1b[2J\"}}}", "syntax error at line 1"},
         {"NUL after the document", good + std::string("\0", 1) + kSentinel, "NUL byte at line 8, column 1"},
-        {"NUL inside", "{\"profiles\":" + std::string("\0", 1) + "{}}", "NUL byte at line 1, column 13 (byte 13)"},
+        {"NUL inside", "{\"profiles\":" + std::string("\0", 1) + "{}}",
+         "NUL byte at line 1, column 13 (byte 13)"},
         {"empty file", "", "unexpected end of input at line 1"},
         {"BOM only", "\xef\xbb\xbf", "unexpected end of input"},
         {"not an object", "[\"" + kSentinel + "\"]", "not a JSON object"},
@@ -166,8 +172,10 @@ TEST_CASE("cli_config paths in messages are escaped", "[ask_config]") {
 TEST_CASE("deeply nested cli_config does not exhaust the stack", "[ask_config]") {
     const std::size_t depth = 200000;
     CHECK_THAT(error_of(std::string(depth, '[')), Catch::Contains("unexpected end of input"));
-    CHECK_THAT(error_of(std::string(depth, '[') + std::string(depth, ']')), Catch::Contains("not a JSON object"));
-    std::string nested = "{\"profiles\":{\"p\":{\"x\":" + std::string(depth, '[') + std::string(depth, ']') + "}}}";
+    CHECK_THAT(error_of(std::string(depth, '[') + std::string(depth, ']')),
+               Catch::Contains("not a JSON object"));
+    std::string nested =
+        "{\"profiles\":{\"p\":{\"x\":" + std::string(depth, '[') + std::string(depth, ']') + "}}}";
     auto r = parse_ask_config("x", nested);
     REQUIRE(r.ok());
     CHECK(r->profiles.count("p") == 1);
@@ -178,7 +186,8 @@ TEST_CASE("ask_config_path is $HOME/.ask/cli_config", "[ask_config]") {
     CHECK(ask_config_path(Env(Vars{{"HOME", "/home/u/"}})) == "/home/u/.ask/cli_config");
     CHECK(ask_config_path(Env(Vars{{"HOME", "/"}})) == "/.ask/cli_config");
     // ASK_CONFIG_FILE is not an ASK CLI variable, so it changes nothing.
-    CHECK(ask_config_path(Env(Vars{{"HOME", "/h"}, {"ASK_CONFIG_FILE", "/elsewhere"}})) == "/h/.ask/cli_config");
+    CHECK(ask_config_path(Env(Vars{{"HOME", "/h"}, {"ASK_CONFIG_FILE", "/elsewhere"}})) ==
+          "/h/.ask/cli_config");
 }
 
 // These go through safe_read_file (core/safe_file.cpp).
@@ -202,7 +211,8 @@ TEST_CASE("load_ask_config reads $HOME/.ask/cli_config", "[ask_config]") {
     }
 
     SECTION("a broken file is an error naming it") {
-        write_file(home.path / ".ask/cli_config", "{\"profiles\":{\"p\":{\"token\":{\"refresh_token\":\"" + kSentinel);
+        write_file(home.path / ".ask/cli_config",
+                   "{\"profiles\":{\"p\":{\"token\":{\"refresh_token\":\"" + kSentinel);
         ::chmod((home.path / ".ask/cli_config").c_str(), 0600);
         auto r = load_ask_config(env);
         REQUIRE_FALSE(r.ok());

@@ -36,7 +36,9 @@ struct Watchdog {
     ~Watchdog() { ::alarm(0); }
 };
 
-Env test_env() { return Env(Vars{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LC_ALL", "C"}}); }
+Env test_env() {
+    return Env(Vars{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LC_ALL", "C"}});
+}
 
 ProcessOptions quick(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     ProcessOptions o;
@@ -49,12 +51,14 @@ fs::path processcreds_dir() {
 }
 
 fs::path smithy_dir() {
-    return credsh::test::conformance_dir() / "smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider";
+    return credsh::test::conformance_dir() /
+           "smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider";
 }
 
 std::string quote(const std::string& s) { // single-quote for split_command_line
     std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
@@ -72,7 +76,9 @@ bool process_gone(pid_t pid) {
 }
 
 // Reaped by us: not even a zombie is left.
-bool reaped(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+bool reaped(pid_t pid) {
+    return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
 
 pid_t read_pid(const fs::path& file) {
     for (int i = 0; i < 200; ++i) { // the shell writes it before doing anything else; allow for a slow start
@@ -110,13 +116,13 @@ TEST_CASE("credential_process words are split like botocore's shlex.split", "[pr
         {"\\'", {"'"}},
         {"\\\"a b\\\"", {"\"a", "b\""}},
         {"a\\\\b", {"a\\b"}},
-        {"a\\\nb", {"a\nb"}},              // outside quotes a backslash keeps the next character, even a newline
-        {"'a\\b'", {"a\\b"}},              // no escapes inside single quotes
+        {"a\\\nb", {"a\nb"}}, // outside quotes a backslash keeps the next character, even a newline
+        {"'a\\b'", {"a\\b"}}, // no escapes inside single quotes
         {"'\"'", {"\""}},
         {"\"'\"", {"'"}},
-        {"\"a\\\"b\"", {"a\"b"}},          // \" and \\ are the only escapes inside double quotes...
+        {"\"a\\\"b\"", {"a\"b"}}, // \" and \\ are the only escapes inside double quotes...
         {"\"a\\\\b\"", {"a\\b"}},
-        {"\"a\\$b\"", {"a\\$b"}},          // ...so \$, \` and \<newline> keep their backslash (sh would drop it)
+        {"\"a\\$b\"", {"a\\$b"}}, // ...so \$, \` and \<newline> keep their backslash (sh would drop it)
         {"\"a\\`b\"", {"a\\`b"}},
         {"\"a\\\nb\"", {"a\\\nb"}},
         {"\"a\\nb\"", {"a\\nb"}},
@@ -124,7 +130,8 @@ TEST_CASE("credential_process words are split like botocore's shlex.split", "[pr
         {"a#b # c", {"a#b", "#", "c"}},                                           // no comments
         {"echo x | base64 --decode", {"echo", "x", "|", "base64", "--decode"}},   // no pipes
         {"a;b&&c>d", {"a;b&&c>d"}},
-        {"type .\\testdata\\expired.json", {"type", ".testdataexpired.json"}}, // Go SDK's Windows config on POSIX
+        {"type .\\testdata\\expired.json",
+         {"type", ".testdataexpired.json"}}, // Go SDK's Windows config on POSIX
         {"echo 'h\xc3\xa9llo w\xc3\xb6rld'", {"echo", "h\xc3\xa9llo w\xc3\xb6rld"}},
         {"", {}},
         {" \t\n", {}},
@@ -137,7 +144,7 @@ TEST_CASE("credential_process words are split like botocore's shlex.split", "[pr
     }
 
     const std::vector<std::pair<std::string, std::string>> errors = {
-        {"'abc", "unterminated single quote"},  {"\"abc", "unterminated double quote"},
+        {"'abc", "unterminated single quote"},    {"\"abc", "unterminated double quote"},
         {"\"a\\\"", "unterminated double quote"}, {"abc\\", "ends with a backslash"},
         {"\"abc\\", "unterminated double quote"},
     };
@@ -151,7 +158,9 @@ TEST_CASE("credential_process words are split like botocore's shlex.split", "[pr
 
 TEST_CASE("every Go SDK processcreds fixture has a checked outcome", "[process]") {
     const fs::path dir = processcreds_dir();
-    auto parse = [&](const char* name) { return parse_process_output(credsh::test::read_file(dir / name), kNow); };
+    auto parse = [&](const char* name) {
+        return parse_process_output(credsh::test::read_file(dir / name), kNow);
+    };
     std::set<std::string> checked;
     auto mark = [&](const char* name) {
         REQUIRE(fs::is_regular_file(dir / name));
@@ -300,11 +309,13 @@ TEST_CASE("smithy-rs credential_process profile-provider cases", "[process]") {
         CHECK((*words)[2] == "|");
         const std::string& b64 = (*words)[1];
         std::string json(b64.size(), '\0');
-        int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(json.data()),
-                                reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+        int n =
+            EVP_DecodeBlock(reinterpret_cast<unsigned char*>(json.data()),
+                            reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
         REQUIRE(n > 0);
         json.resize(static_cast<std::size_t>(n));
-        while (!json.empty() && json.back() == '\0') json.pop_back();
+        while (!json.empty() && json.back() == '\0')
+            json.pop_back();
         write_file(tmp.path / "out.json", json);
         return "cat " + quote((tmp.path / "out.json").string());
     };
@@ -316,7 +327,8 @@ TEST_CASE("smithy-rs credential_process profile-provider cases", "[process]") {
         const auto ok = expected(c)["Ok"];
         const std::int64_t expiry = ok["expiry"].get<std::int64_t>();
 
-        // As written, without a shell: echo prints the literal "| base64 --decode" and the result is not JSON.
+        // As written, without a shell: echo prints the literal "| base64 --decode" and the result is not
+        // JSON.
         auto literal = run_credential_process(command, test_env(), expiry - 3600, quick());
         REQUIRE_FALSE(literal.ok());
         CHECK_THAT(literal.error().message, Catch::Contains("not valid JSON"));
@@ -367,7 +379,9 @@ TEST_CASE("smithy-rs credential_process profile-provider cases", "[process]") {
 }
 
 TEST_CASE("credential_process output rules", "[process]") {
-    auto parse = [](const std::string& json, std::int64_t now = kNow) { return parse_process_output(json, now); };
+    auto parse = [](const std::string& json, std::int64_t now = kNow) {
+        return parse_process_output(json, now);
+    };
     auto error_of = [&](const std::string& json) {
         auto r = parse(json);
         REQUIRE_FALSE(r.ok());
@@ -393,7 +407,8 @@ TEST_CASE("credential_process output rules", "[process]") {
     // A UTF-8 BOM is accepted (some Windows-born tools write one).
     CHECK(parse("\xef\xbb\xbf" + std::string(kStaticJson)).ok());
 
-    CHECK_THAT(error_of(R"({"AccessKeyId":"AK","SecretAccessKey":"SK"})"), Catch::Contains("missing Version"));
+    CHECK_THAT(error_of(R"({"AccessKeyId":"AK","SecretAccessKey":"SK"})"),
+               Catch::Contains("missing Version"));
     CHECK_THAT(error_of(R"({"Version":"1","AccessKeyId":"AK","SecretAccessKey":"SK"})"),
                Catch::Contains("Version must be 1"));
     CHECK_THAT(error_of(R"({"Version":1.0,"AccessKeyId":"AK","SecretAccessKey":"SK"})"),
@@ -414,31 +429,40 @@ TEST_CASE("credential_process output rules", "[process]") {
                Catch::Contains("Expiration is not an ISO 8601 time"));
     CHECK_THAT(error_of(R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":1767323045})"),
                Catch::Contains("Expiration is not a string"));
-    CHECK(error_of(R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"2026-01-02T03:04:05Z"})") ==
-          "credentials from credential_process expired at 2026-01-02T03:04:05Z"); // expiring exactly now
-    CHECK(parse(R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"2026-01-02T03:04:06Z"})")
-              .ok());
+    CHECK(
+        error_of(
+            R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"2026-01-02T03:04:05Z"})") ==
+        "credentials from credential_process expired at 2026-01-02T03:04:05Z"); // expiring exactly now
+    CHECK(
+        parse(
+            R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"2026-01-02T03:04:06Z"})")
+            .ok());
     CHECK_THAT(error_of(R"([{"Version":1}])"), Catch::Contains("not a JSON object"));
     CHECK_THAT(error_of(""), Catch::Contains("not valid JSON"));
     CHECK_THAT(error_of(std::string(kStaticJson) + " trailing"), Catch::Contains("not valid JSON"));
-    CHECK_THAT(error_of(std::string(kStaticJson) + std::string("\0junk", 5)), Catch::Contains("not valid JSON"));
-    CHECK_THAT(error_of(R"({"Version":1,"AccessKeyId":"A)" "\xff" R"(","SecretAccessKey":"SK"})"),
+    CHECK_THAT(error_of(std::string(kStaticJson) + std::string("\0junk", 5)),
+               Catch::Contains("not valid JSON"));
+    CHECK_THAT(error_of(R"({"Version":1,"AccessKeyId":"A)"
+                        "\xff"
+                        R"(","SecretAccessKey":"SK"})"),
                Catch::Contains("not valid JSON"));
 }
 
 TEST_CASE("credential_process errors never contain what the process printed", "[process]") {
     const std::string s = kSentinel;
     const std::vector<std::string> outputs = {
-        R"({"Version":1,"AccessKeyId":")" + s + R"(","SecretAccessKey":")" + s,       // truncated
-        R"({"Version":1,"AccessKeyId":")" + s + R"(","SecretAccessKey":")" + s + R"("} )" + s, // trailing garbage
-        R"({"Version":1,"AccessKeyId":")" + s + R"(", "SecretAccessKey":")" + s + "\xff\"}",    // invalid UTF-8
+        R"({"Version":1,"AccessKeyId":")" + s + R"(","SecretAccessKey":")" + s, // truncated
+        R"({"Version":1,"AccessKeyId":")" + s + R"(","SecretAccessKey":")" + s + R"("} )" +
+            s, // trailing garbage
+        R"({"Version":1,"AccessKeyId":")" + s + R"(", "SecretAccessKey":")" + s + "\xff\"}", // invalid UTF-8
         R"({"Version":")" + s + R"(","AccessKeyId":")" + s + R"(","SecretAccessKey":")" + s + R"("})",
         R"({"Version":1,"AccessKeyId":")" + s + R"("})",
         R"({"Version":1,"SecretAccessKey":")" + s + R"("})",
         R"({"Version":1,"AccessKeyId":")" + s + R"(","SecretAccessKey":)" + "42}",
         R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":")" + s + R"(","Expiration":")" + s + R"("})",
         R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":")" + s + R"(","AccountId":[")" + s + R"("]})",
-        R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":")" + s + R"(","Expiration":"2001-01-01T00:00:00Z"})",
+        R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":")" + s +
+            R"(","Expiration":"2001-01-01T00:00:00Z"})",
         "[\"" + s + "\"]",
         s,
     };
@@ -479,8 +503,9 @@ TEST_CASE("credential_process runs the command without a shell", "[process]") {
         auto r = run_credential_process("cat " + quote(spaced.string()), test_env(), kNow, quick());
         REQUIRE(r.ok());
         CHECK(r->access_key_id == "AKIDSTATIC");
-        auto dq = run_credential_process("cat \"" + (tmp.path / "dir with spaces").string() + "/it's creds.json\"",
-                                         test_env(), kNow, quick());
+        auto dq =
+            run_credential_process("cat \"" + (tmp.path / "dir with spaces").string() + "/it's creds.json\"",
+                                   test_env(), kNow, quick());
         REQUIRE(dq.ok());
     }
 
@@ -554,8 +579,8 @@ TEST_CASE("credential_process stdio: stdin is /dev/null, stderr passes through, 
                                         quick());
         REQUIRE(r.ok());
         auto input = run_credential_process(
-            "sh -c 'test \"$(readlink /proc/$$/fd/0)\" = /dev/null || exit 7; cat \"$1\"' sh " + creds, test_env(),
-            kNow, quick());
+            "sh -c 'test \"$(readlink /proc/$$/fd/0)\" = /dev/null || exit 7; cat \"$1\"' sh " + creds,
+            test_env(), kNow, quick());
         CHECK(input.ok());
     }
 
@@ -565,10 +590,11 @@ TEST_CASE("credential_process stdio: stdin is /dev/null, stderr passes through, 
         REQUIRE(fd >= 0);
         ProcessOptions options = quick();
         options.stderr_fd = fd;
-        auto r = run_credential_process("sh -c 'echo \"credsh-test: hello from the tool\" >&2; cat \"$1\"' sh " + creds,
-                                        test_env(), kNow, options);
-        auto failing = run_credential_process("sh -c 'echo \"credsh-test: token expired, run login\" >&2; exit 2'",
-                                              test_env(), kNow, options);
+        auto r = run_credential_process(
+            "sh -c 'echo \"credsh-test: hello from the tool\" >&2; cat \"$1\"' sh " + creds, test_env(), kNow,
+            options);
+        auto failing = run_credential_process(
+            "sh -c 'echo \"credsh-test: token expired, run login\" >&2; exit 2'", test_env(), kNow, options);
         ::close(fd);
         REQUIRE(r.ok());
         REQUIRE_FALSE(failing.ok());
@@ -588,7 +614,8 @@ TEST_CASE("credential_process stdio: stdin is /dev/null, stderr passes through, 
         ::close(p[1]);
         std::string got;
         char buf[256];
-        for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+        for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;)
+            got.append(buf, static_cast<std::size_t>(n));
         ::close(p[0]);
         REQUIRE(r.ok());
         CHECK(got == "piped");
@@ -630,8 +657,9 @@ TEST_CASE("credential_process exit status and signals", "[process]") {
 
     // Successful or not, the child is reaped: no zombie stays behind.
     write_file(tmp.path / "creds.json", kStaticJson);
-    auto ok = run_credential_process("sh -c 'echo $$ > \"$1\"; cat \"$2\"' sh " + quote((tmp.path / "pid").string()) +
-                                         " " + quote((tmp.path / "creds.json").string()),
+    auto ok = run_credential_process("sh -c 'echo $$ > \"$1\"; cat \"$2\"' sh " +
+                                         quote((tmp.path / "pid").string()) + " " +
+                                         quote((tmp.path / "creds.json").string()),
                                      test_env(), kNow, quick());
     REQUIRE(ok.ok());
     const pid_t pid = read_pid(tmp.path / "pid");
@@ -646,8 +674,8 @@ TEST_CASE("credential_process is killed at the timeout", "[process]") {
     auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
 
     SECTION("a slow process") {
-        auto r = run_credential_process("sh -c 'echo $$ > \"$1\"; exec sleep 30' sh " + pidfile, test_env(), kNow,
-                                        quick(std::chrono::milliseconds(300)));
+        auto r = run_credential_process("sh -c 'echo $$ > \"$1\"; exec sleep 30' sh " + pidfile, test_env(),
+                                        kNow, quick(std::chrono::milliseconds(300)));
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().message == "credential_process timed out after 0.3s");
         const pid_t pid = read_pid(tmp.path / "pid");
@@ -655,9 +683,9 @@ TEST_CASE("credential_process is killed at the timeout", "[process]") {
     }
 
     SECTION("a process that ignores SIGTERM gets SIGKILL") {
-        auto r = run_credential_process("sh -c 'trap \"\" TERM; echo $$ > \"$1\"; while :; do sleep 1; done' sh " +
-                                            pidfile,
-                                        test_env(), kNow, quick(std::chrono::milliseconds(300)));
+        auto r = run_credential_process(
+            "sh -c 'trap \"\" TERM; echo $$ > \"$1\"; while :; do sleep 1; done' sh " + pidfile, test_env(),
+            kNow, quick(std::chrono::milliseconds(300)));
         REQUIRE_FALSE(r.ok());
         CHECK_THAT(r.error().message, Catch::Contains("timed out"));
         const pid_t pid = read_pid(tmp.path / "pid");
@@ -667,8 +695,8 @@ TEST_CASE("credential_process is killed at the timeout", "[process]") {
     SECTION("a grandchild holding stdout open after the child exited") {
         // The child exits at once with status 0; its background sleep keeps the pipe's write end, so EOF
         // never comes. The runner must give up at the deadline and kill the whole process group.
-        auto r = run_credential_process("sh -c 'sleep 30 & echo $! > \"$1\"; exit 0' sh " + pidfile, test_env(),
-                                        kNow, quick(std::chrono::milliseconds(300)));
+        auto r = run_credential_process("sh -c 'sleep 30 & echo $! > \"$1\"; exit 0' sh " + pidfile,
+                                        test_env(), kNow, quick(std::chrono::milliseconds(300)));
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().message == "credential_process timed out after 0.3s");
         const pid_t grandchild = read_pid(tmp.path / "pid");
@@ -677,8 +705,8 @@ TEST_CASE("credential_process is killed at the timeout", "[process]") {
 
     SECTION("a grandchild that wrote valid JSON but keeps stdout open") {
         write_file(tmp.path / "creds.json", kStaticJson);
-        auto r = run_credential_process("sh -c 'cat \"$2\"; sleep 30 & echo $! > \"$1\"' sh " + pidfile + " " +
-                                            quote((tmp.path / "creds.json").string()),
+        auto r = run_credential_process("sh -c 'cat \"$2\"; sleep 30 & echo $! > \"$1\"' sh " + pidfile +
+                                            " " + quote((tmp.path / "creds.json").string()),
                                         test_env(), kNow, quick(std::chrono::milliseconds(300)));
         REQUIRE_FALSE(r.ok());
         CHECK_THAT(r.error().message, Catch::Contains("timed out"));
