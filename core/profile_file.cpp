@@ -328,10 +328,18 @@ Result<std::optional<ProfileSource>> read_source(const std::string& path) {
 Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
                                        const std::optional<ProfileSource>& credentials) {
     ProfileSet out;
-    if (config)
+    if (config) {
         if (auto r = Parser(out, *config, FileKind::config).run(); !r) return r.error();
-    if (credentials)
+        ProfileSet alone;
+        if (auto r = Parser(alone, *config, FileKind::config).run(); !r) return r.error();
+        out.config_file = std::move(alone.profiles);
+    }
+    if (credentials) {
         if (auto r = Parser(out, *credentials, FileKind::credentials).run(); !r) return r.error();
+        ProfileSet alone;
+        if (auto r = Parser(alone, *credentials, FileKind::credentials).run(); !r) return r.error();
+        out.credentials_file = std::move(alone.profiles);
+    }
     return out;
 }
 

@@ -25,6 +25,10 @@ struct ProfileSet {
     std::map<std::string, Properties> services;     // [services NAME]
     // Where each profile name was seen ("config", "credentials" or both), for `credsh profiles`.
     std::map<std::string, std::vector<std::string>> origins;
+    // Each file's own profile sections, unmerged: the SDKs take static keys and their session token from one
+    // file only (the credentials file first), never a key from one file and a token from the other.
+    std::map<std::string, Properties> config_file;
+    std::map<std::string, Properties> credentials_file;
 };
 
 struct ProfileSource {

@@ -2,6 +2,7 @@
 
 #include "text.hpp"
 
+#include <variant>
 #include <vector>
 
 namespace credsh {
@@ -18,6 +19,24 @@ static bool has(const Properties& p, std::string_view key) {
     return v && !v->empty();
 }
 
+namespace {
+const Properties* section(const std::map<std::string, Properties>& file, const std::string& name) {
+    auto it = file.find(name);
+    return it == file.end() ? nullptr : &it->second;
+}
+
+// Static keys in one file's section: the section when complete, nullptr when absent, or the error detail.
+std::variant<const Properties*, std::string> keys_in(const Properties* p, const char* file) {
+    if (!p) return static_cast<const Properties*>(nullptr);
+    bool id = has(*p, "aws_access_key_id"), secret = has(*p, "aws_secret_access_key");
+    if (id && secret) return p;
+    if (id || secret)
+        return std::string("partial credentials in the ") + file + " file (" +
+               (id ? "aws_access_key_id without aws_secret_access_key" : "aws_secret_access_key without aws_access_key_id") + ")";
+    return static_cast<const Properties*>(nullptr);
+}
+} // namespace
+
 ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name) {
     if (auto it = config.profiles.find(name); it != config.profiles.end()) {
         if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty())
@@ -30,14 +49,17 @@ ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& co
     if (has(p, "web_identity_token_file")) return {ProviderKind::plugin, "mfa-sts", "web identity"};
     if (has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id"))
         return {ProviderKind::plugin, "aws-sso", "IAM Identity Center (SSO)"};
-    bool keys = has(p, "aws_access_key_id") && has(p, "aws_secret_access_key");
-    bool keys_from_credentials = false;
-    if (auto o = profiles.origins.find(name); o != profiles.origins.end())
-        for (const auto& origin : o->second) keys_from_credentials |= origin == "credentials";
-    if (keys && has(p, "mfa_serial")) return {ProviderKind::plugin, "mfa-sts", "mfa_serial (GetSessionToken)"};
-    if (keys && keys_from_credentials) return {ProviderKind::static_keys, "static", "static keys"};
+    auto from_keys = [&](const Properties* keys) -> ProviderPlan {
+        if (has(p, "mfa_serial")) return {ProviderKind::plugin, "mfa-sts", "mfa_serial (GetSessionToken)"};
+        return {ProviderKind::static_keys, "static", "static keys", keys};
+    };
+    auto creds = keys_in(section(profiles.credentials_file, name), "credentials");
+    if (auto* err = std::get_if<std::string>(&creds)) return {ProviderKind::none, "", *err};
+    if (auto* k = std::get<const Properties*>(creds)) return from_keys(k);
     if (has(p, "credential_process")) return {ProviderKind::process, "credential_process", "credential_process"};
-    if (keys) return {ProviderKind::static_keys, "static", "static keys"};
+    auto conf = keys_in(section(profiles.config_file, name), "config");
+    if (auto* err = std::get_if<std::string>(&conf)) return {ProviderKind::none, "", *err};
+    if (auto* k = std::get<const Properties*>(conf)) return from_keys(k);
     if (has(p, "credential_source")) return {ProviderKind::plugin, "imds", "credential_source without role_arn"};
     return {ProviderKind::none, "", "profile has no credentials"};
 }
@@ -77,11 +99,15 @@ Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::st
         return fail(where + ": needs plugin " + plan.name + " (" + plan.detail +
                     "), which is not installed in this build");
     case ProviderKind::static_keys: {
-        const Properties& p = ctx.profiles.profiles.at(name);
+        const Properties& p = *plan.keys;
         Credentials c;
         c.access_key_id = *find_prop(p, "aws_access_key_id");
         c.secret_access_key = *find_prop(p, "aws_secret_access_key");
-        if (const std::string* t = find_prop(p, "aws_session_token")) c.session_token = *t;
+        // botocore also reads the legacy name, from the same section only.
+        if (const std::string* t = find_prop(p, "aws_session_token"); t && !t->empty())
+            c.session_token = *t;
+        else if (const std::string* legacy = find_prop(p, "aws_security_token"))
+            c.session_token = *legacy;
         if (const std::string* a = find_prop(p, "aws_account_id")) c.account_id = *a;
         return c;
     }

@@ -22,13 +22,15 @@ struct ProviderPlan {
     ProviderKind kind = ProviderKind::none;
     std::string name;   // "static", "credential_process", or the plugin's name
     std::string detail; // why that plugin, for messages
+    const Properties* keys = nullptr; // static_keys: the one section (credentials or config file) they come from
 };
 
 // A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
 const std::string* find_prop(const Properties& props, std::string_view key);
 
 // Botocore's order within a profile: role_arn / web identity (mfa-sts), SSO (aws-sso), static keys from the
-// credentials file, credential_process, static keys from the config file. A static profile with mfa_serial
+// credentials file, credential_process, static keys from the config file. Keys are taken from one file's
+// section only; a key id without its secret (or the reverse) in a file is an error there, as in botocore. A static profile with mfa_serial
 // is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is served by Y.
 ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
 

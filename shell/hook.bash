@@ -35,7 +35,8 @@ __credsh_prompt_update() {
 
 _credsh_hook() {
     local __credsh_rc=$?
-    { local -; set +x; } 2>/dev/null
+    # Only touch the options when xtrace is on: the redirection costs an open() at every prompt.
+    [[ $- == *x* ]] && { local -; set +x; } 2>/dev/null
     local d=$PWD f= need= w
     [[ $d == / ]] && d=
     while :; do

@@ -5,10 +5,15 @@
 using namespace credsh;
 
 namespace {
-ProfileSet set_of(std::map<std::string, Properties> profiles, std::map<std::string, std::vector<std::string>> origins = {}) {
+// Profiles as if they came from the config file only, plus `creds` sections from the credentials file.
+ProfileSet set_of(std::map<std::string, Properties> profiles, std::map<std::string, Properties> creds = {}) {
     ProfileSet s;
+    s.config_file = profiles;
     s.profiles = std::move(profiles);
-    s.origins = std::move(origins);
+    for (auto& [name, props] : creds) {
+        for (auto& [k, v] : props) s.profiles[name][k] = v;
+        s.credentials_file[name] = props;
+    }
     return s;
 }
 } // namespace
@@ -22,9 +27,11 @@ TEST_CASE("classify_profile follows botocore's order within a profile", "[provid
         {"sso", {{"sso_session", "s"}, {"sso_account_id", "1"}, {"sso_role_name", "r"}}},
         {"mfa", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn"}}},
         {"both_config", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
-        {"both_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
+        {"both_creds", {{"credential_process", "x"}}},
+        {"region_in_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
         {"empty", {{"region", "eu-west-1"}}},
-    }, {{"both_creds", {"config", "credentials"}}, {"both_config", {"config"}}});
+    }, {{"both_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+        {"region_in_creds", {{"region", "eu-west-1"}}}});
     CHECK(classify_profile(s, config, "static").kind == ProviderKind::static_keys);
     CHECK(classify_profile(s, config, "proc").kind == ProviderKind::process);
     CHECK(classify_profile(s, config, "role").name == "mfa-sts");
@@ -33,6 +40,8 @@ TEST_CASE("classify_profile follows botocore's order within a profile", "[provid
     // credentials-file keys beat credential_process; config-file keys lose to it (botocore's chain order)
     CHECK(classify_profile(s, config, "both_creds").kind == ProviderKind::static_keys);
     CHECK(classify_profile(s, config, "both_config").kind == ProviderKind::process);
+    // a credentials-file section without keys does not make the config file's keys win over the process
+    CHECK(classify_profile(s, config, "region_in_creds").kind == ProviderKind::process);
     CHECK(classify_profile(s, config, "empty").kind == ProviderKind::none);
     CHECK(classify_profile(s, config, "missing").kind == ProviderKind::none);
     config.profiles["sm"]["plugin"] = "secretsmanager";
@@ -95,4 +104,26 @@ TEST_CASE("resolve_target links ASK profiles and their AWS profiles", "[provider
     CHECK(other->ask_profile == "skills");
     CHECK_FALSE(resolve_target("nosuch", std::nullopt, s, ask, config));
     CHECK_FALSE(resolve_target("dev", std::string("nosuch"), s, ask, config));
+}
+
+TEST_CASE("static keys and their token come from one file, as botocore reads them", "[provider]") {
+    CredshConfig config;
+    Env env;
+    auto s = set_of({{"tok_in_config", {{"aws_session_token", "CONFIGTOKEN"}}},
+                     {"split", {{"aws_secret_access_key", "S"}}},
+                     {"legacy", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"aws_security_token", "OLD"}}}},
+                    {{"tok_in_config", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+                     {"split", {{"aws_access_key_id", "AK"}}}});
+    ResolveContext ctx{s, config, env, 0};
+    auto a = resolve_credentials(ctx, "tok_in_config");
+    REQUIRE(a);
+    CHECK(a->access_key_id == "AK");
+    CHECK(a->session_token.empty()); // the config file's token does not pair with the credentials file's keys
+    auto split = resolve_credentials(ctx, "split");
+    REQUIRE_FALSE(split);
+    CHECK(split.error().message ==
+          "profile split: partial credentials in the credentials file (aws_access_key_id without aws_secret_access_key)");
+    auto legacy = resolve_credentials(ctx, "legacy");
+    REQUIRE(legacy);
+    CHECK(legacy->session_token == "OLD"); // aws_security_token, the legacy name
 }
