@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# make bench: credsh's speed claims, measured against its peers in one run on this machine (DESIGN.md §4).
+#
+#   1. Steady-state prompt cost, bash and zsh: the hook function itself, called N times in a loop inside
+#      ONE shell and timed with $EPOCHREALTIME -- credsh's _credsh_hook vs direnv's _direnv_hook vs `:`
+#      (no hook) -- in a directory with an allowed .credprofile / an allowed .envrc exporting AWS_PROFILE.
+#      Target: direnv/credsh >= 50x.
+#   2. The call after a cd: `credsh export bash` (allowed .credprofile, no state on stdin) vs
+#      `direnv export bash` (allowed .envrc), hyperfine. Target: credsh no slower.
+#   3. Credentials of a static profile: `credsh exec --mode keys -p static -- true` vs
+#      `/usr/bin/aws configure export-credentials --profile static` (the AWS CLI v2), hyperfine.
+#      Target: credsh >= 100x faster.
+#   4. Peak RSS (/usr/bin/time -f %M, median of several runs) of `credsh export bash` vs `direnv export bash`.
+#
+# Everything runs in a throwaway HOME under `env -i`, so the user's files, hooks and variables play no part.
+# Every measurement is checked to be measuring what it claims (the hooks really set AWS_PROFILE, credsh's hook
+# really did not call the binary inside the loop, both exports really print AWS_PROFILE, both credential
+# commands really resolve the keys); a missing tool or a failed check stops the run with a non-zero status
+# rather than print a number. Missed targets are reported in the table; with BENCH_STRICT=1 they also make
+# the exit status non-zero.
+#
+# Knobs: CREDSH_BIN (default: build-bench/bin/credsh, built in Release if missing), BENCH_PROMPTS (credsh
+# and no-hook loop length, default 2000), BENCH_DIRENV_PROMPTS (direnv's, default 150: each one spawns a
+# process), BENCH_ROUNDS (prompt-loop rounds, median taken, default 3), BENCH_AWS_RUNS (default 5), BENCH_RSS_RUNS (default 7), BENCH_STRICT, BENCH_JSON_DIR (keep
+# hyperfine's JSON there).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROMPTS=${BENCH_PROMPTS:-2000}
+DIRENV_PROMPTS=${BENCH_DIRENV_PROMPTS:-150}
+ROUNDS=${BENCH_ROUNDS:-3}
+AWS_RUNS=${BENCH_AWS_RUNS:-5}
+RSS_RUNS=${BENCH_RSS_RUNS:-7}
+AWS=/usr/bin/aws # the Debian AWS CLI v2; the `aws` first on PATH may be something else
+
+die() {
+    echo "bench: FAILED: $*" >&2
+    exit 1
+}
+
+# --- tools ------------------------------------------------------------------------------------------------
+for t in bash zsh direnv hyperfine python3 "$AWS" /usr/bin/time; do
+    command -v "$t" >/dev/null 2>&1 || die "required tool '$t' is missing (Debian: direnv, hyperfine, zsh, awscli, time)"
+done
+/usr/bin/time -f %M true >/dev/null 2>&1 || die "/usr/bin/time is not GNU time (it must accept -f %M; Debian package 'time')"
+"$AWS" --version 2>&1 | grep -q '^aws-cli/2' || die "$AWS is not the AWS CLI v2"
+
+if [[ -z ${CREDSH_BIN-} ]]; then
+    CREDSH_BIN=$ROOT/build-bench/bin/credsh
+    if [[ ! -x $CREDSH_BIN ]]; then
+        echo "bench: building $CREDSH_BIN (Release)" >&2
+        cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
+        make -C "$ROOT/build-bench" -j"$(nproc)" credsh >/dev/null
+    fi
+fi
+[[ -x $CREDSH_BIN ]] || die "credsh binary not found at $CREDSH_BIN"
+CREDSH_BIN=$(cd "$(dirname "$CREDSH_BIN")" && pwd)/$(basename "$CREDSH_BIN")
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$CREDSH_BIN")/../CMakeCache.txt" 2>/dev/null || true)
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- a throwaway world ------------------------------------------------------------------------------------
+W=$(mktemp -d "${TMPDIR:-/tmp}/credsh-bench-XXXXXX")
+trap 'rm -rf "$W"' EXIT
+chmod 700 "$W"
+H=$W/home
+mkdir -p "$H/.aws" "$H/.config" "$H/.cache" "$H/.local/share" "$W/json"
+cat >"$H/.aws/credentials" <<'EOF'
+[static]
+aws_access_key_id = AKIABENCHSTATIC00001
+aws_secret_access_key = benchSecretKeyForTheStaticProfile000001
+
+[dev]
+aws_access_key_id = AKIABENCHDEV00000001
+aws_secret_access_key = benchSecretKeyForTheDevProfile0000000001
+EOF
+cat >"$H/.aws/config" <<'EOF'
+[profile static]
+region = us-east-1
+
+[profile dev]
+region = eu-west-1
+EOF
+chmod 600 "$H/.aws/credentials" "$H/.aws/config"
+mkdir -p "$W/proj-credsh/src/deep" "$W/proj-direnv/src/deep"
+printf 'profile = dev\n' >"$W/proj-credsh/.credprofile"
+printf 'export AWS_PROFILE=dev\n' >"$W/proj-direnv/.envrc"
+
+# The environment every measured process gets: nothing from the caller.
+CLEAN=(env -i "HOME=$H" "PATH=/usr/bin:/bin" "USER=${USER:-bench}" "TERM=dumb" "LANG=C.UTF-8"
+    "XDG_CONFIG_HOME=$H/.config" "XDG_CACHE_HOME=$H/.cache" "XDG_DATA_HOME=$H/.local/share"
+    "AWS_EC2_METADATA_DISABLED=true" "BIN=$CREDSH_BIN")
+(cd "$W/proj-credsh" && "${CLEAN[@]}" "$CREDSH_BIN" allow) >/dev/null || die "credsh allow failed"
+"${CLEAN[@]}" direnv allow "$W/proj-direnv" || die "direnv allow failed"
+
+# --- 1. prompt cost ---------------------------------------------------------------------------------------
+# Each loop runs in its own shell, started in the deepest directory so the .credprofile walk is not trivial.
+# Prints "per_prompt_us" or fails; the checks run after the loop so they cost the loop nothing.
+BASH_LOOP='
+cd "$1"; n=$2; what=$3
+case $what in
+credsh)
+    eval "$("$BIN" hook bash)" || exit 1
+    _credsh_hook
+    [[ ${AWS_PROFILE-} == dev ]] || { echo "credsh hook did not set AWS_PROFILE" >&2; exit 1; }
+    eval "$(declare -f __credsh_export | sed "1s/__credsh_export/__bench_orig_export/")"
+    calls=0
+    __credsh_export() { calls=$((calls + 1)); __bench_orig_export; }
+    f=_credsh_hook ;;
+direnv)
+    eval "$(direnv hook bash)" || exit 1
+    _direnv_hook 2>/dev/null
+    [[ ${AWS_PROFILE-} == dev ]] || { echo "direnv hook did not set AWS_PROFILE" >&2; exit 1; }
+    calls=0
+    f=_direnv_hook ;;
+none) calls=0; f=: ;;
+esac
+read -ra s0 </proc/$$/stat
+t0=$EPOCHREALTIME
+for ((i = 0; i < n; i++)); do $f; done
+t1=$EPOCHREALTIME
+read -ra s1 </proc/$$/stat
+((calls == 0)) || { echo "credsh hook ran the binary $calls times in steady state" >&2; exit 1; }
+[[ $what == none || ${AWS_PROFILE-} == dev ]] || { echo "$what: AWS_PROFILE lost in the loop" >&2; exit 1; }
+echo $(( (${t1/./} - ${t0/./}) )) $(( s1[13] + s1[14] + s1[15] + s1[16] - s0[13] - s0[14] - s0[15] - s0[16] ))
+'
+ZSH_LOOP='
+zmodload zsh/datetime
+cd "$1"; n=$2; what=$3
+case $what in
+credsh)
+    eval "$("$BIN" hook zsh)" || exit 1
+    _credsh_hook
+    [[ ${AWS_PROFILE-} == dev ]] || { echo "credsh hook did not set AWS_PROFILE" >&2; exit 1; }
+    functions -c __credsh_export __bench_orig_export
+    calls=0
+    __credsh_export() { calls=$((calls + 1)); __bench_orig_export; }
+    f=_credsh_hook ;;
+direnv)
+    eval "$(direnv hook zsh)" || exit 1
+    _direnv_hook 2>/dev/null
+    [[ ${AWS_PROFILE-} == dev ]] || { echo "direnv hook did not set AWS_PROFILE" >&2; exit 1; }
+    calls=0
+    f=_direnv_hook ;;
+none) calls=0; f=: ;;
+esac
+s0=(${=$(</proc/$$/stat)})
+t0=$EPOCHREALTIME
+for ((i = 0; i < n; i++)); do $f; done
+t1=$EPOCHREALTIME
+s1=(${=$(</proc/$$/stat)})
+((calls == 0)) || { echo "credsh hook ran the binary $calls times in steady state" >&2; exit 1; }
+[[ $what == none || ${AWS_PROFILE-} == dev ]] || { echo "$what: AWS_PROFILE lost in the loop" >&2; exit 1; }
+printf "%d %d\n" $(( (t1 - t0) * 1000000 )) $(( s1[14] + s1[15] + s1[16] + s1[17] - s0[14] - s0[15] - s0[16] - s0[17] ))
+'
+# prompt SHELL WHAT DIR N -> "wall_µs cpu_µs" per call: wall from $EPOCHREALTIME, CPU (user+system of the
+# shell and its children, /proc/PID/stat, clock ticks) as the figure that load from other processes
+# disturbs least.
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+prompt() {
+    local sh=$1 what=$2 dir=$3 n=$4 total
+    if [[ $sh == bash ]]; then
+        total=$("${CLEAN[@]}" bash --norc --noprofile -c "$BASH_LOOP" bench "$dir" "$n" "$what") ||
+            die "bash prompt loop ($what) failed"
+    else
+        total=$("${CLEAN[@]}" zsh -f -c "$ZSH_LOOP" bench "$dir" "$n" "$what") || die "zsh prompt loop ($what) failed"
+    fi
+    [[ $total =~ ^[0-9]+\ [0-9]+$ ]] || die "$sh prompt loop ($what) printed '$total'"
+    python3 -c "print('%.3f %.3f' % (${total% *} / $n, ${total#* } * $TICK_US / $n))"
+}
+
+# Load from other processes comes and goes, so the three loops take turns, ROUNDS times, and the fastest
+# round counts (noise only ever adds time): credsh and direnv see the same machine.
+echo "bench: prompt loops (bash, zsh; $ROUNDS rounds)..." >&2
+declare -A P R
+fastest() { printf '%s\n' "$@" | sort -g | head -1; }
+for sh in bash zsh; do
+    for what in none credsh direnv; do R[$what]=""; done
+    for ((r = 0; r < ROUNDS; r++)); do
+        for what in none credsh direnv; do
+            if [[ $what == direnv ]]; then
+                m=$(prompt "$sh" direnv "$W/proj-direnv/src/deep" "$DIRENV_PROMPTS")
+            else
+                m=$(prompt "$sh" "$what" "$W/proj-credsh/src/deep" "$PROMPTS")
+            fi
+            R[$what]+="$m,"
+        done
+    done
+    for what in none credsh direnv; do
+        IFS=, read -ra ms <<<"${R[$what]%,}"
+        P[$sh,$what]=$(fastest "${ms[@]%% *}")
+        P[$sh,$what,cpu]=$(fastest "${ms[@]##* }")
+        P[$sh,$what,rounds]="${ms[*]%% *}"
+    done
+done
+
+# --- 2./3. hyperfine --------------------------------------------------------------------------------------
+# hf NAME DIR HYPERFINE-ARGS... : runs hyperfine with --shell=none in DIR under the clean environment.
+hf() {
+    local name=$1 dir=$2
+    shift 2
+    (cd "$dir" && "${CLEAN[@]}" hyperfine --shell=none --style=none --export-json "$W/json/$name.json" "$@") \
+        >"$W/json/$name.log" 2>&1 || { cat "$W/json/$name.log" >&2; die "hyperfine $name failed"; }
+}
+
+# What each command prints is checked first: a benchmark of a failing command measures nothing.
+out=$(cd "$W/proj-credsh/src/deep" && "${CLEAN[@]}" "$CREDSH_BIN" export bash 2>&1) || die "credsh export bash failed: $out"
+[[ $out == *AWS_PROFILE* && $out == *'# credsh-end'* ]] || die "credsh export bash did not export AWS_PROFILE: $out"
+out=$(cd "$W/proj-direnv/src/deep" && "${CLEAN[@]}" direnv export bash 2>/dev/null) || die "direnv export bash failed"
+[[ $out == *AWS_PROFILE* ]] || die "direnv export bash did not export AWS_PROFILE: $out"
+out=$("${CLEAN[@]}" "$CREDSH_BIN" exec --mode keys -p static -- env 2>&1) || die "credsh exec -p static failed: $out"
+[[ $out == *AWS_ACCESS_KEY_ID=AKIABENCHSTATIC00001* ]] || die "credsh exec -p static did not export the keys"
+out=$("${CLEAN[@]}" "$AWS" configure export-credentials --profile static --format env-no-export 2>&1) ||
+    die "aws configure export-credentials failed: $out"
+[[ $out == *AWS_ACCESS_KEY_ID=AKIABENCHSTATIC00001* ]] || die "aws configure export-credentials gave other keys"
+
+echo "bench: hyperfine: export after cd..." >&2
+hf credsh_export "$W/proj-credsh/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash" "$CREDSH_BIN export bash"
+hf direnv_export "$W/proj-direnv/src/deep" --warmup 10 --min-runs 100 -n "direnv export bash" "direnv export bash"
+hf floor "$W" --warmup 10 --min-runs 100 -n "true" "/bin/true"
+echo "bench: hyperfine: static profile vs the AWS CLI..." >&2
+hf credsh_static "$W" --warmup 10 --min-runs 100 -n "credsh exec -p static" \
+    "$CREDSH_BIN exec --mode keys -p static -- true"
+hf aws_static "$W" --warmup 1 --runs "$AWS_RUNS" -n "aws export-credentials" \
+    "$AWS configure export-credentials --profile static --format env-no-export"
+
+# --- 4. peak RSS ------------------------------------------------------------------------------------------
+# rss DIR CMD... -> median of RSS_RUNS peak RSS readings (KiB)
+rss() {
+    local dir=$1 i v
+    shift
+    local vals=()
+    for ((i = 0; i < RSS_RUNS; i++)); do
+        v=$(cd "$dir" && "${CLEAN[@]}" /usr/bin/time -f '%M' -o "$W/rss" "$@" >/dev/null 2>&1 && tail -1 "$W/rss") ||
+            die "peak RSS of $* failed"
+        vals+=("$v")
+    done
+    printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((RSS_RUNS + 1) / 2))p"
+}
+echo "bench: peak RSS..." >&2
+RSS_CREDSH=$(rss "$W/proj-credsh/src/deep" "$CREDSH_BIN" export bash)
+RSS_DIRENV=$(rss "$W/proj-direnv/src/deep" direnv export bash)
+RSS_AWS=$(RSS_RUNS=1 rss "$W" "$AWS" configure export-credentials --profile static --format env-no-export)
+
+# --- the table --------------------------------------------------------------------------------------------
+[[ -n ${BENCH_JSON_DIR-} ]] && { mkdir -p "$BENCH_JSON_DIR"; cp "$W"/json/*.json "$BENCH_JSON_DIR"/; }
+status=0
+python3 - "$W/json" "${P[bash,none]}" "${P[bash,credsh]}" "${P[bash,direnv]}" \
+    "${P[zsh,none]}" "${P[zsh,credsh]}" "${P[zsh,direnv]}" "$RSS_CREDSH" "$RSS_DIRENV" "$RSS_AWS" \
+    "$PROMPTS" "$DIRENV_PROMPTS" \
+    "${P[bash,none,cpu]}" "${P[bash,credsh,cpu]}" "${P[bash,direnv,cpu]}" \
+    "${P[zsh,none,cpu]}" "${P[zsh,credsh,cpu]}" "${P[zsh,direnv,cpu]}" \
+    "bash: credsh ${P[bash,credsh,rounds]} µs, direnv ${P[bash,direnv,rounds]} µs; zsh: credsh ${P[zsh,credsh,rounds]} µs, direnv ${P[zsh,direnv,rounds]} µs" \
+    <<'EOF' || status=$?
+import json, os, sys
+d = sys.argv[1]
+bn, bc, bd, zn, zc, zd = map(float, sys.argv[2:8])
+rc, rd, ra = map(int, sys.argv[8:11])
+n_prompts, n_direnv = sys.argv[11:13]
+bnc, bcc, bdc, znc, zcc, zdc = map(float, sys.argv[13:19])
+rounds = sys.argv[19]
+
+def hf(name):
+    r = json.load(open(os.path.join(d, name + ".json")))["results"][0]
+    return r["mean"] * 1e3, r["stddev"] * 1e3 if r["stddev"] is not None else 0.0, r["median"] * 1e3, len(r["times"])
+
+ce, de, cs, aw, fl = (hf("credsh_export"), hf("direnv_export"), hf("credsh_static"), hf("aws_static"),
+                      hf("floor"))
+rows = []
+missed = []
+def row(what, credsh, peer, ratio, target, ok):
+    rows.append((what, credsh, peer, ratio, target, ("yes" if ok else "**NO**") if ok is not None else "-"))
+    if ok is False:
+        missed.append(what)
+
+for sh, none, c, dv, nonec, cc, dvc in (("bash", bn, bc, bd, bnc, bcc, bdc), ("zsh", zn, zc, zd, znc, zcc, zdc)):
+    ratio = dv / c
+    row(f"{sh}: prompt hook, steady state (µs/prompt, wall; CPU in parentheses; no hook `:` = {none:.1f} µs)",
+        f"{c:.0f} µs ({cc:.0f})", f"direnv {dv:.0f} µs ({dvc:.0f})",
+        f"{ratio:.0f}× ({dvc / cc:.0f}×)" if cc > 0 else f"{ratio:.0f}× (CPU below one clock tick)",
+        "direnv/credsh ≥ 50× (wall)", ratio >= 50)
+ratio = de[0] / ce[0]
+row("`export bash` after a cd (ms, mean ± σ, hyperfine)", f"{ce[0]:.2f} ± {ce[1]:.2f} ms",
+    f"direnv {de[0]:.2f} ± {de[1]:.2f} ms", f"{ratio:.1f}×", "credsh no slower (≥ 1×)", ratio >= 1.0)
+ratio = aw[0] / cs[0]
+row("static profile: credentials resolved (ms, mean ± σ)", f"{cs[0]:.2f} ± {cs[1]:.2f} ms",
+    f"aws CLI v2 {aw[0]:.0f} ± {aw[1]:.0f} ms", f"{ratio:.0f}×", "credsh ≥ 100× faster", ratio >= 100)
+row("`export bash`: peak RSS (KiB, median)", f"{rc} KiB", f"direnv {rd} KiB (aws CLI: {ra} KiB)",
+    f"{rd / rc:.1f}×", "info (no target)", None)
+
+print()
+print("| measurement | credsh | peer | peer/credsh | target | met |")
+print("|---|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+print()
+print(f"Process-start floor on this machine now: `/bin/true` {fl[0]:.2f} ± {fl[1]:.2f} ms (hyperfine).")
+print(f"Prompt loop rounds, wall µs/prompt (the fastest counts): {rounds}.")
+print(f"Prompt loops: {n_prompts} calls of `_credsh_hook` / `:` and {n_direnv} of `_direnv_hook` per round, each round in one shell, "
+      "timed with $EPOCHREALTIME; hyperfine --shell=none runs: "
+      f"credsh export {ce[3]}, direnv export {de[3]}, credsh exec {cs[3]}, aws {aw[3]}.")
+if missed:
+    print("MISSED TARGETS: " + "; ".join(missed))
+    sys.exit(3)
+EOF
+echo "Machine: $(nproc) CPUs, load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; credsh ${build_type:-?} build $CREDSH_BIN;" \
+    "$(direnv version | sed 's/^/direnv /'); $(hyperfine --version); $("$AWS" --version 2>&1 | cut -d' ' -f1);" \
+    "bash ${BASH_VERSION%%(*}; $(zsh --version | cut -d' ' -f1-2)"
+if ((status == 3)); then
+    [[ ${BENCH_STRICT-} == 1 ]] && exit 1
+    exit 0
+fi
+exit "$status"
