@@ -13,7 +13,9 @@ namespace {
 std::string export_var(std::string_view name, std::string_view value) {
     return "export " + std::string(name) + "=" + posix_single_quote(value) + "\n";
 }
-std::string unset_var(std::string_view name) { return "unset -v " + std::string(name) + "\n"; }
+std::string unset_var(std::string_view name) {
+    return "unset -v " + std::string(name) + "\n";
+}
 std::string set_local(std::string_view name, std::string_view value) {
     return std::string(name) + "=" + posix_single_quote(value) + "\n";
 }

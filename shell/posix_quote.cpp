@@ -17,6 +17,8 @@ std::string posix_single_quote(std::string_view value) {
     return out;
 }
 
-bool no_nul(std::string_view value) { return value.find('\0') == std::string_view::npos; }
+bool no_nul(std::string_view value) {
+    return value.find('\0') == std::string_view::npos;
+}
 
 } // namespace credsh

@@ -17,9 +17,11 @@ bool valid_utf8(std::string_view s) {
     size_t i = 0;
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-                                                       : (c >= 0xf0 && c <= 0xf4)   ? 4
-                                                                                    : 0;
+        size_t n = c < 0x80                   ? 1
+                   : (c >= 0xc2 && c <= 0xdf) ? 2
+                   : (c >= 0xe0 && c <= 0xef) ? 3
+                   : (c >= 0xf0 && c <= 0xf4) ? 4
+                                              : 0;
         if (n == 0 || i + n > s.size()) return false;
         for (size_t k = 1; k < n; ++k)
             if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
@@ -44,7 +46,8 @@ std::string quote(std::string_view value) {
         char c = value[i];
         // U+2018..U+201B are E2 80 98..9B in UTF-8.
         if (c == '\xe2' && i + 2 < value.size() && value[i + 1] == '\x80' &&
-            static_cast<unsigned char>(value[i + 2]) >= 0x98 && static_cast<unsigned char>(value[i + 2]) <= 0x9b) {
+            static_cast<unsigned char>(value[i + 2]) >= 0x98 &&
+            static_cast<unsigned char>(value[i + 2]) <= 0x9b) {
             out.append(value.substr(i, 3));
             out.append(value.substr(i, 3));
             i += 2;
@@ -65,7 +68,9 @@ std::string unset_var(std::string_view name) {
 std::string set_local(std::string_view name, std::string_view value) {
     return "$global:" + std::string(name) + " = " + quote(value) + "\n";
 }
-bool representable(std::string_view value) { return no_nul(value) && valid_utf8(value); }
+bool representable(std::string_view value) {
+    return no_nul(value) && valid_utf8(value);
+}
 } // namespace
 
 const Shell kPwsh{"pwsh", quote, export_var, unset_var, set_local, representable, kHookPwsh};

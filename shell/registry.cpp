@@ -10,11 +10,17 @@ namespace {
 // Sorted by name; tests/unit/test_shell.cpp checks the order.
 const std::array<const Shell*, 4> kShells = {&kBash, &kFish, &kPwsh, &kZsh};
 // Not <cctype>: its answers depend on the locale, and in a Latin-1 one isalpha(0xE9) is true.
-bool ascii_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool ascii_alnum(char c) { return ascii_alpha(c) || (c >= '0' && c <= '9'); }
+bool ascii_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool ascii_alnum(char c) {
+    return ascii_alpha(c) || (c >= '0' && c <= '9');
+}
 } // namespace
 
-std::span<const Shell* const> all_shells() { return kShells; }
+std::span<const Shell* const> all_shells() {
+    return kShells;
+}
 
 const Shell* find_shell(std::string_view name) {
     for (const Shell* s : kShells)
@@ -28,8 +34,8 @@ bool valid_var_name(std::string_view name) {
     if (!ascii_alpha(name[0])) return false;
     for (char c : name)
         if (!ascii_alnum(c)) return false;
-    // Then the allow-list: the AWS and ASK variables, credsh's own, and those of the tools credsh clears when it
-    // takes over (awsume, granted).
+    // Then the allow-list: the AWS and ASK variables, credsh's own, and those of the tools credsh clears when
+    // it takes over (awsume, granted).
     for (std::string_view prefix : {"AWS_", "ASK_", "CREDSH_", "__credsh_", "AWSUME_", "GRANTED_"})
         if (name.substr(0, prefix.size()) == prefix) return true;
     return false;

@@ -1,9 +1,11 @@
-// zsh: like bash, single quotes keep every byte but ' literal (in every locale; zsh's internal "Meta"
-// encoding of bytes >= 0x83 is undone on output). One difference: a user's `setopt CSH_JUNKIE_QUOTES` (also set
-// by `emulate csh`) makes a raw newline inside '...' a syntax error, so newlines go outside the quotes as
-// $'\n', which no option changes. A plain '...' run is never empty and is never followed by another ', so
-// RC_QUOTES (where '' inside quotes means ') has nothing to misread; zsh does not apply it to $'...'. `export` is `typeset -gx`, global from inside the hook function;
-// `unset -v` names parameters only. The hook script is shell/hook.zsh.
+// zsh: like bash, single quotes keep every byte but ' literal, in every locale (zsh's internal "Meta"
+// encoding of bytes >= 0x83 is undone on output). One difference: a user's `setopt CSH_JUNKIE_QUOTES` (also
+// set by `emulate csh`) makes a raw newline inside '...' a syntax error, so a value with a newline is written
+// as $'...' instead, where credsh writes only the escapes \\, \' and \n and every other byte stays literal.
+// (Putting just the newlines outside the quotes, '...'$'\n''...', also works, but zsh evaluates many adjacent
+// quoted pieces slowly.) RC_QUOTES, where '' inside quotes means ', never applies: a ' in a value is always
+// written \', outside '...' or inside $'...'. `export` is `typeset -gx`, global from inside the hook
+// function; `unset -v` names parameters only. The hook script is shell/hook.zsh.
 #include "posix_quote.hpp"
 #include "shell.hpp"
 
@@ -13,34 +15,27 @@ namespace credsh {
 extern const std::string_view kHookZsh;
 
 namespace {
-// 'run' for ordinary bytes, \' for a quote, $'\n...' for newlines: "a'b\n" gives 'a'\''b'$'\n'.
 std::string quote(std::string_view value) {
-    if (value.empty()) return "''";
-    std::string out;
-    out.reserve(value.size() + 2);
-    size_t i = 0;
-    while (i < value.size()) {
-        if (value[i] == '\'') {
-            out += "\\'";
-            ++i;
-        } else if (value[i] == '\n') {
-            out += "$'";
-            for (; i < value.size() && value[i] == '\n'; ++i)
-                out += "\\n";
-            out.push_back('\'');
-        } else {
-            out.push_back('\'');
-            for (; i < value.size() && value[i] != '\'' && value[i] != '\n'; ++i)
-                out.push_back(value[i]);
-            out.push_back('\'');
-        }
+    if (value.find('\n') == std::string_view::npos) return posix_single_quote(value);
+    std::string out = "$'";
+    out.reserve(value.size() + 8);
+    for (char c : value) {
+        if (c == '\\' || c == '\'')
+            out.push_back('\\'), out.push_back(c);
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out.push_back(c);
     }
+    out.push_back('\'');
     return out;
 }
 std::string export_var(std::string_view name, std::string_view value) {
     return "export " + std::string(name) + "=" + quote(value) + "\n";
 }
-std::string unset_var(std::string_view name) { return "unset -v " + std::string(name) + "\n"; }
+std::string unset_var(std::string_view name) {
+    return "unset -v " + std::string(name) + "\n";
+}
 std::string set_local(std::string_view name, std::string_view value) {
     return std::string(name) + "=" + quote(value) + "\n";
 }

@@ -25,7 +25,7 @@ struct Row {
     const char* what;
     std::string in;
     std::string bash; // bash's '...' quoting
-    std::string zsh;  // like bash, with newlines as $'\n' outside the quotes
+    std::string zsh;  // like bash, but a value with a newline as $'...' (see zsh.cpp)
     std::string fish;
     std::string pwsh;
 };
@@ -35,19 +35,19 @@ std::vector<Row> quote_table() {
     return {
         {"empty string", "", "''", "''", "''", "''"},
         {"plain", "AKIAEXAMPLE", "'AKIAEXAMPLE'", "'AKIAEXAMPLE'", "'AKIAEXAMPLE'", "'AKIAEXAMPLE'"},
-        {"single quote", "'", R"(''\''')", R"(\')", R"('\'')", "''''"},
+        {"single quote", "'", R"(''\''')", R"(''\''')", R"('\'')", "''''"},
         {"single quote inside", "a'b", R"('a'\''b')", R"('a'\''b')", R"('a\'b')", "'a''b'"},
-        {"two single quotes", "''", R"(''\'''\''')", R"(\'\')", R"('\'\'')", "''''''"},
+        {"two single quotes", "''", R"(''\'''\''')", R"(''\'''\''')", R"('\'\'')", "''''''"},
         {"double quote", "\"", "'\"'", "'\"'", "'\"'", "'\"'"},
         {"backslash", "\\", R"('\')", R"('\')", R"('\\')", R"('\')"},
-        {"backslash then quote", "\\'", R"('\'\''')", R"('\'\')", R"('\\\'')", R"('\''')"},
+        {"backslash then quote", "\\'", R"('\'\''')", R"('\'\''')", R"('\\\'')", R"('\''')"},
         {"trailing backslash", "a\\", R"('a\')", R"('a\')", R"('a\\')", R"('a\')"},
         {"dollar", "$HOME", "'$HOME'", "'$HOME'", "'$HOME'", "'$HOME'"},
         {"dollar-brace", "${HOME}", "'${HOME}'", "'${HOME}'", "'${HOME}'", "'${HOME}'"},
         {"command substitution", "$(touch PWNED)", "'$(touch PWNED)'", "'$(touch PWNED)'", "'$(touch PWNED)'",
          "'$(touch PWNED)'"},
-        {"fish command substitution", "(touch PWNED)", "'(touch PWNED)'", "'(touch PWNED)'", "'(touch PWNED)'",
-         "'(touch PWNED)'"},
+        {"fish command substitution", "(touch PWNED)", "'(touch PWNED)'", "'(touch PWNED)'",
+         "'(touch PWNED)'", "'(touch PWNED)'"},
         {"backtick", "`touch PWNED`", "'`touch PWNED`'", "'`touch PWNED`'", "'`touch PWNED`'",
          "'`touch PWNED`'"},
         {"history bang", "!!", "'!!'", "'!!'", "'!!'", "'!!'"},
@@ -65,30 +65,35 @@ std::vector<Row> quote_table() {
         {"leading dash", "-e", "'-e'", "'-e'", "'-e'", "'-e'"},
         {"space", "a b", "'a b'", "'a b'", "'a b'", "'a b'"},
         {"CR", "a\rb", "'a\rb'", "'a\rb'", "'a\rb'", "'a\rb'"},
-        {"LF", "a\nb", "'a\nb'", "'a'$'\\n''b'", "'a\nb'", "'a\nb'"},
-        {"trailing LF", "a\n", "'a\n'", "'a'$'\\n'", "'a\n'", "'a\n'"},
-        {"only LFs", "\n\n", "'\n\n'", "$'\\n\\n'", "'\n\n'", "'\n\n'"},
-        {"CRLF", "a\r\n", "'a\r\n'", "'a\r'$'\\n'", "'a\r\n'", "'a\r\n'"},
-        {"LF next to quote", "'\n'", "''\\''\n'\\'''", "\\'$'\\n'\\'", "'\\'\n\\''", "'''\n'''"},
+        {"LF", "a\nb", "'a\nb'", R"($'a\nb')", "'a\nb'", "'a\nb'"},
+        {"trailing LF", "a\n", "'a\n'", R"($'a\n')", "'a\n'", "'a\n'"},
+        {"only LFs", "\n\n", "'\n\n'", R"($'\n\n')", "'\n\n'", "'\n\n'"},
+        {"CRLF", "a\r\n", "'a\r\n'", "$'a\r\\n'", "'a\r\n'", "'a\r\n'"},
+        {"LF next to quote", "'\n'", "''\\''\n'\\'''", R"($'\'\n\'')", "'\\'\n\\''", "'''\n'''"},
+        {"LF after backslash", "\\\n", "'\\\n'", R"($'\\\n')", "'\\\\\n'", "'\\\n'"},
         {"ESC", "\x1b[31m", "'\x1b[31m'", "'\x1b[31m'", "'\x1b[31m'", "'\x1b[31m'"},
         {"tab", "a\tb", "'a\tb'", "'a\tb'", "'a\tb'", "'a\tb'"},
         {"control bytes", "\x01\x7f", "'\x01\x7f'", "'\x01\x7f'", "'\x01\x7f'", "'\x01\x7f'"},
         {"invalid UTF-8", "\xff\xfe\xc3(", "'\xff\xfe\xc3('", "'\xff\xfe\xc3('", "'\xff\xfe\xc3('",
          "'\xff\xfe\xc3('"},
-        {"non-ASCII", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'",
+        {"non-ASCII", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91",
          "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'", "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'",
-         "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'"},
-        {"U+2018", kLsquo, "'" + kLsquo + "'", "'" + kLsquo + "'", "'" + kLsquo + "'", "'" + kLsquo + kLsquo + "'"},
-        {"U+2019", kRsquo, "'" + kRsquo + "'", "'" + kRsquo + "'", "'" + kRsquo + "'", "'" + kRsquo + kRsquo + "'"},
-        {"U+201A", kSbquo, "'" + kSbquo + "'", "'" + kSbquo + "'", "'" + kSbquo + "'", "'" + kSbquo + kSbquo + "'"},
+         "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'", "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91'"},
+        {"U+2018", kLsquo, "'" + kLsquo + "'", "'" + kLsquo + "'", "'" + kLsquo + "'",
+         "'" + kLsquo + kLsquo + "'"},
+        {"U+2019", kRsquo, "'" + kRsquo + "'", "'" + kRsquo + "'", "'" + kRsquo + "'",
+         "'" + kRsquo + kRsquo + "'"},
+        {"U+201A", kSbquo, "'" + kSbquo + "'", "'" + kSbquo + "'", "'" + kSbquo + "'",
+         "'" + kSbquo + kSbquo + "'"},
         {"U+201B", kRevq, "'" + kRevq + "'", "'" + kRevq + "'", "'" + kRevq + "'", "'" + kRevq + kRevq + "'"},
         {"U+201C is not a single quote", kLdquo, "'" + kLdquo + "'", "'" + kLdquo + "'", "'" + kLdquo + "'",
          "'" + kLdquo + "'"},
         {"PowerShell curly-quote injection", "x" + kRsquo + "; New-Item PWNED; " + kRsquo,
-         "'x" + kRsquo + "; New-Item PWNED; " + kRsquo + "'", "'x" + kRsquo + "; New-Item PWNED; " + kRsquo + "'",
+         "'x" + kRsquo + "; New-Item PWNED; " + kRsquo + "'",
+         "'x" + kRsquo + "; New-Item PWNED; " + kRsquo + "'",
          "'x" + kRsquo + "; New-Item PWNED; " + kRsquo + "'",
          "'x" + kRsquo + kRsquo + "; New-Item PWNED; " + kRsquo + kRsquo + "'"},
-        {"curly quote next to '", "'" + kLsquo + "'", R"(''\''‘'\''')", R"(\''‘'\')", R"('\'‘\'')",
+        {"curly quote next to '", "'" + kLsquo + "'", R"(''\''‘'\''')", R"(''\''‘'\''')", R"('\'‘\'')",
          "'''‘‘'''"},
         // E2 80 without its third byte, then E2 E2 80 98: the pwsh scan must not skip or pair wrongly.
         {"truncated curly quote", "\xe2\x80", "'\xe2\x80'", "'\xe2\x80'", "'\xe2\x80'", "'\xe2\x80'"},
@@ -116,7 +121,8 @@ TEST_CASE("statements have the exact shape the hooks expect", "[shell]") {
 
     CHECK(kZsh.export_var("AWS_PROFILE", "a'b") == "export AWS_PROFILE='a'\\''b'\n");
     CHECK(kZsh.unset_var("AWS_PROFILE") == "unset -v AWS_PROFILE\n");
-    CHECK(kZsh.set_local("__credsh_state", "x\ny") == "__credsh_state='x'$'\\n''y'\n");
+    CHECK(kZsh.set_local("__credsh_state", "x y") == "__credsh_state='x y'\n");
+    CHECK(kZsh.set_local("__credsh_state", "x\ny") == "__credsh_state=$'x\\ny'\n");
 
     CHECK(kFish.export_var("AWS_PROFILE", "a'b") == "set -gx AWS_PROFILE 'a\\'b'\n");
     CHECK(kFish.unset_var("AWS_PROFILE") == "set -eg AWS_PROFILE\n");
@@ -167,7 +173,10 @@ TEST_CASE("representable refuses NUL everywhere and invalid UTF-8 for PowerShell
         {"above U+10FFFF", "\xf4\x90\x80\x80", false},
         {"F5 lead", "\xf5\x80\x80\x80", false},
         {"truncated at end", "a\xe2\x80", false},
-        {"truncated before ASCII", "\xe2\x80" "a", false},
+        {"truncated before ASCII",
+         "\xe2\x80"
+         "a",
+         false},
         {"5-byte form", "\xf8\x88\x80\x80\x80", false},
     };
     for (const auto& row : utf8) {
@@ -217,10 +226,32 @@ TEST_CASE("valid_var_name allows only the credsh, AWS and ASK names", "[shell]")
         INFO(ok);
         CHECK(valid_var_name(ok));
     }
-    for (const char* bad : {"PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "HOME", "PS1", "PROMPT_COMMAND", "BASH_ENV",
-                            "ENV", "IFS", "SHELL", "", "AWS_PROFILE=x", "AWS PROFILE", "AWS_PROFILE ", " AWS_PROFILE",
-                            "AWS-PROFILE", "1AWS", "AWS_PROFILE\n", "AWS_$(id)", "aws_profile", "AWS", "__credsh",
-                            "_credsh_state", "CREDSH", "AWS_\xc3\xa9", "AWS_\xe9"}) {
+    for (const char* bad : {"PATH",
+                            "LD_PRELOAD",
+                            "LD_LIBRARY_PATH",
+                            "HOME",
+                            "PS1",
+                            "PROMPT_COMMAND",
+                            "BASH_ENV",
+                            "ENV",
+                            "IFS",
+                            "SHELL",
+                            "",
+                            "AWS_PROFILE=x",
+                            "AWS PROFILE",
+                            "AWS_PROFILE ",
+                            " AWS_PROFILE",
+                            "AWS-PROFILE",
+                            "1AWS",
+                            "AWS_PROFILE\n",
+                            "AWS_$(id)",
+                            "aws_profile",
+                            "AWS",
+                            "__credsh",
+                            "_credsh_state",
+                            "CREDSH",
+                            "AWS_\xc3\xa9",
+                            "AWS_\xe9"}) {
         INFO(bad);
         CHECK_FALSE(valid_var_name(bad));
     }
