@@ -59,7 +59,7 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
         auto parser = po::command_line_parser(args).options(desc).positional(pos);
         if (allow_unregistered) parser.allow_unregistered();
         po::store(parser.run(), vm);
-        po::notify(vm);
+        if (!vm.count("help")) po::notify(vm); // --help needs no required options
     } catch (const po::error& e) {
         ctx.warn(std::string(e.what()) + " (see: credsh " + std::string(usage.substr(0, usage.find(' '))) +
                  " --help)");
@@ -76,11 +76,13 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
     return vm;
 }
 
-std::optional<State> read_state_from_stdin() {
+std::optional<State> read_state_from_stdin() { return read_state_from_fd(0); }
+
+std::optional<State> read_state_from_fd(int fd) {
     std::string text;
     char buf[65536];
     for (;;) {
-        ssize_t n = ::read(0, buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         text.append(buf, static_cast<size_t>(n));

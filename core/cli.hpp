@@ -54,6 +54,7 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
 
 // The remembered state, read from stdin when the hook passes it (--stdin-state).
 std::optional<State> read_state_from_stdin();
+std::optional<State> read_state_from_fd(int fd);
 
 // The request every scope-aware command starts from.
 ExportRequest base_request(const Context& ctx);

@@ -15,11 +15,13 @@ int cmd_exec(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string profile, location, mode, session;
     std::vector<std::string> command;
+    int state_fd = -1;
     desc.add_options()("profile,p", po::value(&profile), "profile for this command (command scope)")(
         "profile-location", po::value(&location),
         "a credentials file to read the profile from (like -ProfileLocation in AWS Tools for PowerShell)")(
         "mode", po::value(&mode), "keys or profile: how credentials reach the command (default: as configured)")(
         "session", po::value(&session), "set by the hook's credsh function")(
+        "state-fd", po::value(&state_fd), "read the shell's remembered state from this descriptor (the hook does)")(
         "command", po::value(&command), "the command and its arguments, after --");
     po::positional_options_description pos;
     pos.add("command", -1);
@@ -33,6 +35,11 @@ int cmd_exec(Context& ctx, const Args& args) {
         return 2;
     }
     ExportRequest req = base_request(ctx);
+    // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
+    if (state_fd > 2) {
+        req.state = read_state_from_fd(state_fd);
+        ::close(state_fd);
+    }
     if (!profile.empty()) req.command_profile = profile;
     if (!session.empty()) req.session_profile = session;
     if (!location.empty()) req.profile_location = location;

@@ -7,6 +7,7 @@
 #include "text.hpp"
 #include "trust.hpp"
 
+#include <algorithm>
 #include <array>
 #include <sys/stat.h>
 
@@ -78,14 +79,17 @@ std::optional<Credentials> current_applied(const Env& env, const State& st) {
     return c;
 }
 
-void add_watch(std::vector<std::string>& watch, const std::string& path) {
-    // A file that does not exist yet is watched through its directory: creating it changes the dir's mtime.
+void add_watch(std::vector<std::string>& watch, std::string path) {
+    // A file that does not exist yet is watched through its nearest existing ancestor: creating it changes
+    // that directory's mtime. Only existing paths are handed out, because the shells disagree about -nt
+    // against a missing file (bash: true, zsh and fish: false) and the hooks test "not older than".
     struct stat sb;
-    if (::stat(path.c_str(), &sb) == 0) {
-        watch.push_back(path);
-    } else if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
-        watch.push_back(path.substr(0, slash));
+    while (::stat(path.c_str(), &sb) != 0) {
+        auto slash = path.rfind('/');
+        if (slash == std::string::npos || slash == 0) return;
+        path.resize(slash);
     }
+    if (std::find(watch.begin(), watch.end(), path) == watch.end()) watch.push_back(path);
 }
 
 } // namespace

@@ -1,8 +1,8 @@
 # credsh hook for bash >= 4.4 -- install with:  eval "$(credsh hook bash)"
 #
 # At every prompt, _credsh_hook decides with shell builtins alone whether anything changed: the nearest
-# .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file newer than
-# this shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS). Only then does
+# .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file not older than
+# this shell's stamp ([[ -nt ]]; an edit in the same timestamp tick as the last export counts), or credentials reaching their refresh time ($EPOCHSECONDS). Only then does
 # it run `credsh export bash` -- once -- and evaluate what it prints. Nothing here spawns a process when
 # nothing changed. xtrace is switched off inside (local -), so `set -x` never prints a secret.
 
@@ -51,7 +51,7 @@ _credsh_hook() {
         need=1
     else
         for w in "${__credsh_watch[@]}"; do
-            if [[ $w -nt $__credsh_stamp ]]; then need=1; break; fi
+            if [[ ! $__credsh_stamp -nt $w ]]; then need=1; break; fi
         done
     fi
     if [[ -n $need ]]; then
@@ -77,7 +77,7 @@ credsh() {
         "$__credsh_bin" "$@" || return
         _credsh_hook
         ;;
-    exec) "$__credsh_bin" exec --session "${__credsh_session-}" "${@:2}" ;;
+    exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
     status)
         { local -; set +x; } 2>/dev/null
         "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
@@ -88,7 +88,12 @@ credsh() {
 
 # Install once: prepend to PROMPT_COMMAND (a string or, in bash >= 5.1, an array), then run now so this
 # shell starts with the right variables.
-if [[ ";${PROMPT_COMMAND[*]-};" != *";_credsh_hook;"* ]]; then
+__credsh_installed() {
+    local c
+    for c in "${PROMPT_COMMAND[@]}"; do [[ ";$c;" == *";_credsh_hook;"* ]] && return 0; done
+    return 1
+}
+if ! __credsh_installed; then
     if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
         PROMPT_COMMAND=(_credsh_hook "${PROMPT_COMMAND[@]}")
     else

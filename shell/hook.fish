@@ -2,8 +2,8 @@
 #
 # On every prompt and every change of $PWD, __credsh_hook decides with builtins alone whether anything
 # changed: the nearest .credprofile (walking up with `test -e`), the session profile, or a watched file newer
-# than this shell's stamp (`test -nt`). Only then does it run `credsh export fish` once. fish has no builtin
-# clock, so checking a refresh time costs one `date` -- only while credentials with an expiry are active.
+# than this shell's stamp (`test -nt`). Only then does it run `credsh export fish` once. The clock comes from
+# `path mtime` on the stamp (fish has no $EPOCHSECONDS), so no process is started.
 
 set -g __credsh_bin @CREDSH@
 
@@ -11,7 +11,17 @@ function __credsh_set_watch
     set -g __credsh_watch $argv
 end
 
+# Now, in epoch seconds, without a process: the stamp's mtime plus its age (fish 3.6 `path mtime`).
+function __credsh_now
+    if test -e "$__credsh_stamp"
+        math (path mtime -- "$__credsh_stamp") + (path mtime --relative -- "$__credsh_stamp")
+    else
+        date +%s
+    end
+end
+
 function __credsh_export
+    set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session "$__credsh_session" --stdin-state | string collect)
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if string match -q -- '*# credsh-end' "$out"
@@ -22,7 +32,7 @@ end
 function __credsh_prompt_update
     set -l p "$__credsh_pfmt"
     if test -n "$__credsh_expires"; and string match -q -- '*@@T@@*' "$p"
-        set -l s (math (date +%s) - 0)
+        set -l s (__credsh_now)
         set s (math $__credsh_expires - $s)
         set -l t
         if test $s -le 0
@@ -42,6 +52,7 @@ function __credsh_prompt_update
 end
 
 function __credsh_hook --on-event fish_prompt --on-variable PWD
+    set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
     set -l d $PWD
     test "$d" = /; and set d ''
@@ -58,11 +69,11 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l need 0
     if test "$key" != "$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
         set need 1
-    else if test -n "$__credsh_refresh_at"; and test (date +%s) -ge "$__credsh_refresh_at"
+    else if test -n "$__credsh_refresh_at"; and test (__credsh_now) -ge "$__credsh_refresh_at"
         set need 1
     else
         for w in $__credsh_watch
-            if test "$w" -nt "$__credsh_stamp"
+            if not test "$__credsh_stamp" -nt "$w"
                 set need 1
                 break
             end
@@ -77,6 +88,7 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
 end
 
 function credsh --wraps credsh --description 'credsh: the right credentials in the right shell'
+    set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     switch "$argv[1]"
         case use
             if contains -- --help $argv; or contains -- -h $argv
@@ -91,7 +103,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             $__credsh_bin $argv; or return
             __credsh_hook
         case exec
-            $__credsh_bin exec --session "$__credsh_session" $argv[2..-1]
+            $__credsh_bin exec --session "$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)
         case status
             printf '%s' "$__credsh_state" | $__credsh_bin status --session "$__credsh_session" --stdin-state $argv[2..-1]
         case '*'

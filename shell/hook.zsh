@@ -3,8 +3,8 @@
 # precmd and chpwd run _credsh_hook, which decides with builtins alone whether anything changed: the
 # nearest .credprofile (walking up with [[ -e ]]), the session profile, a watched file newer than this
 # shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS from zsh/datetime).
-# Only then does it run `credsh export zsh` once. emulate -L zsh keeps the user's options (xtrace included)
-# out of it, so `set -x` never prints a secret.
+# Only then does it run `credsh export zsh` once. emulate -L zsh plus no_xtrace keeps the user's options out
+# of it (emulate alone leaves xtrace on), so `set -x` never prints a secret.
 
 zmodload zsh/datetime 2>/dev/null
 typeset -g __credsh_bin=@CREDSH@
@@ -14,6 +14,7 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 
 __credsh_export() {
     emulate -L zsh
+    setopt local_options no_xtrace
     local out
     out=$("$__credsh_bin" export zsh --pid "$$" --session "${__credsh_session-}" --stdin-state \
         <<<"${__credsh_state-}")
@@ -22,6 +23,7 @@ __credsh_export() {
 
 __credsh_prompt_update() {
     emulate -L zsh
+    setopt local_options no_xtrace
     local p=${__credsh_pfmt-} t s
     if [[ -n ${__credsh_expires-} && $p == *@@T@@* ]]; then
         s=$((__credsh_expires - EPOCHSECONDS))
@@ -39,6 +41,7 @@ __credsh_prompt_update() {
 _credsh_hook() {
     local __credsh_rc=$?
     emulate -L zsh
+    setopt local_options no_xtrace
     local d=$PWD f= need= w
     [[ $d == / ]] && d=
     while :; do
@@ -53,7 +56,7 @@ _credsh_hook() {
         need=1
     else
         for w in "${__credsh_watch[@]}"; do
-            if [[ $w -nt $__credsh_stamp ]]; then need=1; break; fi
+            if [[ ! $__credsh_stamp -nt $w ]]; then need=1; break; fi
         done
     fi
     if [[ -n $need ]]; then
@@ -68,6 +71,7 @@ credsh() {
     case ${1-} in
     use)
         emulate -L zsh
+    setopt local_options no_xtrace
         local a out
         for a in "$@"; do [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }; done
         out=$("$__credsh_bin" "$@" --shell zsh --session "${__credsh_session-}") || return
@@ -78,9 +82,10 @@ credsh() {
         "$__credsh_bin" "$@" || return
         _credsh_hook
         ;;
-    exec) "$__credsh_bin" exec --session "${__credsh_session-}" "${@:2}" ;;
+    exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
     status)
         emulate -L zsh
+    setopt local_options no_xtrace
         "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
         ;;
     *) "$__credsh_bin" "$@" ;;
