@@ -85,3 +85,16 @@ finish() {
 
 # A free TCP port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# check_no_match DESCRIPTION FIXED-STRING FILE: passes when FILE does not contain the string; on failure
+# shows the first few offending lines, cut short (for big stderr captures such as xtrace output).
+check_no_match() {
+    T_CHECKS=$((T_CHECKS + 1))
+    if ! grep -qF -- "$2" "$3" 2>/dev/null; then
+        echo "ok   $1"
+    else
+        T_FAILS=$((T_FAILS + 1))
+        printf 'FAIL %s\n     %q found in %s, e.g.:\n' "$1" "$2" "$3"
+        grep -F -- "$2" "$3" | head -n 5 | cut -c 1-200 | sed 's/^/     | /'
+    fi
+}

@@ -1,0 +1,171 @@
+# Interactive shells driven through tmux the way a person types (DESIGN.md §1, SECURITY.md 6): the hook
+# installed from an rc file, a prompt that shows $CREDSH_PROMPT and the last exit status, keys sent with
+# send-keys, the screen read back with capture-pane. Here the hook runs from the real PROMPT_COMMAND / precmd /
+# fish_prompt machinery, which the non-interactive scenario tests have to call by hand.
+#
+# Every prompt looks like "[STATUS] CREDSH_PROMPT-or-none> ". After each command the test waits for one more
+# prompt line than before (so it never reads a stale screen) and checks the newest one, and the command's
+# output between the last two prompts.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need tmux bash
+
+FIX=$CREDSH_SRC/tests/shell/fixtures
+PS=$T_ROOT/ps
+mkdir -p "$PS" "$T_ROOT/bin" "$HOME/src/shop" "$HOME/src/proc"
+ln -s "$(readlink -f "$CREDSH_BIN")" "$T_ROOT/bin/credsh"
+cat >"$HOME/.aws/config" <<EOF
+[profile dev]
+region = eu-west-1
+[profile prod]
+region = us-east-1
+[profile proc]
+region = eu-central-1
+credential_process = /bin/sh $FIX/cred_process.sh $PS proc
+EOF
+printf '[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = S3NT1NEL-dev\n' >"$HOME/.aws/credentials"
+printf '[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = S3NT1NEL-prod\n' >>"$HOME/.aws/credentials"
+for sh in bash zsh fish; do # one never-allowed tree per shell
+    mkdir -p "$HOME/src/blocked-$sh" && printf 'profile = prod\n' >"$HOME/src/blocked-$sh/.credprofile"
+done
+(cd "$HOME/src/shop" && "$CREDSH_BIN" pin dev 2>/dev/null) || echo "setup: pin dev failed"
+(cd "$HOME/src/proc" && "$CREDSH_BIN" pin proc 2>/dev/null) || echo "setup: pin proc failed"
+
+SOCK=$T_ROOT/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+t_kill_tmux() { tm kill-server 2>/dev/null; }
+trap 't_kill_tmux; t_cleanup' EXIT
+
+# The environment every shell starts with: nothing from the caller but what the test needs.
+BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TERM=screen LANG=C.UTF-8
+    "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME"
+    AWS_EC2_METADATA_DISABLED=true)
+
+PROMPT_RE='^\[[0-9]+\] '
+screen() { tm capture-pane -p -J -S - -t "$SESSION" 2>/dev/null; }
+nprompts() { screen | grep -cE "$PROMPT_RE"; }
+last_prompt() { screen | grep -E "$PROMPT_RE" | tail -n 1 | sed 's/[[:space:]]*$//'; }
+# The lines between the last two prompts: what the last command printed.
+last_output() { screen | awk -v re="$PROMPT_RE" '$0 ~ re { out = buf; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", out }' | sed '/^[[:space:]]*$/d'; }
+
+# wait_prompts N: until the screen has N prompt lines (5 s at most).
+wait_prompts() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        (($(nprompts) >= $1)) && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# type_line TEXT: type it and Enter, then wait for the next prompt.
+type_line() {
+    local n
+    n=$(nprompts)
+    tm send-keys -t "$SESSION" -l -- "$1"
+    tm send-keys -t "$SESSION" Enter
+    wait_prompts $((n + 1)) || echo "note: no new prompt after: $1"
+}
+
+# start NAME COMMAND...: a fresh tmux session running the shell; waits for its first prompt.
+start() {
+    SESSION=$1
+    shift
+    tm -f /dev/null new-session -d -s "$SESSION" -x 250 -y 50 -c "$HOME" "$@"
+    wait_prompts 1
+}
+
+# The same typing session in each shell. The shell-specific part is only how the rc file is written.
+session_checks() { # session_checks SHELL
+    local sh=$1 p
+    check_true "$sh: first prompt appeared" wait_prompts 1
+    check "$sh: first prompt, outside any tree" "[0] none>" "$(last_prompt)"
+
+    type_line 'cd ~/src/shop'
+    check "$sh: cd into the pinned tree" "[0] aws:dev (eu-west-1)>" "$(last_prompt)"
+    check "$sh: nothing printed on the way in" "" "$(last_output)"
+    type_line 'echo "AP=$AWS_PROFILE"'
+    check_contains "$sh: AWS_PROFILE=dev in the shell" "AP=dev" "$(last_output)"
+
+    type_line 'credsh use prod'
+    check "$sh: credsh use prod" "[0] aws:prod* (us-east-1)>" "$(last_prompt)"
+    type_line 'cd /'
+    check "$sh: the session follows the shell out of the tree" "[0] aws:prod* (us-east-1)>" "$(last_prompt)"
+    type_line 'credsh use --clear'
+    check "$sh: credsh use --clear outside any tree" "[0] none>" "$(last_prompt)"
+
+    type_line "cd ~/src/blocked-$sh"
+    p=$(last_prompt)
+    check_contains "$sh: a blocked file shows in the prompt" "blocked" "$p"
+    check "$sh: one line says it is blocked" 1 "$(last_output | grep -c 'blocked')"
+    type_line 'true'
+    check "$sh: the next prompt says nothing more" "" "$(last_output)"
+    type_line 'credsh allow'
+    check "$sh: credsh allow applies it at once" "[0] aws:prod (us-east-1)>" "$(last_prompt)"
+
+    type_line 'cd ~/src/proc'
+    p=$(last_prompt)
+    check_true "$sh: credential_process profile with time left ($p)" \
+        grep -qE '^\[0\] aws:proc \(eu-central-1\) (1h00m|59m)>$' <<<"$p"
+    type_line 'echo "K=$AWS_ACCESS_KEY_ID"'
+    check "$sh: its key is in the shell" "K=AKIAPROC1" "$(last_output)"
+    type_line 'true'
+    type_line 'true'
+    check "$sh: prompts do not re-run the process" 1 "$(wc -l <"$PS/proc.count" 2>/dev/null)"
+
+    type_line 'false'
+    check "$sh: \$? survives the hook (false)" "[1]" "$(last_prompt | cut -d' ' -f1)"
+    type_line 'sh -c "exit 7"'
+    check "$sh: \$? survives the hook (exit 7)" "[7]" "$(last_prompt | cut -d' ' -f1)"
+    type_line 'cd ~/src/shop; sh -c "exit 3"'
+    check "$sh: \$? survives a hook that ran export" "[3] aws:dev (eu-west-1)>" "$(last_prompt)"
+    type_line 'cd /'
+    check "$sh: leaving restores the empty prompt" "[0] none>" "$(last_prompt)"
+    type_line 'env | grep -c "^AWS_[A-Z_]*=" ; echo "K=$AWS_ACCESS_KEY_ID"'
+    check "$sh: leaving unsets every AWS_ variable" $'0\nK=' "$(last_output)"
+    [[ -n ${T_DUMP_SCREEN-} ]] && screen | sed "s/^/     $sh| /" # debugging aid: T_DUMP_SCREEN=1
+    tm kill-session -t "$SESSION" 2>/dev/null
+    rm -f "$PS/proc.count"
+}
+
+# bash: PROMPT_COMMAND runs the hook, then PS1 is expanded with the hook's $? preserved.
+cat >"$T_ROOT/bashrc" <<'EOF'
+PS1='[$?] ${CREDSH_PROMPT:-none}> '
+eval "$(credsh hook bash)"
+EOF
+start bash "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc" -i
+session_checks bash
+
+if command -v zsh >/dev/null; then
+    mkdir -p "$T_ROOT/zdot"
+    cat >"$T_ROOT/zdot/.zshrc" <<'EOF'
+setopt prompt_subst
+PROMPT='[%?] ${CREDSH_PROMPT:-none}> '
+eval "$(credsh hook zsh)"
+EOF
+    start zsh "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
+    session_checks zsh
+else
+    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
+fi
+
+if command -v fish >/dev/null; then
+    cat >"$T_ROOT/rc.fish" <<'EOF'
+set -g fish_greeting ''
+function fish_prompt
+    set -l s $status
+    set -l p none
+    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
+    printf '[%s] %s> ' $s $p
+end
+credsh hook fish | source
+EOF
+    # --no-config keeps the machine's config out; the rc is sourced as the init command instead.
+    start fish "${BASE_ENV[@]}" fish --no-config -i -C "source $T_ROOT/rc.fish"
+    session_checks fish
+else
+    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP fish part: fish is not installed -- it did NOT run"
+fi
+
+finish
