@@ -75,6 +75,7 @@ credsh() {
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
+        __credsh_key= # trust changed: export once now, whatever the timestamps say
         _credsh_hook
         ;;
     exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;

@@ -101,6 +101,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             __credsh_hook
         case allow deny pin
             $__credsh_bin $argv; or return
+            set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say
             __credsh_hook
         case exec
             $__credsh_bin exec --session "$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)

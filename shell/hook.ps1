@@ -73,7 +73,7 @@ function global:credsh {
         }
         { $_ -in 'allow', 'deny', 'pin' } {
             & $global:__credsh_bin @args
-            if ($LASTEXITCODE -eq 0) { __credsh_hook }
+            if ($LASTEXITCODE -eq 0) { $global:__credsh_key = ''; __credsh_hook }
         }
         'exec' {
             $rest = @($args | Select-Object -Skip 1)
