@@ -26,6 +26,7 @@ t_cleanup() {
     local pid
     for pid in "${T_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     chmod -R u+rwx "$T_ROOT" 2>/dev/null
+    [[ -n ${T_KEEP-} ]] && { echo "kept $T_ROOT" >&2; return; }
     rm -rf "$T_ROOT"
 }
 trap t_cleanup EXIT
