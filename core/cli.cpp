@@ -10,7 +10,7 @@ namespace credsh {
 
 namespace {
 // Sorted by name; tests/shell/t_cli.sh checks that every entry has --help.
-const std::array<Command, 12> kCommands = {{
+const std::array<Command, 13> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
@@ -19,6 +19,7 @@ const std::array<Command, 12> kCommands = {{
     {"hook", "print the hook to install in bash, zsh, fish or pwsh", cmd_hook},
     {"login", "interactive sign-in for a profile that needs it (SSO, MFA)", cmd_login},
     {"pin", "write ./.credprofile naming a profile, and trust it", cmd_pin},
+    {"plugins", "list the plugins found, with versions and problems", cmd_plugins},
     {"profiles", "list every profile credsh knows", cmd_profiles},
     {"prompt", "print the prompt segment", cmd_prompt},
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
@@ -38,6 +39,11 @@ void write_all(int fd, std::string_view s) {
 } // namespace
 
 void Context::out(std::string_view s) const { write_all(out_fd, s); }
+
+PluginHost* Context::plugins() {
+    if (!plugin_host) plugin_host = std::make_shared<PluginHost>(env, executable_dir(), err_fd);
+    return plugin_host.get();
+}
 void Context::err(std::string_view s) const { write_all(err_fd, s); }
 void Context::warn(std::string_view s) const { write_all(err_fd, "credsh: " + std::string(s) + "\n"); }
 
@@ -93,12 +99,13 @@ std::optional<State> read_state_from_fd(int fd) {
     return *st;
 }
 
-ExportRequest base_request(const Context& ctx) {
+ExportRequest base_request(Context& ctx) {
     ExportRequest req;
     req.env = ctx.env;
     req.cwd = ctx.cwd;
     req.now = ctx.now;
     req.stderr_fd = ctx.err_fd;
+    req.plugins = ctx.plugins();
     return req;
 }
 

@@ -5,11 +5,13 @@
 
 #include "env.hpp"
 #include "exporter.hpp"
+#include "plugin_host.hpp"
 #include "result.hpp"
 
 #include <boost/program_options.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +27,9 @@ struct Context {
     std::string self; // absolute path of this binary, for the hook scripts
     int out_fd = 1;
     int err_fd = 2;
+    // Created on first use; creating it loads nothing (plugins are dlopen'ed only when a step needs one).
+    std::shared_ptr<PluginHost> plugin_host;
+    PluginHost* plugins();
 
     // stdout is only shell code or data the user asked for; anything for a person goes to stderr.
     void out(std::string_view s) const;
@@ -57,7 +62,7 @@ std::optional<State> read_state_from_stdin();
 std::optional<State> read_state_from_fd(int fd);
 
 // The request every scope-aware command starts from.
-ExportRequest base_request(const Context& ctx);
+ExportRequest base_request(Context& ctx);
 
 // Subcommands.
 int cmd_allow(Context&, const Args&);
@@ -68,6 +73,7 @@ int cmd_export(Context&, const Args&);
 int cmd_hook(Context&, const Args&);
 int cmd_login(Context&, const Args&);
 int cmd_pin(Context&, const Args&);
+int cmd_plugins(Context&, const Args&);
 int cmd_profiles(Context&, const Args&);
 int cmd_prompt(Context&, const Args&);
 int cmd_status(Context&, const Args&);

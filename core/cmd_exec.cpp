@@ -35,6 +35,8 @@ int cmd_exec(Context& ctx, const Args& args) {
         return 2;
     }
     ExportRequest req = base_request(ctx);
+    req.interactive = true; // a person ran this command: an MFA code may be asked for on /dev/tty
+    req.timeout_ms = 15000;
     // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
     if (state_fd > 2) {
         req.state = read_state_from_fd(state_fd);

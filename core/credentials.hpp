@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,7 @@ struct Credentials {
     std::string session_token;             // empty for long-term keys
     std::optional<std::int64_t> expiration; // epoch seconds; nullopt: does not expire
     std::string account_id;                 // optional
+    std::map<std::string, std::string> extra_env; // other variables a plugin exports (ASK_ACCESS_TOKEN, ...)
 };
 
 } // namespace credsh

@@ -211,10 +211,15 @@ ExportPlan plan_export(const ExportRequest& req) {
                         auto secret = req.env.get_nonempty("AWS_SECRET_ACCESS_KEY");
                         if (key && secret) {
                             creds = Credentials{*key, *secret, req.env.get("AWS_SESSION_TOKEN").value_or(""),
-                                                req.state ? req.state->expires : std::nullopt, ""};
+                                                req.state ? req.state->expires : std::nullopt, "", {}};
                         }
                     } else if (!creds) {
                         ResolveContext ctx{profiles, config, base, req.now, req.stderr_fd};
+                        ctx.plugins = req.plugins;
+                        ctx.interactive = req.interactive;
+                        ctx.timeout_ms = req.timeout_ms;
+                        // Another shell's `credsh login` writes here: watching it ends "needs login" without a cd.
+                        for (auto& f : credential_cache_files(ctx, target->aws_profile)) plan.watch.push_back(f);
                         auto fresh = resolve_credentials(ctx, target->aws_profile);
                         if (fresh) {
                             creds = *fresh;
@@ -232,13 +237,20 @@ ExportPlan plan_export(const ExportRequest& req) {
                             } else {
                                 message(fresh.error().message);
                             }
-                            if (pp.kind == ProviderKind::process) plan.refresh_at = req.now + kRetryDelay;
+                            // A failure is remembered: the next prompts stay quiet for a minute. "Needs login"
+                            // waits for the login itself (a watched cache file, or the credsh function).
+                            if (fresh.error().kind != ErrorKind::needs_login) plan.refresh_at = req.now + kRetryDelay;
                         }
                     }
                     if (creds) {
-                        plan.desired["AWS_ACCESS_KEY_ID"] = creds->access_key_id;
-                        plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
+                        if (!creds->access_key_id.empty()) {
+                            plan.desired["AWS_ACCESS_KEY_ID"] = creds->access_key_id;
+                            plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
+                        }
                         if (!creds->session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
+                        // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on the shells' allow-list.
+                        for (const auto& [k, v] : creds->extra_env)
+                            if (valid_var_name(k)) plan.desired[k] = v;
                         if (creds->expiration) {
                             plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds->expiration);
                             plan.expires = creds->expiration;

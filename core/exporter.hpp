@@ -23,6 +23,8 @@
 
 namespace credsh {
 
+class PluginHost;
+
 // Variables credsh sets, or clears while one of its scopes is active (stale keys, the AWS_SECURITY_TOKEN and
 // AWS_DEFAULT_PROFILE traps that botocore reads before the modern names, other tools' markers, and the
 // ASK CLI's environment-mode variables that would otherwise pair a new AWS key with an old ASK token).
@@ -41,6 +43,9 @@ struct ExportRequest {
     std::optional<std::string> profile_location; // exec --profile-location: a credentials file
     int stderr_fd = 2;                           // for a credential_process's own messages
     bool resolve = true; // false (status): never run a provider; describe what is in the environment
+    PluginHost* plugins = nullptr; // loads plugins on first use only; nullptr: plugin-backed profiles fail
+    bool interactive = false;      // exec/login: may ask for an MFA code; the hook path never does
+    int timeout_ms = 5000;         // per network step and per lock wait
 };
 
 using VarValues = std::map<std::string, std::optional<std::string>>;

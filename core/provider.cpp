@@ -89,43 +89,6 @@ Result<void> check_source_chain(const ProfileSet& profiles, const std::string& n
     }
 }
 
-Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name) {
-    ProviderPlan plan = classify_profile(ctx.profiles, ctx.config, name);
-    auto where = "profile " + name;
-    if (auto chain = check_source_chain(ctx.profiles, name); !chain) return chain.error().context(where);
-    switch (plan.kind) {
-    case ProviderKind::none: return fail(where + ": " + plan.detail);
-    case ProviderKind::plugin:
-        return fail(where + ": needs plugin " + plan.name + " (" + plan.detail +
-                    "), which is not installed in this build");
-    case ProviderKind::static_keys: {
-        const Properties& p = *plan.keys;
-        Credentials c;
-        c.access_key_id = *find_prop(p, "aws_access_key_id");
-        c.secret_access_key = *find_prop(p, "aws_secret_access_key");
-        // botocore also reads the legacy name, from the same section only.
-        if (const std::string* t = find_prop(p, "aws_session_token"); t && !t->empty())
-            c.session_token = *t;
-        else if (const std::string* legacy = find_prop(p, "aws_security_token"))
-            c.session_token = *legacy;
-        if (const std::string* a = find_prop(p, "aws_account_id")) c.account_id = *a;
-        return c;
-    }
-    case ProviderKind::process: {
-        const Properties& p = ctx.profiles.profiles.at(name);
-        ProcessOptions opts;
-        opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.process_timeout);
-        opts.stderr_fd = ctx.stderr_fd;
-        auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx.env, ctx.now, opts);
-        if (!creds) return creds.error().context(where + ": credential_process");
-        if (creds->account_id.empty())
-            if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
-        return creds;
-    }
-    }
-    return fail(where + ": unknown provider");
-}
-
 Result<Target> resolve_target(const std::string& name, const std::optional<std::string>& ask_override,
                               const ProfileSet& profiles, const AskConfig& ask, const CredshConfig& config) {
     Target t;

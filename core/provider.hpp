@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace credsh {
 
@@ -34,15 +35,28 @@ const std::string* find_prop(const Properties& props, std::string_view key);
 // is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is served by Y.
 ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
 
+class PluginHost;
+
 struct ResolveContext {
     const ProfileSet& profiles;
     const CredshConfig& config;
-    const Env& env; // what a credential_process sees: the ambient environment, not credsh's own exports
+    const Env& env; // what a credential_process or plugin sees: the ambient environment, not credsh's exports
     std::int64_t now;
     int stderr_fd = 2;
+    PluginHost* plugins = nullptr; // nullptr: plugin-backed steps fail with "needs plugin X"
+    bool interactive = false;      // may ask for an MFA code or run a device flow (login, exec); never in a hook
+    int timeout_ms = 5000;         // deadline for each network step and for waiting on another shell's lock
+    bool force_refresh = false;    // login: fetch the last step anew even when its cache is still valid
 };
 
+// The profile's credentials (resolve.cpp): the chain from plan_chain, each step served from its cache when
+// more than 15 minutes remain, otherwise fetched under the entry's lock. ErrorKind::needs_login when a
+// person must act (an MFA code, an SSO login) and `interactive` is false; the message is the hint.
 Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name);
+
+// Files whose creation or change means the profile's cached credentials changed (another shell's login):
+// the hook watches them so that a "needs login" profile recovers without a cd.
+std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const std::string& name);
 
 // Follows source_profile links from `name` and fails on a cycle, naming every profile visited
 // ("profile cycle: a -> b -> a"), or on a link to a profile that does not exist. A profile that names itself

@@ -51,11 +51,11 @@ TEST_CASE("classify_profile follows botocore's order within a profile", "[provid
 TEST_CASE("a profile that needs a plugin is a clear error, not a crash", "[provider]") {
     CredshConfig config;
     Env env;
-    auto s = set_of({{"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"credential_source", "Environment"}}}});
-    ResolveContext ctx{s, config, env, 0};
+    auto s = set_of({{"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"credential_source", "Ec2InstanceMetadata"}}}});
+    ResolveContext ctx{s, config, env, 0}; // no plugin host
     auto r = resolve_credentials(ctx, "role");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "profile role: needs plugin mfa-sts (role_arn (AssumeRole)), which is not installed in this build");
+    CHECK(r.error().message == "profile role: needs plugin imds (credential_source), which is not installed in this build");
 }
 
 TEST_CASE("source_profile cycles are detected and every profile is named (SECURITY.md 18)", "[provider]") {

@@ -1,0 +1,208 @@
+#include "chain.hpp"
+
+#include "provider.hpp"
+
+#include <algorithm>
+
+namespace credsh {
+
+namespace {
+
+bool has(const Properties& p, std::string_view key) {
+    const std::string* v = find_prop(p, key);
+    return v && !v->empty();
+}
+
+const Properties* file_section(const std::map<std::string, Properties>& file, const std::string& name) {
+    auto it = file.find(name);
+    return it == file.end() ? nullptr : &it->second;
+}
+
+bool complete_keys(const Properties* p) {
+    return p && has(*p, "aws_access_key_id") && has(*p, "aws_secret_access_key");
+}
+
+// The section static keys come from: the credentials file's, else the config file's (botocore's order).
+const Properties* keys_section(const ProfileSet& profiles, const std::string& name) {
+    if (const Properties* c = file_section(profiles.credentials_file, name); complete_keys(c)) return c;
+    if (const Properties* c = file_section(profiles.config_file, name); complete_keys(c)) return c;
+    return nullptr;
+}
+
+// Keys are taken from one file's section whole (botocore); half a pair in a section is an error there.
+Result<void> check_partial(const ProfileSet& profiles, const std::string& name) {
+    for (auto [file, label] : {std::pair{&profiles.credentials_file, "credentials"}, std::pair{&profiles.config_file, "config"}}) {
+        const Properties* p = file_section(*file, name);
+        if (!p) continue;
+        bool id = has(*p, "aws_access_key_id"), secret = has(*p, "aws_secret_access_key");
+        if (id != secret)
+            return fail(std::string("partial credentials in the ") + label + " file (" +
+                        (id ? "aws_access_key_id without aws_secret_access_key"
+                            : "aws_secret_access_key without aws_access_key_id") + ")");
+    }
+    return {};
+}
+
+bool is_sso(const Properties& p) {
+    return has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id") || has(p, "sso_role_name");
+}
+
+Result<void> check_sso(const ProfileSet& profiles, const std::string& name, const Properties& p) {
+    bool account = has(p, "sso_account_id"), role = has(p, "sso_role_name");
+    if (role && !account)
+        return fail("if `sso_role_name` is set, then `sso_account_id` must also be set");
+    if (account && !role)
+        return fail("if `sso_account_id` is set, then `sso_role_name` must also be set");
+    if (const std::string* session = find_prop(p, "sso_session"); session && !session->empty()) {
+        auto it = profiles.sso_sessions.find(*session);
+        if (it == profiles.sso_sessions.end())
+            return fail("sso-session named `" + *session + "` (referenced by profile `" + name + "`) was not found");
+        // botocore: a profile may repeat the session's start URL or region, but not contradict it.
+        for (const char* key : {"sso_region", "sso_start_url"}) {
+            const std::string* mine = find_prop(p, key);
+            const std::string* theirs = find_prop(it->second, key);
+            if (mine && !mine->empty() && (!theirs || *mine != *theirs))
+                return fail(std::string("`") + key + "` differs from (or is missing in) [sso-session " +
+                            *session + "]; set it in the [sso-session] section only");
+        }
+        return {};
+    }
+    if (account && (!has(p, "sso_start_url") || !has(p, "sso_region")))
+        return fail("legacy SSO profiles need sso_start_url and sso_region (or use sso_session)");
+    return {};
+}
+
+struct Planner {
+    const ProfileSet& profiles;
+    const CredshConfig& config;
+    std::vector<std::string> visited;
+
+    std::string loop_text(const std::string& back_to) const {
+        std::string s;
+        for (const auto& v : visited) s += v + " -> ";
+        return s + back_to;
+    }
+
+    // `root`: the selected profile. Source profiles differ in two ways, as in botocore and smithy-rs: their own
+    // static keys win over their role_arn, and their mfa_serial does not start a GetSessionToken.
+    Result<Chain> plan(const std::string& name, bool root) {
+        if (root) {
+            if (auto it = config.profiles.find(name); it != config.profiles.end())
+                if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty())
+                    return Chain{Step{StepKind::plugin, name, *plugin, "", nullptr}};
+        }
+        auto it = profiles.profiles.find(name);
+        if (it == profiles.profiles.end()) {
+            if (root) return fail(profiles.profiles.empty() ? "not found: no profiles were defined" : "not found");
+            return fail("could not find source profile " + name + " referenced from " + visited.back());
+        }
+        const Properties& p = it->second;
+        visited.push_back(name);
+
+        if (!root) {
+            if (auto partial = check_partial(profiles, name); !partial)
+                return partial.error().context("source profile " + name);
+            if (const Properties* k = keys_section(profiles, name))
+                return Chain{Step{StepKind::access_key, name, "", "", k}};
+        }
+        if (has(p, "role_arn")) {
+            if (has(p, "web_identity_token_file")) return Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}};
+            bool src = has(p, "source_profile"), cred_src = has(p, "credential_source");
+            if (src && cred_src)
+                return fail("profile contained both source_profile and credential_source");
+            Step role{StepKind::assume_role, name, "mfa-sts", "", nullptr};
+            if (cred_src) {
+                const std::string& cs = *find_prop(p, "credential_source");
+                if (cs != "Environment" && cs != "Ec2InstanceMetadata" && cs != "EcsContainer")
+                    return fail("credential_source " + cs +
+                                " is not one of Environment, Ec2InstanceMetadata, EcsContainer");
+                Step named{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr};
+                return Chain{named, role};
+            }
+            if (!src) return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
+            const std::string& source = *find_prop(p, "source_profile");
+            if (source == name) {
+                // Self-reference: "use my own keys as the source".
+                if (auto partial = check_partial(profiles, name); !partial) return partial.error();
+                const Properties* k = keys_section(profiles, name);
+                if (!k)
+                    return fail("profile cycle: " + name + " -> " + name +
+                                " (it names itself as source_profile without static keys of its own)");
+                return Chain{Step{StepKind::access_key, name, "", "", k}, role};
+            }
+            if (std::find(visited.begin(), visited.end(), source) != visited.end())
+                return fail("profile cycle: " + loop_text(source)); // smithy-rs: "formed an infinite loop"
+            auto base = plan(source, false);
+            if (!base) return base.error();
+            base->push_back(role);
+            return base;
+        }
+        if (has(p, "web_identity_token_file"))
+            return fail("web_identity_token_file is set but `role_arn` was missing");
+        if (is_sso(p)) {
+            if (auto ok = check_sso(profiles, name, p); !ok)
+                return root ? ok.error() : ok.error().context("source profile " + name);
+            return Chain{Step{StepKind::sso, name, "aws-sso", "", nullptr}};
+        }
+        if (auto partial = check_partial(profiles, name); !partial) return partial.error();
+        // Within one profile: keys in the credentials file, then credential_process, then keys in the config
+        // file (botocore's order), each file's section taken whole.
+        const Properties* creds_keys = file_section(profiles.credentials_file, name);
+        if (complete_keys(creds_keys)) return with_mfa(name, p, creds_keys, root);
+        if (has(p, "credential_process")) return Chain{Step{StepKind::process, name, "", "", nullptr}};
+        const Properties* config_keys = file_section(profiles.config_file, name);
+        if (complete_keys(config_keys)) return with_mfa(name, p, config_keys, root);
+        if (has(p, "credential_source")) {
+            const std::string& cs = *find_prop(p, "credential_source");
+            return Chain{Step{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr}};
+        }
+        return fail(root ? "profile did not contain credential information"
+                         : "source profile " + name + " did not contain credential information");
+    }
+
+    Chain with_mfa(const std::string& name, const Properties& p, const Properties* keys, bool root) {
+        Chain c{Step{StepKind::access_key, name, "", "", keys}};
+        if (root && has(p, "mfa_serial")) c.push_back(Step{StepKind::session_token, name, "mfa-sts", "", keys});
+        return c;
+    }
+};
+
+} // namespace
+
+Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name) {
+    Planner planner{profiles, config, {}};
+    return planner.plan(name, true);
+}
+
+const char* step_kind_name(StepKind k) {
+    switch (k) {
+    case StepKind::access_key: return "static keys";
+    case StepKind::process: return "credential_process";
+    case StepKind::named_source: return "credential_source";
+    case StepKind::web_identity: return "AssumeRoleWithWebIdentity";
+    case StepKind::assume_role: return "AssumeRole";
+    case StepKind::session_token: return "GetSessionToken (MFA)";
+    case StepKind::sso: return "IAM Identity Center";
+    case StepKind::plugin: return "plugin";
+    }
+    return "?";
+}
+
+std::string describe_chain(const ProfileSet& profiles, const Chain& chain) {
+    std::string out;
+    for (const Step& s : chain) {
+        if (!out.empty()) out += " -> ";
+        out += step_kind_name(s.kind);
+        if (s.kind == StepKind::named_source) out += " " + s.named_source;
+        if (s.kind == StepKind::plugin) out += " " + s.plugin;
+        if (s.kind == StepKind::assume_role || s.kind == StepKind::web_identity) {
+            auto it = profiles.profiles.find(s.profile);
+            if (it != profiles.profiles.end())
+                if (const std::string* arn = find_prop(it->second, "role_arn")) out += " " + *arn;
+        }
+        out += " (" + s.profile + ")";
+    }
+    return out;
+}
+
+} // namespace credsh

@@ -1,0 +1,48 @@
+// The provider chain a profile graph produces, as a pure function (no I/O): the ordered steps that turn a base
+// credential into the profile's credentials, the way botocore and smithy-rs read role_arn, source_profile,
+// credential_source, web identity and SSO (conformance: assume-role-tests.json). Running the steps - caches,
+// locks, plugins - is resolve.cpp's job.
+#pragma once
+
+#include "credentials.hpp"
+#include "credsh_config.hpp"
+#include "profile_file.hpp"
+#include "result.hpp"
+
+#include <string>
+#include <vector>
+
+namespace credsh {
+
+enum class StepKind {
+    access_key,     // static keys in a profile
+    process,        // credential_process
+    named_source,   // credential_source = Environment | Ec2InstanceMetadata | EcsContainer
+    web_identity,   // role_arn + web_identity_token_file: AssumeRoleWithWebIdentity
+    assume_role,    // role_arn with the previous step as its source
+    session_token,  // static keys + mfa_serial on the selected profile: GetSessionToken (credsh's extension)
+    sso,            // IAM Identity Center role credentials (or a token-only sso_session profile)
+    plugin,         // credsh's own [profile X] plugin = NAME
+};
+
+struct Step {
+    StepKind kind;
+    std::string profile;         // the profile whose settings this step uses
+    std::string plugin;          // which plugin runs it ("" for access_key, process, named_source Environment)
+    std::string named_source;    // named_source: the credential_source value
+    const Properties* keys = nullptr; // access_key / session_token: the section the static keys come from
+};
+
+using Chain = std::vector<Step>;
+
+// The chain for `name`, first step (the base credential) first. Errors name the profile and the rule broken:
+// a missing source profile, a loop ("profile formed an infinite loop: a -> b -> a"), both source_profile and
+// credential_source, partial keys, a profile without credentials.
+Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
+
+// Short description for messages and `credsh status --explain`: "static keys (B) -> AssumeRole RoleA (A)".
+std::string describe_chain(const ProfileSet& profiles, const Chain& chain);
+
+const char* step_kind_name(StepKind k);
+
+} // namespace credsh

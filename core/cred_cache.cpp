@@ -1,0 +1,226 @@
+#include "cred_cache.hpp"
+
+#include "safe_file.hpp"
+#include "text.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <thread>
+#include <unistd.h>
+
+namespace credsh {
+
+CacheDirs cache_dirs(const Env& env) {
+    CacheDirs d;
+    std::string home = env.home();
+    d.cli = home + "/.aws/cli/cache";
+    std::string cache = home + "/.cache";
+    if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') cache = *c;
+    d.credsh = cache + "/credsh/creds";
+    if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/')
+        d.locks = *r + "/credsh/locks";
+    else
+        d.locks = cache + "/credsh/locks";
+    return d;
+}
+
+namespace {
+
+void dump_string(std::string& out, const std::string& s) {
+    out += '"';
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        char buf[16];
+        if (c < 0x80) {
+            switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c < 0x20) {
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+            }
+            ++i;
+            continue;
+        }
+        // Decode one UTF-8 sequence (nlohmann only holds valid UTF-8) and escape it as Python does.
+        int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        std::uint32_t cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0f : 0x1f);
+        for (int k = 1; k < len && i + static_cast<std::size_t>(k) < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3f);
+        i += static_cast<std::size_t>(len);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+        } else {
+            std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+        }
+        out += buf;
+    }
+    out += '"';
+}
+
+void dump(std::string& out, const nlohmann::json& v, bool compact) {
+    const char* item_sep = compact ? "," : ", ";
+    const char* key_sep = compact ? ":" : ": ";
+    switch (v.type()) {
+    case nlohmann::json::value_t::object: {
+        out += '{';
+        bool first = true;
+        for (auto it = v.begin(); it != v.end(); ++it) { // nlohmann keeps object keys sorted
+            if (!first) out += item_sep;
+            first = false;
+            dump_string(out, it.key());
+            out += key_sep;
+            dump(out, it.value(), compact);
+        }
+        out += '}';
+        break;
+    }
+    case nlohmann::json::value_t::array: {
+        out += '[';
+        bool first = true;
+        for (const auto& e : v) {
+            if (!first) out += item_sep;
+            first = false;
+            dump(out, e, compact);
+        }
+        out += ']';
+        break;
+    }
+    case nlohmann::json::value_t::string: dump_string(out, v.get<std::string>()); break;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
+    case nlohmann::json::value_t::null: out += "null"; break;
+    default: out += v.dump(); // numbers print the same in both languages for the integers we use
+    }
+}
+
+std::string file_safe(std::string s) {
+    for (char& c : s)
+        if (c == ':' || c == '/') c = '_';
+    return s;
+}
+
+const std::string* str_member(const nlohmann::json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+} // namespace
+
+std::string python_json_dumps(const nlohmann::json& value, bool compact) {
+    std::string out;
+    dump(out, value, compact);
+    return out;
+}
+
+std::string assume_role_cache_key(const nlohmann::json& args) {
+    nlohmann::json a = args;
+    // botocore re-serialises the policy with sorted keys so that the key does not depend on its formatting.
+    if (auto it = a.find("Policy"); it != a.end() && it->is_string()) {
+        auto parsed = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
+        if (!parsed.is_discarded()) *it = python_json_dumps(parsed);
+    }
+    return file_safe(sha1_hex(python_json_dumps(a)));
+}
+
+std::string sso_role_cache_key(const std::string& account_id, const std::string& role_name,
+                               const std::string& session_name, const std::string& start_url) {
+    nlohmann::json args = {{"accountId", account_id}, {"roleName", role_name}};
+    if (!session_name.empty())
+        args["sessionName"] = session_name;
+    else
+        args["startUrl"] = start_url;
+    return file_safe(sha1_hex(python_json_dumps(args, true)));
+}
+
+Result<Credentials> read_cached_credentials(const std::string& path) {
+    auto text = safe_read_file(path, 1024 * 1024);
+    if (!text) return text.error();
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    auto bad = [&](const std::string& why) { return fail("cache file " + printable(path) + ": " + why); };
+    if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+    auto c = j.find("Credentials");
+    if (c == j.end() || !c->is_object()) return bad("no Credentials object");
+    const std::string* key = str_member(*c, "AccessKeyId");
+    const std::string* secret = str_member(*c, "SecretAccessKey");
+    const std::string* token = str_member(*c, "SessionToken");
+    const std::string* exp = str_member(*c, "Expiration");
+    if (!key || !secret || key->empty() || secret->empty()) return bad("no AccessKeyId/SecretAccessKey");
+    Credentials out;
+    out.access_key_id = *key;
+    out.secret_access_key = *secret;
+    if (token) out.session_token = *token;
+    if (exp) {
+        out.expiration = parse_iso8601(*exp);
+        if (!out.expiration) return bad("unreadable Expiration");
+    } else {
+        return bad("no Expiration"); // every entry in these caches is temporary
+    }
+    if (const std::string* a = str_member(*c, "AccountId"))
+        out.account_id = *a;
+    else if (auto u = j.find("AssumedRoleUser"); u != j.end() && u->is_object())
+        if (const std::string* arn = str_member(*u, "Arn")) {
+            auto parts = split(*arn, ':'); // arn:aws:sts::ACCOUNT:assumed-role/...
+            if (parts.size() > 4) out.account_id = std::string(parts[4]);
+        }
+    return out;
+}
+
+nlohmann::json credentials_entry(const Credentials& c, const nlohmann::json& extra) {
+    nlohmann::json e = extra.is_object() ? extra : nlohmann::json::object();
+    nlohmann::json cred = {{"AccessKeyId", c.access_key_id}, {"SecretAccessKey", c.secret_access_key}};
+    if (!c.session_token.empty()) cred["SessionToken"] = c.session_token;
+    if (c.expiration) cred["Expiration"] = format_iso8601(*c.expiration);
+    if (!c.account_id.empty()) cred["AccountId"] = c.account_id;
+    e["Credentials"] = cred;
+    return e;
+}
+
+Result<void> write_cached_entry(const std::string& path, const nlohmann::json& entry) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos) return fail("cache path " + printable(path) + " has no directory");
+    if (auto d = ensure_private_dir(path.substr(0, slash)); !d) return d.error();
+    return atomic_write_file(path, entry.dump());
+}
+
+Result<FileLock> FileLock::acquire(const std::string& dir, const std::string& name, int timeout_ms) {
+    if (auto d = ensure_private_dir(dir); !d) return d.error();
+    std::string path = dir + "/" + name + ".lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return fail("cannot open lock " + printable(path) + ": " + std::strerror(errno));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    // flock has no timeout; poll so that a stuck holder costs a waiting prompt its deadline, not forever.
+    for (;;) {
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int err = errno;
+            ::close(fd);
+            return fail("cannot lock " + printable(path) + ": " + std::strerror(err));
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            ::close(fd);
+            return fail("another credsh is refreshing these credentials (lock " + printable(path) +
+                        "); gave up waiting after " + std::to_string(timeout_ms) + " ms");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+FileLock::~FileLock() {
+    if (fd_ >= 0) ::close(fd_); // closing releases the flock
+}
+
+} // namespace credsh

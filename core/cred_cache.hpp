@@ -1,0 +1,62 @@
+// Credential caches on disk, shared with the AWS CLI where it has one (DESIGN.md §5, REFERENCE.md §1):
+//   ~/.aws/cli/cache/<key>.json   AssumeRole / web-identity results and SSO role credentials, named as the CLI
+//                                 names them, so either tool reuses what the other fetched;
+//   $XDG_CACHE_HOME/credsh/creds  what only credsh produces (MFA sessions, plugin profiles).
+// Files are 0600 in 0700 directories, replaced atomically; a refresh of one entry is single-flight across
+// processes: take the entry's lock, re-read, and only then fetch (SECURITY.md 20-22).
+#pragma once
+
+#include "credentials.hpp"
+#include "env.hpp"
+#include "result.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace credsh {
+
+struct CacheDirs {
+    std::string cli;    // ~/.aws/cli/cache
+    std::string credsh; // $XDG_CACHE_HOME/credsh/creds or ~/.cache/credsh/creds
+    std::string locks;  // $XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME/credsh/locks
+};
+CacheDirs cache_dirs(const Env& env);
+
+// json.dumps(value, sort_keys=True) as Python writes it: ", " and ": " separators (or "," and ":" when
+// `compact`), ASCII only (\uXXXX escapes), object keys sorted. The CLI's cache keys are digests of this text.
+std::string python_json_dumps(const nlohmann::json& value, bool compact = false);
+
+// The CLI's AssumeRole cache key: sha1 of the sorted-keys JSON of the request arguments, ':' and '/' made '_'.
+// `args` holds RoleArn and whatever of RoleSessionName (only if configured), ExternalId, SerialNumber,
+// DurationSeconds (an integer) and Policy the profile sets.
+std::string assume_role_cache_key(const nlohmann::json& args);
+// The CLI's SSO role-credentials key: {"accountId","roleName", and "sessionName" or "startUrl"}, compact JSON.
+std::string sso_role_cache_key(const std::string& account_id, const std::string& role_name,
+                               const std::string& session_name, const std::string& start_url);
+
+// A cached entry: {"Credentials": {AccessKeyId, SecretAccessKey, SessionToken, Expiration[, AccountId]}, ...}.
+// Expiration as botocore writes it ("...UTC"), or ISO 8601; the account from AccountId or AssumedRoleUser.Arn.
+// ErrorKind::not_found when there is no entry; an unreadable or malformed entry is an error (never a crash).
+Result<Credentials> read_cached_credentials(const std::string& path);
+// Writes `entry` (whose "Credentials" the reader above understands) atomically, 0600, creating the directory 0700.
+Result<void> write_cached_entry(const std::string& path, const nlohmann::json& entry);
+// The entry for credentials credsh fetched: {"Credentials": {...}} plus `extra` members (ProviderType, ...).
+nlohmann::json credentials_entry(const Credentials& c, const nlohmann::json& extra = nlohmann::json::object());
+
+// An exclusive lock on a file under CacheDirs::locks, released when destroyed. Waits at most `timeout_ms`
+// (a prompt must not hang on another shell's refresh); the error says who holds it, by lock name.
+class FileLock {
+  public:
+    static Result<FileLock> acquire(const std::string& dir, const std::string& name, int timeout_ms);
+    FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    FileLock& operator=(FileLock&&) = delete;
+    FileLock(const FileLock&) = delete;
+    ~FileLock();
+
+  private:
+    explicit FileLock(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
+
+} // namespace credsh

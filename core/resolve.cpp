@@ -1,0 +1,319 @@
+// Runs a provider chain (chain.hpp): the core owns caching, expiry windows, locking and talking to a person;
+// a plugin only turns one step's settings (and its source credentials) into credentials (DESIGN.md §5).
+//
+// The prompt path stays cheap because the chain is walked from its end: when the last step's cache entry has
+// more than 15 minutes left, nothing before it is resolved and no plugin is loaded.
+#include "chain.hpp"
+#include "cred_cache.hpp"
+#include "plugin_host.hpp"
+#include "process.hpp"
+#include "provider.hpp"
+#include "text.hpp"
+#include "tty.hpp"
+
+#include <unistd.h>
+
+namespace credsh {
+
+namespace {
+
+// botocore's advisory refresh window: above it a cached entry is used as is, below it we refresh (and fall back
+// to the cached entry while it is still valid if the refresh fails).
+constexpr std::int64_t kRefreshWindow = 15 * 60;
+
+const std::string* prop(const Properties& p, std::string_view key) {
+    const std::string* v = find_prop(p, key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+Credentials static_credentials(const Properties& p) {
+    Credentials c;
+    c.access_key_id = *find_prop(p, "aws_access_key_id");
+    c.secret_access_key = *find_prop(p, "aws_secret_access_key");
+    // botocore also reads the legacy name, from the same section only.
+    if (const std::string* t = prop(p, "aws_session_token"))
+        c.session_token = *t;
+    else if (const std::string* legacy = find_prop(p, "aws_security_token"))
+        c.session_token = *legacy;
+    if (const std::string* a = find_prop(p, "aws_account_id")) c.account_id = *a;
+    return c;
+}
+
+// Everything a plugin needs to know about the step's profile, flattened: the profile's own keys, the
+// [sso-session] and [services] sections it references, and credsh's [profile X] section.
+std::map<std::string, std::string> step_settings(const ProfileSet& profiles, const CredshConfig& config,
+                                                 const std::string& name) {
+    std::map<std::string, std::string> s;
+    auto it = profiles.profiles.find(name);
+    if (it != profiles.profiles.end()) {
+        for (const auto& [k, v] : it->second) s[to_lower(k)] = v;
+        if (const std::string* session = prop(it->second, "sso_session"))
+            if (auto ss = profiles.sso_sessions.find(*session); ss != profiles.sso_sessions.end())
+                for (const auto& [k, v] : ss->second) s["sso-session." + to_lower(k)] = v;
+        if (const std::string* services = prop(it->second, "services"))
+            if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
+                for (const auto& [service, raw] : sv->second)
+                    for (const auto& [k, v] : sub_properties(raw)) s["services." + to_lower(service) + "." + to_lower(k)] = v;
+    }
+    if (auto c = config.profiles.find(name); c != config.profiles.end())
+        for (const auto& [k, v] : c->second) s["credsh." + to_lower(k)] = v;
+    return s;
+}
+
+std::map<std::string, std::string> as_source(const Credentials& c) {
+    std::map<std::string, std::string> m{{"aws_access_key_id", c.access_key_id},
+                                         {"aws_secret_access_key", c.secret_access_key}};
+    if (!c.session_token.empty()) m["aws_session_token"] = c.session_token;
+    if (c.expiration) m["expiration"] = format_iso8601(*c.expiration);
+    if (!c.account_id.empty()) m["account_id"] = c.account_id;
+    return m;
+}
+
+struct CacheRef {
+    std::string dir, key;
+    nlohmann::json extra = nlohmann::json::object(); // written beside Credentials (ProviderType, ...)
+    std::string path() const { return dir + "/" + key + ".json"; }
+};
+
+// The AssumeRole arguments the CLI's cache key is made of (REFERENCE.md §1).
+nlohmann::json assume_role_args(const Properties& p, bool web_identity) {
+    nlohmann::json a = nlohmann::json::object();
+    a["RoleArn"] = *prop(p, "role_arn");
+    if (const std::string* v = prop(p, "role_session_name")) a["RoleSessionName"] = *v;
+    if (web_identity) return a;
+    if (const std::string* v = prop(p, "external_id")) a["ExternalId"] = *v;
+    if (const std::string* v = prop(p, "mfa_serial")) a["SerialNumber"] = *v;
+    if (const std::string* v = prop(p, "duration_seconds")) {
+        try {
+            a["DurationSeconds"] = std::stoll(*v);
+        } catch (...) {
+            a["DurationSeconds"] = *v; // the plugin rejects it with a clear error; the key just has to be stable
+        }
+    }
+    return a;
+}
+
+std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain, std::size_t i) {
+    const Step& step = chain[i];
+    CacheDirs dirs = cache_dirs(ctx.env);
+    auto pit = ctx.profiles.profiles.find(step.profile);
+    static const Properties empty;
+    const Properties& p = pit == ctx.profiles.profiles.end() ? empty : pit->second;
+    switch (step.kind) {
+    case StepKind::assume_role: return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, false))};
+    case StepKind::web_identity: return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, true))};
+    case StepKind::session_token: {
+        // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term key.
+        nlohmann::json a = {{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")},
+                            {"SerialNumber", *prop(p, "mfa_serial")}};
+        if (const std::string* v = prop(p, "duration_seconds")) a["DurationSeconds"] = *v;
+        return CacheRef{dirs.credsh, "sts-session-" + sha1_hex(python_json_dumps(a))};
+    }
+    case StepKind::sso: {
+        const std::string* account = prop(p, "sso_account_id");
+        const std::string* role = prop(p, "sso_role_name");
+        if (!account || !role) return std::nullopt; // a token-only profile has no role credentials
+        const std::string* session = prop(p, "sso_session");
+        const std::string* url = prop(p, "sso_start_url");
+        return CacheRef{dirs.cli, sso_role_cache_key(*account, *role, session ? *session : "", url ? *url : ""),
+                        {{"ProviderType", "sso"}}};
+    }
+    case StepKind::plugin: {
+        auto settings = step_settings(ctx.profiles, ctx.config, step.profile);
+        nlohmann::json j(settings);
+        return CacheRef{dirs.credsh, "plugin-" + step.plugin + "-" +
+                                         sha1_hex(step.profile + "\n" + python_json_dumps(j))};
+    }
+    case StepKind::access_key:
+    case StepKind::process:
+    case StepKind::named_source: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+const char* operation_for(StepKind k) {
+    switch (k) {
+    case StepKind::assume_role: return "assume-role";
+    case StepKind::web_identity: return "assume-role-with-web-identity";
+    case StepKind::session_token: return "get-session-token";
+    default: return "credentials";
+    }
+}
+
+bool needs_mfa(const ResolveContext& ctx, const Step& step) {
+    if (step.kind != StepKind::assume_role && step.kind != StepKind::session_token) return false;
+    auto it = ctx.profiles.profiles.find(step.profile);
+    return it != ctx.profiles.profiles.end() && prop(it->second, "mfa_serial");
+}
+
+void say(const ResolveContext& ctx, const std::string& line) {
+    std::string s = "credsh: " + line + "\n";
+    if (::write(ctx.stderr_fd, s.data(), s.size()) < 0) { /* stderr gone: nothing else to tell */ }
+}
+
+Result<Credentials> from_reply(const PluginReply& reply, const std::string& where) {
+    Credentials c;
+    c.access_key_id = reply.get("aws_access_key_id");
+    c.secret_access_key = reply.get("aws_secret_access_key");
+    c.session_token = reply.get("aws_session_token");
+    c.account_id = reply.get("account_id");
+    for (const auto& [k, v] : reply.out)
+        if (k.starts_with("env.")) c.extra_env[k.substr(4)] = v;
+    if (c.access_key_id.empty() != c.secret_access_key.empty() || (c.access_key_id.empty() && c.extra_env.empty()))
+        return fail(where + ": the plugin returned no credentials");
+    if (std::string exp = reply.get("expiration"); !exp.empty()) {
+        c.expiration = parse_iso8601(exp);
+        if (!c.expiration) return fail(where + ": the plugin returned an unreadable expiration");
+    }
+    return c;
+}
+
+class Runner {
+  public:
+    Runner(const ResolveContext& ctx, const Chain& chain) : ctx_(ctx), chain_(chain) {}
+
+    Result<Credentials> run(std::size_t i) {
+        const Step& step = chain_[i];
+        std::string where = "profile " + step.profile;
+        switch (step.kind) {
+        case StepKind::access_key: return static_credentials(*step.keys);
+        case StepKind::process: {
+            ProcessOptions opts;
+            opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
+            opts.stderr_fd = ctx_.stderr_fd;
+            const Properties& p = ctx_.profiles.profiles.at(step.profile);
+            auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
+            if (!creds) return creds.error().context(where + ": credential_process");
+            if (creds->account_id.empty())
+                if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
+            return creds;
+        }
+        case StepKind::named_source:
+            if (step.named_source == "Environment") {
+                auto key = ctx_.env.get_nonempty("AWS_ACCESS_KEY_ID");
+                auto secret = ctx_.env.get_nonempty("AWS_SECRET_ACCESS_KEY");
+                if (!key || !secret)
+                    return fail(where + ": credential_source = Environment, but AWS_ACCESS_KEY_ID and "
+                                        "AWS_SECRET_ACCESS_KEY are not both set");
+                Credentials c{*key, *secret, ctx_.env.get_nonempty("AWS_SESSION_TOKEN").value_or(""), std::nullopt, "", {}};
+                return c;
+            }
+            return fetch(i, where);
+        default: return fetch(i, where);
+        }
+    }
+
+  private:
+    // A step served by a plugin, through its cache entry when it has one.
+    Result<Credentials> fetch(std::size_t i, const std::string& where) {
+        const Step& step = chain_[i];
+        bool last = i + 1 == chain_.size();
+        auto cache = cache_for(ctx_, chain_, i);
+        std::optional<Credentials> cached;
+        auto reread = [&]() {
+            cached.reset();
+            if (!cache) return;
+            if (auto c = read_cached_credentials(cache->path()); c) cached = *c;
+            // An unreadable entry is treated as absent and replaced by the refresh.
+        };
+        auto fresh = [&]() {
+            return cached && cached->expiration && *cached->expiration - ctx_.now > kRefreshWindow &&
+                   !(ctx_.force_refresh && last);
+        };
+        auto still_valid = [&]() { return cached && cached->expiration && *cached->expiration > ctx_.now; };
+        reread();
+        if (fresh()) return *cached;
+        bool mfa = needs_mfa(ctx_, step);
+        if (mfa && !ctx_.interactive) {
+            if (still_valid()) return *cached; // inside the refresh window but valid: use it, login when convenient
+            const std::string& root = chain_.back().profile;
+            return needs_login(root + " needs an MFA code — run: credsh login " + root);
+        }
+        std::optional<FileLock> lock;
+        if (cache) {
+            auto l = FileLock::acquire(cache_dirs(ctx_.env).locks, cache->key, ctx_.timeout_ms);
+            if (!l) {
+                if (still_valid()) return *cached;
+                return l.error().context(where);
+            }
+            lock.emplace(std::move(*l));
+            reread(); // another process may have refreshed while we waited: single-flight
+            if (fresh()) return *cached;
+        }
+        auto fallback = [&](const Error& e) -> Result<Credentials> {
+            if (e.kind != ErrorKind::needs_login && still_valid()) {
+                say(ctx_, e.message + "; using cached credentials, valid " +
+                              human_duration(*cached->expiration - ctx_.now));
+                return *cached;
+            }
+            return e;
+        };
+        std::optional<Credentials> source;
+        if (i > 0) {
+            auto s = run(i - 1);
+            if (!s) return fallback(s.error());
+            source = *s;
+        }
+        if (!ctx_.plugins)
+            return fallback(fail(where + ": needs plugin " + step.plugin + " (" + step_kind_name(step.kind) +
+                                 "), which is not installed in this build"));
+        PluginCall call;
+        call.operation = operation_for(step.kind);
+        call.profile = step.profile;
+        call.settings = step_settings(ctx_.profiles, ctx_.config, step.profile);
+        if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
+        if (source) call.source = as_source(*source);
+        call.home = ctx_.env.home();
+        call.now = ctx_.now;
+        call.timeout_ms = ctx_.timeout_ms;
+        call.interactive = ctx_.interactive;
+        if (mfa) {
+            const Properties& p = ctx_.profiles.profiles.at(step.profile);
+            auto code = read_secret_from_tty("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
+            if (!code) return code.error().context(where + ": MFA code");
+            call.args["token_code"] = std::string(trim(*code));
+        }
+        auto reply = ctx_.plugins->call(step.plugin, call);
+        if (!reply) return fallback(reply.error().context(where));
+        if (reply->status == CREDSH_NEEDS_LOGIN) {
+            std::string hint = reply->get("hint");
+            std::string root = chain_.back().profile;
+            return needs_login(root + " needs login — run: " + (hint.empty() ? "credsh login " + root : hint));
+        }
+        if (reply->status != CREDSH_OK) {
+            std::string msg = reply->get("message");
+            return fallback(fail(where + ": " + (msg.empty() ? "plugin " + step.plugin + " failed" : msg)));
+        }
+        auto creds = from_reply(*reply, where);
+        if (!creds) return fallback(creds.error());
+        if (cache && creds->expiration && !creds->access_key_id.empty()) {
+            nlohmann::json extra = cache->extra;
+            if (auto arn = reply->get("assumed_role_arn"); !arn.empty())
+                extra["AssumedRoleUser"] = {{"Arn", arn}, {"AssumedRoleId", reply->get("assumed_role_id")}};
+            if (auto w = write_cached_entry(cache->path(), credentials_entry(*creds, extra)); !w)
+                say(ctx_, where + ": could not cache credentials: " + w.error().message);
+        }
+        return creds;
+    }
+
+    const ResolveContext& ctx_;
+    const Chain& chain_;
+};
+
+} // namespace
+
+Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name) {
+    auto chain = plan_chain(ctx.profiles, ctx.config, name);
+    if (!chain) return chain.error().context("profile " + name);
+    Runner runner(ctx, *chain);
+    return runner.run(chain->size() - 1);
+}
+
+std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const std::string& name) {
+    auto chain = plan_chain(ctx.profiles, ctx.config, name);
+    if (!chain || chain->empty()) return {};
+    if (auto c = cache_for(ctx, *chain, chain->size() - 1)) return {c->path()};
+    return {};
+}
+
+} // namespace credsh

@@ -1,0 +1,68 @@
+#include "tty.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace credsh {
+
+namespace {
+struct Fd {
+    int fd;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+void write_all(int fd, const std::string& s) {
+    std::size_t off = 0;
+    while (off < s.size()) {
+        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        off += static_cast<std::size_t>(n);
+    }
+}
+} // namespace
+
+Result<std::string> read_secret_from_tty(const std::string& prompt) {
+    Fd tty{::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)};
+    if (tty.fd < 0) return not_found("no terminal to read from (/dev/tty)");
+    termios saved{};
+    if (::tcgetattr(tty.fd, &saved) != 0) return not_found("/dev/tty is not a terminal");
+    // Byte at a time, no echo, and no signals: Ctrl-C arrives as a byte we handle, so the terminal's echo
+    // is always restored (a SIGINT while echo is off would leave the person's shell typing blind).
+    termios raw = saved;
+    raw.c_lflag &= static_cast<tcflag_t>(~(ECHO | ICANON | ISIG));
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    write_all(tty.fd, prompt);
+    if (::tcsetattr(tty.fd, TCSAFLUSH, &raw) != 0) return fail("cannot turn off echo on /dev/tty");
+    std::string line;
+    bool cancelled = false;
+    for (;;) {
+        char c = 0;
+        ssize_t n = ::read(tty.fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || c == 0x03 || c == 0x04) {
+            cancelled = true;
+            break;
+        }
+        if (c == '\r' || c == '\n') break;
+        if (c == 0x7f || c == 0x08) {
+            if (!line.empty()) line.pop_back();
+            continue;
+        }
+        if (c == 0x15) { // Ctrl-U: start over
+            line.clear();
+            continue;
+        }
+        if (line.size() < 1024) line += c;
+    }
+    ::tcsetattr(tty.fd, TCSAFLUSH, &saved);
+    write_all(tty.fd, "\n");
+    if (cancelled) return fail("cancelled");
+    return line;
+}
+
+} // namespace credsh

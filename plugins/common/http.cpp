@@ -1,0 +1,149 @@
+#include "http.hpp"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+
+namespace credsh::plugin {
+
+namespace {
+
+constexpr std::size_t kMaxBody = 4 * 1024 * 1024;
+
+struct Sink {
+    std::string body;
+    std::map<std::string, std::string> headers;
+    bool too_big = false;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* sink = static_cast<Sink*>(user);
+    size_t len = size * n;
+    if (sink->body.size() + len > kMaxBody) {
+        sink->too_big = true;
+        return 0; // aborts the transfer
+    }
+    sink->body.append(data, len);
+    return len;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+    auto* sink = static_cast<Sink*>(user);
+    std::string line(data, size * n);
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+        sink->headers[name] = value;
+    }
+    return size * n;
+}
+
+std::string host_of(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    auto end = url.find_first_of("/?#", start);
+    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+} // namespace
+
+std::string url_encode(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [k, v] : fields) {
+        if (!out.empty()) out += '&';
+        out += url_encode(k) + "=" + url_encode(v);
+    }
+    return out;
+}
+
+HttpResult http_call(const HttpRequest& req) {
+    HttpResult result;
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) {
+        result.error = "cannot initialise libcurl";
+        return result;
+    }
+    CURL* h = curl.get();
+    Sink sink;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); // timeouts without SIGALRM: we run inside someone else's process
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(req.connect_timeout_ms > 0 ? req.connect_timeout_ms : req.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); // a credential endpoint that redirects is not followed
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "credsh");
+    if (!req.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, req.proxy.c_str());
+    if (req.method == "POST" || req.method == "PUT" || !req.body.empty()) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    }
+    if (req.method != "GET" && req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_slist* raw_headers = nullptr;
+    for (const auto& line : req.headers) raw_headers = curl_slist_append(raw_headers, line.c_str());
+    std::string aws_sigv4;
+    if (req.sigv4) {
+        aws_sigv4 = "aws:amz:" + req.sigv4->region + ":" + req.sigv4->service;
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, aws_sigv4.c_str());
+        // Separate user and password options: a secret containing ':' must not be split.
+        curl_easy_setopt(h, CURLOPT_USERNAME, req.sigv4->access_key_id.c_str());
+        curl_easy_setopt(h, CURLOPT_PASSWORD, req.sigv4->secret_access_key.c_str());
+        if (!req.sigv4->session_token.empty())
+            raw_headers = curl_slist_append(raw_headers, ("X-Amz-Security-Token: " + req.sigv4->session_token).c_str());
+    }
+    // libcurl adds "Expect: 100-continue" to larger POSTs, which costs a round trip with servers that ignore it.
+    raw_headers = curl_slist_append(raw_headers, "Expect:");
+    std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+
+    CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        result.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+        if (sink.too_big)
+            result.error = host_of(req.url) + ": response larger than " + std::to_string(kMaxBody) + " bytes";
+        else
+            result.error = host_of(req.url) + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        return result;
+    }
+    HttpResponse resp;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
+    resp.body = std::move(sink.body);
+    resp.headers = std::move(sink.headers);
+    result.response = std::move(resp);
+    return result;
+}
+
+} // namespace credsh::plugin

@@ -1,0 +1,49 @@
+// HTTP for plugins, through libcurl: hard timeouts, http/https only, no redirects, a response size cap, and
+// SigV4 signing by libcurl itself (CURLOPT_AWS_SIGV4; REFERENCE.md §2 shows it accepted by moto's auth mode).
+// The session token travels as X-Amz-Security-Token, which libcurl signs with the other x-amz-* headers.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace credsh::plugin {
+
+struct SigV4 {
+    std::string region, service;
+    std::string access_key_id, secret_access_key, session_token;
+};
+
+struct HttpRequest {
+    std::string method = "GET"; // GET, POST, PUT
+    std::string url;
+    std::vector<std::string> headers; // "Name: value"
+    std::string body;
+    int timeout_ms = 5000;         // the whole transfer
+    int connect_timeout_ms = 0;    // 0: same as timeout_ms
+    std::optional<SigV4> sigv4;
+    std::string proxy;             // "" : libcurl's defaults (the *_proxy variables)
+};
+
+struct HttpResponse {
+    long status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers; // names lower-cased
+};
+
+// The response, or an error text that names the URL's host and what failed (never a header or body).
+struct HttpResult {
+    std::optional<HttpResponse> response;
+    std::string error;
+    bool timed_out = false;
+    explicit operator bool() const { return response.has_value(); }
+};
+HttpResult http_call(const HttpRequest& request);
+
+// application/x-www-form-urlencoded, in the given order.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+std::string url_encode(const std::string& s);
+
+} // namespace credsh::plugin
