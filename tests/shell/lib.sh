@@ -99,3 +99,35 @@ check_no_match() {
         grep -F -- "$2" "$3" | head -n 5 | cut -c 1-200 | sed 's/^/     | /'
     fi
 }
+
+# Local servers, started by the test and stopped by PID at exit (t_cleanup). Nothing listens beyond 127.0.0.1.
+# wait_port PORT: until something accepts on 127.0.0.1:PORT (10 s at most).
+wait_port() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "FAIL $T_NAME: nothing listens on 127.0.0.1:$1 after 10 s" >&2
+    return 1
+}
+# start_moto: a fresh moto_server; sets MOTO_PORT and MOTO_URL.
+start_moto() {
+    need moto_server
+    MOTO_PORT=$(free_port)
+    moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$T_ROOT/moto-$MOTO_PORT.log" 2>&1 &
+    T_PIDS+=($!)
+    MOTO_URL=http://127.0.0.1:$MOTO_PORT
+    wait_port "$MOTO_PORT"
+}
+# start_fake SCRIPT VAR [ARGS...]: runs tests/fakes/SCRIPT (a stdlib-Python server that takes --port) on a free
+# port and stores the port in VAR.
+start_fake() {
+    local script=$1 var=$2 port
+    shift 2
+    port=$(free_port)
+    python3 "$CREDSH_SRC/tests/fakes/$script" --port "$port" "$@" >"$T_ROOT/$script-$port.log" 2>&1 &
+    T_PIDS+=($!)
+    printf -v "$var" '%s' "$port"
+    wait_port "$port"
+}
