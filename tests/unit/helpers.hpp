@@ -4,13 +4,51 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace credsh::test {
+
+// Aborts the process if the scope takes longer than `seconds`: a read that would block forever (a FIFO, a
+// symlink loop) becomes a failure naming the running test, not a stuck CI job. No millisecond assertions.
+struct Watchdog {
+    static void on_alarm(int) {
+        const char msg[] = "\nwatchdog: an operation blocked; aborting\n";
+        [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+        std::abort();
+    }
+    struct sigaction old {};
+    explicit Watchdog(unsigned seconds = 10) {
+        struct sigaction sa {};
+        sa.sa_handler = &Watchdog::on_alarm;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, &old);
+        alarm(seconds);
+    }
+    ~Watchdog() {
+        alarm(0);
+        sigaction(SIGALRM, &old, nullptr);
+    }
+};
+
+// Sets the umask for one scope, so "umask 000" tests cannot leak into others.
+struct Umask {
+    mode_t old;
+    explicit Umask(mode_t m) : old(::umask(m)) {}
+    ~Umask() { ::umask(old); }
+};
+
+inline mode_t mode_of(const std::string& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
 
 // A fresh directory under $TMPDIR, removed when the object goes away.
 struct TempDir {

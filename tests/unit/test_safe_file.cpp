@@ -22,42 +22,11 @@
 
 using namespace credsh;
 using credsh::test::TempDir;
+using credsh::test::Umask;
+using credsh::test::Watchdog;
+using credsh::test::mode_of;
 
 namespace {
-
-// Aborts the process if the scope takes longer than `seconds`: a hang becomes a failure, not a stuck CI job.
-struct Watchdog {
-    static void on_alarm(int) {
-        const char msg[] = "\nwatchdog: a safe_file operation blocked; aborting\n";
-        [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-        std::abort();
-    }
-    struct sigaction old {};
-    explicit Watchdog(unsigned seconds = 5) {
-        struct sigaction sa {};
-        sa.sa_handler = &Watchdog::on_alarm;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGALRM, &sa, &old);
-        alarm(seconds);
-    }
-    ~Watchdog() {
-        alarm(0);
-        sigaction(SIGALRM, &old, nullptr);
-    }
-};
-
-// Sets the umask for one scope, so "umask 000" tests cannot leak into others.
-struct Umask {
-    mode_t old;
-    explicit Umask(mode_t m) : old(::umask(m)) {}
-    ~Umask() { ::umask(old); }
-};
-
-mode_t mode_of(const std::string& p) {
-    struct stat st {};
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 std::vector<std::string> entries(const std::string& dir) {
     std::vector<std::string> out;

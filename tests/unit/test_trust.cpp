@@ -15,41 +15,11 @@
 
 using namespace credsh;
 using credsh::test::TempDir;
+using credsh::test::Umask;
+using credsh::test::Watchdog;
+using credsh::test::mode_of;
 
 namespace {
-
-// A hang (a FIFO read, a symlink loop) aborts the process with a message instead of stalling the suite.
-struct Watchdog {
-    static void on_alarm(int) {
-        const char msg[] = "\nwatchdog: find_credprofile blocked; aborting\n";
-        [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-        std::abort();
-    }
-    struct sigaction old {};
-    explicit Watchdog(unsigned seconds = 10) {
-        struct sigaction sa {};
-        sa.sa_handler = &Watchdog::on_alarm;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGALRM, &sa, &old);
-        alarm(seconds);
-    }
-    ~Watchdog() {
-        alarm(0);
-        sigaction(SIGALRM, &old, nullptr);
-    }
-};
-
-struct Umask {
-    mode_t old;
-    explicit Umask(mode_t m) : old(::umask(m)) {}
-    ~Umask() { ::umask(old); }
-};
-
-mode_t mode_of(const std::string& p) {
-    struct stat st {};
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 bool exists(const std::string& p) {
     struct stat st {};
