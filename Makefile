@@ -1,13 +1,15 @@
 # Thin wrapper over CMake; `tools/bootstrap TARGET` installs the Debian packages first.
 #   make demo     build, then run the demo in a throw-away HOME
-#   make check    build and run every test, then the same suite under ASan+UBSan (what CI runs)
+#   make check    build and run every test, then the same suite under ASan+UBSan, then the fuzzers (what CI runs)
 #   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed
 #   make install  PREFIX=/usr/local (default)
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build demo check test unit asan bench install clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build demo check test unit asan fuzz bench install clean
 
 all: build
 
@@ -31,7 +33,14 @@ asan: tests/pwsh/node_modules
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j 2
 
-check: test asan
+# libFuzzer targets (SECURITY.md 19): clang, ASan+UBSan, FUZZ_SECONDS each over the named seed corpora.
+fuzz:
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		-DCREDSH_FUZZ=ON -DCREDSH_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape
+	bash tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+check: test asan fuzz
 
 bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -42,4 +51,4 @@ install: build
 	cmake --install build --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz

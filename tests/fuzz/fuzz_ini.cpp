@@ -1,0 +1,22 @@
+// The AWS config/credentials parser and credsh's own INI: the first byte picks where the input splits into
+// the two files; any bytes give a value or a "file:line" error, never a crash (SECURITY.md 17, 19).
+#include "credsh_config.hpp"
+#include "env.hpp"
+#include "profile_file.hpp"
+
+#include <cstdint>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size == 0) return 0;
+    size_t cut = size > 1 ? data[0] % size : 0;
+    std::string config(reinterpret_cast<const char*>(data) + 1, cut > 0 ? cut - 1 : 0);
+    std::string creds(reinterpret_cast<const char*>(data) + (cut > 0 ? cut : 1), size - (cut > 0 ? cut : 1));
+    auto set = credsh::parse_profile_files(credsh::ProfileSource{"/fuzz/config", config},
+                                           credsh::ProfileSource{"/fuzz/credentials", creds});
+    if (set)
+        for (const auto& [name, props] : set->profiles)
+            for (const auto& [k, v] : props) (void)credsh::sub_properties(v);
+    (void)credsh::parse_credsh_config("/fuzz/credsh.ini", config, credsh::Env{});
+    return 0;
+}
