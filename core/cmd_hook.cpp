@@ -6,6 +6,8 @@
 
 namespace credsh {
 
+extern const std::string_view kCompletionPwsh;
+
 int cmd_hook(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string shell_name;
@@ -32,6 +34,9 @@ int cmd_hook(Context& ctx, const Args& args) {
     std::string quoted = shell->quote(ctx.self);
     for (auto p = text.find(marker); p != std::string::npos; p = text.find(marker, p + quoted.size()))
         text.replace(p, marker.size(), quoted);
+    // PowerShell has no directory it loads completion scripts from, and its module's -ProfileName completers
+    // use the helpers defined there: its hook brings the completion script along.
+    if (shell == &kPwsh) text += kCompletionPwsh;
     ctx.out(text);
     return 0;
 }

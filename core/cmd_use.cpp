@@ -2,7 +2,6 @@
 // shell function calls this with --shell, evaluates what it prints (one shell variable) and re-runs the hook.
 #include "ask_config.hpp"
 #include "cli.hpp"
-#include "credprofile.hpp"
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
 #include "shell.hpp"
@@ -40,10 +39,13 @@ int cmd_use(Context& ctx, const Args& args) {
                                 : "credsh: session profile: " + session + "\n");
         return 0;
     }
-    if (!valid_profile_name(name)) {
-        ctx.warn("not a valid profile name: " + printable(name));
-        return 1;
-    }
+    // Any name the files define may be used (the AWS files allow spaces, ':' and '/'); the value is quoted for
+    // the shell like every other. Only control characters are refused: they have no business in a prompt.
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f) {
+            ctx.warn("not a valid profile name: " + printable(name));
+            return 1;
+        }
     auto profiles = load_profile_files(ctx.env);
     auto ask = load_ask_config(ctx.env);
     auto config = load_credsh_config(ctx.env);

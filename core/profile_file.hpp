@@ -42,6 +42,11 @@ struct ProfileSource {
 Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
                                        const std::optional<ProfileSource>& credentials);
 
+// Only the profile names and where each was seen (ProfileSet::origins), with the same syntax checks and
+// errors as parse_profile_files but no values copied: the fast path for `credsh profiles` and completion.
+Result<std::map<std::string, std::vector<std::string>>> parse_profile_names(
+    const std::optional<ProfileSource>& config, const std::optional<ProfileSource>& credentials);
+
 // Sub-properties of a raw property value ("\ns3 = x" style), in the spec's shape.
 Properties sub_properties(const std::string& raw);
 
@@ -64,5 +69,8 @@ std::string sdk_profile_name(const Env& env);
 
 // Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
 Result<ProfileSet> load_profile_files(const Env& env);
+
+// The same files, names only (parse_profile_names).
+Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env);
 
 } // namespace credsh

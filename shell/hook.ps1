@@ -1,19 +1,71 @@
 # credsh hook for PowerShell 7.2+ -- install in $PROFILE:
 #     Invoke-Expression (& credsh hook pwsh | Out-String)
 #
-# Wraps the prompt function: before each prompt, __credsh_hook decides without starting a process whether
-# anything changed (the nearest .credprofile, the session profile, a watched file newer than this shell's
-# stamp, the refresh time) and only then runs `credsh export pwsh` once. $? and $LASTEXITCODE are kept.
-# NOTE: PowerShell is not installable on the machines credsh is developed on; this script is checked with
-# the tree-sitter PowerShell grammar, not executed (see README).
+# Three parts, all installed by that one line (installing twice is harmless):
+#  - the hook: __credsh_hook runs before each prompt and after each change of location. It decides without
+#    starting a process whether anything changed (the nearest .credprofile, the session profile, the AWS
+#    file locations, a watched file newer than this shell's stamp, the refresh time) and only then runs
+#    `credsh export pwsh` once. It keeps $? and $LASTEXITCODE and never waits for input.
+#  - the `credsh` function: the subcommands that change this shell (use, allow, deny, pin) run here, the
+#    rest go straight to the binary -- as in the bash, zsh and fish hooks.
+#  - the credsh module: PowerShell-style commands that mirror AWS Tools for PowerShell's scoping.
+#      Set-CredshProfile (alias Use-CredshProfile)  session profile, like Set-AWSCredential -ProfileName
+#      Invoke-CredshCommand -ProfileName X { ... }   command profile for one script block, like -ProfileName
+#                                                    on an AWS cmdlet
+#      Get-CredshProfile                             profiles, like Get-AWSCredential -ListProfileDetail
+#      Clear-CredshProfile                           drops the session profile, like Clear-AWSCredential
+#    -ProfileLocation (a credentials file) is accepted by all but Clear-CredshProfile, as in the AWS Tools.
+# `credsh hook pwsh` appends the completion script (completions/credsh.ps1) after this file.
+#
+# NOTE: PowerShell cannot be installed where credsh is developed: this script is checked with the
+# tree-sitter PowerShell grammar and was never executed (see README).
 
 $global:__credsh_bin = @CREDSH@
+# Defined before first use: a session under Set-StrictMode must not fail on a variable not yet set.
+foreach ($__credsh_name in 'session', 'state', 'key', 'stamp', 'refresh_at', 'expires', 'pfmt', 'watch',
+        'suspended', 'installed', 'prompt_orig', 'location_saved') {
+    if (-not (Get-Variable -Scope Global -Name "__credsh_$__credsh_name" -ErrorAction Ignore)) {
+        Set-Variable -Scope Global -Name "__credsh_$__credsh_name" -Value ''
+    }
+}
+Remove-Variable -Name __credsh_name
+
+# Runs the credsh binary with exactly these arguments, in the current location, and returns its exit code
+# and what it printed, unaltered. Not `& $bin`: PowerShell splits a native command's output into lines and
+# loses carriage returns, and the values credsh prints must arrive byte for byte (SECURITY.md 1). stdin is
+# $InputText, never the terminal, so nothing can wait for input; stderr goes to the console as it is.
+function global:__credsh_run {
+    param([string[]] $Arguments, [string] $InputText = '', [hashtable] $Environment = @{})
+    $utf8 = [System.Text.UTF8Encoding]::new($false)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($global:__credsh_bin)
+    foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.StandardInputEncoding = $utf8
+    $psi.StandardOutputEncoding = $utf8
+    # .NET starts a process in its own current directory, which PowerShell does not keep in step with $PWD.
+    $psi.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+    $p = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $p.StandardInput.Write($InputText)
+        $p.StandardInput.Close()
+        $out = $p.StandardOutput.ReadToEnd()
+        $p.WaitForExit()
+        [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $out }
+    } finally {
+        $p.Dispose()
+    }
+}
 
 function global:__credsh_set_watch { $global:__credsh_watch = @($args) }
 
 function global:__credsh_export {
-    $out = ("$global:__credsh_state" | & $global:__credsh_bin export pwsh --pid $PID --session "$global:__credsh_session" --stdin-state) -join "`n"
-    if ($out -like '*# credsh-end') { Invoke-Expression $out }
+    $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", '--session', "$global:__credsh_session",
+        '--stdin-state') -InputText "$global:__credsh_state"
+    # All or nothing: evaluate only complete output (the binary ends it with this marker).
+    if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
 }
 
 function global:__credsh_prompt_update {
@@ -23,7 +75,7 @@ function global:__credsh_prompt_update {
         $t = if ($s -le 0) { 'expired' }
              elseif ($s -lt 60) { "${s}s" }
              elseif ($s -lt 3600) { "$([math]::Floor($s / 60))m" }
-             elseif ($s -lt 172800) { '{0}h{1:d2}m' -f [math]::Floor($s / 3600), [math]::Floor(($s % 3600) / 60) }
+             elseif ($s -lt 172800) { '{0}h{1:d2}m' -f [long][math]::Floor($s / 3600), [long][math]::Floor(($s % 3600) / 60) }
              else { "$([math]::Floor($s / 86400))d" }
         $p = $p.Replace('@@T@@', $t)
     }
@@ -31,72 +83,275 @@ function global:__credsh_prompt_update {
 }
 
 function global:__credsh_hook {
-    $d = (Get-Location -PSProvider FileSystem).ProviderPath
-    $f = ''
-    while ($d) {
-        $candidate = [System.IO.Path]::Combine($d, '.credprofile')
-        if ([System.IO.File]::Exists($candidate)) { $f = $candidate; break }
-        $parent = [System.IO.Path]::GetDirectoryName($d)
-        if (-not $parent -or $parent -eq $d) { break }
-        $d = $parent
+    # Whatever the session's preferences, the hook neither stops at an error nor asks about one, and a
+    # failing credsh is not turned into an exception ($PSNativeCommandUseErrorActionPreference, 7.3+).
+    $ErrorActionPreference = 'Continue'
+    $WarningPreference = 'Continue'
+    $PSNativeCommandUseErrorActionPreference = $false
+    # Invoke-CredshCommand holds the variables of a command profile: they are not this shell's to adopt.
+    if ($global:__credsh_suspended) { return }
+    $code = $global:LASTEXITCODE
+    try {
+        $d = (Get-Location -PSProvider FileSystem).ProviderPath
+        $f = ''
+        while ($d) {
+            $candidate = [System.IO.Path]::Combine($d, '.credprofile')
+            if ([System.IO.File]::Exists($candidate)) { $f = $candidate; break }
+            $parent = [System.IO.Path]::GetDirectoryName($d)
+            if (-not $parent -or $parent -eq $d) { break }
+            $d = $parent
+        }
+        # The file locations are part of the key: Set-CredshProfile -ProfileLocation changes one of them.
+        $key = "$f|$global:__credsh_session|$env:AWS_CONFIG_FILE|$env:AWS_SHARED_CREDENTIALS_FILE"
+        $need = ($key -ne $global:__credsh_key) -or (-not $global:__credsh_stamp) -or
+            (-not [System.IO.File]::Exists($global:__credsh_stamp))
+        if (-not $need -and $global:__credsh_refresh_at) {
+            $need = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$global:__credsh_refresh_at
+        }
+        if (-not $need) {
+            # As the bash hook's [[ ! stamp -nt file ]]: an edit in the same timestamp tick counts.
+            $stamp = [System.IO.File]::GetLastWriteTimeUtc($global:__credsh_stamp)
+            foreach ($w in $global:__credsh_watch) {
+                $t = if ([System.IO.Directory]::Exists($w)) { [System.IO.Directory]::GetLastWriteTimeUtc($w) }
+                     elseif ([System.IO.File]::Exists($w)) { [System.IO.File]::GetLastWriteTimeUtc($w) }
+                     else { $null }
+                if ($null -ne $t -and $t -ge $stamp) { $need = $true; break }
+            }
+        }
+        if ($need) {
+            $global:__credsh_key = $key
+            __credsh_export
+        }
+        __credsh_prompt_update
+    } catch {
+        Write-Warning "credsh: $_"
+    } finally {
+        $global:LASTEXITCODE = $code
     }
-    $key = "$f|$global:__credsh_session"
-    $need = ($key -ne $global:__credsh_key) -or (-not $global:__credsh_stamp) -or
-        (-not [System.IO.File]::Exists($global:__credsh_stamp))
-    if (-not $need -and $global:__credsh_refresh_at) {
-        $need = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$global:__credsh_refresh_at
+}
+
+# The commands that change this shell run here; everything else goes straight to the binary.
+function global:credsh {
+    $PSNativeCommandUseErrorActionPreference = $false
+    $sub = if ($args.Count) { "$($args[0])" } else { '' }
+    if ($sub -eq 'use') {
+        if ($args -contains '--help' -or $args -contains '-h') { & $global:__credsh_bin @args; return }
+        $r = __credsh_run -Arguments (@($args) + @('--shell', 'pwsh', '--session', "$global:__credsh_session"))
+        if ($r.ExitCode -eq 0) {
+            Invoke-Expression $r.Output
+            __credsh_hook
+        }
+        $global:LASTEXITCODE = $r.ExitCode
+    } elseif ($sub -in 'allow', 'deny', 'pin') {
+        & $global:__credsh_bin @args
+        if ($LASTEXITCODE -eq 0) {
+            $global:__credsh_key = '' # trust changed: export once now, whatever the timestamps say
+            __credsh_hook
+        }
+    } elseif ($sub -eq 'exec') {
+        # PowerShell does not pass `--` on to a function, so the line between credsh's options and the
+        # command is drawn again: the command starts at the first word that is not an exec option or its value.
+        $rest = @($args | Select-Object -Skip 1)
+        $i = 0
+        while ($i -lt $rest.Count) {
+            $a = "$($rest[$i])"
+            if ($a -eq '--') { break }
+            if ($a -in '-p', '--profile', '--profile-location', '--mode') { $i += 2 }
+            elseif ($a -like '--*=*' -or $a -in '-h', '--help') { $i += 1 }
+            else { break }
+        }
+        $opts = @($rest | Select-Object -First $i)
+        $command = @($rest | Select-Object -Skip $i)
+        if ($command.Count -and "$($command[0])" -ne '--') { $command = @('--') + $command }
+        & $global:__credsh_bin exec --session "$global:__credsh_session" @opts @command
+    } elseif ($sub -eq 'status') {
+        $rest = @($args | Select-Object -Skip 1)
+        "$global:__credsh_state" | & $global:__credsh_bin status --session "$global:__credsh_session" --stdin-state @rest
+    } else {
+        & $global:__credsh_bin @args
     }
-    if (-not $need) {
-        $stamp = [System.IO.File]::GetLastWriteTimeUtc($global:__credsh_stamp)
-        foreach ($w in $global:__credsh_watch) {
-            if ([System.IO.File]::GetLastWriteTimeUtc($w) -gt $stamp -or
-                ([System.IO.Directory]::Exists($w) -and [System.IO.Directory]::GetLastWriteTimeUtc($w) -gt $stamp)) {
-                $need = $true
-                break
+}
+
+New-Module -Name credsh -ScriptBlock {
+    # Where -ProfileLocation points AWS_SHARED_CREDENTIALS_FILE for the session, what it was before, so that
+    # Clear-CredshProfile (or the next Set-CredshProfile without it) puts it back exactly: unset stays unset.
+    function Restore-CredshLocation {
+        if ($global:__credsh_location_saved) {
+            $env:AWS_SHARED_CREDENTIALS_FILE = $global:__credsh_location_saved.Value # $null removes it
+            $global:__credsh_location_saved = $null
+        }
+    }
+
+    function Set-CredshProfile {
+        <#
+        .SYNOPSIS
+        Sets this session's profile (credsh use NAME), like Set-AWSCredential -ProfileName.
+        .DESCRIPTION
+        The session profile wins over .credprofile files and the default, and lasts until
+        Clear-CredshProfile or the end of the session. With -ProfileLocation, AWS_SHARED_CREDENTIALS_FILE
+        names that credentials file while the session profile is set, so credsh and every AWS SDK and CLI
+        started from this session read the profile from there.
+        .EXAMPLE
+        Set-CredshProfile prod
+        #>
+        [CmdletBinding()]
+        param(
+            [Parameter(Mandatory = $true, Position = 0)] [string] $ProfileName,
+            [string] $ProfileLocation
+        )
+        Restore-CredshLocation
+        if ($ProfileLocation) {
+            $global:__credsh_location_saved = @{ Value = $env:AWS_SHARED_CREDENTIALS_FILE }
+            $env:AWS_SHARED_CREDENTIALS_FILE = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation)
+        }
+        credsh use $ProfileName
+        if ($LASTEXITCODE -ne 0) {
+            Restore-CredshLocation
+            Write-Error -Message "credsh: cannot use profile $ProfileName" -Category InvalidArgument
+        }
+    }
+
+    function Clear-CredshProfile {
+        <#
+        .SYNOPSIS
+        Drops the session profile (credsh use --clear): the directory or default scope applies again.
+        #>
+        [CmdletBinding()]
+        param()
+        Restore-CredshLocation
+        credsh use --clear
+    }
+
+    function Get-CredshProfile {
+        <#
+        .SYNOPSIS
+        Lists the profiles credsh knows, like Get-AWSCredential -ListProfileDetail.
+        .DESCRIPTION
+        One object per profile: ProfileName, StoreTypeName (SharedCredentialsFile for ~/.aws/config and
+        ~/.aws/credentials, AskCliConfig, CredshConfig), ProfileLocation (the file), Region, Provider and
+        Sources. -ProfileName filters (wildcards allowed). -ProfileLocation lists the profiles of that
+        credentials file.
+        #>
+        [CmdletBinding()]
+        param(
+            [Parameter(Position = 0)] [string] $ProfileName,
+            [string] $ProfileLocation,
+            [switch] $ListProfileDetail # accepted for the AWS Tools' spelling: the objects are always detailed
+        )
+        $environment = @{}
+        if ($ProfileLocation) {
+            $environment['AWS_SHARED_CREDENTIALS_FILE'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation)
+        }
+        $r = __credsh_run -Arguments @('profiles', '--json') -Environment $environment
+        if ($r.ExitCode -ne 0) { Write-Error -Message 'credsh: could not read every profile file' }
+        if (-not $r.Output) { return }
+        foreach ($p in ($r.Output | ConvertFrom-Json)) {
+            if ($ProfileName -and $p.name -notlike $ProfileName) { continue }
+            $sources = @($p.sources)
+            if ($ProfileLocation -and $sources -notcontains 'credentials') { continue }
+            $store, $from = if ($sources -contains 'credentials') { 'SharedCredentialsFile', 'credentials' }
+                elseif ($sources -contains 'config') { 'SharedCredentialsFile', 'config' }
+                elseif ($sources -contains 'ask') { 'AskCliConfig', 'ask' }
+                else { 'CredshConfig', 'credsh' }
+            [pscustomobject]@{
+                PSTypeName      = 'Credsh.ProfileInfo'
+                ProfileName     = $p.name
+                StoreTypeName   = $store
+                ProfileLocation = $p.files.$from
+                Region          = $p.region
+                Provider        = $p.provider
+                Sources         = $sources
             }
         }
     }
-    if ($need) {
-        __credsh_export
-        $global:__credsh_key = $key
-    }
-    __credsh_prompt_update
-}
 
-function global:credsh {
-    $saved = $global:LASTEXITCODE
-    switch ($args[0]) {
-        'use' {
-            if ($args -contains '--help' -or $args -contains '-h') { & $global:__credsh_bin @args; return }
-            $out = (& $global:__credsh_bin @args --shell pwsh --session "$global:__credsh_session") -join "`n"
-            if ($LASTEXITCODE -eq 0) { Invoke-Expression $out; __credsh_hook }
+    function Invoke-CredshCommand {
+        <#
+        .SYNOPSIS
+        Runs a script block with a profile's credentials (the command scope), like -ProfileName on an AWS
+        cmdlet; the session's variables are restored exactly afterwards, also when the block throws.
+        .DESCRIPTION
+        The variables are those `credsh exec -p NAME` gives a child process (computed by credsh exec running
+        `env -0`), applied to this session for the duration of the block only: AWS_*, ASK_* and credsh's
+        own. The prompt hook stays out of the way meanwhile.
+        .EXAMPLE
+        Invoke-CredshCommand -ProfileName admin { Get-S3Bucket }
+        #>
+        [CmdletBinding()]
+        param(
+            [Parameter(Mandatory = $true, Position = 0)] [string] $ProfileName,
+            [Parameter(Mandatory = $true, Position = 1)] [scriptblock] $ScriptBlock,
+            [string] $ProfileLocation,
+            [ValidateSet('auto', 'keys', 'profile')] [string] $Mode
+        )
+        $argv = @('exec', '-p', $ProfileName, '--session', "$global:__credsh_session")
+        if ($ProfileLocation) {
+            $argv += @('--profile-location', $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation))
         }
-        { $_ -in 'allow', 'deny', 'pin' } {
-            & $global:__credsh_bin @args
-            if ($LASTEXITCODE -eq 0) { $global:__credsh_key = ''; __credsh_hook }
+        if ($Mode) { $argv += @('--mode', $Mode) }
+        $r = __credsh_run -Arguments ($argv + @('--', 'env', '-0'))
+        if ($r.ExitCode -ne 0) {
+            Write-Error -Message "credsh: no credentials for profile $ProfileName; the script block did not run"
+            return
         }
-        'exec' {
-            $rest = @($args | Select-Object -Skip 1)
-            & $global:__credsh_bin exec --session "$global:__credsh_session" @rest
+        # Only names credsh manages change (SECURITY.md 3); the comparison is case-sensitive, as on Linux.
+        $managed = '^(AWS|ASK|CREDSH|AWSUME|GRANTED)_'
+        $want = [System.Collections.Generic.Dictionary[string, string]]::new()
+        foreach ($entry in $r.Output.Split([char]0)) {
+            $eq = $entry.IndexOf('=')
+            if ($eq -gt 0 -and $entry.Substring(0, $eq) -cmatch $managed) {
+                $want[$entry.Substring(0, $eq)] = $entry.Substring($eq + 1)
+            }
         }
-        'status' {
-            $rest = @($args | Select-Object -Skip 1)
-            "$global:__credsh_state" | & $global:__credsh_bin status --session "$global:__credsh_session" --stdin-state @rest
+        $names = [System.Collections.Generic.SortedSet[string]]::new([System.StringComparer]::Ordinal)
+        foreach ($n in [System.Environment]::GetEnvironmentVariables().Keys) { if ($n -cmatch $managed) { [void]$names.Add($n) } }
+        foreach ($n in $want.Keys) { [void]$names.Add($n) }
+        $saved = [System.Collections.Generic.Dictionary[string, string]]::new()
+        $global:__credsh_suspended = $true
+        try {
+            foreach ($n in $names) {
+                $old = [System.Environment]::GetEnvironmentVariable($n)
+                $new = $null
+                [void]$want.TryGetValue($n, [ref]$new)
+                if ($old -cne $new) {
+                    $saved[$n] = $old
+                    [System.Environment]::SetEnvironmentVariable($n, $new) # $null removes it
+                }
+            }
+            & $ScriptBlock
+        } finally {
+            foreach ($n in $saved.Keys) { [System.Environment]::SetEnvironmentVariable($n, $saved[$n]) }
+            $global:__credsh_suspended = $false
         }
-        default { & $global:__credsh_bin @args }
     }
-}
 
-# Install once: wrap the existing prompt, keeping $? and $LASTEXITCODE for it.
-if (-not $global:__credsh_prompt_orig) {
+    # Profile names complete for these commands as they do for `credsh use` (completions/credsh.ps1).
+    $commands = 'Set-CredshProfile', 'Clear-CredshProfile', 'Get-CredshProfile', 'Invoke-CredshCommand'
+    Register-ArgumentCompleter -CommandName $commands -ParameterName ProfileName -ScriptBlock {
+        param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+        __credsh_completion_results $wordToComplete @(__credsh_profile_names $fakeBoundParameters['ProfileLocation'])
+    }
+
+    Set-Alias -Name Use-CredshProfile -Value Set-CredshProfile
+    Export-ModuleMember -Function $commands -Alias Use-CredshProfile
+} | Import-Module -Global -Force
+
+# Install once: wrap the prompt (keeping $? and $LASTEXITCODE for the original one) and follow changes of
+# location. Both call __credsh_hook by name, so a second install's newer functions are what runs.
+if (-not $global:__credsh_installed) {
+    $global:__credsh_installed = $true
     $global:__credsh_prompt_orig = $function:prompt
     function global:prompt {
-        $ok = $?
+        $ok = $global:?
         $code = $global:LASTEXITCODE
         __credsh_hook
         $global:LASTEXITCODE = $code
-        if (-not $ok) { Write-Error -Message 'credsh: keep $? false' -ErrorAction SilentlyContinue }
-        & $global:__credsh_prompt_orig
+        # $? cannot be assigned; a failing no-op is how to hand the original prompt a false one.
+        if (-not $ok) { Write-Error -Message 'credsh' -ErrorAction Ignore }
+        if ($global:__credsh_prompt_orig) { & $global:__credsh_prompt_orig } else { "PS $($PWD.Path)> " }
     }
+    $ExecutionContext.InvokeCommand.LocationChangedAction = [Delegate]::Combine(
+        $ExecutionContext.InvokeCommand.LocationChangedAction,
+        [EventHandler[System.Management.Automation.LocationChangedEventArgs]] { __credsh_hook })
 }
 __credsh_hook

@@ -2,7 +2,8 @@
 // and are escaped by doubling (SECURITY.md 2). .NET strings are UTF-16, so a value that is not valid UTF-8
 // cannot be carried exactly and is refused. Variables are removed with Remove-Item -LiteralPath Env:NAME.
 // PowerShell itself cannot run here: tests/pwsh/parse.mjs checks the syntax with the tree-sitter grammar, and
-// the unit tables in tests/unit/test_shell.cpp pin the curly-quote doubling the grammar does not know about.
+// the unit tables in tests/unit/test_shell.cpp and test_pwsh.cpp pin the curly-quote doubling the grammar does
+// not know about; tests/shell/t_pwsh_scripts.sh parses what the binary prints.
 // Known limit: PowerShell before 7.5 removes an environment variable assigned '' (7.5 keeps it empty).
 #include "posix_quote.hpp"
 #include "shell.hpp"

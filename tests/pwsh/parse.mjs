@@ -4,12 +4,14 @@
 // not PowerShell, and the grammar does not know that U+2018..U+201B end a single-quoted string -- the unit
 // tables in tests/unit/test_shell.cpp cover that.
 //
-// Usage: node parse.mjs [--values] FILE...
+// Usage: node parse.mjs [--values | --export] FILE...
 //   Exit 1, printing file:line:column of every ERROR/MISSING node, if any file has a syntax error.
 //   --values: also require that every top-level statement is one of the shapes credsh emits
 //     ${env:NAME} = '...'    $global:NAME = '...'    Remove-Item -LiteralPath 'Env:NAME' -ErrorAction SilentlyContinue
 //   with nothing but one verbatim string on the right, and print one line per statement on stdout:
 //     set-env NAME HEX | set-global NAME HEX | unset NAME
+//   --export: the same for the whole output of `credsh export pwsh`, which may also call the hook's
+//     __credsh_set_watch '...' '...'   (printed as: watch HEX HEX ...)
 //   where HEX is the UTF-8 of the string's value, so the caller can compare it byte for byte with what it
 //   meant to set. An injected `'; New-Item PWNED; '` parses fine as PowerShell, so a syntax check alone would
 //   not catch it; counting and decoding the statements does.
@@ -20,10 +22,11 @@ import Parser from 'tree-sitter';
 import PS from 'tree-sitter-powershell/bindings/node/index.js';
 
 const args = process.argv.slice(2);
-const values = args[0] === '--values';
+const exportMode = args[0] === '--export';
+const values = args[0] === '--values' || exportMode;
 const files = values ? args.slice(1) : args;
 if (files.length === 0) {
-    console.error('usage: node parse.mjs [--values] FILE...');
+    console.error('usage: node parse.mjs [--values | --export] FILE...');
     process.exit(2);
 }
 
@@ -54,8 +57,28 @@ function descendants(node, type, acc = []) {
     return acc;
 }
 
+// __credsh_set_watch followed by nothing but verbatim strings.
+function describeWatch(stmt) {
+    const commands = descendants(stmt, 'command');
+    if (commands.length !== 1) return null;
+    const name = commands[0].childForFieldName('command_name');
+    if (!name || name.text !== '__credsh_set_watch') return null;
+    const elements = commands[0].childForFieldName('command_elements');
+    const hexes = [];
+    for (const e of elements ? elements.namedChildren : []) {
+        if (e.type === 'command_argument_sep') continue;
+        const strings = descendants(e, 'string_literal');
+        if (strings.length !== 1 || strings[0].text !== e.text) return null;
+        const value = decodeVerbatim(e.text);
+        if (value === null) return null;
+        hexes.push(Buffer.from(value, 'utf8').toString('hex'));
+    }
+    return ['watch', ...hexes].join(' ');
+}
+
 function describe(stmt) {
     const text = stmt.text;
+    if (exportMode && text.startsWith('__credsh_set_watch')) return describeWatch(stmt);
     const unset = /^Remove-Item -LiteralPath 'Env:([A-Za-z_][A-Za-z0-9_]*)' -ErrorAction SilentlyContinue$/.exec(text);
     if (unset && descendants(stmt, 'command').length === 1) return `unset ${unset[1]}`;
     const assigns = descendants(stmt, 'assignment_expression');
