@@ -44,7 +44,7 @@ check: test asan fuzz
 
 bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build build-release -j $(JOBS) --target credsh
+	cmake --build build-release -j $(JOBS) --target credsh credsh-plugin-mfa-sts
 	bash bench/run.sh build-release/bin/credsh
 
 install: build

@@ -11,6 +11,13 @@
 #      `/usr/bin/aws configure export-credentials --profile static` (the AWS CLI v2), hyperfine.
 #      Target: credsh >= 100x faster.
 #   4. Peak RSS (/usr/bin/time -f %M, median of several runs) of `credsh export bash` vs `direnv export bash`.
+#   5. `credsh profiles` -- what tab completion runs on every Tab -- with 1,000 profiles spread over
+#      ~/.aws/config and ~/.aws/credentials (role chains, sub-properties, comments), hyperfine.
+#      Target: <= 10 ms (mean).
+#   6. An assume-role profile (mfa-sts plugin, moto as STS): `credsh export bash` after a cd with a warm
+#      ~/.aws/cli/cache entry (checked with LD_DEBUG to load no plugin) vs direnv's export; cold (no cache entry:
+#      plugin load + AssumeRole round trip) vs `aws configure export-credentials` for the same profile, also cold.
+#      Targets: warm <= direnv; cold >= 20x faster than the AWS CLI.
 #
 # Everything runs in a throwaway HOME under `env -i`, so the user's files, hooks and variables play no part.
 # Every measurement is checked to be measuring what it claims (the hooks really set AWS_PROFILE, credsh's hook
@@ -39,18 +46,18 @@ die() {
 }
 
 # --- tools ------------------------------------------------------------------------------------------------
-for t in bash zsh direnv hyperfine python3 "$AWS" /usr/bin/time; do
-    command -v "$t" >/dev/null 2>&1 || die "required tool '$t' is missing (Debian: direnv, hyperfine, zsh, awscli, time)"
+for t in bash zsh direnv hyperfine python3 "$AWS" /usr/bin/time moto_server curl; do
+    command -v "$t" >/dev/null 2>&1 || die "required tool '$t' is missing (Debian: direnv, hyperfine, zsh, awscli, time; moto_server: pip moto[server])"
 done
 /usr/bin/time -f %M true >/dev/null 2>&1 || die "/usr/bin/time is not GNU time (it must accept -f %M; Debian package 'time')"
 "$AWS" --version 2>&1 | grep -q '^aws-cli/2' || die "$AWS is not the AWS CLI v2"
 
 if [[ -z ${CREDSH_BIN-} ]]; then
     CREDSH_BIN=$ROOT/build-bench/bin/credsh
-    if [[ ! -x $CREDSH_BIN ]]; then
+    if [[ ! -x $CREDSH_BIN || ! -f $ROOT/build-bench/plugins/credsh-mfa-sts.so ]]; then
         echo "bench: building $CREDSH_BIN (Release)" >&2
         cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-        make -C "$ROOT/build-bench" -j"$(nproc)" credsh >/dev/null
+        make -C "$ROOT/build-bench" -j"$(nproc)" credsh credsh-plugin-mfa-sts >/dev/null
     fi
 fi
 [[ -x $CREDSH_BIN ]] || die "credsh binary not found at $CREDSH_BIN"
@@ -61,7 +68,8 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- a throwaway world ------------------------------------------------------------------------------------
 W=$(mktemp -d "${TMPDIR:-/tmp}/credsh-bench-XXXXXX")
-trap 'rm -rf "$W"' EXIT
+MOTO_PID=
+trap 'rm -rf "$W"; [[ -n $MOTO_PID ]] && kill "$MOTO_PID" 2>/dev/null' EXIT
 chmod 700 "$W"
 H=$W/home
 mkdir -p "$H/.aws" "$H/.config" "$H/.cache" "$H/.local/share" "$W/json"
@@ -224,6 +232,83 @@ hf credsh_static "$W" --warmup 10 --min-runs 100 -n "credsh exec -p static" \
 hf aws_static "$W" --warmup 1 --runs "$AWS_RUNS" -n "aws export-credentials" \
     "$AWS configure export-credentials --profile static --format env-no-export"
 
+# --- 5. credsh profiles, 1,000 profiles ----------------------------------------------------------------------
+# Its own HOME, so the other measurements keep their small files.
+H1K=$W/home1000
+mkdir -p "$H1K/.aws" "$H1K/.config" "$H1K/.cache" "$H1K/.local/share"
+python3 - "$H1K" <<'EOF'
+import sys
+home = sys.argv[1]
+with open(home + "/.aws/config", "w") as f:
+    for i in range(1000):
+        f.write(f"# team {i % 7}\n[profile p{i:04d}]\nregion = eu-west-{1 + i % 3}\noutput = json\n")
+        if i % 3 == 0:
+            f.write(f"role_arn = arn:aws:iam::123456789012:role/r{i}\nsource_profile = p0001\n")
+        if i % 5 == 0:
+            f.write("s3 =\n  max_concurrent_requests = 20\n  addressing_style = path\n")
+with open(home + "/.aws/credentials", "w") as f:
+    for i in range(1, 1000, 2):
+        f.write(f"[p{i:04d}]\naws_access_key_id = AKIA{i:016d}\naws_secret_access_key = {'s' * 40}\n")
+EOF
+chmod 600 "$H1K/.aws/config" "$H1K/.aws/credentials"
+CLEAN1K=(env -i "HOME=$H1K" "PATH=/usr/bin:/bin" "TERM=dumb" "LANG=C.UTF-8" "XDG_CONFIG_HOME=$H1K/.config"
+    "XDG_CACHE_HOME=$H1K/.cache" "XDG_DATA_HOME=$H1K/.local/share" "AWS_EC2_METADATA_DISABLED=true")
+n=$("${CLEAN1K[@]}" "$CREDSH_BIN" profiles | wc -l) || die "credsh profiles failed on the 1,000-profile config"
+[[ $n == 1000 ]] || die "credsh profiles listed $n profiles, not 1000"
+echo "bench: hyperfine: credsh profiles (1,000 profiles)..." >&2
+(cd "$W" && "${CLEAN1K[@]}" hyperfine --shell=none --style=none --export-json "$W/json/profiles1k.json" \
+    --warmup 10 --min-runs 100 -n "credsh profiles (1,000)" "$CREDSH_BIN profiles") >"$W/json/profiles1k.log" 2>&1 ||
+    { cat "$W/json/profiles1k.log" >&2; die "hyperfine profiles1k failed"; }
+
+# --- 6. an assume-role profile: warm cache, cold, and the AWS CLI -----------------------------------------
+STS_SO=$(dirname "$CREDSH_BIN")/../plugins/credsh-mfa-sts.so
+[[ -f $STS_SO ]] || die "the mfa-sts plugin is not built next to $CREDSH_BIN ($STS_SO): build target credsh-plugin-mfa-sts"
+MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$W/moto.log" 2>&1 &
+MOTO_PID=$!
+MOTO=http://127.0.0.1:$MOTO_PORT
+for ((i = 0; i < 200; i++)); do curl -s -o /dev/null "$MOTO/moto-api/data.json" && break; sleep 0.05; done
+assumed() { curl -s "$MOTO/moto-api/data.json" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("sts", {}).get("AssumedRole", [])))'; }
+# The CLI 2.9.19 ignores AWS_ENDPOINT_URL_STS: an endpoint rule set in AWS_DATA_PATH sends it to moto.
+python3 -c '
+import json, os, sys
+r = json.load(open("/usr/lib/python3/dist-packages/awscli/botocore/data/sts/2011-06-15/endpoint-rule-set-1.json"))
+os.makedirs(sys.argv[2])
+json.dump({"version": r["version"], "parameters": r["parameters"], "rules": [{"conditions": [], "endpoint": {
+    "url": sys.argv[1], "properties": {}, "headers": {}}, "type": "endpoint"}]}, open(sys.argv[2] + "/endpoint-rule-set-1.json", "w"))
+' "$MOTO" "$W/data/sts/2011-06-15" || die "cannot write the CLI's endpoint rule set"
+printf '\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Bench\nsource_profile = static\nregion = eu-west-1\n' >>"$H/.aws/config"
+mkdir -p "$W/proj-role/src/deep"
+printf 'profile = role\n' >"$W/proj-role/.credprofile"
+ROLE_ENV=("${CLEAN[@]}" "AWS_ENDPOINT_URL_STS=$MOTO" "AWS_DATA_PATH=$W/data")
+(cd "$W/proj-role" && "${ROLE_ENV[@]}" "$CREDSH_BIN" allow) >/dev/null || die "credsh allow (role) failed"
+CACHE=$H/.aws/cli/cache
+# What is measured is checked first: cold loads the plugin and calls STS, warm loads neither plugin nor libcurl.
+rm -rf "$CACHE"
+n0=$(assumed)
+out=$(cd "$W/proj-role/src/deep" && "${ROLE_ENV[@]}" LD_DEBUG=files "$CREDSH_BIN" export bash 2>&1) || die "credsh export (role, cold) failed: $out"
+[[ $out == *"AWS_ACCESS_KEY_ID='ASIA"* && $(assumed) == $((n0 + 1)) ]] || die "credsh export (role, cold) did not assume the role: $out"
+[[ $out == *credsh-mfa-sts.so* ]] || die "LD_DEBUG shows no plugin load on the cold path: the warm check would prove nothing"
+out=$(cd "$W/proj-role/src/deep" && "${ROLE_ENV[@]}" LD_DEBUG=files "$CREDSH_BIN" export bash 2>&1) || die "credsh export (role, warm) failed"
+[[ $out == *"AWS_ACCESS_KEY_ID='ASIA"* && $(assumed) == $((n0 + 1)) ]] || die "credsh export (role, warm) did not use the cache"
+[[ $out != *credsh-mfa-sts.so* && $out != *libcurl* ]] || die "the warm export loaded the plugin or libcurl"
+rm -rf "$CACHE"
+out=$("${ROLE_ENV[@]}" "$AWS" configure export-credentials --profile role --format env-no-export 2>&1) ||
+    die "aws configure export-credentials --profile role failed: $out"
+[[ $out == *AWS_ACCESS_KEY_ID=ASIA* && $(assumed) == $((n0 + 2)) ]] || die "the AWS CLI did not assume the role at moto: $out"
+echo "bench: hyperfine: assume-role profile (warm, cold, AWS CLI cold)..." >&2
+hf_role() { # hf_role NAME DIR HYPERFINE-ARGS...: hf with the role environment
+    local name=$1 dir=$2
+    shift 2
+    (cd "$dir" && "${ROLE_ENV[@]}" hyperfine --shell=none --style=none --export-json "$W/json/$name.json" "$@") \
+        >"$W/json/$name.log" 2>&1 || { cat "$W/json/$name.log" >&2; die "hyperfine $name failed"; }
+}
+hf_role role_warm "$W/proj-role/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash (role, warm)" "$CREDSH_BIN export bash"
+hf_role role_cold "$W/proj-role/src/deep" --warmup 3 --min-runs 30 --prepare "rm -rf $CACHE" \
+    -n "credsh export bash (role, cold)" "$CREDSH_BIN export bash"
+hf_role aws_role "$W" --warmup 1 --runs "$AWS_RUNS" --prepare "rm -rf $CACHE" -n "aws export-credentials (role, cold)" \
+    "$AWS configure export-credentials --profile role --format env-no-export"
+
 # --- 4. peak RSS ------------------------------------------------------------------------------------------
 # rss DIR CMD... -> median of RSS_RUNS peak RSS readings (KiB)
 rss() {
@@ -264,8 +349,9 @@ def hf(name):
     r = json.load(open(os.path.join(d, name + ".json")))["results"][0]
     return r["mean"] * 1e3, r["stddev"] * 1e3 if r["stddev"] is not None else 0.0, r["median"] * 1e3, len(r["times"])
 
-ce, de, cs, aw, fl = (hf("credsh_export"), hf("direnv_export"), hf("credsh_static"), hf("aws_static"),
-                      hf("floor"))
+ce, de, cs, aw, fl, pk = (hf("credsh_export"), hf("direnv_export"), hf("credsh_static"), hf("aws_static"),
+                          hf("floor"), hf("profiles1k"))
+rw, rcold, arole = hf("role_warm"), hf("role_cold"), hf("aws_role")
 rows = []
 missed = []
 def row(what, credsh, peer, ratio, target, ok):
@@ -285,6 +371,16 @@ row("`export bash` after a cd (ms, mean ± σ, hyperfine)", f"{ce[0]:.2f} ± {ce
 ratio = aw[0] / cs[0]
 row("static profile: credentials resolved (ms, mean ± σ)", f"{cs[0]:.2f} ± {cs[1]:.2f} ms",
     f"aws CLI v2 {aw[0]:.0f} ± {aw[1]:.0f} ms", f"{ratio:.0f}×", "credsh ≥ 100× faster", ratio >= 100)
+row("`profiles` with 1,000 profiles: what every Tab runs (ms, mean ± σ)", f"{pk[0]:.2f} ± {pk[1]:.2f} ms",
+    f"floor `/bin/true` {fl[0]:.2f} ms", "-", "≤ 10 ms", pk[0] <= 10.0)
+ratio = de[0] / rw[0]
+row("assume-role profile, warm cache: `export bash` after a cd, no plugin loaded (ms, mean ± σ)",
+    f"{rw[0]:.2f} ± {rw[1]:.2f} ms", f"direnv {de[0]:.2f} ± {de[1]:.2f} ms", f"{ratio:.1f}×", "credsh ≤ direnv (≥ 1×)",
+    ratio >= 1.0)
+ratio = arole[0] / rcold[0]
+row("assume-role profile, cold: plugin load + AssumeRole at moto (ms, mean ± σ)", f"{rcold[0]:.2f} ± {rcold[1]:.2f} ms",
+    f"aws CLI v2 {arole[0]:.0f} ± {arole[1]:.0f} ms (cold cache, same moto)", f"{ratio:.0f}×", "credsh ≥ 20× faster",
+    ratio >= 20)
 row("`export bash`: peak RSS (KiB, median)", f"{rc} KiB", f"direnv {rd} KiB (aws CLI: {ra} KiB)",
     f"{rd / rc:.1f}×", "info (no target)", None)
 
@@ -298,7 +394,9 @@ print(f"Process-start floor on this machine now: `/bin/true` {fl[0]:.2f} ± {fl[
 print(f"Prompt loop rounds, wall µs/prompt (the fastest counts): {rounds}.")
 print(f"Prompt loops: {n_prompts} calls of `_credsh_hook` / `:` and {n_direnv} of `_direnv_hook` per round, each round in one shell, "
       "timed with $EPOCHREALTIME; hyperfine --shell=none runs: "
-      f"credsh export {ce[3]}, direnv export {de[3]}, credsh exec {cs[3]}, aws {aw[3]}.")
+      f"credsh export {ce[3]}, direnv export {de[3]}, credsh exec {cs[3]}, aws {aw[3]}, credsh profiles {pk[3]}, "
+      f"role warm {rw[3]}, role cold {rcold[3]}, aws role {arole[3]}.")
+print(f"credsh profiles, 1,000 profiles: {pk[0]:.2f} ms mean, {pk[2]:.2f} ms median (target ≤ 10 ms).")
 if missed:
     print("MISSED TARGETS: " + "; ".join(missed))
     sys.exit(3)

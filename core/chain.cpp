@@ -75,6 +75,7 @@ Result<void> check_sso(const ProfileSet& profiles, const std::string& name, cons
 struct Planner {
     const ProfileSet& profiles;
     const CredshConfig& config;
+    const std::optional<WebIdentityEnv>& web_env;
     std::vector<std::string> visited;
 
     std::string loop_text(const std::string& back_to) const {
@@ -88,8 +89,19 @@ struct Planner {
     Result<Chain> plan(const std::string& name, bool root) {
         if (root) {
             if (auto it = config.profiles.find(name); it != config.profiles.end())
-                if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty())
-                    return Chain{Step{StepKind::plugin, name, *plugin, "", nullptr}};
+                if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty()) {
+                    Step step{StepKind::plugin, name, *plugin, "", nullptr};
+                    // source_profile: the AWS profile whose credentials the plugin works with (secretsmanager
+                    // reads its secret with them), resolved as a source profile is for role_arn.
+                    const std::string* source = find_prop(it->second, "source_profile");
+                    if (!source || source->empty()) return Chain{step};
+                    if (*source == name) return fail("profile cycle: " + name + " -> " + name);
+                    visited.push_back(name);
+                    auto base = plan(*source, false);
+                    if (!base) return base.error();
+                    base->push_back(step);
+                    return base;
+                }
         }
         auto it = profiles.profiles.find(name);
         if (it == profiles.profiles.end()) {
@@ -156,6 +168,11 @@ struct Planner {
             const std::string& cs = *find_prop(p, "credential_source");
             return Chain{Step{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr}};
         }
+        if (root && web_env) {
+            Step step{StepKind::web_identity, name, "mfa-sts", "", nullptr};
+            step.web_env = web_env;
+            return Chain{step};
+        }
         return fail(root ? "profile did not contain credential information"
                          : "source profile " + name + " did not contain credential information");
     }
@@ -169,9 +186,17 @@ struct Planner {
 
 } // namespace
 
-Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name) {
-    Planner planner{profiles, config, {}};
+Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
+                         const std::optional<WebIdentityEnv>& web_env) {
+    Planner planner{profiles, config, web_env, {}};
     return planner.plan(name, true);
+}
+
+std::optional<WebIdentityEnv> web_identity_env(const Env& env) {
+    auto role = env.get_nonempty("AWS_ROLE_ARN");
+    auto file = env.get_nonempty("AWS_WEB_IDENTITY_TOKEN_FILE");
+    if (!role || !file) return std::nullopt;
+    return WebIdentityEnv{*role, *file, env.get_nonempty("AWS_ROLE_SESSION_NAME").value_or("")};
 }
 
 const char* step_kind_name(StepKind k) {
@@ -195,6 +220,10 @@ std::string describe_chain(const ProfileSet& profiles, const Chain& chain) {
         out += step_kind_name(s.kind);
         if (s.kind == StepKind::named_source) out += " " + s.named_source;
         if (s.kind == StepKind::plugin) out += " " + s.plugin;
+        if (s.web_env) {
+            out += " " + s.web_env->role_arn + " (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) (" + s.profile + ")";
+            continue;
+        }
         if (s.kind == StepKind::assume_role || s.kind == StepKind::web_identity) {
             auto it = profiles.profiles.find(s.profile);
             if (it != profiles.profiles.end())

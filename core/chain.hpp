@@ -6,9 +6,11 @@
 
 #include "credentials.hpp"
 #include "credsh_config.hpp"
+#include "env.hpp"
 #include "profile_file.hpp"
 #include "result.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +27,21 @@ enum class StepKind {
     plugin,         // credsh's own [profile X] plugin = NAME
 };
 
+// Web identity from the environment (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE [+ AWS_ROLE_SESSION_NAME]), as
+// EKS/IRSA and GitHub Actions set it up.
+struct WebIdentityEnv {
+    std::string role_arn, token_file, session_name;
+};
+// Both required variables set and non-empty, else nullopt.
+std::optional<WebIdentityEnv> web_identity_env(const Env& env);
+
 struct Step {
     StepKind kind;
     std::string profile;         // the profile whose settings this step uses
     std::string plugin;          // which plugin runs it ("" for access_key, process, named_source Environment)
     std::string named_source;    // named_source: the credential_source value
     const Properties* keys = nullptr; // access_key / session_token: the section the static keys come from
+    std::optional<WebIdentityEnv> web_env = std::nullopt; // web_identity from the environment, not the profile
 };
 
 using Chain = std::vector<Step>;
@@ -38,7 +49,14 @@ using Chain = std::vector<Step>;
 // The chain for `name`, first step (the base credential) first. Errors name the profile and the rule broken:
 // a missing source profile, a loop ("profile formed an infinite loop: a -> b -> a"), both source_profile and
 // credential_source, partial keys, a profile without credentials.
-Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
+//
+// `web_env` (web_identity_env(env)): when the selected profile holds no credential information at all - no keys,
+// role, SSO, process or credential_source - and the environment names a role and a token file, the chain is one
+// AssumeRoleWithWebIdentity from those variables. That is smithy-rs's default chain (profile first, then web
+// identity from the environment) and what botocore does for AWS_PROFILE=P; a profile with credentials of its own
+// keeps them (botocore with --profile P ignores the variables altogether, and credsh always names a profile).
+Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
+                         const std::optional<WebIdentityEnv>& web_env = std::nullopt);
 
 // Short description for messages and `credsh status --explain`: "static keys (B) -> AssumeRole RoleA (A)".
 std::string describe_chain(const ProfileSet& profiles, const Chain& chain);

@@ -89,7 +89,7 @@ int cmd_export(Context& ctx, const Args& args) {
     }
 
     ExportRequest req = base_request(ctx);
-    req.timeout_ms = 3000; // the prompt path: a blackholed endpoint costs at most this per step, then a minute's quiet
+    req.timeout_ms = 2000; // the prompt path (SECURITY.md 24): a blackholed endpoint costs at most this per step, then a minute's quiet
     if (!session.empty()) req.session_profile = session;
     if (vm->count("stdin-state")) req.state = read_state_from_stdin();
     ExportPlan plan = plan_export(req);

@@ -10,14 +10,21 @@ int cmd_plugins(Context& ctx, const Args& args) {
     desc.add_options()("names", "print only the names of usable plugins (for completion)");
     int rc = 0;
     auto vm = parse_args(ctx, args, desc, {}, "plugins [--names]",
-                         "Lists the plugins found, where they were found, their versions and any problem.", rc);
+                         "Lists the plugins found, where they were found, their versions and any problem; "
+                         "exits 1 when one found is unusable (or none is found).",
+                         rc);
     if (!vm) return rc;
     PluginHost* host = ctx.plugins();
     auto found = host->list();
     if (vm->count("names")) {
-        for (const auto& p : found)
-            if (p.problem.empty()) ctx.out(p.name + "\n");
-        return 0;
+        bool bad = false;
+        for (const auto& p : found) {
+            if (p.problem.empty())
+                ctx.out(p.name + "\n");
+            else
+                bad = true;
+        }
+        return bad ? 1 : 0; // as below: non-zero when something found cannot be used
     }
     std::string dirs;
     for (const auto& d : host->search_dirs()) dirs += "  " + printable(d) + "\n";
@@ -25,15 +32,18 @@ int cmd_plugins(Context& ctx, const Args& args) {
         ctx.out("no plugins found; searched:\n" + dirs);
         return 1;
     }
+    // One entry per name (the first in search order), its file on the next line.
     int bad = 0;
     for (const auto& p : found) {
         if (p.problem.empty()) {
-            ctx.out(p.name + " " + printable(p.version) + "  " + printable(p.summary) + "\n    " + printable(p.path) + "\n");
+            ctx.out(printable(p.name) + " " + printable(p.version) + "  " + printable(p.summary) + "\n");
         } else {
             ++bad;
-            ctx.out(p.name + " UNUSABLE: " + p.problem + "\n");
+            ctx.out(printable(p.name) + " UNUSABLE: " + p.problem + "\n");
         }
+        ctx.out("    " + printable(p.path) + "\n");
     }
+    if (bad) ctx.warn(std::to_string(bad) + (bad == 1 ? " plugin is" : " plugins are") + " unusable");
     return bad ? 1 : 0;
 }
 

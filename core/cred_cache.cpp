@@ -128,10 +128,11 @@ std::string python_json_dumps(const nlohmann::json& value, bool compact) {
 
 std::string assume_role_cache_key(const nlohmann::json& args) {
     nlohmann::json a = args;
-    // botocore re-serialises the policy with sorted keys so that the key does not depend on its formatting.
+    // botocore replaces the policy text with the parsed document (json.loads), so the key depends on the
+    // policy's content, not its formatting: the object is serialised in place, keys sorted, not as a string.
     if (auto it = a.find("Policy"); it != a.end() && it->is_string()) {
         auto parsed = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
-        if (!parsed.is_discarded()) *it = python_json_dumps(parsed);
+        if (!parsed.is_discarded()) *it = parsed;
     }
     return file_safe(sha1_hex(python_json_dumps(a)));
 }
@@ -158,10 +159,15 @@ Result<Credentials> read_cached_credentials(const std::string& path) {
     const std::string* secret = str_member(*c, "SecretAccessKey");
     const std::string* token = str_member(*c, "SessionToken");
     const std::string* exp = str_member(*c, "Expiration");
-    if (!key || !secret || key->empty() || secret->empty()) return bad("no AccessKeyId/SecretAccessKey");
+    // "Env": the variables a plugin exported (ask, secretsmanager); such an entry may hold no AWS keys at all.
     Credentials out;
-    out.access_key_id = *key;
-    out.secret_access_key = *secret;
+    if (auto env = j.find("Env"); env != j.end() && env->is_object())
+        for (const auto& [name, value] : env->items())
+            if (value.is_string()) out.extra_env[name] = value.get<std::string>();
+    if ((!key || key->empty() || !secret || secret->empty()) && out.extra_env.empty())
+        return bad("no AccessKeyId/SecretAccessKey");
+    if (key) out.access_key_id = *key;
+    if (secret) out.secret_access_key = *secret;
     if (token) out.session_token = *token;
     if (exp) {
         out.expiration = parse_iso8601(*exp);
@@ -181,7 +187,10 @@ Result<Credentials> read_cached_credentials(const std::string& path) {
 
 nlohmann::json credentials_entry(const Credentials& c, const nlohmann::json& extra) {
     nlohmann::json e = extra.is_object() ? extra : nlohmann::json::object();
-    nlohmann::json cred = {{"AccessKeyId", c.access_key_id}, {"SecretAccessKey", c.secret_access_key}};
+    nlohmann::json cred = nlohmann::json::object();
+    if (!c.access_key_id.empty()) cred["AccessKeyId"] = c.access_key_id;
+    if (!c.secret_access_key.empty()) cred["SecretAccessKey"] = c.secret_access_key;
+    if (!c.extra_env.empty()) e["Env"] = c.extra_env;
     if (!c.session_token.empty()) cred["SessionToken"] = c.session_token;
     if (c.expiration) cred["Expiration"] = format_iso8601(*c.expiration);
     if (!c.account_id.empty()) cred["AccountId"] = c.account_id;

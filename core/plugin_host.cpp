@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <limits.h>
 #include <set>
 #include <sys/stat.h>
@@ -137,6 +138,34 @@ std::vector<std::string> PluginHost::search_dirs() const {
     return dirs;
 }
 
+namespace {
+
+// Opens one file and validates its descriptor. Errors say what is wrong with the file, not which file it is.
+Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const std::string& path) {
+    if (!valid_plugin_name(name)) return fail("not a valid plugin name (a-z, 0-9, - and _ only)");
+    auto plugin = std::make_shared<LoadedPlugin>();
+    plugin->path = path;
+    std::error_code ec;
+    // rtld_local: two plugins never see each other's symbols; rtld_now: a missing symbol fails here, not
+    // halfway through a refresh.
+    plugin->lib.load(path, ec, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
+    if (ec) {
+        // Boost.DLL reports every dlopen failure as "Bad file descriptor"; dlerror() still holds the reason
+        // (not an ELF file, an undefined symbol, a missing dependency), prefixed with the path we already name.
+        const char* err = ::dlerror();
+        std::string why = err ? err : ec.message();
+        if (why.starts_with(path + ": ")) why.erase(0, path.size() + 2);
+        return fail("cannot be loaded: " + printable(why));
+    }
+    if (!plugin->lib.has(CREDSH_PLUGIN_SYMBOL_NAME))
+        return fail(std::string("not a credsh plugin (no ") + CREDSH_PLUGIN_SYMBOL_NAME + " symbol)");
+    plugin->desc = &plugin->lib.get<const credsh_plugin_descriptor>(CREDSH_PLUGIN_SYMBOL_NAME);
+    if (auto ok = validate_descriptor(plugin->desc, name); !ok) return ok.error();
+    return plugin;
+}
+
+} // namespace
+
 Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) {
     if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
     if (!valid_plugin_name(name)) return fail("plugin " + printable(name) + ": not a valid plugin name");
@@ -148,28 +177,14 @@ Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) 
             break;
         }
     }
-    if (path.empty())
-        return not_found("plugin " + name + " is not installed (looked in " +
-                         [&] {
-                             std::string all;
-                             for (const auto& d : search_dirs()) all += (all.empty() ? "" : ", ") + printable(d);
-                             return all;
-                         }() +
-                         ")");
-    auto plugin = std::make_shared<LoadedPlugin>();
-    plugin->path = path;
-    std::error_code ec;
-    // rtld_local: two plugins never see each other's symbols; rtld_now: a missing symbol fails here, not
-    // halfway through a refresh.
-    plugin->lib.load(path, ec, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
-    if (ec) return fail("plugin " + name + " (" + printable(path) + "): cannot be loaded: " + ec.message());
-    if (!plugin->lib.has(CREDSH_PLUGIN_SYMBOL_NAME))
-        return fail("plugin " + name + " (" + printable(path) + "): not a credsh plugin (no " +
-                    CREDSH_PLUGIN_SYMBOL_NAME + ")");
-    plugin->desc = &plugin->lib.get<const credsh_plugin_descriptor>(CREDSH_PLUGIN_SYMBOL_NAME);
-    if (auto ok = validate_descriptor(plugin->desc, name); !ok)
-        return ok.error().context("plugin " + name + " (" + printable(path) + ")");
-    loaded_[name] = plugin;
+    if (path.empty()) {
+        std::string all;
+        for (const auto& d : search_dirs()) all += (all.empty() ? "" : ", ") + printable(d);
+        return not_found("plugin " + name + " is not installed (looked in " + all + ")");
+    }
+    auto plugin = open_plugin(name, path);
+    if (!plugin) return plugin.error().context("plugin " + name + " (" + printable(path) + ")");
+    loaded_[name] = *plugin;
     return plugin;
 }
 
@@ -184,6 +199,9 @@ std::vector<PluginInfo> PluginHost::list() {
             std::string f = e->d_name;
             if (f.size() <= kPrefix.size() + kSuffix.size() || !f.starts_with(kPrefix) || !f.ends_with(kSuffix))
                 continue;
+            // Only regular files (or links to them) count, as in load(): a directory named credsh-x.so is not
+            // a plugin and does not hide a later one.
+            if (!is_regular(dir + "/" + f)) continue;
             names.push_back(f.substr(kPrefix.size(), f.size() - kPrefix.size() - kSuffix.size()));
         }
         ::closedir(d);
@@ -193,12 +211,18 @@ std::vector<PluginInfo> PluginHost::list() {
             PluginInfo info;
             info.name = name;
             info.path = dir + "/" + std::string(kPrefix) + name + std::string(kSuffix);
-            if (auto p = load(name); p) {
-                info.path = (*p)->path;
-                info.version = (*p)->desc->version;
-                info.summary = (*p)->desc->summary ? (*p)->desc->summary : "";
+            std::shared_ptr<LoadedPlugin> plugin;
+            if (auto it = loaded_.find(name); it != loaded_.end()) {
+                plugin = it->second;
+            } else if (auto p = open_plugin(name, info.path); p) {
+                plugin = loaded_[name] = *p;
             } else {
                 info.problem = p.error().message;
+            }
+            if (plugin) {
+                info.path = plugin->path;
+                info.version = plugin->desc->version;
+                info.summary = plugin->desc->summary ? plugin->desc->summary : "";
             }
             out.push_back(std::move(info));
         }

@@ -11,6 +11,8 @@
 #include "text.hpp"
 #include "tty.hpp"
 
+#include <algorithm>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace credsh {
@@ -101,7 +103,13 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
     const Properties& p = pit == ctx.profiles.profiles.end() ? empty : pit->second;
     switch (step.kind) {
     case StepKind::assume_role: return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, false))};
-    case StepKind::web_identity: return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, true))};
+    case StepKind::web_identity: {
+        if (!step.web_env) return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, true))};
+        // The AWS CLI keys the same call from the environment the same way: RoleArn [+ RoleSessionName].
+        nlohmann::json a = {{"RoleArn", step.web_env->role_arn}};
+        if (!step.web_env->session_name.empty()) a["RoleSessionName"] = step.web_env->session_name;
+        return CacheRef{dirs.cli, assume_role_cache_key(a)};
+    }
     case StepKind::session_token: {
         // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term key.
         nlohmann::json a = {{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")},
@@ -241,7 +249,9 @@ class Runner {
             if (fresh()) return *cached;
         }
         auto fallback = [&](const Error& e) -> Result<Credentials> {
-            if (e.kind != ErrorKind::needs_login && still_valid()) {
+            // `credsh login` asked for new credentials: a wrong MFA code must fail, not report the old session.
+            bool forced = ctx_.force_refresh && last;
+            if (e.kind != ErrorKind::needs_login && still_valid() && !forced) {
                 say(ctx_, e.message + "; using cached credentials, valid " +
                               human_duration(*cached->expiration - ctx_.now));
                 return *cached;
@@ -262,6 +272,12 @@ class Runner {
         call.profile = step.profile;
         call.settings = step_settings(ctx_.profiles, ctx_.config, step.profile);
         if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
+        if (step.web_env) {
+            call.settings["role_arn"] = step.web_env->role_arn;
+            call.settings["web_identity_token_file"] = step.web_env->token_file;
+            call.settings.erase("role_session_name");
+            if (!step.web_env->session_name.empty()) call.settings["role_session_name"] = step.web_env->session_name;
+        }
         if (source) call.source = as_source(*source);
         call.home = ctx_.env.home();
         call.now = ctx_.now;
@@ -270,7 +286,7 @@ class Runner {
         if (mfa) {
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
             auto code = read_secret_from_tty("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
-            if (!code) return code.error().context(where + ": MFA code");
+            if (!code) return fallback(code.error().context(where + ": MFA code")); // no terminal, or cancelled
             call.args["token_code"] = std::string(trim(*code));
         }
         auto reply = ctx_.plugins->call(step.plugin, call);
@@ -286,7 +302,8 @@ class Runner {
         }
         auto creds = from_reply(*reply, where);
         if (!creds) return fallback(creds.error());
-        if (cache && creds->expiration && !creds->access_key_id.empty()) {
+        // Env-only replies (an LWA access token) are cached too: the next prompts must not load the plugin.
+        if (cache && creds->expiration && (!creds->access_key_id.empty() || !creds->extra_env.empty())) {
             nlohmann::json extra = cache->extra;
             if (auto arn = reply->get("assumed_role_arn"); !arn.empty())
                 extra["AssumedRoleUser"] = {{"Arn", arn}, {"AssumedRoleId", reply->get("assumed_role_id")}};
@@ -303,17 +320,44 @@ class Runner {
 } // namespace
 
 Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name) {
-    auto chain = plan_chain(ctx.profiles, ctx.config, name);
+    auto chain = plan_chain(ctx.profiles, ctx.config, name, web_identity_env(ctx.env));
     if (!chain) return chain.error().context("profile " + name);
     Runner runner(ctx, *chain);
     return runner.run(chain->size() - 1);
 }
 
 std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const std::string& name) {
-    auto chain = plan_chain(ctx.profiles, ctx.config, name);
+    auto chain = plan_chain(ctx.profiles, ctx.config, name, web_identity_env(ctx.env));
     if (!chain || chain->empty()) return {};
-    if (auto c = cache_for(ctx, *chain, chain->size() - 1)) return {c->path()};
-    return {};
+    // A missing entry is watched through its nearest existing ancestor: the shells disagree about -nt against a
+    // missing file, and the hooks only watch paths that exist. Another terminal's `credsh login` creates the
+    // entry (or its directory), which changes that ancestor's mtime. Nothing is created here: a directory made
+    // during an export is newer than the shell's stamp, so the next prompt would export again (and repeat a
+    // "needs login" hint).
+    auto existing = [](std::string path) {
+        struct stat st {};
+        while (::stat(path.c_str(), &st) != 0) {
+            auto slash = path.rfind('/');
+            if (slash == std::string::npos || slash == 0) return std::string();
+            path.resize(slash);
+        }
+        return path;
+    };
+    std::vector<std::string> out;
+    if (auto c = cache_for(ctx, *chain, chain->size() - 1))
+        if (auto w = existing(c->path()); !w.empty()) out.push_back(w);
+    // An SSO sign-in by another tool (`aws sso login`) writes only the token file, ~/.aws/sso/cache/<sha1>.json
+    // keyed by the sso-session name or the legacy start URL (REFERENCE.md §1).
+    if (auto p = ctx.profiles.profiles.find(chain->front().profile);
+        chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
+        const std::string* key = prop(p->second, "sso_session");
+        if (!key) key = prop(p->second, "sso_start_url");
+        if (key)
+            if (auto w = existing(ctx.env.home() + "/.aws/sso/cache/" + sha1_hex(*key) + ".json");
+                !w.empty() && std::find(out.begin(), out.end(), w) == out.end())
+                out.push_back(w);
+    }
+    return out;
 }
 
 } // namespace credsh

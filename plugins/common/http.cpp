@@ -125,7 +125,9 @@ HttpResult http_call(const HttpRequest& req) {
             raw_headers = curl_slist_append(raw_headers, ("X-Amz-Security-Token: " + req.sigv4->session_token).c_str());
     }
     // libcurl adds "Expect: 100-continue" to larger POSTs, which costs a round trip with servers that ignore it.
-    raw_headers = curl_slist_append(raw_headers, "Expect:");
+    // Not when signing: libcurl 7.88 signs every CURLOPT_HTTPHEADER entry, removals included, so "Expect:" would
+    // be listed in SignedHeaders yet never sent (tests/shell/t_sts_sigv4.sh checks the wire).
+    if (!req.sigv4) raw_headers = curl_slist_append(raw_headers, "Expect:");
     std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 

@@ -1,0 +1,120 @@
+// ECS task and EKS Pod Identity credentials, the way botocore's ContainerProvider does it: one GET to the URL
+// chosen by container_url() (imds_config.hpp) with Accept: application/json and, when configured, an
+// Authorization header - the content of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read at each call: EKS rotates
+// it), else AWS_CONTAINER_AUTHORIZATION_TOKEN - sent verbatim. 2 s per attempt, 3 attempts, 1 s apart, all
+// within the call's deadline. Only failures that may pass are retried (no answer, 5xx, 429); a 4xx is final.
+#include "fetch.hpp"
+#include "http.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace credsh::imds {
+
+namespace {
+
+constexpr int kAttemptMs = 2000;
+constexpr int kAttempts = 3;
+constexpr int kPauseMs = 1000;
+constexpr std::size_t kMaxTokenFile = 64 * 1024;
+
+// A small regular file, read without blocking on a FIFO or a device.
+Result<std::string> read_token_file(const std::string& path) {
+    const std::string where = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + printable(path);
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return fail(where + ": " + std::strerror(errno));
+    struct stat st{};
+    std::string data;
+    Result<std::string> out = fail(where + ": not a regular file");
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(fd, buf, sizeof buf)) > 0 && data.size() <= kMaxTokenFile)
+            data.append(buf, static_cast<std::size_t>(n));
+        if (n < 0)
+            out = fail(where + ": " + std::strerror(errno));
+        else if (data.size() > kMaxTokenFile)
+            out = fail(where + ": larger than " + std::to_string(kMaxTokenFile) + " bytes");
+        else if (data.empty())
+            out = fail(where + ": the file is empty");
+        else
+            out = std::move(data);
+    }
+    ::close(fd);
+    return out;
+}
+
+// The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS agent,
+// {"Code","Message"} elsewhere); never the raw body.
+std::string error_detail(const std::string& body) {
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return "";
+    std::string out;
+    for (const char* k : {"code", "Code", "message", "Message"})
+        if (auto it = j.find(k); it != j.end() && it->is_string())
+            out += (out.empty() ? "" : ": ") + it->get<std::string>();
+    if (out.size() > 300) out = out.substr(0, 300) + "...";
+    return out.empty() ? "" : " (" + printable(out) + ")";
+}
+
+} // namespace
+
+Result<Fetched> fetch_container(const plugin::Request& req, const Deadline& deadline) {
+    Lookup env = env_lookup(req);
+    auto url = container_url(env);
+    if (!url) return url.error();
+    const std::string where = "container endpoint " + url_origin(*url);
+
+    plugin::HttpRequest r;
+    r.url = *url;
+    r.headers = {"Accept: application/json"};
+    if (auto file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
+        auto token = read_token_file(*file);
+        if (!token) return token.error();
+        if (auto ok = check_header_value(*token, "the token in AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
+                                                     printable(*file));
+            !ok)
+            return ok.error();
+        r.headers.push_back("Authorization: " + *token);
+    } else if (auto token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+        if (auto ok = check_header_value(*token, "AWS_CONTAINER_AUTHORIZATION_TOKEN"); !ok) return ok.error();
+        r.headers.push_back("Authorization: " + *token);
+    }
+
+    std::string last;
+    int attempts = 0;
+    while (attempts < kAttempts) {
+        if (attempts > 0) {
+            int pause = deadline.cap(kPauseMs);
+            if (pause < kPauseMs) break; // no time left for a pause and another attempt
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+        }
+        r.timeout_ms = deadline.cap(kAttemptMs);
+        if (r.timeout_ms <= 0) break;
+        ++attempts;
+        plugin::HttpResult res = plugin::http_call(r);
+        if (!res) {
+            last = res.error;
+            continue;
+        }
+        long status = res.response->status;
+        if (status == 200) {
+            auto creds = parse_metadata_credentials(res.response->body);
+            if (!creds) return creds.error().context(where);
+            return Fetched{*creds, where};
+        }
+        last = "HTTP " + std::to_string(status) + error_detail(res.response->body);
+        if (status < 500 && status != 429) return fail(where + ": " + last);
+    }
+    if (attempts == 0) return fail(where + ": out of time (the call's deadline passed)");
+    return fail(where + ": " + last + " (" + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)"));
+}
+
+} // namespace credsh::imds

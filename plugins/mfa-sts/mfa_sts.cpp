@@ -1,0 +1,242 @@
+// credsh-mfa-sts: one STS call per request (ARCHITECTURE.md, "Operations"):
+//   assume-role                    AssumeRole with the step's source credentials (+ MFA code, external id, ...)
+//   assume-role-with-web-identity  AssumeRoleWithWebIdentity with the token file's contents (unsigned)
+//   get-session-token              GetSessionToken with long-term keys and an MFA code
+// The core owns everything around the call - the chain, the cache, the lock, reading the MFA code from the
+// terminal - so this file only checks settings, builds the query-protocol form, signs it with libcurl's SigV4
+// (plugins/common/http), and turns STS's XML into the host's keys. Messages never carry a secret: the token
+// code, the web identity token and the session token are scrubbed from anything a server says back.
+#include "endpoints.hpp"
+#include "http.hpp"
+#include "plugin_support.hpp"
+#include "sts_request.hpp"
+#include "sts_xml.hpp"
+#include "text.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+using credsh::fail;
+using credsh::printable;
+using credsh::Result;
+using namespace credsh::plugin;
+namespace sts = credsh::sts;
+
+constexpr const char* kVersion = "2011-06-15";
+// A web identity token is a JWT of a few KiB; anything far larger is not one.
+constexpr std::size_t kTokenCap = 64 * 1024;
+
+std::string host_of(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    auto end = url.find_first_of("/?#", start);
+    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The token file, read the way the core reads its files: non-blocking open (a FIFO cannot hang the prompt),
+// a regular file only, a size cap. Messages name the path, never the contents.
+Result<std::string> read_token_file(const std::string& path) {
+    std::string where = "web_identity_token_file " + printable(path);
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return fail(where + ": " + std::strerror(errno));
+    struct stat st {};
+    std::string data;
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= kTokenCap;
+    if (ok) {
+        char buf[8192];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ok = n == 0;
+                break;
+            }
+            data.append(buf, static_cast<std::size_t>(n));
+            if (data.size() > kTokenCap) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    ::close(fd);
+    if (!ok) return fail(where + ": not a regular file of at most " + std::to_string(kTokenCap / 1024) + " KiB");
+    // A trailing newline from `echo "$TOKEN" > file` is not part of a JWT.
+    std::string token(credsh::trim(data));
+    if (token.empty()) return fail(where + " is empty");
+    return token;
+}
+
+struct Endpoint {
+    std::string url, region;
+};
+
+Result<Endpoint> endpoint_for(const Request& req) {
+    std::string region = region_for(req, "us-east-1");
+    if (std::string configured = configured_endpoint(req, {"sts", "STS"}); !configured.empty())
+        return Endpoint{configured, region};
+    std::string mode = req.env("AWS_STS_REGIONAL_ENDPOINTS").value_or(req.setting("sts_regional_endpoints").value_or(""));
+    auto url = sts::default_endpoint(region, mode);
+    if (!url) return url.error();
+    return Endpoint{*url, sts::signing_region(*url, region)};
+}
+
+struct StsCall {
+    std::string action; // for messages: "AssumeRole"
+    std::string what;   // for messages: the role ARN or MFA device
+    sts::Fields fields;
+    std::optional<SigV4> sign; // nullopt: unsigned (web identity)
+    std::vector<std::string> secrets;
+};
+
+// One STS round trip; on success puts the credentials.
+int32_t call_sts(const Request& req, const Output& out, StsCall call) {
+    auto ep = endpoint_for(req);
+    if (!ep) return out.error(ep.error().message);
+    std::string label = "STS " + call.action + (call.what.empty() ? "" : " (" + printable(call.what) + ")");
+    call.fields.insert(call.fields.begin(), {{"Action", call.action}, {"Version", kVersion}});
+    HttpRequest h;
+    h.method = "POST";
+    h.url = ep->url;
+    h.headers = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
+    h.body = form_encode(call.fields);
+    h.timeout_ms = req.timeout_ms();
+    if (call.sign) {
+        call.sign->region = ep->region;
+        call.sign->service = "sts";
+        h.sigv4 = call.sign;
+    }
+    HttpResult r = http_call(h);
+    if (!r) {
+        std::string why = r.timed_out ? host_of(h.url) + ": no answer within " + std::to_string(h.timeout_ms) + " ms"
+                                      : r.error;
+        return out.error(label + ": " + sts::safe_message(why, call.secrets));
+    }
+    sts::Reply reply = sts::parse_reply(r.response->body);
+    if (reply.is_error())
+        return out.error(label + ": " + sts::safe_message(reply.error_code, call.secrets) + ": " +
+                         sts::safe_message(reply.error_message, call.secrets));
+    if (r.response->status != 200)
+        return out.error(label + ": HTTP " + std::to_string(r.response->status) + " from " + host_of(h.url));
+    if (!reply.has_credentials())
+        return out.error(label + ": the reply from " + host_of(h.url) +
+                         " holds no credentials (is it an STS endpoint?)");
+    auto expires = credsh::parse_iso8601(reply.expiration);
+    if (!expires) return out.error(label + ": the reply from " + host_of(h.url) + " has no readable Expiration");
+
+    out.put("aws_access_key_id", reply.access_key_id);
+    out.put("aws_secret_access_key", reply.secret_access_key);
+    out.put("aws_session_token", reply.session_token);
+    out.put("expiration", credsh::format_iso8601(*expires));
+    out.put("source", "sts " + call.action);
+    std::string account = sts::account_from_arn(reply.assumed_role_arn);
+    if (account.empty()) account = req.source("account_id").value_or("");
+    if (!account.empty()) out.put("account_id", account);
+    if (!reply.assumed_role_arn.empty()) {
+        out.put("assumed_role_arn", reply.assumed_role_arn);
+        out.put("assumed_role_id", reply.assumed_role_id);
+    }
+    return CREDSH_OK;
+}
+
+// The source credentials of a signed call, or an error naming what is missing.
+Result<SigV4> source_keys(const Request& req) {
+    auto key = req.source("aws_access_key_id");
+    auto secret = req.source("aws_secret_access_key");
+    if (!key || !secret) return fail("no source credentials were passed for this step");
+    return SigV4{"", "", *key, *secret, req.source("aws_session_token").value_or("")};
+}
+
+// SerialNumber + TokenCode when the profile has mfa_serial. The core read the code from the terminal; without
+// one (a prompt hook) a person has to run `credsh login`.
+Result<bool> add_mfa(const Request& req, StsCall& call) {
+    auto serial = req.setting("mfa_serial");
+    if (!serial) return false;
+    auto code = req.arg("token_code");
+    if (!code) return credsh::needs_login("an MFA code for " + printable(*serial) + " is needed");
+    if (auto ok = sts::check_token_code(*code); !ok) return ok.error();
+    call.fields.emplace_back("SerialNumber", *serial);
+    call.fields.emplace_back("TokenCode", *code);
+    call.secrets.push_back(*code);
+    return true;
+}
+
+int32_t fail_with(const Request& req, const Output& out, const credsh::Error& e) {
+    if (e.kind == credsh::ErrorKind::needs_login) return out.needs_login(e.message, "credsh login " + req.profile());
+    return out.error(e.message);
+}
+
+int32_t assume_role(const Request& req, const Output& out) {
+    auto role = req.setting("role_arn");
+    if (!role) return out.error("role_arn is not set");
+    StsCall call{"AssumeRole", *role, {{"RoleArn", *role}}, std::nullopt, {}};
+    std::string session = req.setting("role_session_name").value_or(sts::default_session_name(req.now()));
+    if (auto ok = sts::check_session_name(session); !ok) return out.error(ok.error().message);
+    call.fields.emplace_back("RoleSessionName", session);
+    if (auto d = req.setting("duration_seconds")) {
+        auto secs = sts::parse_duration(*d, sts::kRoleMinDuration, sts::kRoleMaxDuration);
+        if (!secs) return out.error(secs.error().message);
+        call.fields.emplace_back("DurationSeconds", std::to_string(*secs));
+    }
+    if (auto id = req.setting("external_id")) {
+        if (auto ok = sts::check_external_id(*id); !ok) return out.error(ok.error().message);
+        call.fields.emplace_back("ExternalId", *id);
+    }
+    auto keys = source_keys(req);
+    if (!keys) return out.error(keys.error().message);
+    call.sign = *keys;
+    call.secrets = {keys->secret_access_key, keys->session_token};
+    if (auto mfa = add_mfa(req, call); !mfa) return fail_with(req, out, mfa.error());
+    return call_sts(req, out, std::move(call));
+}
+
+int32_t assume_role_with_web_identity(const Request& req, const Output& out) {
+    auto role = req.setting("role_arn");
+    if (!role) return out.error("role_arn is not set");
+    auto file = req.setting("web_identity_token_file");
+    if (!file) return out.error("web_identity_token_file is not set");
+    auto token = read_token_file(*file);
+    if (!token) return out.error(token.error().message);
+    StsCall call{"AssumeRoleWithWebIdentity", *role, {{"RoleArn", *role}}, std::nullopt, {*token}};
+    std::string session = req.setting("role_session_name").value_or(sts::default_session_name(req.now()));
+    if (auto ok = sts::check_session_name(session); !ok) return out.error(ok.error().message);
+    call.fields.emplace_back("RoleSessionName", session);
+    // botocore sends no DurationSeconds here (the role's default applies), and neither does credsh: the
+    // AWS CLI's cache key for this call holds only RoleArn and RoleSessionName.
+    call.fields.emplace_back("WebIdentityToken", *token);
+    return call_sts(req, out, std::move(call));
+}
+
+int32_t get_session_token(const Request& req, const Output& out) {
+    StsCall call{"GetSessionToken", req.setting("mfa_serial").value_or(""), {}, std::nullopt, {}};
+    if (auto d = req.setting("duration_seconds")) {
+        auto secs = sts::parse_duration(*d, sts::kSessionMinDuration, sts::kSessionMaxDuration);
+        if (!secs) return out.error(secs.error().message);
+        call.fields.emplace_back("DurationSeconds", std::to_string(*secs));
+    }
+    auto keys = source_keys(req);
+    if (!keys) return out.error(keys.error().message);
+    if (!keys->session_token.empty())
+        return out.error("GetSessionToken needs long-term keys, but the profile's keys carry a session token");
+    call.sign = *keys;
+    call.secrets = {keys->secret_access_key};
+    if (auto mfa = add_mfa(req, call); !mfa) return fail_with(req, out, mfa.error());
+    return call_sts(req, out, std::move(call));
+}
+
+int32_t run(const Request& req, const Output& out) {
+    std::string_view op = req.operation();
+    if (op == "assume-role") return assume_role(req, out);
+    if (op == "assume-role-with-web-identity") return assume_role_with_web_identity(req, out);
+    if (op == "get-session-token") return get_session_token(req, out);
+    out.put("message", "mfa-sts does not implement operation " + printable(op));
+    return CREDSH_UNSUPPORTED;
+}
+
+} // namespace
+
+CREDSH_CXX_PLUGIN("mfa-sts", "1.0.0", "STS: AssumeRole chains, web identity, MFA sessions (GetSessionToken)", run);

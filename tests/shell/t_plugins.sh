@@ -1,0 +1,138 @@
+# `credsh plugins [--names]` and plugin errors as a person sees them, with the fixture plugins of tests/plugins/
+# (built with the tests into <build>/tests/plugin-fixtures, or $CREDSH_FIXTURE_PLUGIN_DIR): every plugin found is
+# listed once with its version and file, an unusable one with the reason, CREDSH_PLUGIN_PATH comes first, and the
+# exit status is 1 when anything found is unusable. A profile served by a broken plugin fails with the same words.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FIX=${CREDSH_FIXTURE_PLUGIN_DIR:-$(dirname "$CREDSH_BIN")/../tests/plugin-fixtures}
+if [[ ! -f $FIX/credsh-good.so ]]; then
+    echo "FAIL $T_NAME: no fixture plugins in $FIX (they are built with credsh_unit)"
+    exit 1
+fi
+FIX=$(cd "$FIX" && pwd)
+
+# A copy of the binary in a directory with no plugins beside it, so only CREDSH_PLUGIN_PATH (and the install
+# directory, which a test machine normally lacks) is searched.
+mkdir -p "$T_ROOT/bin"
+cp "$CREDSH_BIN" "$T_ROOT/bin/credsh"
+ALONE=$T_ROOT/bin/credsh
+
+# plugins [ARGS...]: runs `credsh plugins` with the environment given before it; sets OUT, ERR, RC.
+plugins() {
+    OUT=$(env "$@" 2>"$T_ROOT/err")
+    RC=$?
+    ERR=$(cat "$T_ROOT/err")
+}
+
+# The install directory is compiled in and searched last; on a machine where credsh is installed it holds real
+# plugins, so listings are compared on the fixtures' entries only, and "exit 0" only where it is empty.
+# only_fix LISTING: the entries (name line + file line) whose file is a fixture.
+only_fix() { awk -v fix="    $FIX/" 'NR % 2 == 1 { h = $0; next } index($0, fix) == 1 { print h; print }' <<<"$1"; }
+FIX_NAMES=$(cd "$FIX" && ls credsh-*.so | sed 's/^credsh-//; s/\.so$//')
+
+echo "# nothing found"
+plugins CREDSH_PLUGIN_PATH="$T_ROOT/empty" "$ALONE" plugins
+INSTALL_EMPTY=0
+if [[ $OUT == "no plugins found"* ]]; then
+    INSTALL_EMPTY=1
+    check "no plugins: exit 1" 1 "$RC"
+    check "no plugins: says where it looked, in order (the install directory last)" "no plugins found; searched:
+  $T_ROOT/empty
+  $T_ROOT/bin/../plugins
+  $T_ROOT/bin/../lib/credsh/plugins" "$(sed -n 1,4p <<<"$OUT")"
+    check "no plugins: four places" 5 "$(wc -l <<<"$OUT" | tr -d ' ')"
+else
+    echo "note: the install directory holds plugins; the 'nothing found' and 'exit 0' checks did not run"
+fi
+
+echo "# the fixtures: usable ones with versions, the others with the reason"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" plugins
+check "fixtures: exit 1 (some are unusable)" 1 "$RC"
+check "fixtures: the whole listing" "badmagic UNUSABLE: not a credsh plugin (wrong magic number)
+    $FIX/credsh-badmagic.so
+badstatus 1.0-fixture  loader test fixture (badstatus)
+    $FIX/credsh-badstatus.so
+good 1.0-fixture  loader test fixture (good)
+    $FIX/credsh-good.so
+nodescriptor UNUSABLE: not a credsh plugin (no credsh_plugin_descriptor_v1 symbol)
+    $FIX/credsh-nodescriptor.so
+notso UNUSABLE: cannot be loaded: invalid ELF header
+    $FIX/credsh-notso.so
+nullcreate 1.0-fixture  loader test fixture (nullcreate)
+    $FIX/credsh-nullcreate.so
+oldabi UNUSABLE: built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this credsh)
+    $FIX/credsh-oldabi.so
+shortstruct UNUSABLE: descriptor is 56 bytes, expected at least 64 (built against an older header)
+    $FIX/credsh-shortstruct.so
+throwcall 1.0-fixture  loader test fixture (throwcall)
+    $FIX/credsh-throwcall.so
+throwcreate 1.0-fixture  loader test fixture (throwcreate)
+    $FIX/credsh-throwcreate.so
+unresolved UNUSABLE: cannot be loaded: undefined symbol: credsh_fixture_undefined_function
+    $FIX/credsh-unresolved.so
+wrongname UNUSABLE: file is named for plugin wrongname but the plugin calls itself somebody-else
+    $FIX/credsh-wrongname.so" "$(only_fix "$OUT")"
+check "fixtures: stderr counts the unusable ones" "credsh: 7 plugins are unusable" "$ERR"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" plugins --names
+check "--names: only the usable, exit 1" "1 badstatus good nullcreate throwcall throwcreate" \
+    "$RC $(grep -Fx -f <(echo "$FIX_NAMES") <<<"$OUT" | xargs)"
+
+echo "# CREDSH_PLUGIN_PATH: first directory wins"
+plugins CREDSH_PLUGIN_PATH="$FIX/shadow:$FIX" "$ALONE" plugins
+check "shadow first: its good, from its file" "good 2.0-shadow  loader test fixture (good)
+    $FIX/shadow/credsh-good.so" "$(grep -A1 '^good ' <<<"$OUT")"
+check "shadow first: one entry per name" 1 "$(grep -c '^good ' <<<"$OUT")"
+plugins CREDSH_PLUGIN_PATH="$FIX:$FIX/shadow" "$ALONE" plugins
+check "fixtures first: theirs" "good 1.0-fixture  loader test fixture (good)" "$(grep '^good ' <<<"$OUT")"
+plugins CREDSH_PLUGIN_PATH="$FIX/shadow" "$ALONE" plugins
+check "shadow alone: listed" "good 2.0-shadow  loader test fixture (good)" "$(grep '^good ' <<<"$OUT")"
+if ((INSTALL_EMPTY)); then
+    check "only usable plugins: exit 0, nothing on stderr" "0 " "$RC $ERR"
+else # the installed plugins are listed too: the status must follow what the listing says
+    want=0
+    grep -q ' UNUSABLE: ' <<<"$OUT" && want=1
+    check "exit status is 1 exactly when the listing shows an unusable plugin" "$want" "$RC"
+fi
+
+# Beside the real binary, its build tree's plugins are found; CREDSH_PLUGIN_PATH still comes first.
+BUILD_PLUGINS=$(cd "$(dirname "$CREDSH_BIN")/../plugins" 2>/dev/null && pwd)
+if [[ -f $BUILD_PLUGINS/credsh-imds.so ]]; then
+    plugins "$CREDSH_BIN" plugins
+    check_contains "the build tree's plugins are found" "$(dirname "$CREDSH_BIN")/../plugins/credsh-imds.so" "$OUT"
+    mkdir -p "$T_ROOT/pp"
+    cp "$BUILD_PLUGINS/credsh-imds.so" "$T_ROOT/pp/"
+    plugins CREDSH_PLUGIN_PATH="$T_ROOT/pp" "$CREDSH_BIN" plugins
+    check "CREDSH_PLUGIN_PATH beats the build tree" "$T_ROOT/pp/credsh-imds.so" \
+        "$(grep -A1 '^imds ' <<<"$OUT" | sed -n '2s/^ *//p')"
+else
+    echo "note: $BUILD_PLUGINS/credsh-imds.so is not built; the build-tree checks did not run"
+fi
+
+echo "# a profile served by a plugin: the same errors, with the profile's name"
+mkdir -p "$XDG_CONFIG_HOME/credsh"
+cat >"$XDG_CONFIG_HOME/credsh/config" <<'EOF'
+[profile fine]
+plugin = good
+[profile magic]
+plugin = badmagic
+[profile throws]
+plugin = throwcall
+[profile strange]
+plugin = badstatus
+[profile absent]
+plugin = nosuch
+EOF
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p fine -- env
+check "plugin = good: its keys reach the command" "0 AKIAFIXTURE" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p magic -- env
+check "plugin = badmagic: refused" 1 "$RC"
+check_contains "plugin = badmagic: the loader's words" "profile magic: plugin badmagic ($FIX/credsh-badmagic.so): not a credsh plugin (wrong magic number)" "$ERR"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p throws -- env
+check "plugin = throwcall: an error, not a crash" 1 "$RC"
+check_contains "plugin = throwcall: says it threw" "profile throws: plugin throwcall: threw an exception (fixture call failed on purpose)" "$ERR"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p strange -- env
+check_contains "plugin = badstatus: unknown status" "plugin badstatus: returned unknown status 42" "$ERR"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p absent -- env
+check_contains "plugin = nosuch: not installed, and where credsh looked" "plugin nosuch is not installed (looked in $FIX, $T_ROOT/bin/../plugins" "$ERR"
+
+finish

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# MFA with the mfa-sts plugin, typed by a person into a terminal (tmux), against the strict STS fake
+# (tests/fakes/sts_strict.py: unlike moto it checks the code and DurationSeconds):
+#   - `credsh exec -p P` asks on /dev/tty with echo off (the code never shows on the screen), a right code
+#     gives credentials, a wrong one STS's AccessDenied, a malformed one a local error and no STS call;
+#     without a terminal it fails at once instead of waiting (SECURITY.md 28);
+#   - GetSessionToken for keys + mfa_serial, through `credsh login`;
+#   - in a prompt hook the profile shows the one-line "needs an MFA code — run: credsh login P" hint once, later
+#     prompts stay quiet, no code is asked for; after `credsh login P` in another terminal the first shell
+#     picks the session up at its next prompt (the cache file is watched);
+#   - duration_seconds: out of STS's range is refused locally with the range; above the role's maximum, STS's
+#     ValidationError is passed on; a role that requires MFA refuses a call without it (AccessDenied).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need tmux bash python3 curl setsid
+
+PLUGINS=${CREDSH_PLUGIN_PATH:-$(dirname "$CREDSH_BIN")/../plugins}
+[[ -f $PLUGINS/credsh-mfa-sts.so ]] || { echo "FAIL $T_NAME: no credsh-mfa-sts.so in $PLUGINS"; exit 1; }
+CODE=246810
+start_fake sts_strict.py FAKE_PORT --mfa-code "$CODE"
+FAKE=http://127.0.0.1:$FAKE_PORT
+mkdir -p "$T_ROOT/bin" "$HOME/src/mfaproj"
+ln -s "$(readlink -f "$CREDSH_BIN")" "$T_ROOT/bin/credsh"
+SERIAL=arn:aws:iam::111122223333:mfa/person
+cat >"$HOME/.aws/credentials" <<'EOF'
+[base]
+aws_access_key_id = AKIAMFABASE000000001
+aws_secret_access_key = S3NT1NEL-base-secret
+[mfa]
+aws_access_key_id = AKIAMFASESSION000001
+aws_secret_access_key = S3NT1NEL-mfa-secret
+EOF
+cat >"$HOME/.aws/config" <<EOF
+[profile mfa]
+mfa_serial = $SERIAL
+duration_seconds = 7200
+[profile mfarole]
+role_arn = arn:aws:iam::111122223333:role/MfaAdmin
+source_profile = base
+mfa_serial = $SERIAL
+[profile hookrole]
+role_arn = arn:aws:iam::111122223333:role/MfaHook
+role_session_name = hook
+source_profile = base
+mfa_serial = $SERIAL
+[profile nomfa]
+role_arn = arn:aws:iam::111122223333:role/MfaAdmin
+role_session_name = no-mfa
+source_profile = base
+[profile shortdur]
+role_arn = arn:aws:iam::111122223333:role/Short
+source_profile = base
+duration_seconds = 100
+[profile longrole]
+role_arn = arn:aws:iam::111122223333:role/Long
+source_profile = base
+duration_seconds = 7200
+EOF
+(cd "$HOME/src/mfaproj" && "$CREDSH_BIN" pin hookrole 2>/dev/null) || echo "setup: pin hookrole failed"
+calls() { curl -s "$FAKE/_calls"; }
+ncalls() { calls | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+
+BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/bin:/bin" TERM=screen LANG=C.UTF-8
+    "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME"
+    AWS_EC2_METADATA_DISABLED=true "AWS_ENDPOINT_URL_STS=$FAKE")
+
+# --- without a terminal ---------------------------------------------------------------------------------------
+start=$SECONDS
+out=$(tail -f /dev/null | setsid "${BASE_ENV[@]}" credsh exec -p mfarole -- true 2>&1)
+rc=$?
+check "no terminal: exec fails" 1 "$rc"
+check_contains "no terminal: says why" "no terminal" "$out"
+check_true "no terminal: returns at once, never waits for a code (< 10 s)" test $((SECONDS - start)) -lt 10
+check "no terminal: no STS call" 0 "$(ncalls)"
+
+# --- tmux ---------------------------------------------------------------------------------------------------
+SOCK=$T_ROOT/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
+screen() { tm capture-pane -p -J -S - -t "$1" 2>/dev/null; }
+# wait_for SESSION TEXT: until the screen shows TEXT (10 s at most)
+wait_for() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [[ $(screen "$1") == *"$2"* ]] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+count() { screen "$1" | grep -cF -- "$2"; }
+typeit() { tm send-keys -t "$1" -l -- "$2"; tm send-keys -t "$1" Enter; }
+cat >"$T_ROOT/rc" <<'EOF'
+unset HISTFILE
+PS1='P$((++__n))> '
+eval "$(credsh hook bash)"
+EOF
+start_sh() { # start_sh NAME: an interactive bash with the hook, in $HOME
+    tm -f /dev/null new-session -d -s "$1" -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/rc" -i
+    wait_for "$1" "P1> "
+}
+start_sh A
+
+# exec with MFA: the code is typed into the prompt, never echoed
+typeit A "credsh exec -p mfarole -- sh -c 'echo KEY=\$AWS_ACCESS_KEY_ID'; echo rc=\$?"
+check_true "exec: asks for the MFA code on the terminal" wait_for A "MFA code for $SERIAL: "
+tm send-keys -t A -l -- "$CODE"
+tm send-keys -t A Enter
+check_true "exec: the command ran with the role's key" wait_for A "KEY=ASIAFAKE"
+check_true "exec: exit status 0" wait_for A "rc=0"
+check_absent "exec: the code never appears on the screen (echo off)" "$CODE" "$(screen A)"
+summary=$(calls | python3 -c 'import json,sys; print(" ".join("%s:%s:%s" % (c["action"], c["role_arn"], c["serial"]) for c in json.load(sys.stdin)))')
+check "exec: one AssumeRole with the device's serial" "AssumeRole:arn:aws:iam::111122223333:role/MfaAdmin:$SERIAL" "$summary"
+
+# a second exec within the session's life: cached, no code asked
+n=$(count A "MFA code for")
+typeit A "credsh exec -p mfarole -- sh -c 'echo AGAIN=\$AWS_ACCESS_KEY_ID'"
+check_true "exec again: runs from the cache" wait_for A "AGAIN=ASIAFAKE"
+check "exec again: no code asked" "$n" "$(count A "MFA code for")"
+check "exec again: no STS call" 1 "$(ncalls)"
+
+# login with a wrong code: STS's error, clearly
+typeit A "credsh login mfarole; echo login=\$?"
+wait_for A "login=" || wait_for A "MFA code for $SERIAL: "
+sleep 0.3
+tm send-keys -t A -l -- "000000"
+tm send-keys -t A Enter
+check_true "login, wrong code: fails" wait_for A "login=1"
+check_contains "login, wrong code: STS's AccessDenied, with the role" \
+    "STS AssumeRole (arn:aws:iam::111122223333:role/MfaAdmin): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code." "$(screen A)"
+# a malformed code: refused before any call
+before=$(ncalls)
+tm send-keys -t A C-l
+tm clear-history -t A
+typeit A "credsh login mfarole; echo login2=\$?"
+wait_for A "MFA code for $SERIAL: "
+tm send-keys -t A -l -- "12345"
+tm send-keys -t A Enter
+check_true "login, 5 digits: fails" wait_for A "login2=1"
+check_contains "login, 5 digits: says what a code is" "the MFA code must be exactly 6 digits" "$(screen A)"
+check "login, 5 digits: no STS call" "$before" "$(ncalls)"
+
+# GetSessionToken: long-term keys + mfa_serial
+typeit A "credsh login mfa; echo login3=\$?"
+wait_for A "MFA code for $SERIAL: "
+tm send-keys -t A -l -- "$CODE"
+tm send-keys -t A Enter
+check_true "login mfa: succeeds" wait_for A "login3=0"
+check_contains "login mfa: says so" "signed in: mfa" "$(screen A)"
+last=$(calls | python3 -c 'import json,sys; c=json.load(sys.stdin)[-1]; print(c["action"], c["access_key"], c["serial"], c["duration"], c["session_token"])')
+check "login mfa: GetSessionToken signed with the profile's long-term key, no token; serial and duration sent" \
+    "GetSessionToken AKIAMFASESSION000001 $SERIAL 7200 False" "$last"
+typeit A "credsh exec -p mfa -- sh -c 'echo SESS=\$AWS_ACCESS_KEY_ID'"
+check_true "exec mfa: the session from the login is used, no code asked" wait_for A "SESS=ASIAFAKE"
+tm kill-session -t A
+
+# --- the prompt hook: a hint once, then quiet; another terminal's login is picked up ----------------------------
+start_sh H
+typeit H "cd src/mfaproj"
+check_true "hook: the hint appears" wait_for H "credsh: hookrole needs an MFA code — run: credsh login hookrole"
+for i in 1 2 3; do typeit H ""; done
+wait_for H "P6> "
+typeit H "echo K=\${AWS_ACCESS_KEY_ID-unset} P=\$AWS_PROFILE"
+check_true "hook: no key exported, the profile is" wait_for H "K=unset P=hookrole"
+check "hook: the hint was printed once" 1 "$(count H "needs an MFA code")"
+check "hook: no code was asked for" 0 "$(count H "MFA code for")"
+before=$(ncalls)
+check "hook: no STS call from the hook" "$before" "$(ncalls)"
+
+start_sh L
+typeit L "credsh login hookrole; echo login=\$?"
+wait_for L "MFA code for $SERIAL: "
+tm send-keys -t L -l -- "$CODE"
+tm send-keys -t L Enter
+check_true "other terminal: login succeeds" wait_for L "login=0"
+typeit H ""
+typeit H "echo K=\${AWS_ACCESS_KEY_ID-unset}"
+check_true "hook: the first shell picked the session up at its next prompt" wait_for H "K=ASIAFAKE"
+check "hook: still one hint, no code asked there" "1 0" "$(count H "needs an MFA code") $(count H "MFA code for")"
+check "hook: exactly one STS call (the login's)" $((before + 1)) "$(ncalls)"
+
+# --- durations and MFA-required roles: local errors and STS's -------------------------------------------------
+run() { "${BASE_ENV[@]}" credsh exec -p "$1" -- true 2>&1 </dev/null; }
+before=$(ncalls)
+out=$(run shortdur)
+check_contains "duration 100: refused locally, with the range" "duration_seconds 100 is not a whole number of seconds from 900 to 43200" "$out"
+check "duration 100: no STS call" "$before" "$(ncalls)"
+out=$(run longrole)
+check_contains "duration above the role's maximum: STS's ValidationError" \
+    "STS AssumeRole (arn:aws:iam::111122223333:role/Long): ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role." "$out"
+out=$(run nomfa)
+check_contains "MFA-only role without mfa_serial: STS's AccessDenied" "AccessDenied: User is not authorized to perform: sts:AssumeRole (MFA required)" "$out"
+check_absent "no secret in any message" "S3NT1NEL" "$out$(tm capture-pane -p -S - -t H)$(tm capture-pane -p -S - -t L)"
+finish

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Concurrency and failure behaviour of role credentials (SECURITY.md 21, 22, 24, 25), against the strict STS
+# fake (tests/fakes/sts_strict.py), which counts calls and can stall or swallow connections:
+#   1. single flight: 20 concurrent `credsh export bash` processes with fresh state, for one role profile whose
+#      cached credentials are inside the 15-minute refresh window (and again with no cache at all), make exactly
+#      one AssumeRole, and all 20 export the same new key;
+#   2. kill -9 during a refresh, in a loop: the cache file is always absent or a complete entry;
+#   3. a blackholed endpoint (accepts, never answers) and a non-routable address: `credsh export` returns within
+#      its deadline (2 s per step; checked against a generous 10 s), with still-valid credentials kept (and a
+#      warning) or nothing exported, and the next prompt does not try again for a minute;
+#   4. web identity token files that are FIFOs, too big, empty or missing give a clear error at once, and the
+#      token never appears in a message.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need python3 curl bash timeout
+
+PLUGINS=${CREDSH_PLUGIN_PATH:-$(dirname "$CREDSH_BIN")/../plugins}
+[[ -f $PLUGINS/credsh-mfa-sts.so ]] || { echo "FAIL $T_NAME: no credsh-mfa-sts.so in $PLUGINS"; exit 1; }
+start_fake sts_strict.py FAKE_PORT --delay 0.5
+FAKE=http://127.0.0.1:$FAKE_PORT
+ROLE=arn:aws:iam::111122223333:role/Shared
+printf '[base]\naws_access_key_id = AKIAROBUST0000000001\naws_secret_access_key = S3NT1NEL-robust\n' >"$HOME/.aws/credentials"
+cat >"$HOME/.aws/config" <<EOF
+[profile shared]
+role_arn = $ROLE
+source_profile = base
+EOF
+mkdir -p "$HOME/proj"
+(cd "$HOME/proj" && "$CREDSH_BIN" pin shared 2>/dev/null) || echo "setup: pin failed"
+ENTRY=$HOME/.aws/cli/cache/$(python3 -c 'import hashlib,json,sys; print(hashlib.sha1(json.dumps({"RoleArn": sys.argv[1]}, sort_keys=True).encode()).hexdigest())' "$ROLE").json
+ncalls() { curl -s "$1/_calls" | python3 -c 'import json,sys; print(sum(c["action"] == "AssumeRole" for c in json.load(sys.stdin)))'; }
+# seed_entry SECONDS_LEFT: a cache entry for the role, as the AWS CLI would have left it
+seed_entry() {
+    mkdir -p "$(dirname "$ENTRY")"
+    python3 - "$ENTRY" "$1" <<'EOF'
+import datetime, json, sys
+exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=int(sys.argv[2]))
+json.dump({"Credentials": {"AccessKeyId": "ASIAOLDSEEDED0000001", "SecretAccessKey": "old", "SessionToken": "old",
+           "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SUTC")}}, open(sys.argv[1], "w"))
+EOF
+}
+export AWS_ENDPOINT_URL_STS=$FAKE
+
+# --- 1. single flight -----------------------------------------------------------------------------------------
+for scenario in expiring cold; do
+    curl -s -X POST "$FAKE/_reset" >/dev/null
+    rm -f "$ENTRY"
+    [[ $scenario == expiring ]] && seed_entry 600
+    pids=()
+    for i in $(seq 1 20); do
+        (cd "$HOME/proj" && exec "$CREDSH_BIN" export bash >"$T_ROOT/out-$i" 2>"$T_ROOT/err-$i") &
+        pids+=($!)
+    done
+    fails=0
+    for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+    check "single flight ($scenario): all 20 exports succeed" 0 "$fails"
+    check "single flight ($scenario): exactly one AssumeRole" 1 "$(ncalls "$FAKE")"
+    keys=$(cat "$T_ROOT"/out-* | grep -o "AWS_ACCESS_KEY_ID=[^; ]*" | tr -d "'" | sort | uniq -c | awk '{print $1, $2}')
+    check "single flight ($scenario): all 20 export the one new key" "20 AWS_ACCESS_KEY_ID=ASIAFAKE" "${keys%%[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]}"
+done
+
+# --- 2. kill -9 during the refresh ----------------------------------------------------------------------------
+start_fake sts_strict.py FAST_PORT
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT
+bad=0 replaced=0 kept=0
+for i in $(seq 1 80); do
+    seed_entry 600
+    "$CREDSH_BIN" exec -p shared -- true 2>/dev/null &
+    pid=$!
+    sleep "0.0$((i % 10))$((i * 7 % 10))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    state=$(python3 -c '
+import json, sys
+try:
+    c = json.load(open(sys.argv[1]))["Credentials"]
+    print("new" if c["AccessKeyId"].startswith("ASIAFAKE") else "old" if c["AccessKeyId"] == "ASIAOLDSEEDED0000001" else "bad")
+except FileNotFoundError:
+    print("absent")
+except Exception as e:
+    print("bad")' "$ENTRY")
+    case $state in new) replaced=$((replaced + 1)) ;; old) kept=$((kept + 1)) ;; *) bad=$((bad + 1)) ;; esac
+done
+echo "# kill -9 loop: 80 runs, $kept left the old entry, $replaced the new one"
+check "kill -9: the cache entry is always the old or the new complete entry" 0 "$bad"
+check_true "kill -9: the loop killed some runs before and let some finish after the write" test "$kept" -gt 0 -a "$replaced" -gt 0
+out=$("$CREDSH_BIN" exec -p shared -- sh -c 'echo $AWS_ACCESS_KEY_ID' 2>&1)
+check_contains "kill -9: the next run works from what was left" "ASIA" "$out"
+
+# --- 3. blackholed and unroutable endpoints -------------------------------------------------------------------
+start_fake sts_strict.py HOLE_PORT --blackhole
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$HOLE_PORT
+# hook_twice NAME: a bash with the hook, in the project, running the hook twice in a row (two prompts), each
+# timed; stderr of each in $T_ROOT/NAME.err1 / .err2
+hook_twice() {
+    bash --norc --noprofile -c '
+        cd "$1/proj" || exit 9
+        t0=$SECONDS
+        eval "$("$2" hook bash 2>/dev/null)" 2>"$3.err1" # installing the hook runs it: the first prompt
+        echo "first=$((SECONDS - t0)) key=${AWS_ACCESS_KEY_ID-unset}"
+        t0=$SECONDS
+        _credsh_hook 2>"$3.err2"; echo "second=$((SECONDS - t0)) key=${AWS_ACCESS_KEY_ID-unset}"
+    ' hook "$HOME" "$CREDSH_BIN" "$T_ROOT/$1"
+}
+
+# (a) still-valid credentials inside the refresh window: kept, with a warning, within the deadline
+seed_entry 600
+out=$(hook_twice valid)
+first=${out#first=}; first=${first%% *}
+check_true "blackhole, valid creds: the first prompt returns within the deadline (< 10 s, took ${first}s)" test "$first" -lt 10
+check_contains "blackhole, valid creds: the still-valid key is kept" "first=$first key=ASIAOLDSEEDED0000001" "$out"
+check_contains "blackhole, valid creds: a warning names the host and the deadline" \
+    "127.0.0.1:$HOLE_PORT: no answer within 2000 ms; using cached credentials, valid" "$(<"$T_ROOT/valid.err1")"
+check_contains "blackhole, valid creds: the next prompt does not retry (no process, no wait)" "second=0 key=ASIAOLDSEEDED0000001" "$out"
+check "blackhole, valid creds: the next prompt says nothing" "" "$(<"$T_ROOT/valid.err2")"
+# (b) nothing cached: nothing exported, one line, no retry at the next prompt
+rm -f "$ENTRY"
+out=$(hook_twice cold)
+first=${out#first=}; first=${first%% *}
+check_true "blackhole, cold: returns within the deadline (< 10 s, took ${first}s)" test "$first" -lt 10
+check_contains "blackhole, cold: nothing exported" "key=unset" "$out"
+check_contains "blackhole, cold: one line naming the host" "127.0.0.1:$HOLE_PORT: no answer within 2000 ms" "$(<"$T_ROOT/cold.err1")"
+check_contains "blackhole, cold: the next prompt does not retry" "second=0 key=unset" "$out"
+check "blackhole, cold: the next prompt says nothing" "" "$(<"$T_ROOT/cold.err2")"
+# (c) a non-routable address (TEST-NET-1): whatever the network does with it, the export ends in time
+export AWS_ENDPOINT_URL_STS=http://192.0.2.1:9
+start=$SECONDS
+out=$(cd "$HOME/proj" && timeout 30 "$CREDSH_BIN" export bash 2>&1)
+check_true "unroutable: export returns within the deadline (< 10 s, took $((SECONDS - start))s)" test $((SECONDS - start)) -lt 10
+check_contains "unroutable: the error names the host" "192.0.2.1" "$out"
+check_absent "unroutable: no key exported" "AWS_ACCESS_KEY_ID=" "$out"
+
+# --- 4. web identity token files that are not tokens -----------------------------------------------------------
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT
+mkfifo "$T_ROOT/fifo"
+head -c 200000 /dev/zero | tr '\0' a >"$T_ROOT/huge"
+: >"$T_ROOT/empty"
+printf 'S3NT1NEL-token\n' >"$T_ROOT/token"
+for f in fifo huge empty missing token; do
+    printf '[profile web-%s]\nrole_arn = arn:aws:iam::111122223333:role/Web\nweb_identity_token_file = %s\n' \
+        "$f" "$T_ROOT/$f" >>"$HOME/.aws/config"
+done
+webrun() { timeout 20 "$CREDSH_BIN" exec -p "web-$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
+start=$SECONDS
+out=$(webrun fifo)
+check_true "token file: a FIFO returns at once (< 10 s)" test $((SECONDS - start)) -lt 10
+check_contains "token file: a FIFO is refused" "web_identity_token_file $T_ROOT/fifo: not a regular file of at most 64 KiB" "$out"
+check_contains "token file: 200 KB is refused" "web_identity_token_file $T_ROOT/huge: not a regular file of at most 64 KiB" "$(webrun huge)"
+check_contains "token file: empty is refused" "web_identity_token_file $T_ROOT/empty is empty" "$(webrun empty)"
+check_contains "token file: missing, with the reason" "web_identity_token_file $T_ROOT/missing: No such file or directory" "$(webrun missing)"
+out=$(webrun token)
+check_contains "token file: a token (with a trailing newline) is used, unsigned" "KEY=ASIAFAKE" "$out"
+check "token file: the fake saw the call unsigned" "AssumeRoleWithWebIdentity False" \
+    "$(curl -s "http://127.0.0.1:$FAST_PORT/_calls" | python3 -c 'import json,sys; c=json.load(sys.stdin)[-1]; print(c["action"], c["signed"])')"
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$HOLE_PORT
+rm -rf "$HOME/.aws/cli/cache"
+out=$(webrun token)
+check_contains "token file, blackholed STS: fails naming the host" "127.0.0.1:$HOLE_PORT: no answer within" "$out"
+check_absent "no secret in any message" "S3NT1NEL" "$(cat "$T_ROOT"/*.err* "$T_ROOT"/err-* 2>/dev/null)$out"
+finish

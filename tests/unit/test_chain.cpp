@@ -1,0 +1,232 @@
+// The provider-chain planner against smithy-rs's assume-role-tests.json (all 28 cases, read in place), plus
+// credsh's own rules: GetSessionToken for a selected profile with mfa_serial, web identity from the
+// environment, and the chain description. The end-to-end run of the same cases against moto is
+// tests/shell/t_sts_conformance.sh.
+#include "chain.hpp"
+#include "helpers.hpp"
+#include "provider.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+using namespace credsh;
+using nlohmann::json;
+
+namespace {
+
+// Where credsh's wording differs from smithy-rs's, the phrase our message must contain instead. Every other
+// expected error must appear verbatim (case-insensitively) in ours.
+const std::map<std::string, std::string> kPhraseMap = {
+    // smithy-rs names the missing key; credsh names the file and which half of the pair is there.
+    {"profile missing aws_secret_access_key", "aws_access_key_id without aws_secret_access_key"},
+    {"profile missing aws_access_key_id", "aws_secret_access_key without aws_access_key_id"},
+    // credsh's planner says "source profile B ..." / "profile ..." (the caller prefixes "profile A: ").
+    {"profile `B` did not contain credential information", "source profile B did not contain credential information"},
+    {"profile `A` did not contain credential information", "profile did not contain credential information"},
+    // credsh names the loop: "profile cycle: A -> B -> A" (SECURITY.md 18).
+    {"profile formed an infinite loop", "profile cycle: A -> B -> A"},
+    {"No profiles were defined", "no profiles were defined"},
+    // credsh says what to do: keep sso_region in the [sso-session] section only.
+    {"`sso_region` can only be specified in the [sso-session] config when a session name is given",
+     "`sso_region` differs from (or is missing in) [sso-session A]; set it in the [sso-session] section only"},
+};
+
+std::string lower(std::string s) { return to_lower(s); }
+
+ProfileSet profile_set(const json& input) {
+    ProfileSet s;
+    for (const auto& [name, props] : input.at("profiles").items()) {
+        Properties p;
+        for (const auto& [k, v] : props.items()) p[k] = v.get<std::string>();
+        s.profiles[name] = p;
+        s.config_file[name] = p;
+    }
+    if (input.contains("sso_sessions"))
+        for (const auto& [name, props] : input.at("sso_sessions").items())
+            for (const auto& [k, v] : props.items()) s.sso_sessions[name][k] = v.get<std::string>();
+    return s;
+}
+
+std::optional<std::string> prop_of(const ProfileSet& s, const std::string& profile, const std::string& key) {
+    auto it = s.profiles.find(profile);
+    if (it == s.profiles.end()) return std::nullopt;
+    const std::string* v = find_prop(it->second, key);
+    return v ? std::optional<std::string>(*v) : std::nullopt;
+}
+
+// Checks one planned step against one expected ProfileChain element.
+void check_step(const ProfileSet& s, const Step& step, const json& expected) {
+    REQUIRE(expected.is_object());
+    REQUIRE(expected.size() == 1);
+    const std::string kind = expected.begin().key();
+    const json& want = expected.begin().value();
+    INFO("expected step " << expected.dump() << ", planned " << step_kind_name(step.kind) << " (" << step.profile << ")");
+    if (kind == "AccessKey") {
+        REQUIRE(step.kind == StepKind::access_key);
+        REQUIRE(step.keys != nullptr);
+        CHECK(*find_prop(*step.keys, "aws_access_key_id") == want.at("access_key_id").get<std::string>());
+        CHECK(*find_prop(*step.keys, "aws_secret_access_key") == want.at("secret_access_key").get<std::string>());
+        const std::string* account = find_prop(*step.keys, "aws_account_id");
+        if (want.contains("account_id")) {
+            REQUIRE(account != nullptr);
+            CHECK(*account == want.at("account_id").get<std::string>());
+        } else {
+            CHECK(account == nullptr);
+        }
+    } else if (kind == "NamedSource") {
+        CHECK(step.kind == StepKind::named_source);
+        CHECK(step.named_source == want.get<std::string>());
+        CHECK(step.plugin == (step.named_source == "Environment" ? "" : "imds"));
+    } else if (kind == "AssumeRole" || kind == "WebIdentityToken") {
+        CHECK(step.kind == (kind == "AssumeRole" ? StepKind::assume_role : StepKind::web_identity));
+        CHECK(step.plugin == "mfa-sts");
+        // Every setting the case names is the step profile's; every one it leaves out is absent there.
+        for (const char* key : {"role_arn", "role_session_name", "external_id", "web_identity_token_file"}) {
+            INFO("setting " << key);
+            auto have = prop_of(s, step.profile, key);
+            if (want.contains(key))
+                CHECK(have == want.at(key).get<std::string>());
+            else if (std::string(key) != "web_identity_token_file" || kind == "WebIdentityToken")
+                CHECK_FALSE(have.has_value());
+        }
+    } else if (kind == "Sso") {
+        CHECK(step.kind == StepKind::sso);
+        CHECK(step.plugin == "aws-sso");
+        auto session = prop_of(s, step.profile, "sso_session");
+        for (const auto& [key, value] : want.items()) {
+            INFO("setting " << key);
+            auto have = prop_of(s, step.profile, key);
+            if (!have && session)
+                if (auto it = s.sso_sessions.find(*session); it != s.sso_sessions.end())
+                    if (const std::string* v = find_prop(it->second, key)) have = *v;
+            CHECK(have == value.get<std::string>());
+        }
+    } else {
+        FAIL("unknown step kind in the suite: " << kind);
+    }
+}
+
+} // namespace
+
+TEST_CASE("assume-role-tests.json: every case plans the expected chain or error", "[chain][conformance]") {
+    auto path = test::conformance_dir() / "smithy-rs/aws/rust-runtime/aws-config/test-data/assume-role-tests.json";
+    json cases = json::parse(test::read_file(path));
+    REQUIRE(cases.size() == 28);
+    CredshConfig config;
+    int chains = 0, errors = 0;
+    for (const json& c : cases) {
+        std::string docs = c.at("docs").get<std::string>();
+        INFO("case: " << docs);
+        ProfileSet s = profile_set(c.at("input"));
+        auto chain = plan_chain(s, config, c.at("input").at("selected_profile").get<std::string>());
+        const json& out = c.at("output");
+        if (out.contains("Error")) {
+            ++errors;
+            std::string expected = out.at("Error").get<std::string>();
+            auto mapped = kPhraseMap.find(expected);
+            std::string phrase = mapped == kPhraseMap.end() ? expected : mapped->second;
+            REQUIRE_FALSE(chain);
+            INFO("our message: " << chain.error().message);
+            CHECK(lower(chain.error().message).find(lower(phrase)) != std::string::npos);
+            continue;
+        }
+        ++chains;
+        INFO("our message: " << (chain ? describe_chain(s, *chain) : chain.error().message));
+        REQUIRE(chain);
+        const json& want = out.at("ProfileChain");
+        REQUIRE(chain->size() == want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) check_step(s, (*chain)[i], want[i]);
+    }
+    CHECK(chains == 13);
+    CHECK(errors == 15);
+    // Every mapped phrase is used by some case: a mapping cannot hide a case the suite no longer has.
+    for (const auto& [theirs, ours] : kPhraseMap) {
+        bool used = false;
+        for (const json& c : cases)
+            used |= c.at("output").contains("Error") && c.at("output").at("Error").get<std::string>() == theirs;
+        INFO("mapping for: " << theirs);
+        CHECK(used);
+    }
+}
+
+TEST_CASE("web identity from the environment serves a profile without credentials, and only that", "[chain]") {
+    CredshConfig config;
+    ProfileSet s;
+    s.profiles["bare"] = {{"region", "eu-west-1"}};
+    s.profiles["keys"] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}};
+    s.profiles["role"] = {{"role_arn", "arn:aws:iam::1:role/R"}, {"source_profile", "keys"}};
+    s.config_file = s.profiles;
+    Env env({{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"}, {"AWS_WEB_IDENTITY_TOKEN_FILE", "/t/token"},
+             {"AWS_ROLE_SESSION_NAME", "ci"}});
+    auto web = web_identity_env(env);
+    REQUIRE(web);
+    CHECK(web->session_name == "ci");
+
+    auto bare = plan_chain(s, config, "bare", web);
+    REQUIRE(bare);
+    REQUIRE(bare->size() == 1);
+    CHECK((*bare)[0].kind == StepKind::web_identity);
+    REQUIRE((*bare)[0].web_env);
+    CHECK((*bare)[0].web_env->role_arn == "arn:aws:iam::1:role/Web");
+    CHECK(describe_chain(s, *bare) ==
+          "AssumeRoleWithWebIdentity arn:aws:iam::1:role/Web (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) (bare)");
+    // Without the variables the same profile has no credentials.
+    auto none = plan_chain(s, config, "bare");
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message == "profile did not contain credential information");
+    // Profiles with credentials of their own keep them.
+    auto keys = plan_chain(s, config, "keys", web);
+    REQUIRE(keys);
+    CHECK(keys->back().kind == StepKind::access_key);
+    auto role = plan_chain(s, config, "role", web);
+    REQUIRE(role);
+    CHECK(role->back().kind == StepKind::assume_role);
+    CHECK_FALSE(role->back().web_env);
+    // One variable alone is not a web identity configuration.
+    CHECK_FALSE(web_identity_env(Env(std::map<std::string, std::string>{{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"}})));
+    CHECK_FALSE(web_identity_env(Env({{"AWS_WEB_IDENTITY_TOKEN_FILE", "/t"}, {"AWS_ROLE_ARN", ""}})));
+}
+
+TEST_CASE("mfa_serial on the selected profile's static keys adds GetSessionToken; on a source profile it does not",
+          "[chain]") {
+    CredshConfig config;
+    ProfileSet s;
+    s.profiles["mfa"] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn:mfa"}};
+    s.profiles["role"] = {{"role_arn", "arn:aws:iam::1:role/R"}, {"source_profile", "mfa"}, {"mfa_serial", "arn:m2"}};
+    s.config_file = s.profiles;
+    auto mfa = plan_chain(s, config, "mfa");
+    REQUIRE(mfa);
+    REQUIRE(mfa->size() == 2);
+    CHECK((*mfa)[1].kind == StepKind::session_token);
+    CHECK((*mfa)[1].keys == (*mfa)[0].keys);
+    // botocore: a source profile's mfa_serial starts no session; the role's own mfa_serial goes to AssumeRole.
+    auto role = plan_chain(s, config, "role");
+    REQUIRE(role);
+    REQUIRE(role->size() == 2);
+    CHECK((*role)[0].kind == StepKind::access_key);
+    CHECK((*role)[1].kind == StepKind::assume_role);
+    CHECK(describe_chain(s, *role) == "static keys (mfa) -> AssumeRole arn:aws:iam::1:role/R (role)");
+}
+
+TEST_CASE("chains of any depth, and cycles named from the selected profile", "[chain]") {
+    CredshConfig config;
+    ProfileSet s;
+    for (int i = 0; i < 12; ++i)
+        s.profiles["r" + std::to_string(i)] = {{"role_arn", "arn:aws:iam::1:role/R" + std::to_string(i)},
+                                               {"source_profile", "r" + std::to_string(i + 1)}};
+    s.profiles["r12"] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}};
+    s.profiles["x"] = {{"role_arn", "arn:r"}, {"source_profile", "y"}};
+    s.profiles["y"] = {{"role_arn", "arn:r"}, {"source_profile", "z"}};
+    s.profiles["z"] = {{"role_arn", "arn:r"}, {"source_profile", "y"}};
+    s.config_file = s.profiles;
+    auto deep = plan_chain(s, config, "r0");
+    REQUIRE(deep);
+    CHECK(deep->size() == 13);
+    CHECK(deep->front().kind == StepKind::access_key);
+    CHECK(deep->back().profile == "r0");
+    auto loop = plan_chain(s, config, "x");
+    REQUIRE_FALSE(loop);
+    CHECK(loop.error().message == "profile cycle: x -> y -> z -> y");
+}

@@ -1,0 +1,309 @@
+// The plugin host against real shared libraries: the fixture plugins of tests/plugins/ (one defect each), loaded
+// with dlopen exactly as credsh loads its plugins. Asserts the exact error each defect produces, what crosses the
+// ABI in both directions, and the lifetime rule: an instance is destroyed before its library is unloaded, and the
+// library stays mapped until the host is gone.
+#include "helpers.hpp"
+
+#include "plugin_host.hpp"
+
+#include <cstddef>
+#include <fcntl.h>
+#include <filesystem>
+#include <link.h>
+#include <unistd.h>
+
+using namespace credsh;
+using credsh::test::read_file;
+using credsh::test::TempDir;
+using credsh::test::write_file;
+
+namespace {
+
+const std::string kFixtures = CREDSH_FIXTURE_PLUGIN_DIR;
+
+std::string fixture(const std::string& name) { return kFixtures + "/credsh-" + name + ".so"; }
+
+// A host that looks only in `path` (no directories relative to an executable); the install directory is always
+// searched last, and holds no fixture.
+Env env_with_path(const std::string& path) { return Env({{"CREDSH_PLUGIN_PATH", path}, {"FIXTURE_ENV", "from-env"}}); }
+
+// Whether a library with this real path is mapped into the process now.
+bool is_mapped(const std::string& path) {
+    struct Query {
+        std::string want;
+        bool found = false;
+    } q{std::filesystem::canonical(path).string()};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) {
+            auto* query = static_cast<Query*>(data);
+            std::error_code ec;
+            if (info->dlpi_name && *info->dlpi_name &&
+                std::filesystem::canonical(info->dlpi_name, ec).string() == query->want)
+                query->found = true;
+            return 0;
+        },
+        &q);
+    return q.found;
+}
+
+PluginCall simple_call() {
+    PluginCall c;
+    c.operation = "credentials";
+    c.profile = "dev";
+    c.home = "/home/someone";
+    c.now = 1700000000;
+    c.timeout_ms = 1234;
+    return c;
+}
+
+// Reads what the host wrote for the person at the terminal.
+struct Pipe {
+    int fds[2] = {-1, -1};
+    Pipe() { REQUIRE(::pipe2(fds, O_NONBLOCK) == 0); }
+    ~Pipe() {
+        ::close(fds[0]);
+        ::close(fds[1]);
+    }
+    std::string drain() const {
+        std::string out;
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+        return out;
+    }
+};
+
+} // namespace
+
+TEST_CASE("validate_descriptor checks magic, then ABI version, then size, then fields", "[plugin_host]") {
+    credsh_plugin_descriptor d{};
+    d.magic = CREDSH_PLUGIN_MAGIC;
+    d.abi_version = CREDSH_PLUGIN_ABI_VERSION;
+    d.struct_size = sizeof d;
+    d.name = "x";
+    d.version = "1";
+    d.create = [] { return static_cast<void*>(nullptr); };
+    d.destroy = [](void*) {};
+    d.call = [](void*, const credsh_request*, const credsh_host*) { return int32_t{0}; };
+    CHECK(validate_descriptor(&d, "x"));
+    CHECK(validate_descriptor(nullptr, "x").error().message == "no descriptor");
+
+    auto bad = d;
+    bad.magic = 1;
+    bad.abi_version = 7; // magic is judged first: nothing else in a foreign struct means anything
+    CHECK(validate_descriptor(&bad, "x").error().message == "not a credsh plugin (wrong magic number)");
+    bad = d;
+    bad.abi_version = 2;
+    bad.struct_size = 1; // the version is judged before the size: a newer ABI may have a different layout
+    CHECK(validate_descriptor(&bad, "x").error().message ==
+          "built for plugin ABI 2, this credsh speaks ABI 1 (rebuild the plugin against this credsh)");
+    bad = d;
+    bad.struct_size = sizeof d - 1;
+    CHECK(validate_descriptor(&bad, "x").error().message ==
+          "descriptor is " + std::to_string(sizeof d - 1) + " bytes, expected at least " + std::to_string(sizeof d) +
+              " (built against an older header)");
+    bad = d;
+    bad.struct_size = sizeof d + 16; // appended fields from a newer header: fine
+    CHECK(validate_descriptor(&bad, "x"));
+    for (int field = 0; field < 5; ++field) {
+        bad = d;
+        if (field == 0) bad.name = nullptr;
+        if (field == 1) bad.version = nullptr;
+        if (field == 2) bad.create = nullptr;
+        if (field == 3) bad.destroy = nullptr;
+        if (field == 4) bad.call = nullptr;
+        CHECK(validate_descriptor(&bad, "x").error().message == "descriptor has an empty name, version or function");
+    }
+    CHECK(validate_descriptor(&d, "y").error().message == "file is named for plugin y but the plugin calls itself x");
+}
+
+TEST_CASE("a defective plugin is refused with a clear error naming the file", "[plugin_host]") {
+    REQUIRE(std::filesystem::exists(fixture("good")));
+    PluginHost host(env_with_path(kFixtures), "");
+    auto refused = [&](const std::string& name) {
+        auto r = host.call(name, simple_call());
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == ErrorKind::failed);
+        return r.error().message;
+    };
+    auto at = [](const std::string& name) { return "plugin " + name + " (" + fixture(name) + "): "; };
+    CHECK(refused("badmagic") == at("badmagic") + "not a credsh plugin (wrong magic number)");
+    CHECK(refused("oldabi") == at("oldabi") +
+                                   "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this "
+                                   "credsh)");
+    const std::string short_size = std::to_string(offsetof(credsh_plugin_descriptor, call));
+    const std::string full_size = std::to_string(sizeof(credsh_plugin_descriptor));
+    CHECK(refused("shortstruct") == at("shortstruct") + "descriptor is " + short_size + " bytes, expected at least " +
+                                        full_size + " (built against an older header)");
+    CHECK(refused("wrongname") == at("wrongname") + "file is named for plugin wrongname but the plugin calls itself "
+                                                    "somebody-else");
+    CHECK(refused("nodescriptor") ==
+          at("nodescriptor") + "not a credsh plugin (no credsh_plugin_descriptor_v1 symbol)");
+    CHECK(refused("unresolved") ==
+          at("unresolved") + "cannot be loaded: undefined symbol: credsh_fixture_undefined_function");
+    CHECK(refused("notso") == at("notso") + "cannot be loaded: invalid ELF header");
+    // Loading worked, running did not: no exception escapes the host, and the status must be one it knows.
+    CHECK(refused("throwcreate") == "plugin throwcreate: threw an exception (fixture create failed on purpose)");
+    CHECK(refused("throwcall") == "plugin throwcall: threw an exception (fixture call failed on purpose)");
+    PluginCall throws_int = simple_call();
+    throws_int.settings["throw_int"] = "1";
+    auto r = host.call("throwcall", throws_int);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "plugin throwcall: threw an exception");
+    CHECK(refused("nullcreate") == "plugin nullcreate: could not create an instance");
+    CHECK(refused("badstatus") == "plugin badstatus: returned unknown status 42");
+
+    auto missing = host.call("nosuch", simple_call());
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == ErrorKind::not_found);
+    CHECK(missing.error().message ==
+          "plugin nosuch is not installed (looked in " + kFixtures + ", " + std::string(CREDSH_PLUGIN_DIR) + ")");
+    // A name is never a path.
+    CHECK(refused("../good") == "plugin ../good: not a valid plugin name");
+    CHECK(refused("") == "plugin : not a valid plugin name");
+}
+
+TEST_CASE("a file too short to be ELF, and a directory named like a plugin", "[plugin_host]") {
+    TempDir dir;
+    write_file(dir.path / "credsh-tiny.so", "tiny\n");
+    std::filesystem::create_directories(dir.path / "credsh-good.so"); // not a file: must not hide the real one
+    PluginHost host(env_with_path(dir.str() + ":" + kFixtures), "");
+    auto r = host.call("tiny", simple_call());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "plugin tiny (" + dir.str() + "/credsh-tiny.so): cannot be loaded: file too short");
+    auto good = host.call("good", simple_call());
+    REQUIRE(good);
+    CHECK(good->get("plugin") == "good");
+    bool listed_dir = false;
+    for (const auto& p : host.list())
+        if (p.name == "good") listed_dir = p.path != fixture("good");
+    CHECK_FALSE(listed_dir);
+}
+
+TEST_CASE("the good plugin sees the request and its outputs arrive", "[plugin_host]") {
+    Pipe err;
+    PluginHost host(env_with_path(kFixtures), "", err.fds[1]);
+    PluginCall c = simple_call();
+    c.settings = {{"region", "eu-west-1"}, {"credsh.x", "y"}};
+    c.source = {{"aws_access_key_id", "AKIASOURCE"}};
+    c.args = {{"token_code", "123456"}, {"say", "hello\x1b[31m there"}, {"read_secret", "1"}};
+    auto r = host.call("good", c);
+    REQUIRE(r);
+    CHECK(r->status == CREDSH_OK);
+    const auto& out = r->out;
+    CHECK(out.at("plugin") == "good");
+    CHECK(out.at("operation") == "credentials");
+    CHECK(out.at("profile") == "dev");
+    CHECK(out.at("home") == "/home/someone");
+    CHECK(out.at("now") == "1700000000");
+    CHECK(out.at("timeout_ms") == "1234");
+    CHECK(out.at("interactive") == "0");
+    CHECK(out.at("request_size_ok") == "1");
+    CHECK(out.at("live_instances") == "1");
+    CHECK(out.at("setting.region") == "eu-west-1");
+    CHECK(out.at("setting.credsh.x") == "y");
+    CHECK(out.at("source.aws_access_key_id") == "AKIASOURCE");
+    CHECK(out.at("arg.token_code") == "123456");
+    CHECK(out.at("env.FIXTURE_ENV") == "from-env"); // the host's environment is the plugin's
+    CHECK(out.at("key") == "last");
+    CHECK(out.at("read_secret") == "-1"); // not interactive: no terminal read
+    CHECK(r->get("aws_access_key_id") == "AKIAFIXTURE");
+    CHECK(r->get("absent").empty());
+    // say(): one line for the person, escaped.
+    CHECK(err.drain() == "credsh: hello\\x1b[31m there\n");
+
+    // Statuses the ABI defines pass through as replies; the instance from the last call is gone.
+    c.args = {{"status", "2"}};
+    auto login = host.call("good", c);
+    REQUIRE(login);
+    CHECK(login->status == CREDSH_NEEDS_LOGIN);
+    CHECK(login->get("live_instances") == "1");
+    c.args = {{"status", "3"}};
+    CHECK(host.call("good", c)->status == CREDSH_UNSUPPORTED);
+    c.args = {{"status", "1"}};
+    CHECK(host.call("good", c)->status == CREDSH_ERROR);
+    c.args = {{"status", "-1"}};
+    auto neg = host.call("good", c);
+    REQUIRE_FALSE(neg);
+    CHECK(neg.error().message == "plugin good: returned unknown status -1");
+}
+
+TEST_CASE("an instance is destroyed before its library unloads, which happens only with the host", "[plugin_host]") {
+    TempDir dir;
+    const std::string marker = (dir.path / "marker").string();
+    const std::string good = fixture("good"), throwing = fixture("throwcall");
+    REQUIRE_FALSE(is_mapped(good)); // no other test's host is alive
+    {
+        PluginHost host(env_with_path(kFixtures), "");
+        CHECK_FALSE(is_mapped(good)); // creating a host loads nothing
+        PluginCall c = simple_call();
+        c.settings["marker"] = marker;
+        REQUIRE(host.call("good", c));
+        CHECK(read_file(marker) == "call\ndestroy\n");
+        CHECK(is_mapped(good)); // kept for the next call, not reloaded each time
+        REQUIRE(host.call("good", c));
+        CHECK(read_file(marker) == "call\ndestroy\ncall\ndestroy\n");
+        // A call that throws still has its instance destroyed.
+        auto r = host.call("throwcall", c);
+        REQUIRE_FALSE(r);
+        CHECK(read_file(marker) == "call\ndestroy\ncall\ndestroy\ncall\ndestroy\n");
+        CHECK(is_mapped(throwing));
+    }
+    CHECK_FALSE(is_mapped(good));
+    CHECK_FALSE(is_mapped(throwing));
+    // Both libraries' destructors ran (each appends "unload" to the last marker it saw), after every destroy.
+    CHECK(read_file(marker) == "call\ndestroy\ncall\ndestroy\ncall\ndestroy\nunload\nunload\n");
+}
+
+TEST_CASE("list() shows every plugin found, first per name, with versions or the reason it is unusable",
+          "[plugin_host]") {
+    PluginHost host(env_with_path(kFixtures), "");
+    std::map<std::string, PluginInfo> by_name;
+    for (auto& p : host.list()) by_name[p.name] = p;
+    std::map<std::string, std::string> expect_problem = {
+        {"badmagic", "not a credsh plugin (wrong magic number)"},
+        {"badstatus", ""},
+        {"good", ""},
+        {"nodescriptor", "not a credsh plugin (no credsh_plugin_descriptor_v1 symbol)"},
+        {"notso", "cannot be loaded: invalid ELF header"},
+        {"nullcreate", ""},
+        {"oldabi", "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this credsh)"},
+        {"shortstruct", "descriptor is " + std::to_string(offsetof(credsh_plugin_descriptor, call)) +
+                            " bytes, expected at least " + std::to_string(sizeof(credsh_plugin_descriptor)) +
+                            " (built against an older header)"},
+        {"throwcall", ""},
+        {"throwcreate", ""},
+        {"unresolved", "cannot be loaded: undefined symbol: credsh_fixture_undefined_function"},
+        {"wrongname", "file is named for plugin wrongname but the plugin calls itself somebody-else"},
+    };
+    for (const auto& [name, problem] : expect_problem) {
+        INFO(name);
+        REQUIRE(by_name.count(name));
+        CHECK(by_name[name].problem == problem);
+        CHECK(by_name[name].path == fixture(name));
+        CHECK(by_name[name].version == (problem.empty() ? "1.0-fixture" : ""));
+    }
+    CHECK(by_name["good"].summary == "loader test fixture (good)");
+
+    // Search order: the first directory of CREDSH_PLUGIN_PATH wins, for list() and call() alike.
+    for (bool shadow_first : {true, false}) {
+        std::string shadow = kFixtures + "/shadow";
+        PluginHost h(env_with_path(shadow_first ? shadow + ":" + kFixtures : kFixtures + ":" + shadow), "");
+        std::string version;
+        for (const auto& p : h.list())
+            if (p.name == "good") version = p.version;
+        CHECK(version == (shadow_first ? "2.0-shadow" : "1.0-fixture"));
+        auto r = h.call("good", simple_call());
+        REQUIRE(r);
+        CHECK(r->get("plugin") == "good");
+    }
+}
+
+TEST_CASE("search_dirs: CREDSH_PLUGIN_PATH, then beside the binary, then the install directory", "[plugin_host]") {
+    PluginHost host(Env(std::map<std::string, std::string>{{"CREDSH_PLUGIN_PATH", "/a::/b"}}), "/opt/credsh/bin");
+    std::vector<std::string> want = {"/a", "/b", "/opt/credsh/bin/../plugins", "/opt/credsh/bin/../lib/credsh/plugins",
+                                     CREDSH_PLUGIN_DIR};
+    CHECK(host.search_dirs() == want);
+    PluginHost none(Env{}, "");
+    CHECK(none.search_dirs() == std::vector<std::string>{CREDSH_PLUGIN_DIR});
+}
