@@ -10,7 +10,7 @@ namespace credsh {
 
 namespace {
 // Sorted by name; tests/shell/t_cli.sh checks that every entry has --help.
-const std::array<Command, 13> kCommands = {{
+const std::array<Command, 15> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
@@ -18,10 +18,12 @@ const std::array<Command, 13> kCommands = {{
     {"export", "print shell code for the current scope (used by the hook)", cmd_export},
     {"hook", "print the hook to install in bash, zsh, fish or pwsh", cmd_hook},
     {"login", "interactive sign-in for a profile that needs it (SSO, MFA)", cmd_login},
+    {"logout", "forget a profile's SSO token and the credentials derived from it", cmd_logout},
     {"pin", "write ./.credprofile naming a profile, and trust it", cmd_pin},
     {"plugins", "list the plugins found, with versions and problems", cmd_plugins},
     {"profiles", "list every profile credsh knows", cmd_profiles},
     {"prompt", "print the prompt segment", cmd_prompt},
+    {"sso", "IAM Identity Center: list accounts and roles, write matching profiles", cmd_sso},
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
     {"use", "set this shell's session profile (needs the hook)", cmd_use},
 }};

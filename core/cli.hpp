@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -64,6 +65,12 @@ std::optional<State> read_state_from_fd(int fd);
 // The request every scope-aware command starts from.
 ExportRequest base_request(Context& ctx);
 
+// The settings of an aws-sso plugin call (cmd_sso.cpp; login and logout use it too): the profile's keys with its
+// [sso-session] and [services] sections, or for an empty `profile` the sso-session `session` alone.
+struct ProfileSet;
+std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
+                                                     const std::string& session);
+
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);
@@ -72,10 +79,12 @@ int cmd_exec(Context&, const Args&);
 int cmd_export(Context&, const Args&);
 int cmd_hook(Context&, const Args&);
 int cmd_login(Context&, const Args&);
+int cmd_logout(Context&, const Args&);
 int cmd_pin(Context&, const Args&);
 int cmd_plugins(Context&, const Args&);
 int cmd_profiles(Context&, const Args&);
 int cmd_prompt(Context&, const Args&);
+int cmd_sso(Context&, const Args&);
 int cmd_status(Context&, const Args&);
 int cmd_use(Context&, const Args&);
 

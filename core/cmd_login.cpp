@@ -1,7 +1,8 @@
-// credsh login [PROFILE]: the only command that may talk to a person (a device code, a browser, an MFA code).
-// It signs in where the profile's chain needs it (the aws-sso plugin's "login" for an SSO step), then resolves
-// the profile with a fresh last step, so the MFA session or role credentials land in the shared caches and
-// every shell's next prompt picks them up (the hook watches the cache file).
+// credsh login [PROFILE] [--sso-session NAME] [--no-browser]: the only command that may talk to a person (a
+// device code, a browser, an MFA code). It signs in where the profile's chain needs it (the aws-sso plugin's
+// "login" for an SSO step), then resolves the profile with a fresh last step, so the role credentials or MFA
+// session land in the shared caches and every shell's next prompt picks them up (the hook watches the cache
+// file). With --sso-session it signs in to that [sso-session] alone, as `aws sso login --sso-session` does.
 #include "chain.hpp"
 #include "cli.hpp"
 #include "credsh_config.hpp"
@@ -11,25 +12,71 @@
 
 namespace credsh {
 
+namespace {
+
+// One aws-sso "login" call; the plugin prints the URL and code through say() and polls until approval.
+Result<PluginReply> sso_login(Context& ctx, const std::string& profile, std::map<std::string, std::string> settings,
+                              bool no_browser) {
+    PluginCall call;
+    call.operation = "login";
+    call.profile = profile;
+    call.settings = std::move(settings);
+    if (no_browser) call.args["no_browser"] = "1";
+    call.home = ctx.env.home();
+    call.now = ctx.now;
+    call.timeout_ms = 15000; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
+    call.interactive = true;
+    auto reply = ctx.plugins()->call("aws-sso", call);
+    if (!reply) return reply.error();
+    if (reply->status != CREDSH_OK) {
+        std::string msg = reply->get("message");
+        return fail(msg.empty() ? "sign-in failed" : msg);
+    }
+    return reply;
+}
+
+std::string valid_for(const PluginReply& reply, std::int64_t now) {
+    auto exp = parse_iso8601(reply.get("expiration"));
+    return exp ? ", token valid " + human_duration(*exp - now) : "";
+}
+
+} // namespace
+
 int cmd_login(Context& ctx, const Args& args) {
     po::options_description desc("options");
-    std::string name;
-    desc.add_options()("profile", po::value(&name), "the profile to sign in for (default: the active one)");
+    std::string name, session;
+    bool no_browser = false;
+    desc.add_options()("profile", po::value(&name), "the profile to sign in for (default: the active one)")(
+        "sso-session", po::value(&session), "sign in to this [sso-session] (no profile needed)")(
+        "no-browser", po::bool_switch(&no_browser), "only print the URL and code (also: CREDSH_NO_BROWSER=1)");
     po::positional_options_description pos;
     pos.add("profile", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "login [PROFILE]",
+    auto vm = parse_args(ctx, args, desc, pos, "login [PROFILE] [--sso-session NAME] [--no-browser]",
                          "Signs in for PROFILE where that needs a person: an SSO device code or an MFA code.", rc);
     if (!vm) return rc;
-    if (name.empty()) name = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
-    if (name.empty()) {
-        ctx.warn("login: which profile? (credsh login PROFILE)");
-        return 2;
-    }
     auto profiles = load_profile_files(ctx.env);
     if (!profiles) {
         ctx.warn(profiles.error().message);
         return 1;
+    }
+    if (!session.empty()) {
+        if (!profiles->sso_sessions.count(session)) {
+            ctx.warn("login: there is no [sso-session " + printable(session) + "] in the AWS config file");
+            return 1;
+        }
+        auto reply = sso_login(ctx, "", sso_call_settings(*profiles, "", session), no_browser);
+        if (!reply) {
+            ctx.warn("login: sso-session " + printable(session) + ": " + reply.error().message);
+            return 1;
+        }
+        ctx.warn("signed in: sso-session " + printable(session) + valid_for(*reply, ctx.now));
+        return 0;
+    }
+    if (name.empty()) name = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+    if (name.empty()) {
+        ctx.warn("login: which profile? (credsh login PROFILE, or credsh login --sso-session NAME)");
+        return 2;
     }
     auto config = load_credsh_config(ctx.env);
     CredshConfig cfg = config ? *config : CredshConfig{};
@@ -39,33 +86,16 @@ int cmd_login(Context& ctx, const Args& args) {
         return 1;
     }
     bool person = false;
+    std::string token_valid;
     for (const Step& step : *chain) {
         if (step.kind == StepKind::sso) {
             person = true;
-            PluginCall call;
-            call.operation = "login";
-            call.profile = step.profile;
-            auto it = profiles->profiles.find(step.profile);
-            if (it != profiles->profiles.end())
-                for (const auto& [k, v] : it->second) call.settings[to_lower(k)] = v;
-            if (it != profiles->profiles.end())
-                if (const std::string* s = find_prop(it->second, "sso_session"))
-                    if (auto ss = profiles->sso_sessions.find(*s); ss != profiles->sso_sessions.end())
-                        for (const auto& [k, v] : ss->second) call.settings["sso-session." + to_lower(k)] = v;
-            call.home = ctx.env.home();
-            call.now = ctx.now;
-            call.timeout_ms = 15000;
-            call.interactive = true;
-            auto reply = ctx.plugins()->call(step.plugin, call);
+            auto reply = sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""), no_browser);
             if (!reply) {
-                ctx.warn("login: " + reply.error().message);
+                ctx.warn("login: profile " + step.profile + ": " + reply.error().message);
                 return 1;
             }
-            if (reply->status != CREDSH_OK) {
-                std::string msg = reply->get("message");
-                ctx.warn("login: profile " + step.profile + ": " + (msg.empty() ? "sign-in failed" : msg));
-                return 1;
-            }
+            token_valid = valid_for(*reply, ctx.now);
         }
         if ((step.kind == StepKind::assume_role || step.kind == StepKind::session_token) &&
             profiles->profiles.count(step.profile) && find_prop(profiles->profiles.at(step.profile), "mfa_serial"))
@@ -74,6 +104,12 @@ int cmd_login(Context& ctx, const Args& args) {
     if (!person && chain->back().kind != StepKind::plugin) {
         ctx.warn("login: profile " + name + " (" + describe_chain(*profiles, *chain) +
                  ") needs no sign-in; its credentials are fetched when used");
+        return 0;
+    }
+    // A profile with sso_session and no account/role only holds a token (for tools that use bearer tokens).
+    if (chain->size() == 1 && chain->front().kind == StepKind::sso &&
+        !find_prop(profiles->profiles.at(name), "sso_account_id")) {
+        ctx.warn("signed in: " + name + token_valid);
         return 0;
     }
     ResolveContext rctx{*profiles, cfg, ctx.env, ctx.now, ctx.err_fd};

@@ -1,0 +1,132 @@
+// credsh logout [PROFILE] [--sso-session NAME]: forgets what `credsh login` (or `aws sso login`) stored for the
+// profile's IAM Identity Center sign-in. The aws-sso plugin calls the SSO Logout API and removes the token file
+// (~/.aws/sso/cache/<sha1>.json, shared with the AWS CLI); the core then removes the role credentials derived
+// from that token: the ~/.aws/cli/cache entry of every profile that uses the same sso-session (or, for legacy
+// profiles, the same start URL), named with sso_role_cache_key exactly as the CLI names them, plus the profile's
+// own cached credentials (an assume-role step on top of SSO, an MFA session). Registrations stay, as with the CLI.
+#include "chain.hpp"
+#include "cli.hpp"
+#include "cred_cache.hpp"
+#include "credsh_config.hpp"
+#include "profile_file.hpp"
+#include "provider.hpp"
+#include "text.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace credsh {
+
+namespace {
+
+bool remove_if_present(const Context& ctx, const std::string& path) {
+    if (::unlink(path.c_str()) == 0) return true;
+    if (errno != ENOENT) ctx.warn("logout: cannot remove " + printable(path) + ": " + std::strerror(errno));
+    return false;
+}
+
+const std::string* nonempty_prop(const Properties& p, std::string_view key) {
+    const std::string* v = find_prop(p, key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+} // namespace
+
+int cmd_logout(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    std::string name, session;
+    desc.add_options()("profile", po::value(&name), "the profile to sign out (default: the active one)")(
+        "sso-session", po::value(&session), "sign out of this [sso-session]");
+    po::positional_options_description pos;
+    pos.add("profile", 1);
+    int rc = 0;
+    auto vm = parse_args(ctx, args, desc, pos, "logout [PROFILE] [--sso-session NAME]",
+                         "Removes the SSO token of PROFILE's sign-in and the credentials derived from it.", rc);
+    if (!vm) return rc;
+    auto profiles = load_profile_files(ctx.env);
+    if (!profiles) {
+        ctx.warn(profiles.error().message);
+        return 1;
+    }
+    auto config = load_credsh_config(ctx.env);
+    CredshConfig cfg = config ? *config : CredshConfig{};
+    ResolveContext rctx{*profiles, cfg, ctx.env, ctx.now, ctx.err_fd};
+
+    std::string sso_profile; // the profile whose SSO settings the plugin gets ("" with --sso-session)
+    int removed_creds = 0;
+    if (session.empty()) {
+        if (name.empty())
+            name = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+        if (name.empty()) {
+            ctx.warn("logout: which profile? (credsh logout PROFILE, or credsh logout --sso-session NAME)");
+            return 2;
+        }
+        auto chain = plan_chain(*profiles, cfg, name);
+        if (!chain) {
+            ctx.warn("logout: " + chain.error().message);
+            return 1;
+        }
+        // The profile's own cache entry (a role assumed on top of SSO, an MFA session). credential_cache_files
+        // is the hook's watch list: only entries inside the credential caches are files to remove.
+        CacheDirs dirs = cache_dirs(ctx.env);
+        for (const auto& f : credential_cache_files(rctx, name)) {
+            struct stat st {};
+            bool cache_entry = f.rfind(dirs.cli + "/", 0) == 0 || f.rfind(dirs.credsh + "/", 0) == 0;
+            if (cache_entry && ::lstat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode)) removed_creds += remove_if_present(ctx, f);
+        }
+        for (const Step& step : *chain)
+            if (step.kind == StepKind::sso) {
+                sso_profile = step.profile;
+                break;
+            }
+        if (sso_profile.empty()) {
+            ctx.warn(removed_creds ? "logged out: " + name + " (its cached credentials were removed)"
+                                   : "logout: profile " + name + " (" + describe_chain(*profiles, *chain) +
+                                         ") has no SSO sign-in and no cached credentials");
+            return 0;
+        }
+    } else if (!profiles->sso_sessions.count(session)) {
+        ctx.warn("logout: there is no [sso-session " + printable(session) + "] in the AWS config file");
+        return 1;
+    }
+
+    PluginCall call;
+    call.operation = "logout";
+    call.profile = sso_profile;
+    call.settings = sso_call_settings(*profiles, sso_profile, session);
+    call.home = ctx.env.home();
+    call.now = ctx.now;
+    call.timeout_ms = 5000;
+    call.interactive = true;
+    auto reply = ctx.plugins()->call("aws-sso", call);
+    if (!reply || reply->status != CREDSH_OK) {
+        std::string msg = !reply ? reply.error().message : reply->get("message");
+        ctx.warn("logout: " + (msg.empty() ? std::string("the aws-sso plugin failed") : msg));
+        return 1;
+    }
+    bool token_removed = reply->get("removed") == "1";
+
+    // Every profile signed in through the same token: same sso_session, or (legacy) the same start URL.
+    std::string key_session = call.settings.count("sso_session") ? call.settings.at("sso_session") : "";
+    std::string key_url = call.settings.count("sso_start_url") ? call.settings.at("sso_start_url") : "";
+    std::string cli_dir = cache_dirs(ctx.env).cli;
+    for (const auto& [pname, props] : profiles->profiles) {
+        const std::string* account = nonempty_prop(props, "sso_account_id");
+        const std::string* role = nonempty_prop(props, "sso_role_name");
+        if (!account || !role) continue;
+        const std::string* s = nonempty_prop(props, "sso_session");
+        const std::string* u = nonempty_prop(props, "sso_start_url");
+        bool same = !key_session.empty() ? (s && *s == key_session) : (!s && u && *u == key_url);
+        if (!same) continue;
+        std::string key = sso_role_cache_key(*account, *role, s ? *s : "", u ? *u : "");
+        removed_creds += remove_if_present(ctx, cli_dir + "/" + key + ".json");
+    }
+    std::string what = !key_session.empty() ? "sso-session " + key_session : printable(key_url);
+    ctx.warn("logged out: " + what + " (" + (token_removed ? "token removed" : "no token was cached") + ", " +
+             std::to_string(removed_creds) + " cached credential file" + (removed_creds == 1 ? "" : "s") + " removed)");
+    return 0;
+}
+
+} // namespace credsh

@@ -1,0 +1,287 @@
+// credsh sso accounts [SESSION] [--write]: the accounts and roles an IAM Identity Center sign-in can reach
+// (the aws-sso plugin's "accounts": ListAccounts + ListAccountRoles, every page), each with the profile that
+// already uses it. --write appends a [profile ...] section for each role no profile uses yet to ~/.aws/config,
+// leaving every existing byte of the file as it was (comments, order, spacing, line endings): the file is read,
+// the new sections are appended, and the result replaces the file atomically - unless the file changed while
+// we worked, in which case nothing is written.
+#include "cli.hpp"
+#include "profile_file.hpp"
+#include "provider.hpp"
+#include "safe_file.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <sys/stat.h>
+#include <set>
+#include <unistd.h>
+
+namespace credsh {
+
+std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
+                                                     const std::string& session) {
+    std::map<std::string, std::string> s;
+    std::string sess = session;
+    if (!profile.empty()) {
+        if (auto it = profiles.profiles.find(profile); it != profiles.profiles.end()) {
+            for (const auto& [k, v] : it->second) s[to_lower(k)] = v;
+            if (const std::string* v = find_prop(it->second, "sso_session"); v && !v->empty() && sess.empty()) sess = *v;
+            if (const std::string* services = find_prop(it->second, "services"))
+                if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
+                    for (const auto& [service, raw] : sv->second)
+                        for (const auto& [k, v] : sub_properties(raw))
+                            s["services." + to_lower(service) + "." + to_lower(k)] = v;
+        }
+    } else if (!session.empty()) {
+        s["sso_session"] = session;
+    }
+    if (!sess.empty())
+        if (auto ss = profiles.sso_sessions.find(sess); ss != profiles.sso_sessions.end())
+            for (const auto& [k, v] : ss->second) s["sso-session." + to_lower(k)] = v;
+    return s;
+}
+
+namespace {
+
+struct Source { // what the listing is for
+    std::string session;   // sso-session name, or "" for a legacy profile
+    std::string profile;   // the legacy profile (or the profile the session was found through)
+    std::string start_url, sso_region;
+};
+
+const std::string* prop(const Properties& p, std::string_view key) {
+    const std::string* v = find_prop(p, key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+bool has_sso(const Properties& p) { return prop(p, "sso_session") || prop(p, "sso_start_url"); }
+
+// What the server says goes into the config file only if it is what AWS allows there: an account id of digits
+// and an IAM role name ([\w+=,.@-]{1,64}). Anything else (a newline, "=", "[") could inject settings.
+bool valid_account(const std::string& s) {
+    return !s.empty() && s.size() <= 32 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+bool valid_role(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+        if (c == '\0' || !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_+=,.@-", c))) return false;
+    return true;
+}
+
+// The profile already reaching ACCOUNT/ROLE through this sign-in, if any.
+std::string existing_profile(const ProfileSet& profiles, const Source& src, const std::string& account,
+                             const std::string& role) {
+    for (const auto& [name, p] : profiles.profiles) {
+        const std::string* a = prop(p, "sso_account_id");
+        const std::string* r = prop(p, "sso_role_name");
+        if (!a || !r || *a != account || *r != role) continue;
+        const std::string* s = prop(p, "sso_session");
+        const std::string* u = prop(p, "sso_start_url");
+        if (!src.session.empty() ? (s && *s == src.session) : (!s && u && *u == src.start_url)) return name;
+    }
+    return "";
+}
+
+// "{role}-{account}" (the AWS CLI's default name in `aws configure sso`), with {account_name} available too;
+// characters outside the profile-name alphabet become '-'.
+std::string profile_name(const std::string& format, const std::string& account, const std::string& account_name,
+                         const std::string& role) {
+    std::string out = format;
+    auto sub = [&](const std::string& key, const std::string& value) {
+        for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
+            out.replace(pos, key.size(), value);
+    };
+    sub("{account_name}", account_name);
+    sub("{account}", account);
+    sub("{role}", role);
+    for (char& c : out)
+        if (c == '\0' || !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._@+=,-", c))) c = '-';
+    return out.substr(0, 64);
+}
+
+Result<void> append_to_config(const Context& ctx, const std::string& text) {
+    std::string path = locate_profile_files(ctx.env).config;
+    char buf[PATH_MAX];
+    std::string real = ::realpath(path.c_str(), buf) ? std::string(buf) : path; // a dotfile manager's symlink stays
+    struct stat st {};
+    auto before = safe_read_file(real, kConfigCap, st);
+    bool existed = before.ok();
+    if (!before && before.error().kind != ErrorKind::not_found) return before.error();
+    std::string old = existed ? *before : "";
+    bool crlf = old.find("\r\n") != std::string::npos;
+    std::string add = text;
+    if (crlf) {
+        std::string conv;
+        for (char c : add) conv += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        add = conv;
+    }
+    std::string nl = crlf ? "\r\n" : "\n";
+    std::string sep = old.empty() ? "" : (old.back() == '\n' ? nl : nl + nl);
+    std::string updated = old + sep + add;
+    auto slash = real.rfind('/');
+    if (!existed && slash != std::string::npos)
+        if (auto d = ensure_private_dir(real.substr(0, slash)); !d) return d.error();
+    // Someone (an editor, `aws configure`) changed the file since we read it: do not overwrite their edit.
+    auto again = safe_read_file(real, kConfigCap);
+    if ((again.ok() != existed) || (existed && *again != old))
+        return fail(printable(real) + " changed while credsh was writing it; nothing was written, run again");
+    if (auto w = atomic_write_file(real, updated); !w) return w.error();
+    if (existed && (st.st_mode & 0777) != 0600) ::chmod(real.c_str(), st.st_mode & 0777); // keep the user's mode
+    return {};
+}
+
+} // namespace
+
+int cmd_sso(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    std::string what, target, region, format = "{role}-{account}";
+    bool write = false;
+    desc.add_options()("what", po::value(&what), "accounts")(
+        "session", po::value(&target), "the [sso-session] (or an SSO profile) to list for")(
+        "write", po::bool_switch(&write), "append a [profile] section for every role no profile uses yet")(
+        "region", po::value(&region), "with --write: the region to put in the new profiles")(
+        "name", po::value(&format), "with --write: profile name format ({role}, {account}, {account_name}; "
+                                    "default {role}-{account})");
+    po::positional_options_description pos;
+    pos.add("what", 1).add("session", 1);
+    int rc = 0;
+    auto vm = parse_args(ctx, args, desc, pos, "sso accounts [SESSION] [--write] [--region R] [--name FORMAT]",
+                         "Lists the accounts and roles an IAM Identity Center sign-in reaches; --write adds "
+                         "matching profiles to the AWS config file and changes nothing else in it.",
+                         rc);
+    if (!vm) return rc;
+    if (!region.empty() && region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+        ctx.warn("sso: --region must look like eu-west-1");
+        return 2;
+    }
+    if (what != "accounts") {
+        ctx.warn("sso: unknown subcommand '" + printable(what) + "' (credsh sso accounts [SESSION] [--write])");
+        return 2;
+    }
+    auto profiles = load_profile_files(ctx.env);
+    if (!profiles) {
+        ctx.warn(profiles.error().message);
+        return 1;
+    }
+    // Which sign-in: a named sso-session, an SSO profile, the only sso-session, or the active profile's.
+    Source src;
+    if (target.empty()) {
+        if (profiles->sso_sessions.size() == 1) {
+            target = profiles->sso_sessions.begin()->first;
+        } else {
+            std::string active = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+            if (auto it = profiles->profiles.find(active); !active.empty() && it != profiles->profiles.end() && has_sso(it->second)) {
+                target = active;
+            } else {
+                std::string names;
+                for (const auto& [n, p] : profiles->sso_sessions) names += (names.empty() ? "" : ", ") + n;
+                ctx.warn("sso: which sso-session? (" + (names.empty() ? std::string("none is configured") : names) + ")");
+                return 2;
+            }
+        }
+    }
+    std::map<std::string, std::string> settings;
+    if (auto ss = profiles->sso_sessions.find(target); ss != profiles->sso_sessions.end()) {
+        src.session = target;
+        settings = sso_call_settings(*profiles, "", target);
+    } else if (auto p = profiles->profiles.find(target); p != profiles->profiles.end() && has_sso(p->second)) {
+        src.profile = target;
+        settings = sso_call_settings(*profiles, target, "");
+        if (const std::string* s = prop(p->second, "sso_session")) src.session = *s;
+    } else {
+        ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
+        return 1;
+    }
+    auto get = [&](const std::string& k) { return settings.count(k) ? settings.at(k) : std::string(); };
+    src.start_url = src.session.empty() ? get("sso_start_url") : get("sso-session.sso_start_url");
+    src.sso_region = src.session.empty() ? get("sso_region") : get("sso-session.sso_region");
+
+    PluginCall call;
+    call.operation = "accounts";
+    call.profile = src.session.empty() ? src.profile : "";
+    call.settings = settings;
+    call.home = ctx.env.home();
+    call.now = ctx.now;
+    call.timeout_ms = 15000;
+    call.interactive = false; // a listing never starts a sign-in; it says how to
+    auto reply = ctx.plugins()->call("aws-sso", call);
+    if (!reply) {
+        ctx.warn("sso: " + reply.error().message);
+        return 1;
+    }
+    if (reply->status == CREDSH_NEEDS_LOGIN) {
+        ctx.warn(printable(target) + " needs login — run: " + reply->get("hint"));
+        return 1;
+    }
+    if (reply->status != CREDSH_OK) {
+        ctx.warn("sso: " + reply->get("message"));
+        return 1;
+    }
+    auto accounts = nlohmann::json::parse(reply->get("accounts"), nullptr, false);
+    if (!accounts.is_array()) {
+        ctx.warn("sso: the aws-sso plugin returned no account list");
+        return 1;
+    }
+
+    std::string table = "ACCOUNT\tNAME\tROLE\tPROFILE\n";
+    std::vector<std::string> sections;
+    std::set<std::string> taken;
+    for (const auto& [n, p] : profiles->profiles) taken.insert(n);
+    int added = 0;
+    for (const auto& a : accounts) {
+        std::string id = a.value("accountId", ""), aname = a.value("accountName", "");
+        for (const auto& r : a.value("roles", nlohmann::json::array())) {
+            if (!r.is_string()) continue;
+            std::string role = r.get<std::string>();
+            std::string existing = existing_profile(*profiles, src, id, role);
+            std::string shown = existing;
+            if (!valid_account(id) || !valid_role(role)) {
+                shown = "-  (not a valid account id or role name; skipped)";
+            } else if (existing.empty()) {
+                std::string name = profile_name(format, id, aname, role);
+                if (taken.count(name)) {
+                    shown = "-  (" + name + " exists with other settings; not written)";
+                } else if (write) {
+                    taken.insert(name);
+                    shown = name + "  (added)";
+                    std::string sec = "[profile " + name + "]\n";
+                    if (!src.session.empty())
+                        sec += "sso_session = " + src.session + "\n";
+                    else
+                        sec += "sso_start_url = " + src.start_url + "\nsso_region = " + src.sso_region + "\n";
+                    sec += "sso_account_id = " + id + "\nsso_role_name = " + role + "\n";
+                    if (!region.empty()) sec += "region = " + region + "\n";
+                    sections.push_back(sec);
+                    ++added;
+                } else {
+                    shown = "-  (credsh sso accounts --write would add " + name + ")";
+                }
+            }
+            table += printable(id) + "\t" + printable(aname) + "\t" + printable(role) + "\t" + printable(shown) + "\n";
+        }
+    }
+    ctx.out(table);
+    if (write) {
+        if (added == 0) {
+            ctx.warn("sso: every role already has a profile; the config file is unchanged");
+            return 0;
+        }
+        // Sections are separated by one blank line, as `aws configure sso` writes them.
+        std::string text;
+        for (const auto& sec : sections) text += (text.empty() ? "" : "\n") + sec;
+        if (auto w = append_to_config(ctx, text); !w) {
+            ctx.warn("sso: " + w.error().message);
+            return 1;
+        }
+        ctx.warn("sso: added " + std::to_string(added) + " profile" + (added == 1 ? "" : "s") + " to " +
+                 printable(locate_profile_files(ctx.env).config));
+    }
+    return 0;
+}
+
+} // namespace credsh

@@ -1,0 +1,181 @@
+// credsh-aws-sso.so: IAM Identity Center for credsh (ARCHITECTURE.md "Operations"). The logic is in sso_flow.cpp;
+// this file connects it to the host: settings and environment from the request, libcurl for HTTP, the request's
+// clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
+#include "http.hpp"
+#include "plugin_support.hpp"
+#include "sso_config.hpp"
+#include "sso_flow.hpp"
+#include "text.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace credsh;
+using credsh::plugin::Output;
+using credsh::plugin::Request;
+
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+// Ctrl-C during a sign-in stops the polling cleanly (nothing is written) instead of killing the process while
+// it may be renaming a file. Installed only for "login", and restored afterwards; a SIGINT the caller chose to
+// ignore (nohup, a background job) stays ignored.
+class SigintGuard {
+  public:
+    SigintGuard() {
+        g_interrupted = 0;
+        struct sigaction sa {};
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, &old_);
+        if (old_.sa_handler == SIG_IGN) ::sigaction(SIGINT, &old_, nullptr);
+    }
+    ~SigintGuard() { ::sigaction(SIGINT, &old_, nullptr); }
+    SigintGuard(const SigintGuard&) = delete;
+    SigintGuard& operator=(const SigintGuard&) = delete;
+
+  private:
+    struct sigaction old_ {};
+};
+
+bool sleep_interruptibly(std::int64_t seconds) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+        if (g_interrupted) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return !g_interrupted;
+}
+
+bool truthy(const std::optional<std::string>& v) {
+    if (!v) return false;
+    std::string s = to_lower(trim(*v));
+    return !s.empty() && s != "0" && s != "false" && s != "no";
+}
+
+// A program found on the request's PATH (plugins never read the process environment).
+std::string find_program(const Request& req, const std::string& name) {
+    if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+    for (std::string_view dir : split(req.env("PATH").value_or("/usr/local/bin:/usr/bin:/bin"), ':')) {
+        if (dir.empty()) continue;
+        std::string p = std::string(dir) + "/" + name;
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0) return p;
+    }
+    return "";
+}
+
+// The browser to open, or "" when none may be opened: never without a person (the hook), never when disabled
+// (CREDSH_NO_BROWSER, --no-browser), and only one that exists - $BROWSER (its first entry, run with the URL as
+// its only argument, no shell), else xdg-open when a graphical session is there (DISPLAY / WAYLAND_DISPLAY).
+std::string browser_for(const Request& req) {
+    if (!req.interactive() || truthy(req.env("CREDSH_NO_BROWSER")) || truthy(req.arg("no_browser"))) return "";
+    if (auto b = req.env("BROWSER")) {
+        auto first = split(*b, ':');
+        if (!first.empty() && !trim(first[0]).empty()) return find_program(req, std::string(trim(first[0])));
+        return "";
+    }
+    if (req.env("DISPLAY") || req.env("WAYLAND_DISPLAY")) return find_program(req, "xdg-open");
+    return "";
+}
+
+bool open_browser(const Request& req, const std::string& program, const std::string& url) {
+    std::vector<std::string> env_strings;
+    const credsh_kv_list& env = req.raw().env;
+    // A browser may stay up for days: it gets the user's environment without any credential in it
+    // (SECURITY.md 27).
+    static const char* const kSecret[] = {"AWS_ACCESS_KEY_ID",   "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                          "AWS_SECURITY_TOKEN",  "ASK_ACCESS_TOKEN",      "ASK_REFRESH_TOKEN"};
+    for (std::size_t i = 0; i < env.count; ++i) {
+        if (!env.items[i].key || !env.items[i].value) continue;
+        bool secret = false;
+        for (const char* s : kSecret) secret = secret || std::string_view(env.items[i].key) == s;
+        if (!secret) env_strings.push_back(std::string(env.items[i].key) + "=" + env.items[i].value);
+    }
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::string prog = program, arg = url;
+    char* argv[] = {prog.data(), arg.data(), nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    // The browser's chatter must not land in the terminal between our lines, nor read the terminal.
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    int rc = ::posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return false;
+    // xdg-open returns at once; a $BROWSER that stays up is left running (we do not wait for a person's browser).
+    for (int i = 0; i < 20; ++i) {
+        int status = 0;
+        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (w < 0) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
+int32_t run(const Request& req, const Output& out) {
+    std::string op(req.operation());
+    if (op != "credentials" && op != "login" && op != "logout" && op != "accounts") {
+        out.put("message", "aws-sso: unknown operation " + printable(op));
+        return CREDSH_UNSUPPORTED;
+    }
+    auto cfg = sso::sso_config_from(req);
+    if (!cfg) return out.error(cfg.error().message);
+    if (req.home().empty() || req.home()[0] != '/') return out.error("aws-sso: no home directory (HOME is not set)");
+
+    sso::Ctx ctx;
+    ctx.cfg = *cfg;
+    ctx.profile = req.profile();
+    ctx.cache_dir = sso::sso_cache_dir(req.home());
+    ctx.locks_dir = sso::locks_dir([&](std::string_view k) { return req.env(k); }, req.home());
+    ctx.endpoints = sso::sso_endpoints(req, cfg->region);
+    ctx.timeout_ms = req.timeout_ms();
+    ctx.interactive = req.interactive();
+    auto started = std::chrono::steady_clock::now();
+    std::int64_t base = req.now();
+    ctx.io.http = [](const plugin::HttpRequest& r) { return plugin::http_call(r); };
+    ctx.io.say = [&](const std::string& line) { out.say(line); };
+    ctx.io.now = [=] {
+        return base + std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+    };
+    ctx.io.sleep = sleep_interruptibly;
+    ctx.io.cancelled = [] { return g_interrupted != 0; };
+
+    sso::Outcome o;
+    if (op == "credentials") {
+        o = sso::get_credentials(ctx);
+    } else if (op == "login") {
+        if (std::string browser = browser_for(req); !browser.empty())
+            ctx.io.open_browser = [&req, browser](const std::string& url) { return open_browser(req, browser, url); };
+        SigintGuard guard;
+        o = sso::login(ctx);
+    } else if (op == "logout") {
+        o = sso::logout(ctx);
+    } else {
+        o = sso::list_accounts(ctx);
+    }
+    for (const auto& [k, v] : o.out) out.put(k, v);
+    if (o.status != CREDSH_OK) {
+        if (!o.message.empty()) out.put("message", o.message);
+        if (!o.hint.empty()) out.put("hint", o.hint);
+    }
+    return o.status;
+}
+
+} // namespace
+
+CREDSH_CXX_PLUGIN("aws-sso", "0.1.0", "IAM Identity Center: SSO token cache shared with the AWS CLI, device-code login",
+                  run);

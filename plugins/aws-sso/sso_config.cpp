@@ -1,0 +1,166 @@
+#include "sso_config.hpp"
+
+#include "endpoints.hpp"
+#include "text.hpp"
+
+#include <cstdio>
+
+namespace credsh::sso {
+
+namespace {
+
+std::optional<std::string> nonempty(const Lookup& f, std::string_view key) {
+    auto v = f(key);
+    if (v && !trim(*v).empty()) return std::string(trim(*v));
+    return std::nullopt;
+}
+
+// Python's json string escaping with ensure_ascii: \" \\ \n \r \t \b \f, other controls and non-ASCII as
+// \uXXXX (UTF-16 surrogate pairs above the BMP).
+std::string py_string(const std::string& s) {
+    std::string out = "\"";
+    char buf[16];
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c < 0x20) {
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+            }
+            continue;
+        }
+        int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        std::uint32_t cp = c & (len == 4 ? 0x07u : len == 3 ? 0x0fu : 0x1fu);
+        for (int k = 1; k < len && i + static_cast<std::size_t>(k) < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3fu);
+        i += static_cast<std::size_t>(len);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+        } else {
+            std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+        }
+        out += buf;
+    }
+    return out + "\"";
+}
+
+bool is_true(const std::optional<std::string>& v) { return v && iequals(trim(*v), "true"); }
+
+} // namespace
+
+std::vector<std::string> parse_scopes(std::string_view raw) {
+    std::vector<std::string> out;
+    for (std::string_view part : split(raw, ','))
+        if (auto t = trim(part); !t.empty()) out.emplace_back(t);
+    return out;
+}
+
+Result<SsoConfig> sso_config_from(const Lookup& setting, const std::string& profile) {
+    SsoConfig c;
+    auto session = nonempty(setting, "sso_session");
+    auto account = nonempty(setting, "sso_account_id");
+    auto role = nonempty(setting, "sso_role_name");
+    auto where = "profile " + profile;
+    if (!session && !nonempty(setting, "sso_start_url") && !account && !role)
+        return not_found(where + " has no IAM Identity Center (SSO) settings");
+    if (account.has_value() != role.has_value())
+        return fail(where + ": sso_account_id and sso_role_name must be set together");
+    if (account) c.account_id = *account;
+    if (role) c.role_name = *role;
+    if (session) {
+        c.session_name = *session;
+        auto url = nonempty(setting, "sso-session.sso_start_url");
+        auto region = nonempty(setting, "sso-session.sso_region");
+        std::string missing;
+        if (!region) missing += "sso_region";
+        if (!url) missing += missing.empty() ? "sso_start_url" : ", sso_start_url";
+        if (!missing.empty())
+            return fail(where + ": [sso-session " + printable(*session) + "] is missing " + missing +
+                        " (or does not exist)");
+        c.start_url = *url;
+        c.region = *region;
+        if (auto raw = nonempty(setting, "sso-session.sso_registration_scopes"))
+            c.scopes = parse_scopes(*raw);
+        // The current AWS CLI registers sso-session clients with this scope when none is configured; it is
+        // what makes the service issue a refresh token.
+        if (c.scopes.empty()) c.scopes = {"sso:account:access"};
+        return c;
+    }
+    auto url = nonempty(setting, "sso_start_url");
+    auto region = nonempty(setting, "sso_region");
+    if (!url || !region)
+        return fail(where + ": legacy SSO profiles need sso_start_url and sso_region (or use sso_session)");
+    c.start_url = *url;
+    c.region = *region;
+    return c;
+}
+
+Result<SsoConfig> sso_config_from(const plugin::Request& req) {
+    return sso_config_from([&](std::string_view k) { return req.setting(k); }, req.profile());
+}
+
+std::string sso_cache_dir(const std::string& home) { return home + "/.aws/sso/cache"; }
+
+std::string token_file_name(const SsoConfig& cfg) { return sha1_hex(cfg.token_key()) + ".json"; }
+
+std::string python_dumps_registration_args(const SsoConfig& cfg) {
+    // Keys in sorted order: region, scopes, session_name, startUrl, tool.
+    std::string scopes = "null";
+    if (!cfg.scopes.empty()) {
+        scopes = "[";
+        for (std::size_t i = 0; i < cfg.scopes.size(); ++i) scopes += (i ? ", " : "") + py_string(cfg.scopes[i]);
+        scopes += "]";
+    }
+    return "{\"region\": " + py_string(cfg.region) + ", \"scopes\": " + scopes +
+           ", \"session_name\": " + (cfg.legacy() ? std::string("null") : py_string(cfg.session_name)) +
+           ", \"startUrl\": " + py_string(cfg.start_url) + ", \"tool\": \"botocore\"}";
+}
+
+std::string registration_cache_key(const SsoConfig& cfg) { return sha1_hex(python_dumps_registration_args(cfg)); }
+
+std::string legacy_registration_file_name(const std::string& region) {
+    return "botocore-client-id-" + region + ".json";
+}
+
+std::string locks_dir(const Lookup& env, const std::string& home) {
+    if (auto r = env("XDG_RUNTIME_DIR"); r && !r->empty() && (*r)[0] == '/') return *r + "/credsh/locks";
+    std::string cache = home + "/.cache";
+    if (auto c = env("XDG_CACHE_HOME"); c && !c->empty() && (*c)[0] == '/') cache = *c;
+    return cache + "/credsh/locks";
+}
+
+Endpoints default_endpoints(const std::string& region, bool fips, bool dualstack) {
+    bool china = region.rfind("cn-", 0) == 0;
+    std::string suffix = dualstack ? (china ? "api.amazonwebservices.com.cn" : "api.aws")
+                                   : (china ? "amazonaws.com.cn" : "amazonaws.com");
+    std::string f = fips ? "-fips" : "";
+    return {"https://portal.sso" + f + "." + region + "." + suffix, "https://oidc" + f + "." + region + "." + suffix};
+}
+
+Endpoints sso_endpoints(const plugin::Request& req, const std::string& sso_region) {
+    auto flag = [&](const char* env, const char* key) {
+        if (auto v = req.env(env)) return is_true(v);
+        return is_true(req.setting(key));
+    };
+    Endpoints e = default_endpoints(sso_region, flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+                                    flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"));
+    if (auto p = plugin::configured_endpoint(req, {"sso", "SSO"}); !p.empty()) e.portal = p;
+    if (auto o = plugin::configured_endpoint(req, {"sso_oidc", "SSO_OIDC"}); !o.empty()) e.oidc = o;
+    return e;
+}
+
+} // namespace credsh::sso

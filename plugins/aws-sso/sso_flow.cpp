@@ -1,0 +1,299 @@
+#include "sso_flow.hpp"
+
+#include "sso_files.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace credsh::sso {
+
+namespace {
+
+Outcome error(std::string message) {
+    Outcome o;
+    o.status = CREDSH_ERROR;
+    o.message = std::move(message);
+    return o;
+}
+
+Outcome needs_login(const Ctx& ctx, std::string message) {
+    Outcome o;
+    o.status = CREDSH_NEEDS_LOGIN;
+    o.message = std::move(message);
+    o.hint = login_hint(ctx);
+    return o;
+}
+
+std::string expired_text(const SsoConfig& cfg) {
+    // Kotlin's wording (conformance/aws-sdk-kotlin/sso-token-cache-behavior-tests.kotlin.json).
+    return "SSO token for " + (cfg.legacy() ? printable(cfg.start_url) : "sso-session: " + printable(cfg.session_name)) +
+           " is expired";
+}
+
+std::string lock_name(const SsoConfig& cfg) { return "sso-token-" + sha1_hex(cfg.token_key()); }
+
+struct Loaded {
+    std::optional<Token> token;
+    Outcome failure;
+};
+
+// The token file as it is now. A missing or unreadable entry needs a login, which replaces it.
+Loaded load(const Ctx& ctx) {
+    std::string path = ctx.token_path();
+    auto text = read_small_file(path);
+    if (!text) {
+        if (text.error().kind == ErrorKind::not_found)
+            return {std::nullopt, needs_login(ctx, "no SSO token for " + printable(ctx.cfg.label()) + " (" +
+                                                       printable(path) + ")")};
+        return {std::nullopt, needs_login(ctx, text.error().message)};
+    }
+    auto tok = parse_token(*text);
+    if (!tok) return {std::nullopt, needs_login(ctx, printable(path) + ": " + tok.error().message)};
+    return {*tok, {}};
+}
+
+HttpResult call(const Ctx& ctx, const HttpRequest& req) { return ctx.io.http(req); }
+
+} // namespace
+
+std::string login_hint(const Ctx& ctx) {
+    if (!ctx.profile.empty()) return "credsh login " + ctx.profile;
+    if (!ctx.cfg.legacy()) return "credsh login --sso-session " + ctx.cfg.session_name;
+    return "credsh login";
+}
+
+TokenOutcome current_token(const Ctx& ctx) {
+    Loaded l = load(ctx);
+    if (!l.token) return {std::nullopt, l.failure};
+    std::int64_t now = ctx.io.now();
+    if (token_fresh(*l.token, now)) return {l.token, {}};
+    if (!token_refreshable(*l.token, now)) {
+        if (l.token->expires_at > now) return {l.token, {}}; // valid a little longer; nothing can renew it
+        return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg))};
+    }
+    // Single-flight across processes: one refresh per token; the others wait, then read what it wrote. With a
+    // service that rotates refresh tokens, a second refresh with the old one would be invalid_grant.
+    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
+    if (!lock) {
+        if (l.token->expires_at > now) return {l.token, {}};
+        return {std::nullopt, error(lock.error().message)};
+    }
+    l = load(ctx);
+    if (!l.token) return {std::nullopt, l.failure};
+    now = ctx.io.now();
+    if (token_fresh(*l.token, now)) return {l.token, {}};
+    if (!token_refreshable(*l.token, now)) {
+        if (l.token->expires_at > now) return {l.token, {}};
+        return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg))};
+    }
+    HttpRequest req = create_token_refresh_request(ctx.endpoints.oidc, *l.token, ctx.timeout_ms);
+    HttpResult res = call(ctx, req);
+    auto reply = read_create_token({req, res});
+    if (!reply.value) {
+        if (l.token->expires_at > now) {
+            ctx.io.say(reply.error.message + "; using the SSO token, valid " +
+                       human_duration(l.token->expires_at - now));
+            return {l.token, {}};
+        }
+        if (reply.error.kind == ApiErrorKind::invalid_grant || reply.error.kind == ApiErrorKind::invalid_client ||
+            reply.error.kind == ApiErrorKind::expired_token)
+            return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg) + " and cannot be refreshed (" +
+                                                       reply.error.message + ")")};
+        return {std::nullopt, error(expired_text(ctx.cfg) + "; refreshing it failed: " + reply.error.message)};
+    }
+    Token fresh = refreshed_token(*l.token, ctx.cfg, *reply.value, ctx.io.now());
+    if (auto w = write_private_file(ctx.token_path(), token_json(fresh)); !w)
+        ctx.io.say("could not save the refreshed SSO token: " + w.error().message);
+    return {fresh, {}};
+}
+
+Outcome get_credentials(const Ctx& ctx) {
+    if (ctx.cfg.account_id.empty())
+        return error("profile " + ctx.profile +
+                     " has sso_session but no sso_account_id/sso_role_name: the selected profile will resolve an "
+                     "access token instead of credentials");
+    TokenOutcome t = current_token(ctx);
+    if (!t.token) return t.failure;
+    HttpRequest req = get_role_credentials_request(ctx.endpoints.portal, t.token->access_token, ctx.cfg.account_id,
+                                                   ctx.cfg.role_name, ctx.timeout_ms);
+    HttpResult res = call(ctx, req);
+    auto rc = read_role_credentials({req, res});
+    if (!rc.value) {
+        if (rc.error.kind == ApiErrorKind::unauthorized)
+            return needs_login(ctx, "the SSO token for " + printable(ctx.cfg.label()) + " was rejected (" +
+                                        rc.error.message + ")");
+        return error(rc.error.message);
+    }
+    Outcome o;
+    o.put("aws_access_key_id", rc.value->access_key_id);
+    o.put("aws_secret_access_key", rc.value->secret_access_key);
+    o.put("aws_session_token", rc.value->session_token);
+    o.put("expiration", format_iso8601(rc.value->expiration));
+    o.put("account_id", ctx.cfg.account_id);
+    o.put("source", "IAM Identity Center " + ctx.cfg.role_name + "@" + ctx.cfg.account_id);
+    return o;
+}
+
+namespace {
+
+struct RegistrationOutcome {
+    std::optional<Registration> reg;
+    bool cached = false;
+    Outcome failure;
+};
+
+RegistrationOutcome registration(const Ctx& ctx, bool force_new) {
+    std::string path = ctx.cache_dir + "/" + registration_cache_key(ctx.cfg) + ".json";
+    std::int64_t now = ctx.io.now();
+    if (!force_new) {
+        std::vector<std::string> candidates{path};
+        if (ctx.cfg.legacy()) candidates.push_back(ctx.cache_dir + "/" + legacy_registration_file_name(ctx.cfg.region));
+        for (const auto& p : candidates)
+            if (auto text = read_small_file(p); text)
+                if (auto r = parse_registration(*text); r && registration_usable(*r, now)) return {*r, true, {}};
+    }
+    std::string name = "credsh-client-" + (ctx.cfg.legacy() ? std::to_string(now) : ctx.cfg.session_name);
+    HttpRequest req = register_client_request(ctx.endpoints.oidc, name, ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes,
+                                              ctx.timeout_ms);
+    HttpResult res = call(ctx, req);
+    auto r = read_register_client({req, res}, ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes);
+    if (!r.value) return {std::nullopt, false, error(r.error.message)};
+    if (auto w = write_private_file(path, registration_json(*r.value)); !w)
+        ctx.io.say("could not cache the client registration: " + w.error().message);
+    return {*r.value, false, {}};
+}
+
+Outcome cancelled_outcome() { return error("sign-in cancelled; nothing was written"); }
+
+} // namespace
+
+Outcome login(const Ctx& ctx) {
+    if (!ctx.interactive) return error("signing in needs a person at a terminal: run " + login_hint(ctx));
+    auto reg = registration(ctx, false);
+    if (!reg.reg) return reg.failure;
+    HttpRequest areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
+    HttpResult ares = call(ctx, areq);
+    auto auth = read_device_authorization({areq, ares});
+    if (!auth.value && auth.error.kind == ApiErrorKind::invalid_client && reg.cached) {
+        // The cached registration was revoked or replaced: register again, once.
+        reg = registration(ctx, true);
+        if (!reg.reg) return reg.failure;
+        areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
+        ares = call(ctx, areq);
+        auth = read_device_authorization({areq, ares});
+    }
+    if (!auth.value) return error(auth.error.message);
+    const DeviceAuthorization& d = *auth.value;
+
+    // Lines for the terminal; the host escapes control bytes in them.
+    ctx.io.say("Sign in to " + ctx.cfg.start_url + " (" + ctx.cfg.label() + "):");
+    ctx.io.say("  open     " + d.verification_uri);
+    ctx.io.say("  code     " + d.user_code);
+    bool opened = false;
+    if (ctx.io.open_browser && !d.verification_uri_complete.empty())
+        opened = ctx.io.open_browser(d.verification_uri_complete);
+    if (opened)
+        ctx.io.say("  (opened in your browser; check that it shows the same code)");
+    else if (!d.verification_uri_complete.empty())
+        ctx.io.say("  or open  " + d.verification_uri_complete);
+    ctx.io.say("Waiting for approval (Ctrl-C to cancel)...");
+
+    std::int64_t interval = d.interval;
+    std::int64_t deadline = ctx.io.now() + d.expires_in;
+    std::optional<CreateTokenReply> reply;
+    while (!reply) {
+        if (!ctx.io.sleep(interval) || ctx.io.cancelled()) return cancelled_outcome();
+        HttpRequest req = create_token_device_request(ctx.endpoints.oidc, *reg.reg, d.device_code, ctx.timeout_ms);
+        HttpResult res = call(ctx, req);
+        auto r = read_create_token({req, res});
+        if (r.value) {
+            reply = r.value;
+            break;
+        }
+        switch (r.error.kind) {
+        case ApiErrorKind::authorization_pending: break;
+        case ApiErrorKind::slow_down: interval += 5; break; // RFC 8628 §3.5
+        case ApiErrorKind::transport: break;                // a network blip: keep polling until the code expires
+        case ApiErrorKind::expired_token: return error("the sign-in code expired before it was approved; run " + login_hint(ctx) + " again");
+        case ApiErrorKind::access_denied: return error("the sign-in was declined (" + r.error.message + ")");
+        default: return error(r.error.message);
+        }
+        if (ctx.io.now() > deadline)
+            return error("the sign-in code expired before it was approved; run " + login_hint(ctx) + " again");
+    }
+    if (ctx.io.cancelled()) return cancelled_outcome();
+
+    Token t;
+    t.start_url = ctx.cfg.start_url;
+    t.region = ctx.cfg.region;
+    t.access_token = reply->access_token;
+    t.expires_at = ctx.io.now() + reply->expires_in;
+    t.client_id = reg.reg->client_id;
+    t.client_secret = reg.reg->client_secret;
+    t.registration_expires_at = reg.reg->expires_at;
+    t.refresh_token = reply->refresh_token;
+    // Under the refresh lock, so a prompt refreshing the old token cannot write it over this one.
+    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
+    if (auto w = write_private_file(ctx.token_path(), token_json(t)); !w) return error(w.error().message);
+    Outcome o;
+    o.put("expiration", format_iso8601(t.expires_at));
+    o.put("token_file", ctx.token_path());
+    return o;
+}
+
+Outcome logout(const Ctx& ctx) {
+    Loaded l = load(ctx);
+    if (l.token && !ctx.endpoints.portal.empty()) {
+        // Invalidate it at the service as `aws sso logout` does; an error (already expired) changes nothing.
+        HttpRequest req = logout_request(ctx.endpoints.portal, l.token->access_token, std::min(ctx.timeout_ms, 3000));
+        (void)call(ctx, req);
+    }
+    auto removed = remove_file(ctx.token_path());
+    if (!removed) return error(removed.error().message);
+    Outcome o;
+    o.put("removed", *removed ? "1" : "0");
+    o.put("token_file", ctx.token_path());
+    return o;
+}
+
+Outcome list_accounts(const Ctx& ctx) {
+    TokenOutcome t = current_token(ctx);
+    if (!t.token) return t.failure;
+    auto failed = [&](const ApiError& e) {
+        if (e.kind == ApiErrorKind::unauthorized)
+            return needs_login(ctx, "the SSO token for " + printable(ctx.cfg.label()) + " was rejected (" + e.message + ")");
+        return error(e.message);
+    };
+    constexpr int kMaxPages = 1000; // a server that never stops paging must not hang us
+    nlohmann::json accounts = nlohmann::json::array();
+    std::string next;
+    int pages = 0;
+    do {
+        HttpRequest req = list_accounts_request(ctx.endpoints.portal, t.token->access_token, next, ctx.timeout_ms);
+        HttpResult res = call(ctx, req);
+        Page p = read_list_accounts({req, res});
+        if (p.error) return failed(p.error);
+        for (const auto& a : p.accounts)
+            accounts.push_back({{"accountId", a.account_id}, {"accountName", a.account_name},
+                                {"emailAddress", a.email}, {"roles", nlohmann::json::array()}});
+        next = p.next_token;
+    } while (!next.empty() && ++pages < kMaxPages);
+    for (auto& a : accounts) {
+        next.clear();
+        pages = 0;
+        do {
+            HttpRequest req = list_account_roles_request(ctx.endpoints.portal, t.token->access_token,
+                                                         a["accountId"].get<std::string>(), next, ctx.timeout_ms);
+            HttpResult res = call(ctx, req);
+            Page p = read_list_account_roles({req, res});
+            if (p.error) return failed(p.error);
+            for (const auto& r : p.roles) a["roles"].push_back(r);
+            next = p.next_token;
+        } while (!next.empty() && ++pages < kMaxPages);
+    }
+    Outcome o;
+    o.put("accounts", accounts.dump());
+    return o;
+}
+
+} // namespace credsh::sso

@@ -1,0 +1,74 @@
+// The aws-sso plugin's operations, written against injected I/O (HTTP, clock, sleep, terminal lines, browser)
+// so the unit tests drive them with recorded or scripted responses and a fake clock, and plugin.cpp plugs in
+// libcurl, the real clock and the host's say().
+//
+//   credentials  the token from ~/.aws/sso/cache (refreshed with its refresh token inside the 15-minute window,
+//                single-flight across processes), then GetRoleCredentials. Never a device flow: a missing,
+//                expired or rejected token is CREDSH_NEEDS_LOGIN with the hint "credsh login <profile>".
+//   login        client registration (cached), StartDeviceAuthorization, the URL and code on the terminal,
+//                polling CreateToken (interval, slow_down +5 s, authorization_pending, expired_token), then the
+//                token written atomically. Interactive requests only.
+//   logout       the SSO Logout call (best effort) and the token file removed.
+//   accounts     ListAccounts + ListAccountRoles, every page, as JSON in the output key "accounts".
+#pragma once
+
+#include "sso_api.hpp"
+#include "sso_config.hpp"
+#include "sso_token.hpp"
+
+#include <credsh/plugin_abi.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace credsh::sso {
+
+struct Io {
+    std::function<HttpResult(const HttpRequest&)> http;
+    std::function<void(const std::string&)> say;         // one line for the person (stderr); never a secret
+    std::function<std::int64_t()> now;                   // epoch seconds
+    std::function<bool(std::int64_t seconds)> sleep;     // false: interrupted (Ctrl-C)
+    std::function<bool()> cancelled;                     // Ctrl-C seen
+    std::function<bool(const std::string& url)> open_browser; // empty: no browser (hook, disabled, none found)
+};
+
+struct Ctx {
+    SsoConfig cfg;
+    std::string profile;   // for hints ("" when signing in for an sso-session by name)
+    std::string cache_dir; // ~/.aws/sso/cache
+    std::string locks_dir;
+    Endpoints endpoints;
+    int timeout_ms = 5000; // per HTTP call and per lock wait
+    bool interactive = false;
+    Io io;
+
+    std::string token_path() const { return cache_dir + "/" + token_file_name(cfg); }
+};
+
+struct Outcome {
+    int32_t status = CREDSH_OK;
+    std::string message, hint;
+    std::vector<std::pair<std::string, std::string>> out;
+    void put(std::string k, std::string v) { out.emplace_back(std::move(k), std::move(v)); }
+};
+
+// "credsh login dev", or "credsh login --sso-session NAME" when there is no profile.
+std::string login_hint(const Ctx& ctx);
+
+// The cached token, refreshed if it is inside the refresh window and can be; or why there is none usable.
+struct TokenOutcome {
+    std::optional<Token> token;
+    Outcome failure;
+};
+TokenOutcome current_token(const Ctx& ctx);
+
+Outcome get_credentials(const Ctx& ctx);
+Outcome login(const Ctx& ctx);
+Outcome logout(const Ctx& ctx);
+Outcome list_accounts(const Ctx& ctx);
+
+} // namespace credsh::sso
