@@ -6,6 +6,8 @@
 // is built here.
 #include "ask_config.hpp"
 
+#include "cred_cache.hpp"
+#include "plugin_host.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -128,6 +130,106 @@ Result<AskConfig> load_ask_config(const Env& env) {
         return bytes.error();
     }
     return parse_ask_config(path, *bytes);
+}
+
+Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& bytes, const std::string& profile) {
+    if (bytes.find('\0') != std::string::npos) return fail(printable(path) + ": invalid JSON");
+    const nlohmann::json doc = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_object()) return fail(printable(path) + ": invalid JSON");
+    const auto* profiles = member(doc, "profiles");
+    const auto* entry = profiles ? member(*profiles, profile.c_str()) : nullptr;
+    if (!entry || !entry->is_object()) return not_found(printable(path) + ": no ASK profile " + printable(profile));
+    AskTokens t;
+    if (const auto* token = member(*entry, "token"); token && token->is_object()) {
+        t.access_token = string_or_empty(*token, "access_token");
+        if (std::string exp = string_or_empty(*token, "expires_at"); !exp.empty()) t.expires_at = parse_iso8601(exp);
+    }
+    return t;
+}
+
+AskExport ask_export_for(const CredshConfig& config, const std::string& profile) {
+    auto it = config.ask_profiles.find(profile);
+    return it == config.ask_profiles.end() ? config.ask_export : it->second;
+}
+
+AskToken ask_access_token(const AskTokenRequest& req) {
+    // As resolve.cpp: above this much validity a token is used as it is; below it, refreshed.
+    constexpr std::int64_t kRefreshWindow = 15 * 60;
+    AskToken out;
+    const std::string where = "ASK profile " + printable(req.profile);
+    const std::string path = ask_config_path(req.env);
+    auto read = [&]() -> Result<AskTokens> {
+        auto bytes = safe_read_file(path, kConfigCap);
+        if (!bytes) return bytes.error();
+        return parse_ask_tokens(path, *bytes, req.profile);
+    };
+    auto tokens = read();
+    if (!tokens) {
+        out.messages.push_back(where + ": " + tokens.error().message);
+        out.failed = true;
+        return out;
+    }
+    auto left = [&](const AskTokens& t) -> std::int64_t {
+        return t.access_token.empty() || !t.expires_at ? -1 : *t.expires_at - req.now;
+    };
+    auto use = [&](const AskTokens& t, std::optional<std::int64_t> look_again) {
+        out.access_token = t.access_token;
+        out.expires = t.expires_at;
+        out.refresh_at = look_again;
+        return out;
+    };
+    if (left(*tokens) > kRefreshWindow) return use(*tokens, *tokens->expires_at - kRefreshWindow);
+    // Inside the window or expired. Whatever happens next, a still-valid token stays usable until it expires.
+    auto fallback = [&](const std::string& why) {
+        out.messages.push_back(why);
+        if (left(*tokens) > 0) return use(*tokens, *tokens->expires_at);
+        return out;
+    };
+    const std::string state =
+        "the access token in cli_config " +
+        (left(*tokens) > 0 ? "expires in " + human_duration(left(*tokens)) : std::string("has expired"));
+    if (!req.resolve) return fallback(where + ": " + state);
+    if (!req.env.get_nonempty("ASK_LWA_CLIENT_ID") || !req.env.get_nonempty("ASK_LWA_CLIENT_CONFIRMATION"))
+        return fallback(where + ": " + state + "; credsh refreshes it only with your own LWA client (ASK_LWA_CLIENT_ID "
+                        "and ASK_LWA_CLIENT_CONFIRMATION), otherwise the ASK CLI refreshes it when it runs");
+    if (!req.plugins) {
+        out.failed = true;
+        return fallback(where + ": " + state + ", and plugins are not available here");
+    }
+
+    // Single flight: one shell refreshes, the others wait and then find the new token in the file.
+    auto lock = FileLock::acquire(cache_dirs(req.env).locks, "ask-" + sha1_hex(req.profile), req.timeout_ms);
+    if (!lock) {
+        out.failed = true;
+        return fallback(where + ": " + lock.error().message);
+    }
+    if (auto again = read(); again && left(*again) > kRefreshWindow)
+        return use(*again, *again->expires_at - kRefreshWindow);
+
+    PluginCall call;
+    call.operation = "credentials";
+    call.profile = req.profile;
+    call.home = req.env.home();
+    call.now = req.now;
+    call.timeout_ms = req.timeout_ms;
+    auto reply = req.plugins->call("ask", call);
+    std::string problem;
+    if (!reply)
+        problem = reply.error().message;
+    else if (reply->status == CREDSH_NEEDS_LOGIN)
+        problem = reply->get("message") + " — run: " + reply->get("hint");
+    else if (reply->status != CREDSH_OK)
+        problem = reply->get("message").empty() ? "plugin ask failed" : reply->get("message");
+    if (problem.empty()) {
+        AskTokens fresh;
+        fresh.access_token = reply->get("env.ASK_ACCESS_TOKEN");
+        fresh.expires_at = parse_iso8601(reply->get("expiration"));
+        if (left(fresh) > 0) return use(fresh, *fresh.expires_at - kRefreshWindow);
+        problem = where + ": the ask plugin returned no usable token";
+    }
+    out.failed = true;
+    if (left(*tokens) > 0) problem += "; using the current token, valid " + human_duration(left(*tokens));
+    return fallback(problem);
 }
 
 } // namespace credsh

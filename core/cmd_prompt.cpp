@@ -11,7 +11,8 @@ int cmd_prompt(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string format;
     desc.add_options()("format,f", po::value(&format),
-                       "%p profile, %r region, %t time left, %s scope marker, %b blocked, %a ASK profile; "
+                       "%p profile, %r region, %t time left, %s scope marker, %b blocked, %a ASK profile, %v its vendor "
+                       "id; "
                        "(...) shows only if a token inside is non-empty");
     po::positional_options_description pos;
     int rc = 0;
@@ -26,6 +27,7 @@ int cmd_prompt(Context& ctx, const Args& args) {
     v.profile = ctx.env.get("CREDSH_PROFILE").value_or("");
     v.region = ctx.env.get("CREDSH_REGION").value_or("");
     v.ask_profile = ctx.env.get("CREDSH_ASK_PROFILE").value_or("");
+    v.ask_vendor_id = ctx.env.get("CREDSH_ASK_VENDOR_ID").value_or("");
     v.blocked = ctx.env.get_nonempty("CREDSH_BLOCKED") ? "blocked" : "";
     std::string scope = ctx.env.get("CREDSH_SCOPE").value_or("");
     v.scope_marker = scope == "session" ? "*" : scope == "ambient" ? "~" : scope == "command" ? "!" : "";

@@ -25,6 +25,12 @@ std::string_view export_mode_name(ExportMode m) {
     }
 }
 
+std::optional<AskExport> parse_ask_export(std::string_view s) {
+    if (s == "profile") return AskExport::profile;
+    if (s == "env") return AskExport::env;
+    return std::nullopt;
+}
+
 std::string credsh_config_path(const Env& env) {
     if (auto x = env.get_nonempty("XDG_CONFIG_HOME"); x && (*x)[0] == '/') return *x + "/credsh/config";
     return env.home() + "/.config/credsh/config";
@@ -68,6 +74,10 @@ int handler(void* user, const char* section_c, const char* name_c, const char* v
             if (ec != std::errc() || p != value.data() + value.size() || secs < 1 || secs > 3600)
                 return bad("credential_process_timeout must be 1..3600 seconds");
             c.process_timeout = std::chrono::seconds(secs);
+        } else if (name == "ask_export") {
+            auto m = parse_ask_export(value);
+            if (!m) return bad("ask_export must be profile or env");
+            c.ask_export = *m;
         } else {
             return bad("unknown key '" + printable(name) + "' in [credsh]");
         }
@@ -86,6 +96,15 @@ int handler(void* user, const char* section_c, const char* name_c, const char* v
         if (!valid_profile_name(prof)) return bad("invalid profile name in section header");
         if (name == "export" && !parse_export_mode(value)) return bad("export must be auto, keys or profile");
         c.profiles[prof][name] = value;
+        return 1;
+    }
+    if (section.rfind("ask ", 0) == 0) {
+        std::string prof(trim(std::string_view(section).substr(4)));
+        if (prof.empty()) return bad("[ask NAME] needs a profile name");
+        if (name != "export") return bad("unknown key '" + printable(name) + "' in [ask " + printable(prof) + "]");
+        auto m = parse_ask_export(value);
+        if (!m) return bad("export must be profile or env");
+        c.ask_profiles[prof] = *m;
         return 1;
     }
     return bad("unknown section [" + printable(section) + "]");

@@ -3,9 +3,13 @@
 //
 //   [credsh]
 //   default_profile = dev              ; rank 5 of the scope table; unset means the profile named "default"
-//   prompt_format = aws:%p%s( \(%r\))( %t)( %b)
+//   prompt_format = aws:%p%s( \(%r\))( %t)( %b)( ask:%a( %v))
 //   export = auto                      ; auto | keys | profile  (see ExportMode)
 //   credential_process_timeout = 30    ; seconds
+//   ask_export = profile               ; profile | env: how ASK CLI profiles reach the shell (AskExport)
+//
+//   [ask NAME]                         ; per ASK CLI profile (~/.ask/cli_config)
+//   export = env
 //
 //   [trust]
 //   prefix = ~/src/company             ; .credprofile files under these directories need no `credsh allow`
@@ -39,7 +43,15 @@ enum class ExportMode { auto_, keys, profile };
 std::optional<ExportMode> parse_export_mode(std::string_view s);
 std::string_view export_mode_name(ExportMode m);
 
-inline constexpr std::string_view kDefaultPromptFormat = "aws:%p%s( \\(%r\\))( %t)( %b)";
+// How an ASK CLI profile reaches the shell.
+//   profile: ASK_DEFAULT_PROFILE (and the linked AWS profile as usual); the ASK CLI reads its own file, and no
+//            token enters the environment.
+//   env:     the ASK CLI's environment profile: ASK_ACCESS_TOKEN, ASK_VENDOR_ID and the linked AWS profile's
+//            keys (REFERENCE.md §1: it needs all of them), the token kept fresh by credsh.
+enum class AskExport { profile, env };
+std::optional<AskExport> parse_ask_export(std::string_view s);
+
+inline constexpr std::string_view kDefaultPromptFormat = "aws:%p%s( \\(%r\\))( %t)( %b)( ask:%a( %v))";
 
 struct CredshConfig {
     std::string path; // where it was read from (may not exist)
@@ -49,6 +61,8 @@ struct CredshConfig {
     std::chrono::seconds process_timeout{30};
     std::vector<std::string> trust_prefixes; // absolute, "~/" expanded
     std::map<std::string, Properties> profiles;
+    AskExport ask_export = AskExport::profile;
+    std::map<std::string, AskExport> ask_profiles; // [ask NAME] export = ...
 };
 
 std::string credsh_config_path(const Env& env);

@@ -23,8 +23,9 @@ constexpr std::array<std::string_view, 20> kManaged = {
     "AWS_VAULT",             "GRANTED_SSO",               "GRANTED_SSO_ROLE_NAME", "GRANTED_SSO_START_URL",
 };
 
-constexpr std::array<std::string_view, 6> kInfo = {"CREDSH_ASK_PROFILE", "CREDSH_BLOCKED", "CREDSH_EXPIRES",
-                                                   "CREDSH_PROFILE",     "CREDSH_REGION",  "CREDSH_SCOPE"};
+constexpr std::array<std::string_view, 7> kInfo = {"CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED",
+                                                   "CREDSH_EXPIRES",     "CREDSH_PROFILE",       "CREDSH_REGION",
+                                                   "CREDSH_SCOPE"};
 
 // Below this much validity the applied credentials are refreshed (botocore's advisory window).
 constexpr std::int64_t kRefreshWindow = 15 * 60;
@@ -182,6 +183,9 @@ ExportPlan plan_export(const ExportRequest& req) {
             plan.aws_profile = target->aws_profile;
             plan.ask_profile = target->ask_profile;
             region = sel.region ? sel.region : profile_region(profiles, target->aws_profile);
+            // ASK environment mode needs the linked AWS profile as keys: the ASK CLI's environment profile
+            // applies only when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set too.
+            bool ask_env = !plan.ask_profile.empty() && ask_export_for(config, plan.ask_profile) == AskExport::env;
             if (!target->aws_profile.empty()) {
                 ProviderPlan pp = classify_profile(profiles, config, target->aws_profile);
                 plan.provider = pp.name;
@@ -192,7 +196,8 @@ ExportPlan plan_export(const ExportRequest& req) {
                 if (mode == ExportMode::auto_)
                     mode = (pp.kind == ProviderKind::static_keys && target->aws_in_files) ? ExportMode::profile
                                                                                             : ExportMode::keys;
-                if (mode == ExportMode::profile && !target->aws_in_files) mode = ExportMode::keys;
+                if (mode == ExportMode::profile && (!target->aws_in_files || (ask_env && !req.mode_override)))
+                    mode = ExportMode::keys;
                 plan.mode = mode;
                 if (target->aws_in_files) plan.desired["AWS_PROFILE"] = target->aws_profile;
 
@@ -249,10 +254,16 @@ ExportPlan plan_export(const ExportRequest& req) {
                         }
                         if (!creds->session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
                         // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on the shells' allow-list.
-                        for (const auto& [k, v] : creds->extra_env)
-                            if (valid_var_name(k)) plan.desired[k] = v;
+                        for (const auto& [k, v] : creds->extra_env) {
+                            if (valid_var_name(k))
+                                plan.desired[k] = v;
+                            else
+                                message("profile " + target->aws_profile + ": " + printable(k) +
+                                        " is not a variable credsh may set (AWS_*, ASK_*, CREDSH_*); not exported");
+                        }
                         if (creds->expiration) {
-                            plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds->expiration);
+                            if (!creds->access_key_id.empty())
+                                plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds->expiration);
                             plan.expires = creds->expiration;
                             std::int64_t next = std::max(*creds->expiration - kRefreshWindow, req.now + kRetryDelay);
                             next = std::min(next, *creds->expiration);
@@ -266,8 +277,43 @@ ExportPlan plan_export(const ExportRequest& req) {
                 plan.desired["AWS_DEFAULT_REGION"] = *region;
             }
             if (!plan.ask_profile.empty()) plan.desired["ASK_DEFAULT_PROFILE"] = plan.ask_profile;
+            if (ask_env) {
+                // All or nothing (ask_config.hpp): token, vendor id and AWS keys, or profile mode.
+                const std::string& vendor = ask.profiles.at(plan.ask_profile).vendor_id;
+                if (!plan.desired["AWS_ACCESS_KEY_ID"] || vendor.empty()) {
+                    message("ASK profile " + plan.ask_profile + ": environment mode needs " +
+                            (vendor.empty() ? std::string("a vendor_id in cli_config")
+                                            : "the keys of its linked AWS profile (aws_profile in cli_config)") +
+                            "; using ASK_DEFAULT_PROFILE only");
+                } else {
+                    AskTokenRequest areq{base, plan.ask_profile, req.now, req.plugins, req.resolve, req.timeout_ms};
+                    AskToken tok = ask_access_token(areq);
+                    for (auto& m : tok.messages) message(std::move(m));
+                    if (tok.failed) {
+                        plan.failed = true;
+                        if (!plan.refresh_at || req.now + kRetryDelay < *plan.refresh_at)
+                            plan.refresh_at = req.now + kRetryDelay;
+                    }
+                    if (tok.access_token) {
+                        plan.desired["ASK_ACCESS_TOKEN"] = *tok.access_token;
+                        plan.desired["ASK_VENDOR_ID"] = vendor;
+                    }
+                    if (tok.refresh_at) {
+                        std::int64_t next = std::max(*tok.refresh_at, req.now + kRetryDelay);
+                        if (!plan.refresh_at || next < *plan.refresh_at) plan.refresh_at = next;
+                    }
+                }
+            }
         }
     }
+
+    // Plugin variables outside the managed set (an env-format secret's) are unset once no longer wanted,
+    // unless the user changed them by hand since credsh set them.
+    if (req.state)
+        for (const auto& [name, hash] : req.state->applied)
+            if (!plan.desired.count(name) && hash != value_hash(std::nullopt) &&
+                hash == value_hash(req.env.get(name)) && valid_var_name(name))
+                plan.desired[name] = std::nullopt;
 
     // credsh's own status variables and the prompt.
     for (std::string_view v : kInfo) plan.info[std::string(v)] = std::nullopt;
@@ -284,7 +330,12 @@ ExportPlan plan_export(const ExportRequest& req) {
         plan.info["CREDSH_PROFILE"] = shown;
         plan.info["CREDSH_SCOPE"] = std::string(scope_name(*sel.winner));
     }
-    if (!plan.ask_profile.empty()) plan.info["CREDSH_ASK_PROFILE"] = plan.ask_profile;
+    std::string vendor_id; // not a secret: it names the developer account, as an AWS account id does
+    if (!plan.ask_profile.empty()) {
+        plan.info["CREDSH_ASK_PROFILE"] = plan.ask_profile;
+        if (auto it = ask.profiles.find(plan.ask_profile); it != ask.profiles.end()) vendor_id = it->second.vendor_id;
+        if (!vendor_id.empty()) plan.info["CREDSH_ASK_VENDOR_ID"] = vendor_id;
+    }
     if (!plan.region.empty() && !shown.empty()) plan.info["CREDSH_REGION"] = plan.region;
     if (plan.expires) plan.info["CREDSH_EXPIRES"] = std::to_string(*plan.expires);
     if (!blocked.empty()) plan.info["CREDSH_BLOCKED"] = blocked;
@@ -295,6 +346,7 @@ ExportPlan plan_export(const ExportRequest& req) {
     pv.scope_marker = sel.winner && !shown.empty() ? scope_marker(*sel.winner) : "";
     pv.blocked = blocked.empty() ? "" : "blocked";
     pv.ask_profile = plan.ask_profile;
+    pv.ask_vendor_id = vendor_id;
     plan.prompt_template = format_prompt(config.prompt_format, pv);
 
     // What the hook watches for changes between two prompts.

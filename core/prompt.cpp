@@ -21,6 +21,7 @@ std::string render(std::string_view f, size_t& pos, const PromptValues& v, bool&
             case 's': val = &v.scope_marker; break;
             case 'b': val = &v.blocked; break;
             case 'a': val = &v.ask_profile; break;
+            case 'v': val = &v.ask_vendor_id; break;
             case '%': out.push_back('%'); break;
             default: out.append(f.substr(pos, 2)); break;
             }

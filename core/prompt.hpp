@@ -1,5 +1,5 @@
 // The prompt segment. Format tokens: %p profile, %r region, %t time left, %s scope marker (* session,
-// ~ ambient, ! command), %b blocked marker, %a ASK profile, %% a percent sign. A group in parentheses is
+// ~ ambient, ! command), %b blocked marker, %a ASK profile, %v its vendor id, %% a percent sign. A group in parentheses is
 // shown only if some token inside it is non-empty (starship's rule); \( \) \\ are literal.
 // The hook keeps a pre-rendered CREDSH_PROMPT current without spawning anything: `credsh export` renders every
 // token but %t, which it leaves as kTimePlaceholder for the shell to fill in from $EPOCHSECONDS.
@@ -14,6 +14,7 @@ inline constexpr std::string_view kTimePlaceholder = "@@T@@";
 
 struct PromptValues {
     std::string profile, region, time_left, scope_marker, blocked, ask_profile;
+    std::string ask_vendor_id = {}; // last, with an initializer: existing aggregate initializers stay complete
 };
 
 std::string format_prompt(std::string_view format, const PromptValues& v);

@@ -1,0 +1,39 @@
+// The token part of the ASK CLI's ~/.ask/cli_config, for the ask plugin: read one profile's LWA token, and
+// write a refreshed one back the way the ASK CLI does (AppConfig.setToken: profiles.<name>.token replaced by
+// the LWA response plus expires_at), keeping every other member of the file - other profiles, machine_id,
+// share_usage, keys the ASK CLI may add later - with its value and its place (nlohmann::ordered_json).
+// Pure functions over bytes; the plugin does the I/O.
+#pragma once
+
+#include "lwa.hpp"
+#include "result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace credsh::ask {
+
+struct StoredToken {
+    std::string access_token;
+    std::string refresh_token;
+    std::optional<std::int64_t> expires_at; // token.expires_at, when it parses
+    std::string vendor_id;
+};
+
+// The profile's token. Errors name the file and the profile, never a value.
+Result<StoredToken> read_profile_token(const std::string& path, const std::string& bytes,
+                                       const std::string& profile);
+
+// The whole file again with profiles.<profile>.token updated from `fresh`: the old token object's members in
+// their order, overwritten by the response's (a response without refresh_token keeps the old one), and
+// expires_at = now + expires_in as JavaScript's toISOString writes it. Two-space indentation, as the ASK CLI
+// writes the file (JSON.stringify(content, null, 2)).
+Result<std::string> apply_refreshed_token(const std::string& path, const std::string& bytes,
+                                          const std::string& profile, const plugin::LwaToken& fresh,
+                                          std::int64_t now);
+
+// "2024-05-06T07:08:09.000Z" (Date.prototype.toISOString at whole seconds).
+std::string js_iso_string(std::int64_t epoch);
+
+} // namespace credsh::ask
