@@ -8,6 +8,7 @@
 
 #include "credentials.hpp"
 #include "env.hpp"
+#include "pyjson.hpp"
 #include "result.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,10 +23,6 @@ struct CacheDirs {
     std::string locks;  // $XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME/credsh/locks
 };
 CacheDirs cache_dirs(const Env& env);
-
-// json.dumps(value, sort_keys=True) as Python writes it: ", " and ": " separators (or "," and ":" when
-// `compact`), ASCII only (\uXXXX escapes), object keys sorted. The CLI's cache keys are digests of this text.
-std::string python_json_dumps(const nlohmann::json& value, bool compact = false);
 
 // The CLI's AssumeRole cache key: sha1 of the sorted-keys JSON of the request arguments, ':' and '/' made '_'.
 // `args` holds RoleArn and whatever of RoleSessionName (only if configured), ExternalId, SerialNumber,

@@ -1,6 +1,7 @@
 #include "sso_config.hpp"
 
 #include "endpoints.hpp"
+#include "pyjson.hpp"
 #include "text.hpp"
 
 #include <cstdio>
@@ -13,49 +14,6 @@ std::optional<std::string> nonempty(const Lookup& f, std::string_view key) {
     auto v = f(key);
     if (v && !trim(*v).empty()) return std::string(trim(*v));
     return std::nullopt;
-}
-
-// Python's json string escaping with ensure_ascii: \" \\ \n \r \t \b \f, other controls and non-ASCII as
-// \uXXXX (UTF-16 surrogate pairs above the BMP).
-std::string py_string(const std::string& s) {
-    std::string out = "\"";
-    char buf[16];
-    for (std::size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-            }
-            continue;
-        }
-        int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        std::uint32_t cp = c & (len == 4 ? 0x07u : len == 3 ? 0x0fu : 0x1fu);
-        for (int k = 1; k < len && i + static_cast<std::size_t>(k) < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3fu);
-        i += static_cast<std::size_t>(len);
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-        } else {
-            std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-        }
-        out += buf;
-    }
-    return out + "\"";
 }
 
 bool is_true(const std::optional<std::string>& v) { return v && iequals(trim(*v), "true"); }
@@ -118,16 +76,10 @@ std::string sso_cache_dir(const std::string& home) { return home + "/.aws/sso/ca
 std::string token_file_name(const SsoConfig& cfg) { return sha1_hex(cfg.token_key()) + ".json"; }
 
 std::string python_dumps_registration_args(const SsoConfig& cfg) {
-    // Keys in sorted order: region, scopes, session_name, startUrl, tool.
-    std::string scopes = "null";
-    if (!cfg.scopes.empty()) {
-        scopes = "[";
-        for (std::size_t i = 0; i < cfg.scopes.size(); ++i) scopes += (i ? ", " : "") + py_string(cfg.scopes[i]);
-        scopes += "]";
-    }
-    return "{\"region\": " + py_string(cfg.region) + ", \"scopes\": " + scopes +
-           ", \"session_name\": " + (cfg.legacy() ? std::string("null") : py_string(cfg.session_name)) +
-           ", \"startUrl\": " + py_string(cfg.start_url) + ", \"tool\": \"botocore\"}";
+    nlohmann::json args = {{"region", cfg.region}, {"startUrl", cfg.start_url}, {"tool", "botocore"}};
+    args["scopes"] = cfg.scopes.empty() ? nlohmann::json(nullptr) : nlohmann::json(cfg.scopes);
+    args["session_name"] = cfg.legacy() ? nlohmann::json(nullptr) : nlohmann::json(cfg.session_name);
+    return python_json_dumps(args);
 }
 
 std::string registration_cache_key(const SsoConfig& cfg) { return sha1_hex(python_dumps_registration_args(cfg)); }
