@@ -88,6 +88,18 @@ wait_for() {
 }
 count() { screen "$1" | grep -cF -- "$2"; }
 typeit() { tm send-keys -t "$1" -l -- "$2"; tm send-keys -t "$1" Enter; }
+# fresh SESSION: clears the screen and the scrollback and waits until no earlier "MFA code for" prompt is
+# visible, so the next wait_for cannot match the previous attempt's text.
+fresh() {
+    local i
+    tm send-keys -t "$1" C-l
+    for ((i = 0; i < 200; i++)); do
+        tm clear-history -t "$1"
+        [[ $(screen "$1") != *"MFA code for"* ]] && return 0
+        sleep 0.05
+    done
+    return 1
+}
 cat >"$T_ROOT/rc" <<'EOF'
 unset HISTFILE
 PS1='P$((++__n))> '
@@ -128,8 +140,7 @@ check_contains "login, wrong code: STS's AccessDenied, with the role" \
     "STS AssumeRole (arn:aws:iam::111122223333:role/MfaAdmin): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code." "$(screen A)"
 # a malformed code: refused before any call
 before=$(ncalls)
-tm send-keys -t A C-l
-tm clear-history -t A
+fresh A
 typeit A "credsh login mfarole; echo login2=\$?"
 wait_for A "MFA code for $SERIAL: "
 tm send-keys -t A -l -- "12345"
@@ -139,6 +150,7 @@ check_contains "login, 5 digits: says what a code is" "the MFA code must be exac
 check "login, 5 digits: no STS call" "$before" "$(ncalls)"
 
 # GetSessionToken: long-term keys + mfa_serial
+fresh A
 typeit A "credsh login mfa; echo login3=\$?"
 wait_for A "MFA code for $SERIAL: "
 tm send-keys -t A -l -- "$CODE"
