@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "text.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -99,6 +101,12 @@ std::optional<State> read_state_from_fd(int fd) {
     auto st = parse_state(text);
     if (!st) return std::nullopt;
     return *st;
+}
+
+const Shell* require_shell(const Context& ctx, std::string_view name) {
+    const Shell* shell = find_shell(name);
+    if (!shell) ctx.warn("unknown shell '" + printable(name) + "' (bash, zsh, fish or pwsh)");
+    return shell;
 }
 
 ExportRequest base_request(Context& ctx) {

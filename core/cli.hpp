@@ -62,6 +62,9 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
 std::optional<State> read_state_from_stdin();
 std::optional<State> read_state_from_fd(int fd);
 
+// The emitter for a shell named on the command line, or nullptr after telling the user which shells exist.
+const Shell* require_shell(const Context& ctx, std::string_view name);
+
 // The request every scope-aware command starts from.
 ExportRequest base_request(Context& ctx);
 

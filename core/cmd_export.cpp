@@ -74,11 +74,8 @@ int cmd_export(Context& ctx, const Args& args) {
                          "here. The hook calls it;\nyou do not need to.",
                          rc);
     if (!vm) return rc;
-    const Shell* shell = find_shell(shell_name);
-    if (!shell) {
-        ctx.warn("unknown shell '" + printable(shell_name) + "' (bash, zsh, fish or pwsh)");
-        return 2;
-    }
+    const Shell* shell = require_shell(ctx, shell_name);
+    if (!shell) return 2;
     if (pid <= 0) pid = static_cast<long>(::getppid());
 
     // Take the stamp first: anything modified from here on must look newer to the hook.

@@ -24,11 +24,8 @@ int cmd_hook(Context& ctx, const Args& args) {
                          "Installing it twice is harmless.",
                          rc);
     if (!vm) return rc;
-    const Shell* shell = find_shell(shell_name);
-    if (!shell) {
-        ctx.warn("unknown shell '" + printable(shell_name) + "' (bash, zsh, fish or pwsh)");
-        return 2;
-    }
+    const Shell* shell = require_shell(ctx, shell_name);
+    if (!shell) return 2;
     std::string text(shell->hook_template);
     const std::string marker = "@CREDSH@";
     std::string quoted = shell->quote(ctx.self);
