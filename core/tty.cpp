@@ -36,8 +36,10 @@ Result<std::string> read_secret_from_tty(const std::string& prompt) {
     raw.c_lflag &= static_cast<tcflag_t>(~(ECHO | ICANON | ISIG));
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
-    write_all(tty.fd, prompt);
+    // Echo goes off before the prompt is shown: TCSAFLUSH drops only what was typed before the question, and
+    // a code typed the moment the prompt appears is never discarded or echoed (the other order raced).
     if (::tcsetattr(tty.fd, TCSAFLUSH, &raw) != 0) return fail("cannot turn off echo on /dev/tty");
+    write_all(tty.fd, prompt);
     std::string line;
     bool cancelled = false;
     for (;;) {
@@ -59,7 +61,8 @@ Result<std::string> read_secret_from_tty(const std::string& prompt) {
         }
         if (line.size() < 1024) line += c;
     }
-    ::tcsetattr(tty.fd, TCSAFLUSH, &saved);
+    // TCSANOW, not TCSAFLUSH: whatever the person types after Enter belongs to their shell.
+    ::tcsetattr(tty.fd, TCSANOW, &saved);
     write_all(tty.fd, "\n");
     if (cancelled) return fail("cancelled");
     return line;
