@@ -15,13 +15,13 @@ namespace credsh {
 namespace {
 
 // One aws-sso "login" call; the plugin prints the URL and code through say() and polls until approval.
-Result<PluginReply> sso_login(Context& ctx, const std::string& profile, std::map<std::string, std::string> settings,
-                              bool no_browser) {
+Result<PluginReply> sso_login(Context& ctx, const std::string& profile,
+                              std::map<std::string, std::string> settings, bool no_browser) {
     PluginCall call;
     call.operation = "login";
     call.profile = profile;
     call.settings = std::move(settings);
-    if (no_browser) call.args["no_browser"] = "1";
+    if (no_browser) call.args.insert_or_assign("no_browser", std::string("1"));
     call.home = ctx.env.home();
     call.now = ctx.now;
     call.timeout_ms = 15000; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
@@ -48,12 +48,14 @@ int cmd_login(Context& ctx, const Args& args) {
     bool no_browser = false;
     desc.add_options()("profile", po::value(&name), "the profile to sign in for (default: the active one)")(
         "sso-session", po::value(&session), "sign in to this [sso-session] (no profile needed)")(
-        "no-browser", po::bool_switch(&no_browser), "only print the URL and code (also: CREDSH_NO_BROWSER=1)");
+        "no-browser", po::bool_switch(&no_browser),
+        "only print the URL and code (also: CREDSH_NO_BROWSER=1)");
     po::positional_options_description pos;
     pos.add("profile", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "login [PROFILE] [--sso-session NAME] [--no-browser]",
-                         "Signs in for PROFILE where that needs a person: an SSO device code or an MFA code.", rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, "login [PROFILE] [--sso-session NAME] [--no-browser]",
+                   "Signs in for PROFILE where that needs a person: an SSO device code or an MFA code.", rc);
     if (!vm) return rc;
     auto profiles = load_profile_files(ctx.env);
     if (!profiles) {
@@ -73,7 +75,9 @@ int cmd_login(Context& ctx, const Args& args) {
         ctx.warn("signed in: sso-session " + printable(session) + valid_for(*reply, ctx.now));
         return 0;
     }
-    if (name.empty()) name = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+    if (name.empty())
+        name =
+            ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
     if (name.empty()) {
         ctx.warn("login: which profile? (credsh login PROFILE, or credsh login --sso-session NAME)");
         return 2;
@@ -90,7 +94,8 @@ int cmd_login(Context& ctx, const Args& args) {
     for (const Step& step : *chain) {
         if (step.kind == StepKind::sso) {
             person = true;
-            auto reply = sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""), no_browser);
+            auto reply =
+                sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""), no_browser);
             if (!reply) {
                 ctx.warn("login: profile " + step.profile + ": " + reply.error().message);
                 return 1;
@@ -98,7 +103,8 @@ int cmd_login(Context& ctx, const Args& args) {
             token_valid = valid_for(*reply, ctx.now);
         }
         if ((step.kind == StepKind::assume_role || step.kind == StepKind::session_token) &&
-            profiles->profiles.count(step.profile) && find_prop(profiles->profiles.at(step.profile), "mfa_serial"))
+            profiles->profiles.count(step.profile) &&
+            find_prop(profiles->profiles.at(step.profile), "mfa_serial"))
             person = true;
     }
     if (!person && chain->back().kind != StepKind::plugin) {

@@ -10,14 +10,16 @@ namespace credsh {
 int cmd_prompt(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string format;
-    desc.add_options()("format,f", po::value(&format),
-                       "%p profile, %r region, %t time left, %s scope marker, %b blocked, %a ASK profile, %v its vendor "
-                       "id; "
-                       "(...) shows only if a token inside is non-empty");
+    desc.add_options()(
+        "format,f", po::value(&format),
+        "%p profile, %r region, %t time left, %s scope marker, %b blocked, %a ASK profile, %v its vendor "
+        "id; "
+        "(...) shows only if a token inside is non-empty");
     po::positional_options_description pos;
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "prompt [--format FORMAT]",
-                         "Prints the prompt segment for the current shell, e.g. aws:dev (eu-west-1) 54m.", rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, "prompt [--format FORMAT]",
+                   "Prints the prompt segment for the current shell, e.g. aws:dev (eu-west-1) 54m.", rc);
     if (!vm) return rc;
     if (format.empty()) {
         auto config = load_credsh_config(ctx.env);
@@ -30,7 +32,12 @@ int cmd_prompt(Context& ctx, const Args& args) {
     v.ask_vendor_id = ctx.env.get("CREDSH_ASK_VENDOR_ID").value_or("");
     v.blocked = ctx.env.get_nonempty("CREDSH_BLOCKED") ? "blocked" : "";
     std::string scope = ctx.env.get("CREDSH_SCOPE").value_or("");
-    v.scope_marker = scope == "session" ? "*" : scope == "ambient" ? "~" : scope == "command" ? "!" : "";
+    // Built then moved: GCC 12's -O3 -Wrestrict misfires on assigning a short literal to a std::string
+    // (PR105329).
+    v.scope_marker = std::string(scope == "session"   ? "*"
+                                 : scope == "ambient" ? "~"
+                                 : scope == "command" ? "!"
+                                                      : "");
     if (auto e = ctx.env.get_nonempty("CREDSH_EXPIRES")) {
         char* end = nullptr;
         long long exp = std::strtoll(e->c_str(), &end, 10);
