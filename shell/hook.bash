@@ -33,14 +33,43 @@ __credsh_prompt_update() {
     CREDSH_PROMPT=$p
 }
 
+# The fast path: one [[ ]] over literal paths, rebuilt (eval of %q-quoted words) whenever the slow path runs.
+# It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
+# candidates from $PWD up to the one in effect (none may appear, that one must stay), the stamp against every
+# watched file, and the refresh time. A function call and one [[ ]] cost far less than the walk and the loop.
+__credsh_fast() { false; }
+__credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
+    local f=$1 s q
+    shift
+    printf -v q %q "${__credsh_session-}"
+    s="[[ \${__credsh_session-} == $q"
+    (($#)) && { printf -v q ' && ! -e %q' "$@"; s+=$q; }
+    [[ -n $f ]] && { printf -v q ' && -e %q' "$f"; s+=$q; }
+    if ((${#__credsh_watch[@]})); then
+        printf -v q %q "$__credsh_stamp" # printf -v, never $(...): a command substitution forks
+        printf -v q " && ${q//%/%%} -nt %q" "${__credsh_watch[@]}"
+        s+=$q
+    fi
+    s+=' ]]'
+    [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
+    eval "__credsh_fast() { $s; }"
+    __credsh_fpwd=$PWD
+}
+
 _credsh_hook() {
     local __credsh_rc=$?
     # Only touch the options when xtrace is on: the redirection costs an open() at every prompt.
     [[ $- == *x* ]] && { local -; set +x; } 2>/dev/null
+    if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
+        [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
+        return $__credsh_rc
+    fi
     local d=$PWD f= need= w
+    local -a c=()
     [[ $d == / ]] && d=
     while :; do
         if [[ -e $d/.credprofile ]]; then f=$d/.credprofile; break; fi
+        c+=("$d/.credprofile")
         [[ -z $d ]] && break
         d=${d%/*}
     done
@@ -58,6 +87,9 @@ _credsh_hook() {
         __credsh_export
         __credsh_key=$key
     fi
+    # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
+    # have failed or be waiting for a login), and that look builds it once nothing is due.
+    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_fpwd=; fi
     __credsh_prompt_update
     return $__credsh_rc
 }
@@ -75,7 +107,7 @@ credsh() {
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
-        __credsh_key= # trust changed: export once now, whatever the timestamps say
+        __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
         _credsh_hook
         ;;
     exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;

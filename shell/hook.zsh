@@ -38,14 +38,41 @@ __credsh_prompt_update() {
     typeset -g CREDSH_PROMPT=$p
 }
 
+# The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
+# It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
+# candidates from $PWD up to the one in effect (none may appear, that one must stay), the stamp against every
+# watched file, and the refresh time. It needs no emulate: [[ ]] does no splitting or globbing of its words.
+__credsh_fast() { false }
+__credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
+    emulate -L zsh
+    setopt local_options no_xtrace
+    local f=$1 s w
+    shift
+    s="[[ \${__credsh_session-} == ${(q)${__credsh_session-}}"
+    for w in "$@"; do s+=" && ! -e ${(q)w}"; done
+    [[ -n $f ]] && s+=" && -e ${(q)f}"
+    for w in "${__credsh_watch[@]}"; do s+=" && ${(q)__credsh_stamp} -nt ${(q)w}"; done
+    s+=' ]]'
+    [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
+    eval "__credsh_fast() { $s }"
+    typeset -g __credsh_fpwd=$PWD
+}
+
 _credsh_hook() {
     local __credsh_rc=$?
+    [[ -o xtrace ]] && setopt local_options no_xtrace
+    if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
+        [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
+        return $__credsh_rc
+    fi
     emulate -L zsh
     setopt local_options no_xtrace
     local d=$PWD f= need= w
+    local -a c
     [[ $d == / ]] && d=
     while :; do
         if [[ -e $d/.credprofile ]]; then f=$d/.credprofile; break; fi
+        c+=("$d/.credprofile")
         [[ -z $d ]] && break
         d=${d%/*}
     done
@@ -63,6 +90,9 @@ _credsh_hook() {
         __credsh_export
         typeset -g __credsh_key=$key
     fi
+    # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
+    # have failed or be waiting for a login), and that look builds it once nothing is due.
+    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else typeset -g __credsh_fpwd=; fi
     __credsh_prompt_update
     return $__credsh_rc
 }
@@ -80,7 +110,7 @@ credsh() {
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
-        __credsh_key= # trust changed: export once now, whatever the timestamps say
+        __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
         _credsh_hook
         ;;
     exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
