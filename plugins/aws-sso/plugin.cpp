@@ -1,6 +1,6 @@
-// credsh-aws-sso.so: IAM Identity Center for credsh (ARCHITECTURE.md "Operations"). The logic is in sso_flow.cpp;
-// this file connects it to the host: settings and environment from the request, libcurl for HTTP, the request's
-// clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
+// credsh-aws-sso.so: IAM Identity Center for credsh (ARCHITECTURE.md "Operations"). The logic is in
+// sso_flow.cpp; this file connects it to the host: settings and environment from the request, libcurl for
+// HTTP, the request's clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
 #include "http.hpp"
 #include "plugin_support.hpp"
 #include "sso_config.hpp"
@@ -23,11 +23,13 @@ using credsh::plugin::Output;
 using credsh::plugin::Request;
 
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+extern "C" void on_sigint(int) {
+    g_interrupted = 1;
+}
 
 // Ctrl-C during a sign-in stops the polling cleanly (nothing is written) instead of killing the process while
-// it may be renaming a file. Installed only for "login", and restored afterwards; a SIGINT the caller chose to
-// ignore (nohup, a background job) stays ignored.
+// it may be renaming a file. Installed only for "login", and restored afterwards; a SIGINT the caller chose
+// to ignore (nohup, a background job) stays ignored.
 class SigintGuard {
   public:
     SigintGuard() {
@@ -74,10 +76,12 @@ std::string find_program(const Request& req, const std::string& name) {
 }
 
 // The browser to open, or "" when none may be opened: never without a person (the hook), never when disabled
-// (CREDSH_NO_BROWSER, --no-browser), and only one that exists - $BROWSER (its first entry, run with the URL as
-// its only argument, no shell), else xdg-open when a graphical session is there (DISPLAY / WAYLAND_DISPLAY).
+// (CREDSH_NO_BROWSER, --no-browser), and only one that exists - $BROWSER (its first entry, run with the URL
+// as its only argument, no shell), else xdg-open when a graphical session is there (DISPLAY /
+// WAYLAND_DISPLAY).
 std::string browser_for(const Request& req) {
-    if (!req.interactive() || truthy(req.env("CREDSH_NO_BROWSER")) || truthy(req.arg("no_browser"))) return "";
+    if (!req.interactive() || truthy(req.env("CREDSH_NO_BROWSER")) || truthy(req.arg("no_browser")))
+        return "";
     if (auto b = req.env("BROWSER")) {
         auto first = split(*b, ':');
         if (!first.empty() && !trim(first[0]).empty()) return find_program(req, std::string(trim(first[0])));
@@ -92,16 +96,18 @@ bool open_browser(const Request& req, const std::string& program, const std::str
     const credsh_kv_list& env = req.raw().env;
     // A browser may stay up for days: it gets the user's environment without any credential in it
     // (SECURITY.md 27).
-    static const char* const kSecret[] = {"AWS_ACCESS_KEY_ID",   "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                          "AWS_SECURITY_TOKEN",  "ASK_ACCESS_TOKEN",      "ASK_REFRESH_TOKEN"};
+    static const char* const kSecret[] = {"AWS_ACCESS_KEY_ID",  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                          "AWS_SECURITY_TOKEN", "ASK_ACCESS_TOKEN",      "ASK_REFRESH_TOKEN"};
     for (std::size_t i = 0; i < env.count; ++i) {
         if (!env.items[i].key || !env.items[i].value) continue;
         bool secret = false;
-        for (const char* s : kSecret) secret = secret || std::string_view(env.items[i].key) == s;
+        for (const char* s : kSecret)
+            secret = secret || std::string_view(env.items[i].key) == s;
         if (!secret) env_strings.push_back(std::string(env.items[i].key) + "=" + env.items[i].value);
     }
     std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
+    for (auto& s : env_strings)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
     std::string prog = program, arg = url;
     char* argv[] = {prog.data(), arg.data(), nullptr};
@@ -115,7 +121,8 @@ bool open_browser(const Request& req, const std::string& program, const std::str
     int rc = ::posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv, envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) return false;
-    // xdg-open returns at once; a $BROWSER that stays up is left running (we do not wait for a person's browser).
+    // xdg-open returns at once; a $BROWSER that stays up is left running (we do not wait for a person's
+    // browser).
     for (int i = 0; i < 20; ++i) {
         int status = 0;
         pid_t w = ::waitpid(pid, &status, WNOHANG);
@@ -134,7 +141,8 @@ int32_t run(const Request& req, const Output& out) {
     }
     auto cfg = sso::sso_config_from(req);
     if (!cfg) return out.error(cfg.error().message);
-    if (req.home().empty() || req.home()[0] != '/') return out.error("aws-sso: no home directory (HOME is not set)");
+    if (req.home().empty() || req.home()[0] != '/')
+        return out.error("aws-sso: no home directory (HOME is not set)");
 
     sso::Ctx ctx;
     ctx.cfg = *cfg;
@@ -146,10 +154,20 @@ int32_t run(const Request& req, const Output& out) {
     ctx.interactive = req.interactive();
     auto started = std::chrono::steady_clock::now();
     std::int64_t base = req.now();
-    ctx.io.http = [](const plugin::HttpRequest& r) { return plugin::http_call(r); };
+    bool clock_warned = false; // one line per run, however many calls (polling, refresh, role credentials)
+    ctx.io.http = [&](const plugin::HttpRequest& r) {
+        plugin::HttpResult res = plugin::http_call(r);
+        if (res && !clock_warned) {
+            std::string w = plugin::clock_skew_warning(*res.response, r.url, plugin::system_now());
+            if (!w.empty()) out.say(w), clock_warned = true;
+        }
+        return res;
+    };
     ctx.io.say = [&](const std::string& line) { out.say(line); };
     ctx.io.now = [=] {
-        return base + std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+        return base +
+               std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+                   .count();
     };
     ctx.io.sleep = sleep_interruptibly;
     ctx.io.cancelled = [] { return g_interrupted != 0; };
@@ -159,7 +177,9 @@ int32_t run(const Request& req, const Output& out) {
         o = sso::get_credentials(ctx);
     } else if (op == "login") {
         if (std::string browser = browser_for(req); !browser.empty())
-            ctx.io.open_browser = [&req, browser](const std::string& url) { return open_browser(req, browser, url); };
+            ctx.io.open_browser = [&req, browser](const std::string& url) {
+                return open_browser(req, browser, url);
+            };
         SigintGuard guard;
         o = sso::login(ctx);
     } else if (op == "logout") {
@@ -167,7 +187,8 @@ int32_t run(const Request& req, const Output& out) {
     } else {
         o = sso::list_accounts(ctx);
     }
-    for (const auto& [k, v] : o.out) out.put(k, v);
+    for (const auto& [k, v] : o.out)
+        out.put(k, v);
     if (o.status != CREDSH_OK) {
         if (!o.message.empty()) out.put("message", o.message);
         if (!o.hint.empty()) out.put("hint", o.hint);
@@ -177,5 +198,5 @@ int32_t run(const Request& req, const Output& out) {
 
 } // namespace
 
-CREDSH_CXX_PLUGIN("aws-sso", "0.1.0", "IAM Identity Center: SSO token cache shared with the AWS CLI, device-code login",
-                  run);
+CREDSH_CXX_PLUGIN("aws-sso", "0.1.0",
+                  "IAM Identity Center: SSO token cache shared with the AWS CLI, device-code login", run);

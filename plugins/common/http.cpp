@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <ctime>
 #include <memory>
 
 namespace credsh::plugin {
@@ -34,10 +35,13 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto colon = line.find(':');
     if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : name)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         std::string value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
-        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.erase(0, 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+            value.pop_back();
         sink->headers[name] = value;
     }
     return size * n;
@@ -95,7 +99,8 @@ HttpResult http_call(const HttpRequest& req) {
     char errbuf[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); // timeouts without SIGALRM: we run inside someone else's process
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL,
+                     1L); // timeouts without SIGALRM: we run inside someone else's process
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_ms));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(req.connect_timeout_ms > 0 ? req.connect_timeout_ms : req.timeout_ms));
@@ -111,9 +116,11 @@ HttpResult http_call(const HttpRequest& req) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str());
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     }
-    if (req.method != "GET" && req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    if (req.method != "GET" && req.method != "POST")
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
     curl_slist* raw_headers = nullptr;
-    for (const auto& line : req.headers) raw_headers = curl_slist_append(raw_headers, line.c_str());
+    for (const auto& line : req.headers)
+        raw_headers = curl_slist_append(raw_headers, line.c_str());
     std::string aws_sigv4;
     if (req.sigv4) {
         aws_sigv4 = "aws:amz:" + req.sigv4->region + ":" + req.sigv4->service;
@@ -122,11 +129,12 @@ HttpResult http_call(const HttpRequest& req) {
         curl_easy_setopt(h, CURLOPT_USERNAME, req.sigv4->access_key_id.c_str());
         curl_easy_setopt(h, CURLOPT_PASSWORD, req.sigv4->secret_access_key.c_str());
         if (!req.sigv4->session_token.empty())
-            raw_headers = curl_slist_append(raw_headers, ("X-Amz-Security-Token: " + req.sigv4->session_token).c_str());
+            raw_headers =
+                curl_slist_append(raw_headers, ("X-Amz-Security-Token: " + req.sigv4->session_token).c_str());
     }
-    // libcurl adds "Expect: 100-continue" to larger POSTs, which costs a round trip with servers that ignore it.
-    // Not when signing: libcurl 7.88 signs every CURLOPT_HTTPHEADER entry, removals included, so "Expect:" would
-    // be listed in SignedHeaders yet never sent (tests/shell/t_sts_sigv4.sh checks the wire).
+    // libcurl adds "Expect: 100-continue" to larger POSTs, which costs a round trip with servers that ignore
+    // it. Not when signing: libcurl 7.88 signs every CURLOPT_HTTPHEADER entry, removals included, so
+    // "Expect:" would be listed in SignedHeaders yet never sent (tests/shell/t_sts_sigv4.sh checks the wire).
     if (!req.sigv4) raw_headers = curl_slist_append(raw_headers, "Expect:");
     std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
@@ -146,6 +154,23 @@ HttpResult http_call(const HttpRequest& req) {
     resp.headers = std::move(sink.headers);
     result.response = std::move(resp);
     return result;
+}
+
+long long system_now() {
+    return static_cast<long long>(std::time(nullptr));
+}
+
+std::string clock_skew_warning(const HttpResponse& response, const std::string& url, long long local_now) {
+    auto it = response.headers.find("date");
+    if (it == response.headers.end()) return "";
+    time_t server = curl_getdate(it->second.c_str(), nullptr); // RFC 1123 and the other HTTP date forms
+    if (server < 0) return "";
+    long long skew = static_cast<long long>(server) - local_now;
+    if (skew >= -300 && skew <= 300) return "";
+    long long minutes = (skew < 0 ? -skew : skew) / 60;
+    return "credsh: this machine's clock is " + std::to_string(minutes) + " min " +
+           (skew > 0 ? "behind" : "ahead of") + " " + host_of(url) +
+           "'s (its Date header): expiry times will be off — set the clock (NTP, timedatectl)";
 }
 
 } // namespace credsh::plugin

@@ -21,10 +21,10 @@ struct HttpRequest {
     std::string url;
     std::vector<std::string> headers; // "Name: value"
     std::string body;
-    int timeout_ms = 5000;         // the whole transfer
-    int connect_timeout_ms = 0;    // 0: same as timeout_ms
+    int timeout_ms = 5000;      // the whole transfer
+    int connect_timeout_ms = 0; // 0: same as timeout_ms
     std::optional<SigV4> sigv4;
-    std::string proxy;             // "" : libcurl's defaults (the *_proxy variables)
+    std::string proxy; // "" : libcurl's defaults (the *_proxy variables)
 };
 
 struct HttpResponse {
@@ -41,6 +41,13 @@ struct HttpResult {
     explicit operator bool() const { return response.has_value(); }
 };
 HttpResult http_call(const HttpRequest& request);
+
+// SECURITY.md 23: the server's Date header against this machine's real clock (never the injected test
+// clock: the skew that matters is the system's). More than 5 minutes apart gives one line for the person,
+// naming the host and the direction; otherwise "". Expiry times come from the server, so a wrong local
+// clock makes credentials look fresher or staler than they are.
+std::string clock_skew_warning(const HttpResponse& response, const std::string& url, long long local_now);
+long long system_now();
 
 // application/x-www-form-urlencoded, in the given order.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);

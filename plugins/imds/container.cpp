@@ -1,8 +1,9 @@
 // ECS task and EKS Pod Identity credentials, the way botocore's ContainerProvider does it: one GET to the URL
 // chosen by container_url() (imds_config.hpp) with Accept: application/json and, when configured, an
-// Authorization header - the content of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read at each call: EKS rotates
-// it), else AWS_CONTAINER_AUTHORIZATION_TOKEN - sent verbatim. 2 s per attempt, 3 attempts, 1 s apart, all
-// within the call's deadline. Only failures that may pass are retried (no answer, 5xx, 429); a 4xx is final.
+// Authorization header - the content of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read at each call: EKS
+// rotates it), else AWS_CONTAINER_AUTHORIZATION_TOKEN - sent verbatim. 2 s per attempt, 3 attempts, 1 s
+// apart, all within the call's deadline. Only failures that may pass are retried (no answer, 5xx, 429); a 4xx
+// is final.
 #include "fetch.hpp"
 #include "http.hpp"
 #include "text.hpp"
@@ -30,7 +31,7 @@ Result<std::string> read_token_file(const std::string& path) {
     const std::string where = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + printable(path);
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return fail(where + ": " + std::strerror(errno));
-    struct stat st{};
+    struct stat st {};
     std::string data;
     Result<std::string> out = fail(where + ": not a regular file");
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -51,7 +52,8 @@ Result<std::string> read_token_file(const std::string& path) {
     return out;
 }
 
-// The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS agent,
+// The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS
+// agent,
 // {"Code","Message"} elsewhere); never the raw body.
 std::string error_detail(const std::string& body) {
     auto j = nlohmann::json::parse(body, nullptr, false);
@@ -108,13 +110,15 @@ Result<Fetched> fetch_container(const plugin::Request& req, const Deadline& dead
         if (status == 200) {
             auto creds = parse_metadata_credentials(res.response->body);
             if (!creds) return creds.error().context(where);
-            return Fetched{*creds, where};
+            return Fetched{*creds, where,
+                           plugin::clock_skew_warning(*res.response, r.url, plugin::system_now())};
         }
         last = "HTTP " + std::to_string(status) + error_detail(res.response->body);
         if (status < 500 && status != 429) return fail(where + ": " + last);
     }
     if (attempts == 0) return fail(where + ": out of time (the call's deadline passed)");
-    return fail(where + ": " + last + " (" + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)"));
+    return fail(where + ": " + last + " (" + std::to_string(attempts) +
+                (attempts == 1 ? " attempt)" : " attempts)"));
 }
 
 } // namespace credsh::imds

@@ -3,9 +3,9 @@
 //   GET /latest/meta-data/iam/security-credentials/      -> the instance profile's role name;
 //   GET /latest/meta-data/iam/security-credentials/ROLE  -> the credentials document (metadata_json.hpp);
 // both GETs carry x-aws-ec2-metadata-token. Without a token - the PUT answered 403, 404 or 405 (IMDSv2 not
-// offered there), or it got no answer at all (a container behind a hop limit of 1 drops the PUT's reply, which
-// is why botocore treats a timeout the same) - the GETs go without it (IMDSv1), unless v1 is disabled. A 400
-// from the PUT is an error: the request itself was wrong. Each request gets 1 s and one attempt.
+// offered there), or it got no answer at all (a container behind a hop limit of 1 drops the PUT's reply,
+// which is why botocore treats a timeout the same) - the GETs go without it (IMDSv1), unless v1 is disabled.
+// A 400 from the PUT is an error: the request itself was wrong. Each request gets 1 s and one attempt.
 #include "fetch.hpp"
 #include "http.hpp"
 #include "text.hpp"
@@ -62,18 +62,22 @@ Result<Fetched> fetch_ec2(const plugin::Request& req, const Deadline& deadline) 
     const std::string how = token ? "" : " (IMDSv1, as " + no_token + ")";
 
     auto refused = [&](long status, const std::string& what) -> Error {
-        if (status == 401 && token) return fail(where + ": " + what + ": the metadata token was refused (HTTP 401)");
-        if (status == 401) return fail(where + ": " + what + ": HTTP 401, the instance requires IMDSv2" + how);
+        if (status == 401 && token)
+            return fail(where + ": " + what + ": the metadata token was refused (HTTP 401)");
+        if (status == 401)
+            return fail(where + ": " + what + ": HTTP 401, the instance requires IMDSv2" + how);
         return fail(where + ": " + what + ": HTTP " + std::to_string(status) + how);
     };
 
     // 2. The role name.
     auto role_res = send("GET", kCredentialsPath, headers);
     if (!role_res) return fail(where + ": role name: " + role_res.error().message + how);
-    if (role_res->status == 404) return fail(where + ": no IAM role is attached to this instance (HTTP 404)" + how);
+    if (role_res->status == 404)
+        return fail(where + ": no IAM role is attached to this instance (HTTP 404)" + how);
     if (role_res->status != 200) return refused(role_res->status, "role name");
     std::string role(trim(role_res->body.substr(0, role_res->body.find('\n'))));
-    if (role.empty()) return fail(where + ": no IAM role is attached to this instance (empty role list)" + how);
+    if (role.empty())
+        return fail(where + ": no IAM role is attached to this instance (empty role list)" + how);
 
     // 3. The credentials.
     auto creds_res = send("GET", kCredentialsPath + plugin::url_encode(role), headers);
@@ -83,7 +87,8 @@ Result<Fetched> fetch_ec2(const plugin::Request& req, const Deadline& deadline) 
     if (creds_res->status != 200) return refused(creds_res->status, what);
     auto creds = parse_metadata_credentials(creds_res->body);
     if (!creds) return creds.error().context(where + ": " + what);
-    return Fetched{*creds, "EC2 instance metadata, " + what};
+    return Fetched{*creds, "EC2 instance metadata, " + what,
+                   plugin::clock_skew_warning(*creds_res, cfg->endpoint, plugin::system_now())};
 }
 
 } // namespace credsh::imds

@@ -19,7 +19,8 @@ class Deadline {
     explicit Deadline(int ms) : end_(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms)) {}
     // min(ms, time left), 0 when the time is up.
     int cap(int ms) const {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - std::chrono::steady_clock::now());
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(end_ - std::chrono::steady_clock::now());
         return static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(ms, left.count())));
     }
 
@@ -29,7 +30,8 @@ class Deadline {
 
 struct Fetched {
     MetadataCredentials creds;
-    std::string source; // for messages: "EC2 instance metadata role NAME", "container endpoint URL"
+    std::string source;        // for messages: "EC2 instance metadata role NAME", "container endpoint URL"
+    std::string clock_warning; // the server's Date far from this machine's clock (SECURITY.md 23), or ""
 };
 
 // Lookups over the request: the environment credsh runs with, and the profile's settings - the AWS profile's

@@ -1,12 +1,12 @@
 // credsh-imds: credentials of the machine credsh runs on - an EC2 instance profile (IMDSv2, ec2.cpp) or an
 // ECS task / EKS Pod Identity role (container.cpp) - for `credential_source = Ec2InstanceMetadata |
-// EcsContainer` (alone, or as the source of a role_arn profile: the core then hands the result to mfa-sts), and
-// for credsh's own `[profile X] plugin = imds` (credsh.credential_source, default Ec2InstanceMetadata).
+// EcsContainer` (alone, or as the source of a role_arn profile: the core then hands the result to mfa-sts),
+// and for credsh's own `[profile X] plugin = imds` (credsh.credential_source, default Ec2InstanceMetadata).
 //
 // Nothing is cached here, nor by the core for a credential_source step (as in botocore: the instance's
-// credentials are always at hand; a `plugin = imds` profile is cached like any plugin profile). What keeps the
-// prompt from asking IMDS every time is the shell's state, which holds the exported credentials until 15 minutes
-// before they expire (tests/shell/t_imds_prompt.sh).
+// credentials are always at hand; a `plugin = imds` profile is cached like any plugin profile). What keeps
+// the prompt from asking IMDS every time is the shell's state, which holds the exported credentials until 15
+// minutes before they expire (tests/shell/t_imds_prompt.sh).
 #include "fetch.hpp"
 #include "text.hpp"
 
@@ -40,8 +40,10 @@ int32_t run(const Request& req, const Output& out) {
     else if (source == "EcsContainer")
         got = imds::fetch_container(req, deadline);
     else
-        return out.error("credential_source " + printable(source) + " is not Ec2InstanceMetadata or EcsContainer");
+        return out.error("credential_source " + printable(source) +
+                         " is not Ec2InstanceMetadata or EcsContainer");
     if (!got) return out.error(got.error().message);
+    if (!got->clock_warning.empty()) out.say(got->clock_warning);
     const imds::MetadataCredentials& c = got->creds;
     // Never hand out what is already expired (IMDS may serve stale credentials while it cannot refresh them).
     if (c.expiration <= req.now())

@@ -12,7 +12,9 @@ namespace credsh::imds {
 
 namespace {
 
-bool is_true(const std::optional<std::string>& v) { return v && iequals(trim(*v), "true"); }
+bool is_true(const std::optional<std::string>& v) {
+    return v && iequals(trim(*v), "true");
+}
 
 struct UrlDeleter {
     void operator()(CURLU* u) const { curl_url_cleanup(u); }
@@ -29,8 +31,10 @@ std::string get_part(CURLU* u, CURLUPart part) {
 // The same address, however it is written ("fd00:ec2:0::23" is fd00:ec2::23).
 bool same_address(const std::string& host, const char* literal) {
     std::array<unsigned char, 16> a{}, b{};
-    if (inet_pton(AF_INET, host.c_str(), a.data()) == 1) return inet_pton(AF_INET, literal, b.data()) == 1 && a == b;
-    if (inet_pton(AF_INET6, host.c_str(), a.data()) == 1) return inet_pton(AF_INET6, literal, b.data()) == 1 && a == b;
+    if (inet_pton(AF_INET, host.c_str(), a.data()) == 1)
+        return inet_pton(AF_INET, literal, b.data()) == 1 && a == b;
+    if (inet_pton(AF_INET6, host.c_str(), a.data()) == 1)
+        return inet_pton(AF_INET6, literal, b.data()) == 1 && a == b;
     return false;
 }
 
@@ -45,7 +49,8 @@ Result<UrlParts> parse_http_url(const std::string& url) {
         return fail(std::string("not a valid URL (") + curl_url_strerror(rc) + ")");
     UrlParts parts;
     parts.scheme = to_lower(get_part(u.get(), CURLUPART_SCHEME));
-    if (parts.scheme != "http" && parts.scheme != "https") return fail("only http and https URLs are allowed");
+    if (parts.scheme != "http" && parts.scheme != "https")
+        return fail("only http and https URLs are allowed");
     // "http://127.0.0.1@example.com/" connects to example.com: refuse user information outright.
     if (!get_part(u.get(), CURLUPART_USER).empty() || !get_part(u.get(), CURLUPART_PASSWORD).empty())
         return fail("the URL must not contain user information");
@@ -99,8 +104,10 @@ Result<Ec2Config> ec2_config(const Lookup& env, const Lookup& setting) {
             return fail(std::string(mode_source) + " is " + printable(*mode) + ", expected IPv4 or IPv6");
         return c;
     }
-    if (auto ok = parse_http_url(c.endpoint); !ok) return ok.error().context(source + " " + printable(c.endpoint));
-    while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
+    if (auto ok = parse_http_url(c.endpoint); !ok)
+        return ok.error().context(source + " " + printable(c.endpoint));
+    while (!c.endpoint.empty() && c.endpoint.back() == '/')
+        c.endpoint.pop_back();
     return c;
 }
 
@@ -122,7 +129,8 @@ Result<std::string> container_url(const Lookup& env) {
     if (parts->scheme == "https") return *full;
     static const char* const kAgents[] = {"169.254.170.2", "169.254.170.23", "fd00:ec2::23"};
     bool allowed = is_loopback_literal(parts->host) || iequals(parts->host, "localhost");
-    for (const char* agent : kAgents) allowed = allowed || same_address(parts->host, agent);
+    for (const char* agent : kAgents)
+        allowed = allowed || same_address(parts->host, agent);
     if (!allowed)
         return fail(where + ": plain http is allowed only to a loopback address, localhost, 169.254.170.2, "
                             "169.254.170.23 or fd00:ec2::23 (use https for any other host)");

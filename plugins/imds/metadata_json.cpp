@@ -20,18 +20,20 @@ std::optional<std::string> member(const nlohmann::json& j, const char* name) {
 Result<MetadataCredentials> parse_metadata_credentials(std::string_view body) {
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return fail("the credentials response is not a JSON object");
-    // IMDS answers 200 with {"Code": "AssumeRoleUnauthorizedAccess", "Message": ...} when the instance profile's
-    // role cannot be assumed: say that, not "no AccessKeyId".
+    // IMDS answers 200 with {"Code": "AssumeRoleUnauthorizedAccess", "Message": ...} when the instance
+    // profile's role cannot be assumed: say that, not "no AccessKeyId".
     if (auto code = member(j, "Code"); code && *code != "Success") {
         std::string msg = member(j, "Message").value_or("");
         if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
-        return fail("the credentials response says " + printable(*code) + (msg.empty() ? "" : ": " + printable(msg)));
+        return fail("the credentials response says " + printable(*code) +
+                    (msg.empty() ? "" : ": " + printable(msg)));
     }
     MetadataCredentials c;
     struct Field {
         const char* name;
         std::string* out;
-    } fields[] = {{"AccessKeyId", &c.access_key_id}, {"SecretAccessKey", &c.secret_access_key}, {"Token", &c.token}};
+    } fields[] = {
+        {"AccessKeyId", &c.access_key_id}, {"SecretAccessKey", &c.secret_access_key}, {"Token", &c.token}};
     for (auto& f : fields) {
         auto v = member(j, f.name);
         if (!v || v->empty()) return fail(std::string("the credentials response has no ") + f.name);

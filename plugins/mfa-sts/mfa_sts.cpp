@@ -1,6 +1,6 @@
 // credsh-mfa-sts: one STS call per request (ARCHITECTURE.md, "Operations"):
-//   assume-role                    AssumeRole with the step's source credentials (+ MFA code, external id, ...)
-//   assume-role-with-web-identity  AssumeRoleWithWebIdentity with the token file's contents (unsigned)
+//   assume-role                    AssumeRole with the step's source credentials (+ MFA code, external id,
+//   ...) assume-role-with-web-identity  AssumeRoleWithWebIdentity with the token file's contents (unsigned)
 //   get-session-token              GetSessionToken with long-term keys and an MFA code
 // The core owns everything around the call - the chain, the cache, the lock, reading the MFA code from the
 // terminal - so this file only checks settings, builds the query-protocol form, signs it with libcurl's SigV4
@@ -46,7 +46,8 @@ Result<std::string> read_token_file(const std::string& path) {
     if (fd < 0) return fail(where + ": " + std::strerror(errno));
     struct stat st {};
     std::string data;
-    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= kTokenCap;
+    bool ok =
+        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= kTokenCap;
     if (ok) {
         char buf[8192];
         for (;;) {
@@ -64,7 +65,8 @@ Result<std::string> read_token_file(const std::string& path) {
         }
     }
     ::close(fd);
-    if (!ok) return fail(where + ": not a regular file of at most " + std::to_string(kTokenCap / 1024) + " KiB");
+    if (!ok)
+        return fail(where + ": not a regular file of at most " + std::to_string(kTokenCap / 1024) + " KiB");
     // A trailing newline from `echo "$TOKEN" > file` is not part of a JWT.
     std::string token(credsh::trim(data));
     if (token.empty()) return fail(where + " is empty");
@@ -79,7 +81,8 @@ Result<Endpoint> endpoint_for(const Request& req) {
     std::string region = region_for(req, "us-east-1");
     if (std::string configured = configured_endpoint(req, {"sts", "STS"}); !configured.empty())
         return Endpoint{configured, region};
-    std::string mode = req.env("AWS_STS_REGIONAL_ENDPOINTS").value_or(req.setting("sts_regional_endpoints").value_or(""));
+    std::string mode =
+        req.env("AWS_STS_REGIONAL_ENDPOINTS").value_or(req.setting("sts_regional_endpoints").value_or(""));
     auto url = sts::default_endpoint(region, mode);
     if (!url) return url.error();
     return Endpoint{*url, sts::signing_region(*url, region)};
@@ -112,10 +115,13 @@ int32_t call_sts(const Request& req, const Output& out, StsCall call) {
     }
     HttpResult r = http_call(h);
     if (!r) {
-        std::string why = r.timed_out ? host_of(h.url) + ": no answer within " + std::to_string(h.timeout_ms) + " ms"
-                                      : r.error;
+        std::string why = r.timed_out
+                              ? host_of(h.url) + ": no answer within " + std::to_string(h.timeout_ms) + " ms"
+                              : r.error;
         return out.error(label + ": " + sts::safe_message(why, call.secrets));
     }
+    // Before the reply is judged: a far-off clock is also why STS refuses a signature ("Signature expired").
+    if (std::string w = clock_skew_warning(*r.response, h.url, system_now()); !w.empty()) out.say(w);
     sts::Reply reply = sts::parse_reply(r.response->body);
     if (reply.is_error())
         return out.error(label + ": " + sts::safe_message(reply.error_code, call.secrets) + ": " +
@@ -126,7 +132,8 @@ int32_t call_sts(const Request& req, const Output& out, StsCall call) {
         return out.error(label + ": the reply from " + host_of(h.url) +
                          " holds no credentials (is it an STS endpoint?)");
     auto expires = credsh::parse_iso8601(reply.expiration);
-    if (!expires) return out.error(label + ": the reply from " + host_of(h.url) + " has no readable Expiration");
+    if (!expires)
+        return out.error(label + ": the reply from " + host_of(h.url) + " has no readable Expiration");
 
     out.put("aws_access_key_id", reply.access_key_id);
     out.put("aws_secret_access_key", reply.secret_access_key);
@@ -166,7 +173,8 @@ Result<bool> add_mfa(const Request& req, StsCall& call) {
 }
 
 int32_t fail_with(const Request& req, const Output& out, const credsh::Error& e) {
-    if (e.kind == credsh::ErrorKind::needs_login) return out.needs_login(e.message, "credsh login " + req.profile());
+    if (e.kind == credsh::ErrorKind::needs_login)
+        return out.needs_login(e.message, "credsh login " + req.profile());
     return out.error(e.message);
 }
 
@@ -221,7 +229,8 @@ int32_t get_session_token(const Request& req, const Output& out) {
     auto keys = source_keys(req);
     if (!keys) return out.error(keys.error().message);
     if (!keys->session_token.empty())
-        return out.error("GetSessionToken needs long-term keys, but the profile's keys carry a session token");
+        return out.error(
+            "GetSessionToken needs long-term keys, but the profile's keys carry a session token");
     call.sign = *keys;
     call.secrets = {keys->secret_access_key};
     if (auto mfa = add_mfa(req, call); !mfa) return fail_with(req, out, mfa.error());
@@ -239,4 +248,5 @@ int32_t run(const Request& req, const Output& out) {
 
 } // namespace
 
-CREDSH_CXX_PLUGIN("mfa-sts", "1.0.0", "STS: AssumeRole chains, web identity, MFA sessions (GetSessionToken)", run);
+CREDSH_CXX_PLUGIN("mfa-sts", "1.0.0", "STS: AssumeRole chains, web identity, MFA sessions (GetSessionToken)",
+                  run);

@@ -43,6 +43,8 @@ struct Client {
     std::string endpoint;
     SigV4 sig;
     const Deadline* deadline = nullptr;
+    const Output* out = nullptr;        // for the clock-skew line (SECURITY.md 23)
+    mutable bool clock_checked = false; // once per run: the first reply is enough
 
     // One JSON 1.1 call; the reply object, or an error keyed on the exception name in __type. `floor_ms`: at
     // least this long even when the deadline is (nearly) spent.
@@ -57,6 +59,11 @@ struct Client {
         req.sigv4 = sig;
         HttpResult res = http_call(req);
         if (!res) return fail(action + ": " + res.error);
+        if (!clock_checked && out) {
+            clock_checked = true;
+            if (std::string w = clock_skew_warning(*res.response, req.url, system_now()); !w.empty())
+                out->say(w);
+        }
         if (res.response->status != 200) {
             auto header = res.response->headers.find("x-amzn-errortype");
             sm::ServiceError e =
@@ -167,6 +174,7 @@ int32_t run(const Request& req, const Output& out) {
     client.sig = SigV4{region, "secretsmanager", *key, *secret, req.source("aws_session_token").value_or("")};
     Deadline deadline(req.timeout_ms());
     client.deadline = &deadline;
+    client.out = &out;
 
     if (s->format == sm::Format::lwa) return lwa_format(req, out, *s, client);
     auto text = client.get_secret_string(s->secret_id);

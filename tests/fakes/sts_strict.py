@@ -13,7 +13,8 @@ Strict about:
 Test hooks: GET /_calls lists the calls so far (action, role, session name, external id, serial, duration,
 signed headers, whether a session token came along; never a secret), POST /_reset forgets them.
 --delay S answers after S seconds (to make concurrent callers overlap); --expires-in S sets the credentials'
-lifetime; --blackhole accepts connections and never answers (a dead endpoint for deadline tests).
+lifetime; --date-offset S shifts the Date header (and the credentials' expiry) by S seconds, a server whose
+clock disagrees with this machine's; --blackhole accepts connections and never answers (a dead endpoint for deadline tests).
 """
 import argparse
 import datetime
@@ -46,6 +47,9 @@ def make_handler(args, state):
 
         def log_message(self, fmt, *a):
             pass
+
+        def date_time_string(self, timestamp=None):
+            return super().date_time_string(time.time() + args.date_offset)
 
         def reply(self, status, body, ctype="text/xml"):
             data = body.encode()
@@ -130,7 +134,7 @@ def make_handler(args, state):
                 state.counter += 1
                 n = state.counter
             expires = (datetime.datetime.now(datetime.timezone.utc) +
-                       datetime.timedelta(seconds=args.expires_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                       datetime.timedelta(seconds=args.expires_in + args.date_offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
             creds = (f"<Credentials><AccessKeyId>ASIAFAKE{n:08d}</AccessKeyId>"
                      f"<SecretAccessKey>fakeSecret{n}</SecretAccessKey><SessionToken>fakeToken{n}</SessionToken>"
                      f"<Expiration>{expires}</Expiration></Credentials>")
@@ -167,6 +171,7 @@ def main():
     p.add_argument("--role-max", type=int, default=3600)
     p.add_argument("--expires-in", type=int, default=3600)
     p.add_argument("--delay", type=float, default=0.0)
+    p.add_argument("--date-offset", type=int, default=0)
     p.add_argument("--blackhole", action="store_true")
     args = p.parse_args()
     if args.blackhole:

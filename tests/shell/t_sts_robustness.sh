@@ -155,5 +155,19 @@ export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$HOLE_PORT
 rm -rf "$HOME/.aws/cli/cache"
 out=$(webrun token)
 check_contains "token file, blackholed STS: fails naming the host" "127.0.0.1:$HOLE_PORT: no answer within" "$out"
+
+# --- 5. a server whose clock disagrees with this machine's (SECURITY.md 23) -------------------------------------
+start_fake sts_strict.py SKEW_PORT --date-offset 3600
+start_fake sts_strict.py NEAR_PORT --date-offset 120
+skewrun() { rm -rf "$HOME/.aws/cli/cache"; AWS_ENDPOINT_URL_STS=http://127.0.0.1:$1 "$CREDSH_BIN" exec -p shared -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
+out=$(skewrun "$SKEW_PORT")
+check_contains "clock 60 min behind STS's: warned, naming the host" \
+    "this machine's clock is 60 min behind 127.0.0.1:$SKEW_PORT's (its Date header)" "$out"
+check "clock 60 min behind: warned once" 1 "$(grep -c "clock is" <<<"$out")"
+check_contains "clock 60 min behind: the credentials are still used" "KEY=ASIAFAKE" "$out"
+out=$(skewrun "$NEAR_PORT")
+check_absent "clock 2 min off: no warning (5 min is the limit)" "clock is" "$out"
+check_contains "clock 2 min off: the credentials are used" "KEY=ASIAFAKE" "$out"
+
 check_absent "no secret in any message" "S3NT1NEL" "$(cat "$T_ROOT"/*.err* "$T_ROOT"/err-* 2>/dev/null)$out"
 finish
