@@ -51,17 +51,43 @@ function __credsh_prompt_update
     set -g CREDSH_PROMPT "$p"
 end
 
+# The fast path: one `test` over a list built by the slow path (each path one argument, so no quoting and no
+# eval): the stamp exists, no .credprofile appeared between $PWD and the one in effect, that one is still
+# there, and the stamp is newer than every watched file. Used while $PWD and the session stay the same.
+function __credsh_build_fast --argument-names f
+    set -l t -e "$__credsh_stamp"
+    for c in $argv[2..-1]
+        set -a t -a ! -e "$c"
+    end
+    test -n "$f"; and set -a t -a -e "$f"
+    for w in $__credsh_watch
+        set -a t -a "$__credsh_stamp" -nt "$w"
+    end
+    set -g __credsh_fast $t
+    set -g __credsh_fsess "$__credsh_session"
+    set -g __credsh_fpwd "$PWD"
+end
+
 function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
+    if test "$PWD" = "$__credsh_fpwd" -a "$__credsh_session" = "$__credsh_fsess"; and test $__credsh_fast
+        and begin
+            test -z "$__credsh_refresh_at"; or test (__credsh_now) -lt "$__credsh_refresh_at"
+        end
+        test -n "$__credsh_expires"; and __credsh_prompt_update
+        return $rc
+    end
     set -l d $PWD
     test "$d" = /; and set d ''
     set -l f ''
+    set -l c
     while true
         if test -e "$d/.credprofile"
             set f "$d/.credprofile"
             break
         end
+        set -a c "$d/.credprofile"
         test -z "$d"; and break
         set d (string replace -r -- '/[^/]*$' '' "$d")
     end
@@ -83,6 +109,12 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
         __credsh_export
         set -g __credsh_key "$key"
     end
+    # Only a settled state gets a fast path: after an export, the next prompt looks again.
+    if test $need = 0 -a -n "$__credsh_stamp"
+        __credsh_build_fast "$f" $c
+    else
+        set -g __credsh_fpwd ''
+    end
     __credsh_prompt_update
     return $rc
 end
@@ -102,6 +134,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
         case allow deny pin
             $__credsh_bin $argv; or return
             set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say
+            set -g __credsh_fpwd ''
             __credsh_hook
         case exec
             $__credsh_bin exec --session "$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)
