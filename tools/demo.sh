@@ -92,8 +92,10 @@ echo "   this shell still has AWS_PROFILE=$AWS_PROFILE"; echo
 step 'credsh use --clear               # back to the directory scope'
 credsh use --clear; show
 
-step 'cd ~/src/skill                   # an ASK CLI profile, linked to the dev AWS profile'
-cd ~/src/skill; prompt; credsh allow 2>/dev/null; prompt; show
+step 'cd ~/src/skill                   # an ASK CLI project: its .credprofile is not trusted yet'
+cd ~/src/skill; prompt; show
+step 'credsh allow >/dev/null           # the ASK CLI profile and its linked AWS profile (dev) apply together'
+credsh allow 2>/dev/null; prompt; show
 
 step 'credsh status --explain'
 credsh status --explain; echo
