@@ -94,7 +94,7 @@ credsh use --clear; show
 
 step 'cd ~/src/skill                   # an ASK CLI project: its .credprofile is not trusted yet'
 cd ~/src/skill; prompt; show
-step 'credsh allow >/dev/null           # the ASK CLI profile and its linked AWS profile (dev) apply together'
+step 'credsh allow                     # the ASK CLI profile and its linked AWS profile (dev) apply together'
 credsh allow 2>/dev/null; prompt; show
 
 step 'credsh status --explain'
