@@ -149,8 +149,12 @@ struct Planner {
             base->push_back(role);
             return base;
         }
-        if (has(p, "web_identity_token_file"))
-            return fail("web_identity_token_file is set but `role_arn` was missing");
+        if (has(p, "web_identity_token_file")) {
+            // Name the profile that lacks it: from a source profile, the error reaches the user under the
+            // selected profile's name, which has a role_arn of its own.
+            Error e = fail("web_identity_token_file is set but `role_arn` was missing");
+            return root ? e : e.context("source profile " + name);
+        }
         if (is_sso(p)) {
             if (auto ok = check_sso(profiles, name, p); !ok)
                 return root ? ok.error() : ok.error().context("source profile " + name);

@@ -15,9 +15,11 @@ namespace credsh {
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kManaged = {
+// AWS_ACCOUNT_ID is only ever cleared: newer SDKs read it beside the keys (account-based endpoints), so one
+// left over from another account must not sit next to the credentials credsh applies.
+constexpr std::array<std::string_view, 21> kManaged = {
     "ASK_ACCESS_TOKEN",      "ASK_DEFAULT_PROFILE",       "ASK_REFRESH_TOKEN",     "ASK_VENDOR_ID",
-    "AWSUME_EXPIRATION",     "AWSUME_PROFILE",            "AWS_ACCESS_KEY_ID",     "AWS_CREDENTIAL_EXPIRATION",
+    "AWSUME_EXPIRATION",     "AWSUME_PROFILE",            "AWS_ACCESS_KEY_ID",     "AWS_ACCOUNT_ID", "AWS_CREDENTIAL_EXPIRATION",
     "AWS_DEFAULT_PROFILE",   "AWS_DEFAULT_REGION",        "AWS_PROFILE",           "AWS_REGION",
     "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN",        "AWS_SESSION_EXPIRATION", "AWS_SESSION_TOKEN",
     "AWS_VAULT",             "GRANTED_SSO",               "GRANTED_SSO_ROLE_NAME", "GRANTED_SSO_START_URL",

@@ -191,7 +191,7 @@ class Runner {
             opts.stderr_fd = ctx_.stderr_fd;
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
             auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
-            if (!creds) return creds.error().context(where + ": credential_process");
+            if (!creds) return creds.error().context(where); // its errors already name credential_process
             if (creds->account_id.empty())
                 if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
             return creds;

@@ -168,7 +168,7 @@ std::string clock_skew_warning(const HttpResponse& response, const std::string& 
     long long skew = static_cast<long long>(server) - local_now;
     if (skew >= -300 && skew <= 300) return "";
     long long minutes = (skew < 0 ? -skew : skew) / 60;
-    return "credsh: this machine's clock is " + std::to_string(minutes) + " min " +
+    return "this machine's clock is " + std::to_string(minutes) + " min " +
            (skew > 0 ? "behind" : "ahead of") + " " + host_of(url) +
            "'s (its Date header): expiry times will be off — set the clock (NTP, timedatectl)";
 }

@@ -27,7 +27,7 @@ TEST_CASE("clock skew: the server's Date against this machine's clock", "[http]"
     }
     SECTION("more than 5 minutes behind the server") {
         CHECK(clock_skew_warning(r, url, kServer - 301) ==
-              "credsh: this machine's clock is 5 min behind sts.eu-west-1.amazonaws.com's (its Date header): "
+              "this machine's clock is 5 min behind sts.eu-west-1.amazonaws.com's (its Date header): "
               "expiry times will be off — set the clock (NTP, timedatectl)");
         CHECK(clock_skew_warning(r, url, kServer - 7200).find("is 120 min behind") != std::string::npos);
     }
