@@ -16,8 +16,6 @@ std::optional<std::string> nonempty(const Lookup& f, std::string_view key) {
     return std::nullopt;
 }
 
-bool is_true(const std::optional<std::string>& v) { return v && iequals(trim(*v), "true"); }
-
 } // namespace
 
 std::vector<std::string> parse_scopes(std::string_view raw) {
@@ -71,9 +69,13 @@ Result<SsoConfig> sso_config_from(const plugin::Request& req) {
     return sso_config_from([&](std::string_view k) { return req.setting(k); }, req.profile());
 }
 
-std::string sso_cache_dir(const std::string& home) { return home + "/.aws/sso/cache"; }
+std::string sso_cache_dir(const std::string& home) {
+    return home + "/.aws/sso/cache";
+}
 
-std::string token_file_name(const SsoConfig& cfg) { return sha1_hex(cfg.token_key()) + ".json"; }
+std::string token_file_name(const SsoConfig& cfg) {
+    return sha1_hex(cfg.token_key()) + ".json";
+}
 
 std::string python_dumps_registration_args(const SsoConfig& cfg) {
     nlohmann::json args = {{"region", cfg.region}, {"startUrl", cfg.start_url}, {"tool", "botocore"}};
@@ -82,7 +84,9 @@ std::string python_dumps_registration_args(const SsoConfig& cfg) {
     return python_json_dumps(args);
 }
 
-std::string registration_cache_key(const SsoConfig& cfg) { return sha1_hex(python_dumps_registration_args(cfg)); }
+std::string registration_cache_key(const SsoConfig& cfg) {
+    return sha1_hex(python_dumps_registration_args(cfg));
+}
 
 std::string legacy_registration_file_name(const std::string& region) {
     return "botocore-client-id-" + region + ".json";
@@ -96,20 +100,14 @@ std::string locks_dir(const Lookup& env, const std::string& home) {
 }
 
 Endpoints default_endpoints(const std::string& region, bool fips, bool dualstack) {
-    bool china = region.rfind("cn-", 0) == 0;
-    std::string suffix = dualstack ? (china ? "api.amazonwebservices.com.cn" : "api.aws")
-                                   : (china ? "amazonaws.com.cn" : "amazonaws.com");
-    std::string f = fips ? "-fips" : "";
-    return {"https://portal.sso" + f + "." + region + "." + suffix, "https://oidc" + f + "." + region + "." + suffix};
+    plugin::EndpointVariant v{fips, dualstack};
+    return {plugin::default_service_url("portal.sso", region, v),
+            plugin::default_service_url("oidc", region, v)};
 }
 
 Endpoints sso_endpoints(const plugin::Request& req, const std::string& sso_region) {
-    auto flag = [&](const char* env, const char* key) {
-        if (auto v = req.env(env)) return is_true(v);
-        return is_true(req.setting(key));
-    };
-    Endpoints e = default_endpoints(sso_region, flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-                                    flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"));
+    plugin::EndpointVariant v = plugin::endpoint_variant(req);
+    Endpoints e = default_endpoints(sso_region, v.fips, v.dualstack);
     if (auto p = plugin::configured_endpoint(req, {"sso", "SSO"}); !p.empty()) e.portal = p;
     if (auto o = plugin::configured_endpoint(req, {"sso_oidc", "SSO_OIDC"}); !o.empty()) e.oidc = o;
     return e;

@@ -83,7 +83,7 @@ Result<Endpoint> endpoint_for(const Request& req) {
         return Endpoint{configured, region};
     std::string mode =
         req.env("AWS_STS_REGIONAL_ENDPOINTS").value_or(req.setting("sts_regional_endpoints").value_or(""));
-    auto url = sts::default_endpoint(region, mode);
+    auto url = sts::default_endpoint(region, mode, endpoint_variant(req));
     if (!url) return url.error();
     return Endpoint{*url, sts::signing_region(*url, region)};
 }

@@ -14,7 +14,8 @@ Result<long> parse_duration(std::string_view text, long min, long max) {
     bool digits = !t.empty() && t.size() <= 9 &&
                   std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (digits)
-        for (char c : t) v = v * 10 + (c - '0');
+        for (char c : t)
+            v = v * 10 + (c - '0');
     if (!digits || v < min || v > max)
         return fail("duration_seconds " + printable(t) + " is not a whole number of seconds from " +
                     std::to_string(min) + " to " + std::to_string(max));
@@ -22,7 +23,8 @@ Result<long> parse_duration(std::string_view text, long min, long max) {
 }
 
 Result<void> check_token_code(std::string_view code) {
-    if (code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (code.size() == 6 &&
+        std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return {};
     // The code itself is never repeated: it is a secret, however wrong.
     return fail("the MFA code must be exactly 6 digits (got " + std::to_string(code.size()) + " characters)");
@@ -41,13 +43,17 @@ Result<void> check_session_name(std::string_view name) {
 
 Result<void> check_external_id(std::string_view id) {
     if (id.size() < 2 || id.size() > 1224)
-        return fail("external_id must be 2 to 1224 characters long (it has " + std::to_string(id.size()) + ")");
+        return fail("external_id must be 2 to 1224 characters long (it has " + std::to_string(id.size()) +
+                    ")");
     return {};
 }
 
-std::string default_session_name(std::int64_t now) { return "credsh-session-" + std::to_string(now); }
+std::string default_session_name(std::int64_t now) {
+    return "credsh-session-" + std::to_string(now);
+}
 
-Result<std::string> default_endpoint(std::string_view region, std::string_view regional_mode) {
+Result<std::string> default_endpoint(std::string_view region, std::string_view regional_mode,
+                                     plugin::EndpointVariant variant) {
     // The regions STS served from sts.amazonaws.com before regional endpoints (botocore's endpoint rules).
     static constexpr std::array<std::string_view, 16> legacy_global = {
         "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
@@ -59,18 +65,23 @@ Result<std::string> default_endpoint(std::string_view region, std::string_view r
                     "; expected regional or legacy");
     std::string r(region);
     if (r.empty()) r = "us-east-1";
-    bool global = r == "aws-global" ||
-                  (mode == "legacy" && std::find(legacy_global.begin(), legacy_global.end(), r) != legacy_global.end());
-    if (global) return std::string("https://sts.amazonaws.com");
+    bool variant_asked = variant.fips || variant.dualstack;
+    bool global =
+        r == "aws-global" ||
+        (mode == "legacy" && std::find(legacy_global.begin(), legacy_global.end(), r) != legacy_global.end());
+    if (global && !variant_asked) return std::string("https://sts.amazonaws.com");
+    if (r == "aws-global") r = "us-east-1";
     for (char c : r)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
             return fail("region " + printable(region) + " is not a region name");
-    std::string suffix = r.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-    return "https://sts." + r + "." + suffix;
+    if (variant.fips && !variant.dualstack && r.rfind("us-gov-", 0) == 0)
+        return "https://sts." + r + ".amazonaws.com";
+    return plugin::default_service_url("sts", r, variant);
 }
 
 std::string signing_region(const std::string& endpoint, const std::string& region) {
-    if (endpoint == "https://sts.amazonaws.com" || region.empty() || region == "aws-global") return "us-east-1";
+    if (endpoint == "https://sts.amazonaws.com" || region.empty() || region == "aws-global")
+        return "us-east-1";
     return region;
 }
 
@@ -85,7 +96,8 @@ std::string safe_message(std::string_view message, const std::vector<std::string
     if (auto nl = m.find_first_of("\r\n"); nl != std::string::npos) m.resize(nl);
     for (const std::string& s : secrets) {
         if (s.size() < 4) continue; // a 6-digit code is long enough; shorter strings would mangle words
-        for (auto at = m.find(s); at != std::string::npos; at = m.find(s, at + 4)) m.replace(at, s.size(), "****");
+        for (auto at = m.find(s); at != std::string::npos; at = m.find(s, at + 4))
+            m.replace(at, s.size(), "****");
     }
     if (m.size() > 300) m = m.substr(0, 300) + "...";
     return printable(m);

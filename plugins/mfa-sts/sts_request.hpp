@@ -4,6 +4,8 @@
 // digits, a session name STS would refuse).
 #pragma once
 
+#include "endpoints.hpp" // plugins/common
+
 #include "result.hpp"
 
 #include <cstdint>
@@ -31,15 +33,19 @@ Result<void> check_session_name(std::string_view name);
 // external_id: 2-1224 characters (botocore checks the same minimum before sending).
 Result<void> check_external_id(std::string_view id);
 
-// The session name when none is configured: "credsh-session-<epoch>", like botocore's "botocore-session-<epoch>"
-// (never part of the cache key, so either name serves the AWS CLI's cache).
+// The session name when none is configured: "credsh-session-<epoch>", like botocore's
+// "botocore-session-<epoch>" (never part of the cache key, so either name serves the AWS CLI's cache).
 std::string default_session_name(std::int64_t now);
 
 // STS's endpoint when none is configured: https://sts.REGION.amazonaws.com (amazonaws.com.cn in China), or
 // the global https://sts.amazonaws.com when `regional_mode` is "legacy" and the region is one of the legacy
 // global regions (botocore's AWS_STS_REGIONAL_ENDPOINTS / sts_regional_endpoints; default "regional").
 // An unknown mode is an error, as in botocore.
-Result<std::string> default_endpoint(std::string_view region, std::string_view regional_mode);
+// With FIPS and/or dual stack (plugin::EndpointVariant) the legacy global endpoint is never used:
+// sts-fips.REGION.amazonaws.com, sts.REGION.api.aws, sts-fips.REGION.api.aws; in GovCloud the FIPS endpoint
+// is the standard sts.REGION.amazonaws.com (the SDKs' endpoint rules).
+Result<std::string> default_endpoint(std::string_view region, std::string_view regional_mode,
+                                     plugin::EndpointVariant variant = {});
 // The region to sign for at that endpoint: us-east-1 for the global endpoint, else `region`.
 std::string signing_region(const std::string& endpoint, const std::string& region);
 

@@ -89,11 +89,6 @@ struct Client {
     }
 };
 
-std::string default_endpoint(const std::string& region) {
-    std::string suffix = region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
-    return "https://secretsmanager." + region + suffix;
-}
-
 int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s, const Client& client) {
     auto text = client.get_secret_string(s.secret_id);
     if (!text) return out.error(text.error().message);
@@ -170,7 +165,8 @@ int32_t run(const Request& req, const Output& out) {
     Client client;
     std::string region = s->region.empty() ? region_for(req) : s->region;
     client.endpoint = configured_endpoint(req, ServiceId{"secrets_manager", "SECRETS_MANAGER"});
-    if (client.endpoint.empty()) client.endpoint = default_endpoint(region);
+    if (client.endpoint.empty())
+        client.endpoint = default_service_url("secretsmanager", region, endpoint_variant(req));
     client.sig = SigV4{region, "secretsmanager", *key, *secret, req.source("aws_session_token").value_or("")};
     Deadline deadline(req.timeout_ms());
     client.deadline = &deadline;

@@ -398,6 +398,17 @@ for c in assume_role_override_global_env_url assume_role_override_global_profile
     REPLAYED+=("$c")
 done
 
+# FIPS + dual stack: the recorded request went to https://sts-fips.us-east-1.api.aws/, the endpoint
+# use_fips_endpoint + use_dualstack_endpoint choose; that choice is checked against this URL in the unit test
+# "STS endpoints follow botocore's regional/legacy rules" (TLS to a fake is out of reach here). Replayed with the endpoint redirected, as an
+# adapted case: the same AssumeRole, signed by the source keys, and the case's credentials.
+if needs_sts e2e_fips_and_dual_stack_sts; then
+    replay "$PROV/e2e_fips_and_dual_stack_sts" ok
+    same_requests "$PROV/e2e_fips_and_dual_stack_sts"
+    account 123456789012
+    ADAPTED+=("e2e_fips_and_dual_stack_sts: AWS_ENDPOINT_URL_STS points at the replay; the FIPS dual-stack URL itself is checked in the unit test")
+fi
+
 # region_override: AWS_REGION=us-east-2 with region = us-east-1 in the profile. In every SDK the environment wins:
 # the recorded URL is sts.us-east-2.amazonaws.com (its Credential= scope still says us-east-1: recorded before the
 # override reached the signer). credsh lets the selected profile's region win over the ambient AWS_REGION, for
@@ -468,8 +479,7 @@ REPLAYED+=(invalid_config)
 
 # One line each (a reason per case).
 LEFT_OUT="region_override: AWS_REGION must beat the profile's region; credsh lets the selected profile's win (README)
-retry_on_error: expects a retry after a 503; credsh makes one attempt per STS call (one deadline per export)
-e2e_fips_and_dual_stack_sts: use_fips_endpoint / use_dualstack_endpoint are not honoured (README, mfa-sts)"
+retry_on_error: expects a retry after a 503; credsh makes one attempt per STS call (one deadline per export)"
 
 echo "# replayed:"
 printf '#   %s\n' "${REPLAYED[@]}"
