@@ -272,6 +272,17 @@ class Runner {
         call.profile = step.profile;
         call.settings = step_settings(ctx_.profiles, ctx_.config, step.profile);
         if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
+        if (step.kind == StepKind::assume_role || step.kind == StepKind::session_token ||
+            step.kind == StepKind::web_identity) {
+            // Every STS hop of a chain goes to the selected profile's region, as botocore's AssumeRoleProvider
+            // does (one STS client from the session): a source profile's own region does not move its hop.
+            auto top = ctx_.profiles.profiles.find(chain_.back().profile);
+            const std::string* r = top == ctx_.profiles.profiles.end() ? nullptr : prop(top->second, "region");
+            if (r)
+                call.settings["region"] = *r;
+            else
+                call.settings.erase("region"); // then AWS_REGION, AWS_DEFAULT_REGION, us-east-1, as for the top
+        }
         if (step.web_env) {
             call.settings["role_arn"] = step.web_env->role_arn;
             call.settings["web_identity_token_file"] = step.web_env->token_file;

@@ -90,6 +90,7 @@ def make_handler(args, state):
                 "duration": form.get("DurationSeconds"), "signed_headers": signed,
                 "session_token": bool(self.headers.get("X-Amz-Security-Token")), "signed": bool(auth),
                 "access_key": auth.split("Credential=")[1].split("/")[0] if "Credential=" in auth else None,
+                "region": auth.split("Credential=")[1].split("/")[2] if auth.count("/") >= 3 else None,
             }
             with state.lock:
                 state.calls.append(record)

@@ -169,5 +169,31 @@ out=$(skewrun "$NEAR_PORT")
 check_absent "clock 2 min off: no warning (5 min is the limit)" "clock is" "$out"
 check_contains "clock 2 min off: the credentials are used" "KEY=ASIAFAKE" "$out"
 
+# --- 6. every hop of a chain signs for the selected profile's region (botocore: one STS client per session) ------
+cat >>"$HOME/.aws/config" <<EOF
+[profile hop-mid]
+role_arn = arn:aws:iam::111122223333:role/Mid
+source_profile = base
+region = ap-southeast-2
+[profile hop-top]
+role_arn = arn:aws:iam::111122223333:role/Top
+source_profile = hop-mid
+region = eu-west-1
+[profile hop-noregion]
+role_arn = arn:aws:iam::111122223333:role/Top
+source_profile = hop-mid
+EOF
+hops() { curl -s "http://127.0.0.1:$FAST_PORT/_calls" | python3 -c '
+import json, sys
+print(" ".join("%s@%s" % (c["role_arn"].rsplit("/", 1)[-1], c["region"]) for c in json.load(sys.stdin)[-2:]))'; }
+rm -rf "$HOME/.aws/cli/cache"
+out=$(AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT "$CREDSH_BIN" exec -p hop-top -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1)
+check_contains "chain: credentials" "KEY=ASIAFAKE" "$out"
+check "chain: both hops signed for the selected profile's region (the source profile's own is not used)" \
+    "Mid@eu-west-1 Top@eu-west-1" "$(hops)"
+rm -rf "$HOME/.aws/cli/cache"
+out=$(AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT AWS_REGION=us-west-2 "$CREDSH_BIN" exec -p hop-noregion -- true 2>&1)
+check "chain, selected profile without a region: AWS_REGION for every hop" "Mid@us-west-2 Top@us-west-2" "$(hops)"
+
 check_absent "no secret in any message" "S3NT1NEL" "$(cat "$T_ROOT"/*.err* "$T_ROOT"/err-* 2>/dev/null)$out"
 finish
