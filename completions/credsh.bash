@@ -122,7 +122,7 @@ _credsh() {
         allow | deny) __credsh_reply --path --help ;;
         exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
         login) __credsh_reply --profile --sso-session --no-browser --help ;;
-        logout) __credsh_reply --profile --sso-session --help ;;
+        logout) __credsh_reply --profile --sso-session --all --help ;;
         pin) __credsh_reply --profile --region --ask-profile --dir --help ;;
         plugins) __credsh_reply --names --help ;;
         profiles) __credsh_reply --json --help ;;

@@ -248,4 +248,32 @@ check_contains "a token-only profile gives no credentials, with the SDKs' reason
 out=$("$B" logout --sso-session my-sso 2>&1)
 check_contains "logout --sso-session" "logged out: sso-session my-sso (token removed" "$out"
 
+# --- logout --all, as `aws sso logout`: every sign-in, plus tokens and SSO credentials the config no longer names ---
+"$B" login dev >/dev/null 2>&1
+"$B" exec -p dev -- true 2>/dev/null
+LEG_TOK=$(token_file https://legacy.awsapps.com/start)
+LEG_CACHE=$(role_cache_file 111111111111 ReadOnly '' https://legacy.awsapps.com/start)
+ORPHAN_TOK=$HOME/.aws/sso/cache/0000000000000000000000000000000000000000.json
+ORPHAN_CREDS=$HOME/.aws/cli/cache/orphan-sso.json
+OTHER_CREDS=$HOME/.aws/cli/cache/not-sso.json
+printf '{"accessToken": "S3NT1NEL-orphan", "expiresAt": "2099-01-01T00:00:00Z", "region": "us-east-1"}' >"$ORPHAN_TOK"
+printf '{"ProviderType": "sso", "Credentials": {}}' >"$ORPHAN_CREDS"
+printf '{"Credentials": {"AccessKeyId": "ASIAOTHER"}}' >"$OTHER_CREDS"
+check_true "before logout --all: two tokens and SSO role credentials" \
+    test -f "$TOK" -a -f "$LEG_TOK" -a -f "$DEV_CACHE" -a -f "$LEG_CACHE"
+logouts=$(sso_q "len([l for l in s['log'] if l['op']=='Logout'])")
+out=$("$B" logout --all 2>&1)
+check "logout --all succeeds" 0 "$?"
+check_contains "logout --all: the session" "logged out: sso-session my-sso (token removed" "$out"
+check_contains "logout --all: the legacy sign-in" "logged out: https://legacy.awsapps.com/start (token removed" "$out"
+check_contains "logout --all: what the config does not name" "logged out everywhere: 1 more token file and 1 more SSO credential file removed" "$out"
+check "logout --all: the Logout API for each sign-in" $((logouts + 2)) "$(sso_q "len([l for l in s['log'] if l['op']=='Logout'])")"
+check_true "logout --all: every token and SSO credential gone" \
+    test ! -e "$TOK" -a ! -e "$LEG_TOK" -a ! -e "$ORPHAN_TOK" -a ! -e "$DEV_CACHE" -a ! -e "$LEG_CACHE" -a ! -e "$ORPHAN_CREDS"
+check_true "logout --all: other cached credentials stay" test -f "$OTHER_CREDS"
+check_true "logout --all: registrations stay" test -n "$(grep -l clientId "$HOME/.aws/sso/cache"/*.json 2>/dev/null)"
+check_absent "logout --all: no token in its messages" "S3NT1NEL" "$out"
+out=$("$B" logout --all dev 2>&1)
+check "logout --all with a profile is a usage error" 2 "$?"
+
 finish
