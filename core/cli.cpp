@@ -103,6 +103,10 @@ std::optional<State> read_state_from_fd(int fd) {
     return *st;
 }
 
+std::string active_profile(const Context& ctx) {
+    return ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+}
+
 const Shell* require_shell(const Context& ctx, std::string_view name) {
     const Shell* shell = find_shell(name);
     if (!shell) ctx.warn("unknown shell '" + printable(name) + "' (bash, zsh, fish or pwsh)");

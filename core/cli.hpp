@@ -65,6 +65,10 @@ std::optional<State> read_state_from_fd(int fd);
 // The emitter for a shell named on the command line, or nullptr after telling the user which shells exist.
 const Shell* require_shell(const Context& ctx, std::string_view name);
 
+// The profile this shell has active, for subcommands whose PROFILE argument is optional (login, logout, sso):
+// CREDSH_PROFILE (what credsh applied), else AWS_PROFILE, else "".
+std::string active_profile(const Context& ctx);
+
 // The request every scope-aware command starts from.
 ExportRequest base_request(Context& ctx);
 

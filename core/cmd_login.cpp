@@ -75,9 +75,7 @@ int cmd_login(Context& ctx, const Args& args) {
         ctx.warn("signed in: sso-session " + printable(session) + valid_for(*reply, ctx.now));
         return 0;
     }
-    if (name.empty())
-        name =
-            ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+    if (name.empty()) name = active_profile(ctx);
     if (name.empty()) {
         ctx.warn("login: which profile? (credsh login PROFILE, or credsh login --sso-session NAME)");
         return 2;

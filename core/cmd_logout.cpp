@@ -169,9 +169,7 @@ int cmd_logout(Context& ctx, const Args& args) {
     std::string sso_profile; // the profile whose SSO settings the plugin gets ("" with --sso-session)
     int removed_creds = 0;
     if (session.empty()) {
-        if (name.empty())
-            name = ctx.env.get_nonempty("CREDSH_PROFILE")
-                       .value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+        if (name.empty()) name = active_profile(ctx);
         if (name.empty()) {
             ctx.warn("logout: which profile? (credsh logout PROFILE, or credsh logout --sso-session NAME)");
             return 2;

@@ -174,7 +174,7 @@ int cmd_sso(Context& ctx, const Args& args) {
         if (profiles->sso_sessions.size() == 1) {
             target = profiles->sso_sessions.begin()->first;
         } else {
-            std::string active = ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+            std::string active = active_profile(ctx);
             if (auto it = profiles->profiles.find(active); !active.empty() && it != profiles->profiles.end() && has_sso(it->second)) {
                 target = active;
             } else {
