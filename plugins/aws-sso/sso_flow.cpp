@@ -26,11 +26,14 @@ Outcome needs_login(const Ctx& ctx, std::string message) {
 
 std::string expired_text(const SsoConfig& cfg) {
     // Kotlin's wording (conformance/aws-sdk-kotlin/sso-token-cache-behavior-tests.kotlin.json).
-    return "SSO token for " + (cfg.legacy() ? printable(cfg.start_url) : "sso-session: " + printable(cfg.session_name)) +
+    return "SSO token for " +
+           (cfg.legacy() ? printable(cfg.start_url) : "sso-session: " + printable(cfg.session_name)) +
            " is expired";
 }
 
-std::string lock_name(const SsoConfig& cfg) { return "sso-token-" + sha1_hex(cfg.token_key()); }
+std::string lock_name(const SsoConfig& cfg) {
+    return "sso-token-" + sha1_hex(cfg.token_key());
+}
 
 struct Loaded {
     std::optional<Token> token;
@@ -52,7 +55,9 @@ Loaded load(const Ctx& ctx) {
     return {*tok, {}};
 }
 
-HttpResult call(const Ctx& ctx, const HttpRequest& req) { return ctx.io.http(req); }
+HttpResult call(const Ctx& ctx, const HttpRequest& req) {
+    return ctx.io.http(req);
+}
 
 } // namespace
 
@@ -62,62 +67,92 @@ std::string login_hint(const Ctx& ctx) {
     return "credsh login";
 }
 
-TokenOutcome current_token(const Ctx& ctx) {
+TokenOutcome current_token(const Ctx& ctx, const std::string& rejected) {
+    // Usable as it is: fresh, or (when nothing can renew it) still valid - and not the token just refused.
+    auto fresh = [&](const Token& t, std::int64_t now) {
+        return t.access_token != rejected && token_fresh(t, now);
+    };
+    auto valid = [&](const Token& t, std::int64_t now) {
+        return t.access_token != rejected && t.expires_at > now;
+    };
+    auto unusable = [&] {
+        return needs_login(ctx, rejected.empty() ? expired_text(ctx.cfg)
+                                                 : "the SSO token for " + printable(ctx.cfg.label()) +
+                                                       " was rejected and cannot be refreshed");
+    };
     Loaded l = load(ctx);
     if (!l.token) return {std::nullopt, l.failure};
     std::int64_t now = ctx.io.now();
-    if (token_fresh(*l.token, now)) return {l.token, {}};
+    if (fresh(*l.token, now)) return {l.token, {}};
     if (!token_refreshable(*l.token, now)) {
-        if (l.token->expires_at > now) return {l.token, {}}; // valid a little longer; nothing can renew it
-        return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg))};
+        if (valid(*l.token, now)) return {l.token, {}}; // valid a little longer; nothing can renew it
+        return {std::nullopt, unusable()};
     }
     // Single-flight across processes: one refresh per token; the others wait, then read what it wrote. With a
     // service that rotates refresh tokens, a second refresh with the old one would be invalid_grant.
     auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
     if (!lock) {
-        if (l.token->expires_at > now) return {l.token, {}};
+        if (valid(*l.token, now)) return {l.token, {}};
         return {std::nullopt, error(lock.error().message)};
     }
     l = load(ctx);
     if (!l.token) return {std::nullopt, l.failure};
     now = ctx.io.now();
-    if (token_fresh(*l.token, now)) return {l.token, {}};
+    if (fresh(*l.token, now)) return {l.token, {}};
     if (!token_refreshable(*l.token, now)) {
-        if (l.token->expires_at > now) return {l.token, {}};
-        return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg))};
+        if (valid(*l.token, now)) return {l.token, {}};
+        return {std::nullopt, unusable()};
     }
     HttpRequest req = create_token_refresh_request(ctx.endpoints.oidc, *l.token, ctx.timeout_ms);
     HttpResult res = call(ctx, req);
     auto reply = read_create_token({req, res});
     if (!reply.value) {
-        if (l.token->expires_at > now) {
+        if (valid(*l.token, now)) {
             ctx.io.say(reply.error.message + "; using the SSO token, valid " +
                        human_duration(l.token->expires_at - now));
             return {l.token, {}};
         }
-        if (reply.error.kind == ApiErrorKind::invalid_grant || reply.error.kind == ApiErrorKind::invalid_client ||
-            reply.error.kind == ApiErrorKind::expired_token)
-            return {std::nullopt, needs_login(ctx, expired_text(ctx.cfg) + " and cannot be refreshed (" +
-                                                       reply.error.message + ")")};
-        return {std::nullopt, error(expired_text(ctx.cfg) + "; refreshing it failed: " + reply.error.message)};
+        if (reply.error.kind == ApiErrorKind::invalid_grant ||
+            reply.error.kind == ApiErrorKind::invalid_client ||
+            reply.error.kind == ApiErrorKind::expired_token || !rejected.empty())
+            return {std::nullopt,
+                    needs_login(ctx, (rejected.empty() ? expired_text(ctx.cfg)
+                                                       : "the SSO token for " + printable(ctx.cfg.label()) +
+                                                             " was rejected") +
+                                         " and cannot be refreshed (" + reply.error.message + ")")};
+        return {std::nullopt,
+                error(expired_text(ctx.cfg) + "; refreshing it failed: " + reply.error.message)};
     }
-    Token fresh = refreshed_token(*l.token, ctx.cfg, *reply.value, ctx.io.now());
-    if (auto w = write_private_file(ctx.token_path(), token_json(fresh)); !w)
+    Token renewed = refreshed_token(*l.token, ctx.cfg, *reply.value, ctx.io.now());
+    if (auto w = write_private_file(ctx.token_path(), token_json(renewed)); !w)
         ctx.io.say("could not save the refreshed SSO token: " + w.error().message);
-    return {fresh, {}};
+    return {renewed, {}};
 }
 
 Outcome get_credentials(const Ctx& ctx) {
     if (ctx.cfg.account_id.empty())
-        return error("profile " + ctx.profile +
-                     " has sso_session but no sso_account_id/sso_role_name: the selected profile will resolve an "
-                     "access token instead of credentials");
+        return error(
+            "profile " + ctx.profile +
+            " has sso_session but no sso_account_id/sso_role_name: the selected profile will resolve an "
+            "access token instead of credentials");
     TokenOutcome t = current_token(ctx);
     if (!t.token) return t.failure;
-    HttpRequest req = get_role_credentials_request(ctx.endpoints.portal, t.token->access_token, ctx.cfg.account_id,
-                                                   ctx.cfg.role_name, ctx.timeout_ms);
-    HttpResult res = call(ctx, req);
-    auto rc = read_role_credentials({req, res});
+    auto role_credentials = [&](const Token& token) {
+        HttpRequest req = get_role_credentials_request(ctx.endpoints.portal, token.access_token,
+                                                       ctx.cfg.account_id, ctx.cfg.role_name, ctx.timeout_ms);
+        HttpResult res = call(ctx, req);
+        return read_role_credentials({req, res});
+    };
+    auto rc = role_credentials(*t.token);
+    // Refused before its time (revoked, or a clock that is off): one refresh with the refresh token and one
+    // more try, as a person would do by signing in again - but without the browser. Only then is a login
+    // needed.
+    if (!rc.value && rc.error.kind == ApiErrorKind::unauthorized &&
+        token_refreshable(*t.token, ctx.io.now())) {
+        TokenOutcome again = current_token(ctx, t.token->access_token);
+        if (!again.token) return again.failure;
+        rc = role_credentials(*again.token);
+    }
     if (!rc.value) {
         if (rc.error.kind == ApiErrorKind::unauthorized)
             return needs_login(ctx, "the SSO token for " + printable(ctx.cfg.label()) + " was rejected (" +
@@ -147,13 +182,16 @@ RegistrationOutcome registration(const Ctx& ctx, bool force_new) {
     std::int64_t now = ctx.io.now();
     if (!force_new) {
         std::vector<std::string> candidates{path};
-        if (ctx.cfg.legacy()) candidates.push_back(ctx.cache_dir + "/" + legacy_registration_file_name(ctx.cfg.region));
+        if (ctx.cfg.legacy())
+            candidates.push_back(ctx.cache_dir + "/" + legacy_registration_file_name(ctx.cfg.region));
         for (const auto& p : candidates)
             if (auto text = read_small_file(p); text)
-                if (auto r = parse_registration(*text); r && registration_usable(*r, now)) return {*r, true, {}};
+                if (auto r = parse_registration(*text); r && registration_usable(*r, now))
+                    return {*r, true, {}};
     }
     std::string name = "credsh-client-" + (ctx.cfg.legacy() ? std::to_string(now) : ctx.cfg.session_name);
-    HttpRequest req = register_client_request(ctx.endpoints.oidc, name, ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes,
+    HttpRequest req = register_client_request(ctx.endpoints.oidc, name,
+                                              ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes,
                                               ctx.timeout_ms);
     HttpResult res = call(ctx, req);
     auto r = read_register_client({req, res}, ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes);
@@ -163,7 +201,9 @@ RegistrationOutcome registration(const Ctx& ctx, bool force_new) {
     return {*r.value, false, {}};
 }
 
-Outcome cancelled_outcome() { return error("sign-in cancelled; nothing was written"); }
+Outcome cancelled_outcome() {
+    return error("sign-in cancelled; nothing was written");
+}
 
 } // namespace
 
@@ -171,14 +211,16 @@ Outcome login(const Ctx& ctx) {
     if (!ctx.interactive) return error("signing in needs a person at a terminal: run " + login_hint(ctx));
     auto reg = registration(ctx, false);
     if (!reg.reg) return reg.failure;
-    HttpRequest areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
+    HttpRequest areq =
+        start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
     HttpResult ares = call(ctx, areq);
     auto auth = read_device_authorization({areq, ares});
     if (!auth.value && auth.error.kind == ApiErrorKind::invalid_client && reg.cached) {
         // The cached registration was revoked or replaced: register again, once.
         reg = registration(ctx, true);
         if (!reg.reg) return reg.failure;
-        areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
+        areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url,
+                                                  ctx.timeout_ms);
         ares = call(ctx, areq);
         auth = read_device_authorization({areq, ares});
     }
@@ -203,7 +245,8 @@ Outcome login(const Ctx& ctx) {
     std::optional<CreateTokenReply> reply;
     while (!reply) {
         if (!ctx.io.sleep(interval) || ctx.io.cancelled()) return cancelled_outcome();
-        HttpRequest req = create_token_device_request(ctx.endpoints.oidc, *reg.reg, d.device_code, ctx.timeout_ms);
+        HttpRequest req =
+            create_token_device_request(ctx.endpoints.oidc, *reg.reg, d.device_code, ctx.timeout_ms);
         HttpResult res = call(ctx, req);
         auto r = read_create_token({req, res});
         if (r.value) {
@@ -211,15 +254,24 @@ Outcome login(const Ctx& ctx) {
             break;
         }
         switch (r.error.kind) {
-        case ApiErrorKind::authorization_pending: break;
-        case ApiErrorKind::slow_down: interval += 5; break; // RFC 8628 §3.5
-        case ApiErrorKind::transport: break;                // a network blip: keep polling until the code expires
-        case ApiErrorKind::expired_token: return error("the sign-in code expired before it was approved; run " + login_hint(ctx) + " again");
-        case ApiErrorKind::access_denied: return error("the sign-in was declined (" + r.error.message + ")");
-        default: return error(r.error.message);
+        case ApiErrorKind::authorization_pending:
+            break;
+        case ApiErrorKind::slow_down:
+            interval += 5;
+            break; // RFC 8628 §3.5
+        case ApiErrorKind::transport:
+            break; // a network blip: keep polling until the code expires
+        case ApiErrorKind::expired_token:
+            return error("the sign-in code expired before it was approved; run " + login_hint(ctx) +
+                         " again");
+        case ApiErrorKind::access_denied:
+            return error("the sign-in was declined (" + r.error.message + ")");
+        default:
+            return error(r.error.message);
         }
         if (ctx.io.now() > deadline)
-            return error("the sign-in code expired before it was approved; run " + login_hint(ctx) + " again");
+            return error("the sign-in code expired before it was approved; run " + login_hint(ctx) +
+                         " again");
     }
     if (ctx.io.cancelled()) return cancelled_outcome();
 
@@ -245,7 +297,8 @@ Outcome logout(const Ctx& ctx) {
     Loaded l = load(ctx);
     if (l.token && !ctx.endpoints.portal.empty()) {
         // Invalidate it at the service as `aws sso logout` does; an error (already expired) changes nothing.
-        HttpRequest req = logout_request(ctx.endpoints.portal, l.token->access_token, std::min(ctx.timeout_ms, 3000));
+        HttpRequest req =
+            logout_request(ctx.endpoints.portal, l.token->access_token, std::min(ctx.timeout_ms, 3000));
         (void)call(ctx, req);
     }
     auto removed = remove_file(ctx.token_path());
@@ -261,7 +314,8 @@ Outcome list_accounts(const Ctx& ctx) {
     if (!t.token) return t.failure;
     auto failed = [&](const ApiError& e) {
         if (e.kind == ApiErrorKind::unauthorized)
-            return needs_login(ctx, "the SSO token for " + printable(ctx.cfg.label()) + " was rejected (" + e.message + ")");
+            return needs_login(ctx, "the SSO token for " + printable(ctx.cfg.label()) + " was rejected (" +
+                                        e.message + ")");
         return error(e.message);
     };
     constexpr int kMaxPages = 1000; // a server that never stops paging must not hang us
@@ -269,25 +323,30 @@ Outcome list_accounts(const Ctx& ctx) {
     std::string next;
     int pages = 0;
     do {
-        HttpRequest req = list_accounts_request(ctx.endpoints.portal, t.token->access_token, next, ctx.timeout_ms);
+        HttpRequest req =
+            list_accounts_request(ctx.endpoints.portal, t.token->access_token, next, ctx.timeout_ms);
         HttpResult res = call(ctx, req);
         Page p = read_list_accounts({req, res});
         if (p.error) return failed(p.error);
         for (const auto& a : p.accounts)
-            accounts.push_back({{"accountId", a.account_id}, {"accountName", a.account_name},
-                                {"emailAddress", a.email}, {"roles", nlohmann::json::array()}});
+            accounts.push_back({{"accountId", a.account_id},
+                                {"accountName", a.account_name},
+                                {"emailAddress", a.email},
+                                {"roles", nlohmann::json::array()}});
         next = p.next_token;
     } while (!next.empty() && ++pages < kMaxPages);
     for (auto& a : accounts) {
         next.clear();
         pages = 0;
         do {
-            HttpRequest req = list_account_roles_request(ctx.endpoints.portal, t.token->access_token,
-                                                         a["accountId"].get<std::string>(), next, ctx.timeout_ms);
+            HttpRequest req =
+                list_account_roles_request(ctx.endpoints.portal, t.token->access_token,
+                                           a["accountId"].get<std::string>(), next, ctx.timeout_ms);
             HttpResult res = call(ctx, req);
             Page p = read_list_account_roles({req, res});
             if (p.error) return failed(p.error);
-            for (const auto& r : p.roles) a["roles"].push_back(r);
+            for (const auto& r : p.roles)
+                a["roles"].push_back(r);
             next = p.next_token;
         } while (!next.empty() && ++pages < kMaxPages);
     }

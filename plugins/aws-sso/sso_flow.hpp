@@ -2,12 +2,13 @@
 // so the unit tests drive them with recorded or scripted responses and a fake clock, and plugin.cpp plugs in
 // libcurl, the real clock and the host's say().
 //
-//   credentials  the token from ~/.aws/sso/cache (refreshed with its refresh token inside the 15-minute window,
+//   credentials  the token from ~/.aws/sso/cache (refreshed with its refresh token inside the 15-minute
+//   window,
 //                single-flight across processes), then GetRoleCredentials. Never a device flow: a missing,
 //                expired or rejected token is CREDSH_NEEDS_LOGIN with the hint "credsh login <profile>".
 //   login        client registration (cached), StartDeviceAuthorization, the URL and code on the terminal,
-//                polling CreateToken (interval, slow_down +5 s, authorization_pending, expired_token), then the
-//                token written atomically. Interactive requests only.
+//                polling CreateToken (interval, slow_down +5 s, authorization_pending, expired_token), then
+//                the token written atomically. Interactive requests only.
 //   logout       the SSO Logout call (best effort) and the token file removed.
 //   accounts     ListAccounts + ListAccountRoles, every page, as JSON in the output key "accounts".
 #pragma once
@@ -29,11 +30,12 @@ namespace credsh::sso {
 
 struct Io {
     std::function<HttpResult(const HttpRequest&)> http;
-    std::function<void(const std::string&)> say;         // one line for the person (stderr); never a secret
-    std::function<std::int64_t()> now;                   // epoch seconds
-    std::function<bool(std::int64_t seconds)> sleep;     // false: interrupted (Ctrl-C)
-    std::function<bool()> cancelled;                     // Ctrl-C seen
-    std::function<bool(const std::string& url)> open_browser; // empty: no browser (hook, disabled, none found)
+    std::function<void(const std::string&)> say;     // one line for the person (stderr); never a secret
+    std::function<std::int64_t()> now;               // epoch seconds
+    std::function<bool(std::int64_t seconds)> sleep; // false: interrupted (Ctrl-C)
+    std::function<bool()> cancelled;                 // Ctrl-C seen
+    std::function<bool(const std::string& url)>
+        open_browser; // empty: no browser (hook, disabled, none found)
 };
 
 struct Ctx {
@@ -64,7 +66,10 @@ struct TokenOutcome {
     std::optional<Token> token;
     Outcome failure;
 };
-TokenOutcome current_token(const Ctx& ctx);
+// `rejected`: an access token the service has just refused (401) although it has not expired here - revoked,
+// or the clock is off. It is never handed out again: refreshed when it can be (unless another process already
+// replaced it), else a login is needed.
+TokenOutcome current_token(const Ctx& ctx, const std::string& rejected = "");
 
 Outcome get_credentials(const Ctx& ctx);
 Outcome login(const Ctx& ctx);

@@ -347,3 +347,44 @@ TEST_CASE("sso files: 0600 files in a 0700 directory whatever the umask; loose m
     credsh::test::Watchdog dog(5);
     CHECK_FALSE(read_small_file(dir + "/fifo")); // never blocks on a FIFO
 }
+
+TEST_CASE("sso credentials: a token refused before its time is refreshed once and tried again") {
+    // Revoked at the service (or a clock that is off): 401 for a token that has an hour left here.
+    SsoHarness h(credsh::test::session_config());
+    write_token(h, "AT-revoked", h.clock + 3600, true);
+    h.http.queue = {aws_error(401, "UnauthorizedException", "Session token not found or invalid"),
+                    response(200, R"({"accessToken":"AT-2","expiresIn":3600,"refreshToken":"RT-2"})"),
+                    response(200, kRole)};
+    Outcome o = get_credentials(h.ctx);
+    REQUIRE(o.status == CREDSH_OK);
+    REQUIRE(h.http.calls.size() == 3);
+    CHECK(json::parse(h.http.calls[1].body)["refreshToken"] == "RT-old");
+    CHECK(credsh::test::header_value(h.http.calls[2], "x-amz-sso_bearer_token") == "AT-2");
+    CHECK(parse_token(credsh::test::read_file(h.token_path()))->access_token == "AT-2");
+
+    // Refused again after the refresh: a login, and no third try.
+    SsoHarness twice(credsh::test::session_config());
+    write_token(twice, "AT-revoked", twice.clock + 3600, true);
+    twice.http.queue = {aws_error(401, "UnauthorizedException"),
+                        response(200, R"({"accessToken":"AT-2","expiresIn":3600})"),
+                        aws_error(401, "UnauthorizedException")};
+    CHECK(get_credentials(twice.ctx).status == CREDSH_NEEDS_LOGIN);
+    CHECK(twice.http.calls.size() == 3);
+
+    // The refresh itself fails (a revoked session revokes its refresh token too): a login, with both reasons;
+    // the refused token is never used again although it has not expired.
+    SsoHarness dead(credsh::test::session_config());
+    write_token(dead, "AT-revoked", dead.clock + 3600, true);
+    dead.http.queue = {aws_error(401, "UnauthorizedException"), aws_error(400, "InvalidGrantException", "invalid_grant")};
+    o = get_credentials(dead.ctx);
+    CHECK(o.status == CREDSH_NEEDS_LOGIN);
+    CHECK(o.message.find("was rejected and cannot be refreshed") != std::string::npos);
+    CHECK(dead.http.calls.size() == 2);
+
+    // No refresh token: straight to a login, no refresh attempted.
+    SsoHarness plain(credsh::test::session_config());
+    write_token(plain, "AT-revoked", plain.clock + 3600, false);
+    plain.http.queue = {aws_error(401, "UnauthorizedException")};
+    CHECK(get_credentials(plain.ctx).status == CREDSH_NEEDS_LOGIN);
+    CHECK(plain.http.calls.size() == 1);
+}
