@@ -156,7 +156,14 @@ int32_t run(const Request& req, const Output& out) {
     std::int64_t base = req.now();
     bool clock_warned = false; // one line per run, however many calls (polling, refresh, role credentials)
     ctx.io.http = [&](const plugin::HttpRequest& r) {
-        plugin::HttpResult res = plugin::http_call(r);
+        // The portal's GETs (role credentials, account lists) change nothing, so a 429/5xx or a refused
+        // connection is tried again within the deadline; the OIDC POSTs are not: a refresh-token grant that
+        // reached the service may already have rotated the token a second attempt would send.
+        plugin::HttpResult res =
+            r.method == "GET"
+                ? plugin::http_call_retrying(
+                      r, [](const plugin::HttpResult& x) { return plugin::aws_retryable(x, ""); })
+                : plugin::http_call(r);
         if (res && !clock_warned) {
             std::string w = plugin::clock_skew_warning(*res.response, r.url, plugin::system_now());
             if (!w.empty()) out.say(w), clock_warned = true;

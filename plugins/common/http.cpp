@@ -2,9 +2,15 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <memory>
+#include <random>
+#include <string_view>
+#include <thread>
 
 namespace credsh::plugin {
 
@@ -153,6 +159,57 @@ HttpResult http_call(const HttpRequest& req) {
     resp.body = std::move(sink.body);
     resp.headers = std::move(sink.headers);
     result.response = std::move(resp);
+    return result;
+}
+
+bool aws_retryable(const HttpResult& result, const std::string& error_code) {
+    // botocore/data/_retry.json and the SDKs' standard retry mode: throttling, then transient codes.
+    static constexpr std::array<std::string_view, 16> kCodes = {"Throttling",
+                                                                "ThrottlingException",
+                                                                "ThrottledException",
+                                                                "RequestThrottledException",
+                                                                "TooManyRequestsException",
+                                                                "ProvisionedThroughputExceededException",
+                                                                "TransactionInProgressException",
+                                                                "RequestLimitExceeded",
+                                                                "BandwidthLimitExceeded",
+                                                                "LimitExceededException",
+                                                                "RequestThrottled",
+                                                                "SlowDown",
+                                                                "PriorRequestNotComplete",
+                                                                "EC2ThrottledException",
+                                                                "RequestTimeout",
+                                                                "RequestTimeoutException"};
+    if (!result.response) return !result.timed_out;
+    if (std::find(kCodes.begin(), kCodes.end(), error_code) != kCodes.end()) return true;
+    long s = result.response->status;
+    return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+HttpResult http_call_retrying(HttpRequest request, const std::function<bool(const HttpResult&)>& retryable,
+                              int* attempts, int max_attempts, const Transport& transport) {
+    using clock = std::chrono::steady_clock;
+    constexpr int kFloorMs = 250; // an attempt with less time than this is not worth a pause
+    const auto end = clock::now() + std::chrono::milliseconds(request.timeout_ms);
+    auto left_ms = [&] {
+        return static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - clock::now()).count());
+    };
+    // Jitter keeps many shells that failed together (a throttled STS) from coming back in step.
+    std::minstd_rand jitter(std::random_device{}());
+    HttpResult result;
+    int n = 0;
+    for (;;) {
+        if (n > 0) request.timeout_ms = std::max(left_ms(), 1); // the first has the whole budget
+        result = transport ? transport(request) : http_call(request);
+        ++n;
+        if (n >= max_attempts || !retryable(result)) break;
+        int base = 100 << (n - 1);
+        int pause = base / 2 + static_cast<int>(jitter() % static_cast<unsigned>(base / 2 + 1));
+        if (left_ms() - pause < kFloorMs) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    }
+    if (attempts) *attempts = n;
     return result;
 }
 

@@ -3,6 +3,7 @@
 // The session token travels as X-Amz-Security-Token, which libcurl signs with the other x-amz-* headers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,21 @@ struct HttpResult {
     explicit operator bool() const { return response.has_value(); }
 };
 HttpResult http_call(const HttpRequest& request);
+
+// Retries, as the AWS SDKs' standard mode judges failures (botocore's retryhandler, smithy's standard
+// classifier): worth another attempt are a transfer that failed before any answer but not by running out of
+// time (refused, reset: the budget is not spent), HTTP 429/500/502/503/504, and the throttling and transient
+// error codes a service may send with any status. `error_code` is the service's code from the body ("" if
+// none); anything else - AccessDenied, a bad signature, a validation error - fails at once.
+bool aws_retryable(const HttpResult& result, const std::string& error_code);
+
+// http_call up to `max_attempts` times within request.timeout_ms *in all* (the hook's 2 s step deadline stays
+// the deadline): each attempt gets what is left, after a jittered pause of 50-100 ms, doubling per attempt;
+// no pause is taken that would leave less than 250 ms for the attempt after it. `retryable` judges a result;
+// `attempts` (optional) says how many were made. `transport` is http_call but for the unit tests.
+using Transport = std::function<HttpResult(const HttpRequest&)>;
+HttpResult http_call_retrying(HttpRequest request, const std::function<bool(const HttpResult&)>& retryable,
+                              int* attempts = nullptr, int max_attempts = 3, const Transport& transport = {});
 
 // SECURITY.md 23: the server's Date header against this machine's real clock (never the injected test
 // clock: the skew that matters is the system's). More than 5 minutes apart gives one line for the person,

@@ -113,21 +113,36 @@ int32_t call_sts(const Request& req, const Output& out, StsCall call) {
         call.sign->service = "sts";
         h.sigv4 = call.sign;
     }
-    HttpResult r = http_call(h);
+    // Web identity adds one code: STS could not reach the identity provider to check the token, which the
+    // STS API reference says to retry "a limited number of times". InvalidIdentityToken is final (as in
+    // smithy-rs: its recorded web_identity_token_invalid_jwt case makes one request).
+    const bool web_identity = call.action == "AssumeRoleWithWebIdentity";
+    int attempts = 0;
+    HttpResult r = http_call_retrying(
+        h,
+        [&](const HttpResult& res) {
+            std::string code = res ? sts::parse_reply(res.response->body).error_code : "";
+            if (web_identity && code == "IDPCommunicationError") return true;
+            return aws_retryable(res, code);
+        },
+        &attempts);
+    // "(3 attempts)": the person knows it was not one unlucky packet.
+    const std::string tries = attempts > 1 ? " (" + std::to_string(attempts) + " attempts)" : "";
     if (!r) {
         std::string why = r.timed_out
                               ? host_of(h.url) + ": no answer within " + std::to_string(h.timeout_ms) + " ms"
                               : r.error;
-        return out.error(label + ": " + sts::safe_message(why, call.secrets));
+        return out.error(label + ": " + sts::safe_message(why, call.secrets) + tries);
     }
     // Before the reply is judged: a far-off clock is also why STS refuses a signature ("Signature expired").
     if (std::string w = clock_skew_warning(*r.response, h.url, system_now()); !w.empty()) out.say(w);
     sts::Reply reply = sts::parse_reply(r.response->body);
     if (reply.is_error())
         return out.error(label + ": " + sts::safe_message(reply.error_code, call.secrets) + ": " +
-                         sts::safe_message(reply.error_message, call.secrets));
+                         sts::safe_message(reply.error_message, call.secrets) + tries);
     if (r.response->status != 200)
-        return out.error(label + ": HTTP " + std::to_string(r.response->status) + " from " + host_of(h.url));
+        return out.error(label + ": HTTP " + std::to_string(r.response->status) + " from " + host_of(h.url) +
+                         tries);
     if (!reply.has_credentials())
         return out.error(label + ": the reply from " + host_of(h.url) +
                          " holds no credentials (is it an STS endpoint?)");

@@ -39,6 +39,14 @@ struct Deadline {
     }
 };
 
+// The exception name Secrets Manager answered with (header or body), "" for a 200.
+sm::ServiceError error_of(const HttpResponse& response) {
+    if (response.status == 200) return {};
+    auto header = response.headers.find("x-amzn-errortype");
+    return sm::parse_service_error(response.status, response.body,
+                                   header == response.headers.end() ? "" : header->second);
+}
+
 struct Client {
     std::string endpoint;
     SigV4 sig;
@@ -57,19 +65,22 @@ struct Client {
         req.body = body.dump();
         req.timeout_ms = std::max(deadline->left_ms(), floor_ms);
         req.sigv4 = sig;
-        HttpResult res = http_call(req);
-        if (!res) return fail(action + ": " + res.error);
+        // PutSecretValue carries a ClientRequestToken, so a retried Put is the same write, never a second
+        // one.
+        int attempts = 0;
+        HttpResult res = http_call_retrying(
+            req, [](const HttpResult& r) { return aws_retryable(r, r ? error_of(*r.response).type : ""); },
+            &attempts);
+        const std::string tries = attempts > 1 ? " (" + std::to_string(attempts) + " attempts)" : "";
+        if (!res) return fail(action + ": " + res.error + tries);
         if (!clock_checked && out) {
             clock_checked = true;
             if (std::string w = clock_skew_warning(*res.response, req.url, system_now()); !w.empty())
                 out->say(w);
         }
         if (res.response->status != 200) {
-            auto header = res.response->headers.find("x-amzn-errortype");
-            sm::ServiceError e =
-                sm::parse_service_error(res.response->status, res.response->body,
-                                        header == res.response->headers.end() ? "" : header->second);
-            return fail(action + ": " + e.type + (e.message.empty() ? "" : ": " + e.message));
+            sm::ServiceError e = error_of(*res.response);
+            return fail(action + ": " + e.type + (e.message.empty() ? "" : ": " + e.message) + tries);
         }
         auto j = nlohmann::json::parse(res.response->body, nullptr, false);
         // A server that is not Secrets Manager (or one that routed the request elsewhere) may answer 200 too.

@@ -21,6 +21,8 @@ Test control (not AWS):
 
 --replay FILE serves a recorded http-traffic.json instead (smithy-rs "events" or Kotlin's list form): each
 request must match the next recorded one (path, query parameters, x-amz-sso_bearer_token), else 599.
+--replay-retries N: a recorded 429/5xx answer is given again when the same request comes again (a client's
+retry), at most N times in all; the state's replay_retries counts them.
 """
 import argparse
 import json
@@ -67,6 +69,8 @@ class State:
         self.log = []
         self.replay = None       # list of (request, response) when replaying
         self.replay_pos = 0
+        self.replay_retries = 0
+        self.replay_retries_max = 0
         self.mismatches = []
 
     def now(self):
@@ -159,7 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_fake/state":
             with S.lock:
                 return self.send(200, {"counts": S.counts, "log": S.log, "replay_served": S.replay_pos,
-                                       "replay_total": len(S.replay or []), "mismatches": S.mismatches,
+                                       "replay_total": len(S.replay or []), "replay_retries": S.replay_retries, "mismatches": S.mismatches,
                                        "devices": {k: {"polls": v["polls"]} for k, v in S.devices.items()}})
         if url.path == "/_fake/config" and method == "POST":
             body = self.body_json() or {}
@@ -188,6 +192,14 @@ class Handler(BaseHTTPRequestHandler):
     def replayed(self, method, url, q):
         with S.lock:
             pos = S.replay_pos
+            if pos > 0 and S.replay_retries < S.replay_retries_max:
+                prev_want, prev_resp = S.replay[pos - 1]
+                if prev_resp["status"] in (429, 500, 502, 503, 504) and \
+                        urllib.parse.urlsplit(prev_want["uri"]).path == url.path and \
+                        {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(prev_want["uri"]).query).items()} == q:
+                    S.replay_retries += 1
+                    S.log.append({"op": "replay-retry", "path": url.path, "query": q})
+                    return self.send(prev_resp["status"], None, prev_resp["headers"], raw=prev_resp["body"])
             if pos >= len(S.replay):
                 S.mismatches.append({"why": "unexpected extra request", "path": url.path})
                 return self.send(599, {"message": "replay: no more recorded requests"})
@@ -375,10 +387,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--replay")
+    ap.add_argument("--replay-retries", type=int, default=0)
     ap.add_argument("--config", help="JSON merged into the settings at start")
     a = ap.parse_args()
     if a.replay:
         S.replay = load_replay(a.replay)
+        S.replay_retries_max = a.replay_retries
     if a.config:
         S.cfg.update(json.loads(a.config))
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)

@@ -12,6 +12,8 @@ Strict about:
 
 Test hooks: GET /_calls lists the calls so far (action, role, session name, external id, serial, duration,
 signed headers, whether a session token came along; never a secret), POST /_reset forgets them.
+POST /_fail with n=N&kind=K answers the next N STS calls (recorded all the same) with a failure: K is 503
+(ServiceUnavailable), 500, throttle (400 Throttling), idp (400 IDPCommunicationError) or denied (403 AccessDenied).
 --delay S answers after S seconds (to make concurrent callers overlap); --expires-in S sets the credentials'
 lifetime; --date-offset S shifts the Date header (and the credentials' expiry) by S seconds, a server whose
 clock disagrees with this machine's; --blackhole accepts connections and never answers (a dead endpoint for deadline tests).
@@ -39,6 +41,17 @@ class State:
         self.lock = threading.Lock()
         self.calls = []
         self.counter = 0
+        self.fail_next = 0
+        self.fail_kind = ""
+
+
+FAILURES = {
+    "503": ("ServiceUnavailable", "Service is unavailable", 503),
+    "500": ("InternalFailure", "Internal failure", 500),
+    "throttle": ("Throttling", "Rate exceeded", 400),
+    "idp": ("IDPCommunicationError", "Couldn't retrieve verification key from your identity provider", 400),
+    "denied": ("AccessDenied", "User is not authorized to perform: sts:AssumeRole", 403),
+}
 
 
 def make_handler(args, state):
@@ -71,6 +84,13 @@ def make_handler(args, state):
             if self.path == "/_reset":
                 with state.lock:
                     state.calls.clear()
+                    state.fail_next = 0
+                return self.reply(200, "{}", "application/json")
+            if self.path == "/_fail":
+                q = urllib.parse.parse_qs(raw)
+                with state.lock:
+                    state.fail_next = int(q["n"][0])
+                    state.fail_kind = q["kind"][0]
                 return self.reply(200, "{}", "application/json")
             form = {k: v[0] for k, v in urllib.parse.parse_qs(raw, keep_blank_values=True).items()}
             status, body = self.handle_sts(form)
@@ -94,6 +114,11 @@ def make_handler(args, state):
             }
             with state.lock:
                 state.calls.append(record)
+                failing = state.fail_next > 0
+                if failing:
+                    state.fail_next -= 1
+            if failing:
+                return error(*FAILURES[state.fail_kind])
             if form.get("Version") != "2011-06-15":
                 return error("InvalidAction", "Could not find operation " + action + " for version NO_VERSION_SPECIFIED")
             if action in ("AssumeRole", "GetSessionToken"):

@@ -9,7 +9,10 @@
 #      its deadline (2 s per step; checked against a generous 10 s), with still-valid credentials kept (and a
 #      warning) or nothing exported, and the next prompt does not try again for a minute;
 #   4. web identity token files that are FIFOs, too big, empty or missing give a clear error at once, and the
-#      token never appears in a message.
+#      token never appears in a message;
+#   5. clock skew; 6. the region every hop signs for;
+#   7. 503/500/throttling (and IDPCommunicationError for web identity) are tried again, at most three attempts
+#      inside the one deadline; AccessDenied never is.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need python3 curl bash timeout
 
@@ -194,6 +197,45 @@ check "chain: both hops signed for the selected profile's region (the source pro
 rm -rf "$HOME/.aws/cli/cache"
 out=$(AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT AWS_REGION=us-west-2 "$CREDSH_BIN" exec -p hop-noregion -- true 2>&1)
 check "chain, selected profile without a region: AWS_REGION for every hop" "Mid@us-west-2 Top@us-west-2" "$(hops)"
+
+# --- 7. transient failures are tried again, within the one deadline (the SDKs' standard retry mode) -------------
+# fail N KIND: the fast fake answers the next N STS calls with that failure; calls_since: calls after a reset
+fail() { curl -s -X POST "http://127.0.0.1:$FAST_PORT/_reset" >/dev/null; curl -s -X POST -d "n=$1&kind=$2" "http://127.0.0.1:$FAST_PORT/_fail" >/dev/null; }
+calls_since() { curl -s "http://127.0.0.1:$FAST_PORT/_calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+retryrun() { rm -rf "$HOME/.aws/cli/cache"; AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT timeout 20 "$CREDSH_BIN" exec -p "$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
+fail 2 503
+out=$(retryrun shared)
+check_contains "503 twice, then an answer: the credentials are used" "KEY=ASIAFAKE" "$out"
+check "503 twice, then an answer: three AssumeRole calls" 3 "$(calls_since)"
+fail 1 throttle
+out=$(retryrun shared)
+check_contains "throttled (400 Throttling) once: tried again and used" "KEY=ASIAFAKE" "$out"
+check "throttled once: two calls" 2 "$(calls_since)"
+fail 9 500
+out=$(retryrun shared)
+check_contains "500 every time: fails after three attempts, saying so" \
+    "STS AssumeRole (arn:aws:iam::111122223333:role/Shared): InternalFailure: Internal failure (3 attempts)" "$out"
+check "500 every time: exactly three calls" 3 "$(calls_since)"
+check_absent "500 every time: nothing exported" "KEY=ASIAFAKE" "$out"
+fail 9 denied
+out=$(retryrun shared)
+check_contains "AccessDenied: fails at once" "STS AssumeRole (arn:aws:iam::111122223333:role/Shared): AccessDenied:" "$out"
+check_absent "AccessDenied: no attempt count (one attempt)" "attempts)" "$out"
+check "AccessDenied: one call, never retried" 1 "$(calls_since)"
+fail 1 idp
+out=$(retryrun web-token)
+check_contains "web identity, IDPCommunicationError once: tried again (the STS API reference says to) and used" "KEY=ASIAFAKE" "$out"
+check "web identity, IDPCommunicationError once: two calls" 2 "$(calls_since)"
+# The prompt path: every attempt inside the 2 s step deadline, however often the service fails.
+fail 99 503
+rm -rf "$HOME/.aws/cli/cache"
+start=$(date +%s%N)
+out=$(cd "$HOME/proj" && AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT "$CREDSH_BIN" export bash 2>&1)
+ms=$((($(date +%s%N) - start) / 1000000))
+check_true "export with STS failing: ends in time (${ms} ms; < 10 s)" test "$ms" -lt 10000
+check "export with STS failing: three calls at most" 3 "$(calls_since)"
+check_contains "export with STS failing: one line with the attempt count" "(3 attempts)" "$out"
+fail 0 503
 
 check_absent "no secret in any message" "S3NT1NEL" "$(cat "$T_ROOT"/*.err* "$T_ROOT"/err-* 2>/dev/null)$out"
 finish
