@@ -121,7 +121,7 @@ _credsh() {
         case $cmd in
         allow | deny) __credsh_reply --path --help ;;
         exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
-        login) __credsh_reply --profile --sso-session --no-browser --help ;;
+        login) __credsh_reply --profile --sso-session --no-browser --use-device-code --help ;;
         logout) __credsh_reply --profile --sso-session --all --help ;;
         pin) __credsh_reply --profile --region --ask-profile --dir --help ;;
         plugins) __credsh_reply --names --help ;;

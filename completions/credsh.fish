@@ -82,7 +82,8 @@ complete -c credsh -n "__fish_seen_subcommand_from use login logout pin; and __c
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'
-complete -c credsh -n "__fish_seen_subcommand_from login" -l no-browser -d 'only print the URL and code'
+complete -c credsh -n "__fish_seen_subcommand_from login" -l no-browser -d 'open no browser: sign in with a device code'
+complete -c credsh -n "__fish_seen_subcommand_from login" -l use-device-code -d 'a device code even where a browser could open'
 complete -c credsh -n "__fish_seen_subcommand_from use" -l clear -d 'drop the session profile'
 complete -c credsh -n "__fish_seen_subcommand_from pin" -l region -x -d 'also set AWS_REGION'
 complete -c credsh -n "__fish_seen_subcommand_from pin" -l ask-profile -x -a '(__credsh_profiles)' -d 'ASK CLI profile'

@@ -60,7 +60,7 @@ Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
         exec = '-p', '--profile', '--profile-location', '--mode', '--'
-        login = '--profile', '--sso-session', '--no-browser'; logout = '--profile', '--sso-session', '--all'
+        login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
         pin = '--profile', '--region', '--ask-profile', '--dir'; sso = '--session', '--write', '--region', '--name'
         plugins = @('--names'); profiles = @('--json'); prompt = '-f', '--format'
         status = '--explain', '--json'; use = '--profile', '--clear'

@@ -1,8 +1,9 @@
-// credsh login [PROFILE] [--sso-session NAME] [--no-browser]: the only command that may talk to a person (a
-// device code, a browser, an MFA code). It signs in where the profile's chain needs it (the aws-sso plugin's
-// "login" for an SSO step), then resolves the profile with a fresh last step, so the role credentials or MFA
-// session land in the shared caches and every shell's next prompt picks them up (the hook watches the cache
-// file). With --sso-session it signs in to that [sso-session] alone, as `aws sso login --sso-session` does.
+// credsh login [PROFILE] [--sso-session NAME] [--no-browser] [--use-device-code]: the only command that may
+// talk to a person (a browser sign-in, a device code, an MFA code). It signs in where the profile's chain
+// needs it (the aws-sso plugin's "login" for an SSO step), then resolves the profile with a fresh last step,
+// so the role credentials or MFA session land in the shared caches and every shell's next prompt picks them
+// up (the hook watches the cache file). With --sso-session it signs in to that [sso-session] alone, as `aws
+// sso login --sso-session` does.
 #include "chain.hpp"
 #include "cli.hpp"
 #include "credsh_config.hpp"
@@ -16,12 +17,14 @@ namespace {
 
 // One aws-sso "login" call; the plugin prints the URL and code through say() and polls until approval.
 Result<PluginReply> sso_login(Context& ctx, const std::string& profile,
-                              std::map<std::string, std::string> settings, bool no_browser) {
+                              std::map<std::string, std::string> settings, bool no_browser,
+                              bool device_code) {
     PluginCall call;
     call.operation = "login";
     call.profile = profile;
     call.settings = std::move(settings);
     if (no_browser) call.args.insert_or_assign("no_browser", std::string("1"));
+    if (device_code) call.args.insert_or_assign("use_device_code", std::string("1"));
     call.home = ctx.env.home();
     call.now = ctx.now;
     call.timeout_ms = 15000; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
@@ -45,17 +48,22 @@ std::string valid_for(const PluginReply& reply, std::int64_t now) {
 int cmd_login(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string name, session;
-    bool no_browser = false;
+    bool no_browser = false, device_code = false;
     desc.add_options()("profile", po::value(&name), "the profile to sign in for (default: the active one)")(
         "sso-session", po::value(&session), "sign in to this [sso-session] (no profile needed)")(
         "no-browser", po::bool_switch(&no_browser),
-        "only print the URL and code (also: CREDSH_NO_BROWSER=1)");
+        "open no browser: sign in with a device code, from any device (also: CREDSH_NO_BROWSER=1)")(
+        "use-device-code", po::bool_switch(&device_code),
+        "a device code even where a browser could be opened (as aws sso login --use-device-code)");
     po::positional_options_description pos;
     pos.add("profile", 1);
     int rc = 0;
-    auto vm =
-        parse_args(ctx, args, desc, pos, "login [PROFILE] [--sso-session NAME] [--no-browser]",
-                   "Signs in for PROFILE where that needs a person: an SSO device code or an MFA code.", rc);
+    auto vm = parse_args(
+        ctx, args, desc, pos, "login [PROFILE] [--sso-session NAME] [--no-browser] [--use-device-code]",
+        "Signs in for PROFILE where that needs a person: IAM Identity Center in the browser (the "
+        "authorization-code flow with PKCE for an sso-session when a browser opens here, else a "
+        "device code) or an MFA code.",
+        rc);
     if (!vm) return rc;
     auto profiles = load_profile_files(ctx.env);
     if (!profiles) {
@@ -67,7 +75,7 @@ int cmd_login(Context& ctx, const Args& args) {
             ctx.warn("login: there is no [sso-session " + printable(session) + "] in the AWS config file");
             return 1;
         }
-        auto reply = sso_login(ctx, "", sso_call_settings(*profiles, "", session), no_browser);
+        auto reply = sso_login(ctx, "", sso_call_settings(*profiles, "", session), no_browser, device_code);
         if (!reply) {
             ctx.warn("login: sso-session " + printable(session) + ": " + reply.error().message);
             return 1;
@@ -92,8 +100,8 @@ int cmd_login(Context& ctx, const Args& args) {
     for (const Step& step : *chain) {
         if (step.kind == StepKind::sso) {
             person = true;
-            auto reply =
-                sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""), no_browser);
+            auto reply = sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""),
+                                   no_browser, device_code);
             if (!reply) {
                 ctx.warn("login: profile " + step.profile + ": " + reply.error().message);
                 return 1;

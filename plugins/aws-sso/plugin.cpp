@@ -2,6 +2,7 @@
 // sso_flow.cpp; this file connects it to the host: settings and environment from the request, libcurl for
 // HTTP, the request's clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
 #include "http.hpp"
+#include "loopback.hpp"
 #include "plugin_support.hpp"
 #include "sso_config.hpp"
 #include "sso_flow.hpp"
@@ -183,10 +184,24 @@ int32_t run(const Request& req, const Output& out) {
     if (op == "credentials") {
         o = sso::get_credentials(ctx);
     } else if (op == "login") {
-        if (std::string browser = browser_for(req); !browser.empty())
+        // The authorization-code flow only where a browser is opened here: its redirect comes back to this
+        // machine. Without one (--no-browser, SSH, no display) the device code, approvable from any device.
+        std::optional<sso::LoopbackListener> listener;
+        ctx.use_device_code = truthy(req.arg("use_device_code"));
+        if (std::string browser = browser_for(req); !browser.empty()) {
             ctx.io.open_browser = [&req, browser](const std::string& url) {
                 return open_browser(req, browser, url);
             };
+            ctx.io.listen = [&listener]() -> Result<int> {
+                auto l = sso::LoopbackListener::open();
+                if (!l) return l.error();
+                listener.emplace(std::move(*l));
+                return listener->port();
+            };
+            ctx.io.await_callback = [&listener](std::int64_t seconds) {
+                return listener->wait(seconds, [] { return g_interrupted != 0; });
+            };
+        }
         SigintGuard guard;
         o = sso::login(ctx);
     } else if (op == "logout") {
@@ -205,5 +220,6 @@ int32_t run(const Request& req, const Output& out) {
 
 } // namespace
 
-CREDSH_CXX_PLUGIN("aws-sso", "0.1.0",
-                  "IAM Identity Center: SSO token cache shared with the AWS CLI, device-code login", run);
+CREDSH_CXX_PLUGIN(
+    "aws-sso", "0.1.0",
+    "IAM Identity Center: SSO token cache shared with the AWS CLI, browser (PKCE) or device-code login", run);

@@ -4,6 +4,10 @@
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <string_view>
 
 namespace credsh::sso {
 
@@ -20,8 +24,8 @@ std::string host_of(const std::string& url) {
 }
 
 HttpRequest portal_get(const std::string& portal, const std::string& path,
-                       const std::vector<std::pair<std::string, std::string>>& query, const std::string& token,
-                       int timeout_ms) {
+                       const std::vector<std::pair<std::string, std::string>>& query,
+                       const std::string& token, int timeout_ms) {
     HttpRequest r;
     r.method = "GET";
     std::string q = plugin::form_encode(query);
@@ -31,7 +35,8 @@ HttpRequest portal_get(const std::string& portal, const std::string& path,
     return r;
 }
 
-HttpRequest oidc_post(const std::string& oidc, const std::string& path, const nlohmann::json& body, int timeout_ms) {
+HttpRequest oidc_post(const std::string& oidc, const std::string& path, const nlohmann::json& body,
+                      int timeout_ms) {
     HttpRequest r;
     r.method = "POST";
     r.url = plugin::join_url(oidc, path);
@@ -45,18 +50,21 @@ HttpRequest oidc_post(const std::string& oidc, const std::string& path, const nl
 std::vector<std::string> secrets_of(const HttpRequest& req) {
     std::vector<std::string> out;
     for (const auto& h : req.headers)
-        if (h.rfind(std::string(kBearer) + ": ", 0) == 0) out.push_back(h.substr(std::string(kBearer).size() + 2));
+        if (h.rfind(std::string(kBearer) + ": ", 0) == 0)
+            out.push_back(h.substr(std::string(kBearer).size() + 2));
     auto body = nlohmann::json::parse(req.body, nullptr, false);
     if (body.is_object())
         for (const char* k : {"clientSecret", "refreshToken", "deviceCode"})
-            if (auto it = body.find(k); it != body.end() && it->is_string()) out.push_back(it->get<std::string>());
+            if (auto it = body.find(k); it != body.end() && it->is_string())
+                out.push_back(it->get<std::string>());
     return out;
 }
 
 std::string scrub(std::string text, const HttpRequest& req) {
     for (const auto& s : secrets_of(req)) {
         if (s.size() < 4) continue;
-        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos)) text.replace(pos, s.size(), "****");
+        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos))
+            text.replace(pos, s.size(), "****");
     }
     if (text.size() > 200) text = text.substr(0, 200) + "...";
     return printable(text);
@@ -114,12 +122,14 @@ bool ok_status(const Exchange& x) {
 
 ApiError api_error(const std::string& operation, const Exchange& x) {
     std::string where = operation + " (" + printable(host_of(x.request.url)) + ")";
-    if (!x.result.response) return {ApiErrorKind::transport, operation + ": " + scrub(x.result.error, x.request)};
+    if (!x.result.response)
+        return {ApiErrorKind::transport, operation + ": " + scrub(x.result.error, x.request)};
     const auto& resp = *x.result.response;
     auto body = nlohmann::json::parse(resp.body, nullptr, false);
     // The code: x-amzn-ErrorType ("Name:namespace"), else the body's __type ("ns#Name"), code or OAuth error.
     std::string code;
-    if (auto h = resp.headers.find("x-amzn-errortype"); h != resp.headers.end()) code = h->second.substr(0, h->second.find(':'));
+    if (auto h = resp.headers.find("x-amzn-errortype"); h != resp.headers.end())
+        code = h->second.substr(0, h->second.find(':'));
     if (code.empty())
         for (const char* k : {"__type", "code", "error"})
             if (const std::string* v = member(body, k)) {
@@ -145,9 +155,10 @@ ApiError api_error(const std::string& operation, const Exchange& x) {
 }
 
 HttpRequest get_role_credentials_request(const std::string& portal, const std::string& access_token,
-                                         const std::string& account_id, const std::string& role_name, int timeout_ms) {
-    return portal_get(portal, "/federation/credentials", {{"account_id", account_id}, {"role_name", role_name}},
-                      access_token, timeout_ms);
+                                         const std::string& account_id, const std::string& role_name,
+                                         int timeout_ms) {
+    return portal_get(portal, "/federation/credentials",
+                      {{"account_id", account_id}, {"role_name", role_name}}, access_token, timeout_ms);
 }
 
 HttpRequest list_accounts_request(const std::string& portal, const std::string& access_token,
@@ -158,7 +169,8 @@ HttpRequest list_accounts_request(const std::string& portal, const std::string& 
 }
 
 HttpRequest list_account_roles_request(const std::string& portal, const std::string& access_token,
-                                       const std::string& account_id, const std::string& next_token, int timeout_ms) {
+                                       const std::string& account_id, const std::string& next_token,
+                                       int timeout_ms) {
     std::vector<std::pair<std::string, std::string>> q{{"account_id", account_id}};
     if (!next_token.empty()) q.emplace_back("next_token", next_token);
     return portal_get(portal, "/assignment/roles", q, access_token, timeout_ms);
@@ -177,11 +189,99 @@ HttpRequest register_client_request(const std::string& oidc, const std::string& 
     return oidc_post(oidc, "/client/register", b, timeout_ms);
 }
 
+std::string pkce_verifier() {
+    static constexpr std::string_view kSet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    std::string out;
+    while (out.size() < 64) {
+        unsigned char buf[96];
+        if (RAND_bytes(buf, sizeof buf) != 1) continue;
+        for (unsigned char b : buf)
+            // 252 = 66 * 3: values above it would favour the first characters.
+            if (b < 252 && out.size() < 64) out += kSet[b % kSet.size()];
+    }
+    return out;
+}
+
+std::string pkce_challenge(const std::string& verifier) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(verifier.data(), verifier.size(), digest, &len, EVP_sha256(), nullptr);
+    unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+    int n = EVP_EncodeBlock(b64, digest, static_cast<int>(len));
+    std::string out(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n));
+    for (char& c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    return out;
+}
+
+std::string random_state() {
+    unsigned char buf[16];
+    while (RAND_bytes(buf, sizeof buf) != 1) {
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : buf) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out;
+}
+
+HttpRequest register_client_auth_code_request(const std::string& oidc, const std::string& client_name,
+                                              const std::vector<std::string>& scopes,
+                                              const std::string& issuer_url, int timeout_ms) {
+    nlohmann::json b = {{"clientName", client_name},
+                        {"clientType", "public"},
+                        {"grantTypes", {"authorization_code", "refresh_token"}},
+                        {"redirectUris", {kRedirectUri}},
+                        {"issuerUrl", issuer_url},
+                        {"scopes", scopes.empty() ? std::vector<std::string>{kDefaultAuthScope} : scopes}};
+    return oidc_post(oidc, "/client/register", b, timeout_ms);
+}
+
+std::string authorization_url(const std::string& oidc, const std::string& client_id,
+                              const std::string& redirect_uri, const std::string& state,
+                              const std::string& code_challenge, const std::vector<std::string>& scopes) {
+    std::string scope_text;
+    for (const auto& s : scopes)
+        scope_text += (scope_text.empty() ? "" : " ") + s;
+    if (scope_text.empty()) scope_text = kDefaultAuthScope;
+    std::string base = oidc;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    // "scopes" (plural), space-separated, as the AWS CLI sends it.
+    return base + "/authorize?" +
+           plugin::form_encode({{"response_type", "code"},
+                                {"client_id", client_id},
+                                {"redirect_uri", redirect_uri},
+                                {"state", state},
+                                {"code_challenge_method", "S256"},
+                                {"scopes", scope_text},
+                                {"code_challenge", code_challenge}});
+}
+
+HttpRequest create_token_auth_code_request(const std::string& oidc, const Registration& reg,
+                                           const std::string& code, const std::string& redirect_uri,
+                                           const std::string& code_verifier, int timeout_ms) {
+    return oidc_post(oidc, "/token",
+                     {{"clientId", reg.client_id},
+                      {"clientSecret", reg.client_secret},
+                      {"grantType", "authorization_code"},
+                      {"redirectUri", redirect_uri},
+                      {"codeVerifier", code_verifier},
+                      {"code", code}},
+                     timeout_ms);
+}
+
 HttpRequest start_device_authorization_request(const std::string& oidc, const Registration& reg,
                                                const std::string& start_url, int timeout_ms) {
-    return oidc_post(oidc, "/device_authorization",
-                     {{"clientId", reg.client_id}, {"clientSecret", reg.client_secret}, {"startUrl", start_url}},
-                     timeout_ms);
+    return oidc_post(
+        oidc, "/device_authorization",
+        {{"clientId", reg.client_id}, {"clientSecret", reg.client_secret}, {"startUrl", start_url}},
+        timeout_ms);
 }
 
 HttpRequest create_token_device_request(const std::string& oidc, const Registration& reg,
@@ -208,7 +308,8 @@ RoleCredentialsResult read_role_credentials(const Exchange& x) {
     if (!ok_status(x)) return {std::nullopt, api_error(op, x)};
     auto j = ok_body(x);
     auto rc = j.is_object() ? j.find("roleCredentials") : j.end();
-    if (!j.is_object() || rc == j.end() || !rc->is_object()) return {std::nullopt, shape_error(op, x, "no roleCredentials in the response")};
+    if (!j.is_object() || rc == j.end() || !rc->is_object())
+        return {std::nullopt, shape_error(op, x, "no roleCredentials in the response")};
     RoleCredentials c;
     const std::string* id = member(*rc, "accessKeyId");
     const std::string* secret = member(*rc, "secretAccessKey");
@@ -230,8 +331,9 @@ RegistrationResult read_register_client(const Exchange& x, const std::vector<std
     const std::string* id = member(j, "clientId");
     const std::string* secret = member(j, "clientSecret");
     auto exp = integer(j, "clientSecretExpiresAt");
-    if (!id || !secret || !exp) return {std::nullopt, shape_error(op, x, "incomplete registration in the response")};
-    return {Registration{*id, *secret, *exp, scopes}, {}};
+    if (!id || !secret || !exp)
+        return {std::nullopt, shape_error(op, x, "incomplete registration in the response")};
+    return {Registration{*id, *secret, *exp, scopes, {}}, {}};
 }
 
 DeviceAuthorizationResult read_device_authorization(const Exchange& x) {
@@ -258,7 +360,8 @@ CreateTokenResult read_create_token(const Exchange& x) {
     auto j = ok_body(x);
     const std::string* at = member(j, "accessToken");
     auto exp = integer(j, "expiresIn");
-    if (!at || at->empty() || !exp) return {std::nullopt, shape_error(op, x, "no accessToken/expiresIn in the response")};
+    if (!at || at->empty() || !exp)
+        return {std::nullopt, shape_error(op, x, "no accessToken/expiresIn in the response")};
     CreateTokenReply r;
     r.access_token = *at;
     r.expires_in = *exp;

@@ -62,14 +62,36 @@ struct AccountInfo {
 
 // Builders. `timeout_ms` bounds each call.
 HttpRequest get_role_credentials_request(const std::string& portal, const std::string& access_token,
-                                         const std::string& account_id, const std::string& role_name, int timeout_ms);
+                                         const std::string& account_id, const std::string& role_name,
+                                         int timeout_ms);
 HttpRequest list_accounts_request(const std::string& portal, const std::string& access_token,
                                   const std::string& next_token, int timeout_ms);
 HttpRequest list_account_roles_request(const std::string& portal, const std::string& access_token,
-                                       const std::string& account_id, const std::string& next_token, int timeout_ms);
+                                       const std::string& account_id, const std::string& next_token,
+                                       int timeout_ms);
 HttpRequest logout_request(const std::string& portal, const std::string& access_token, int timeout_ms);
 HttpRequest register_client_request(const std::string& oidc, const std::string& client_name,
                                     const std::vector<std::string>& scopes, int timeout_ms);
+// The authorization-code flow (PKCE, RFC 7636), as the AWS CLI v2 does it since 2.22: a client registered
+// with grantTypes [authorization_code, refresh_token], the loopback redirect URI without a port (RFC 8252
+// lets the port vary) and the start URL as issuer; the browser goes to OIDC's /authorize; the code comes back
+// to the loopback listener and is exchanged with the verifier. The PKCE pair and the state: a 64-character
+// verifier from the unreserved set and 32 hex digits of state, both from OpenSSL's RAND_bytes; the challenge
+// is base64url(SHA-256(verifier)) without padding (S256).
+std::string pkce_verifier();
+std::string pkce_challenge(const std::string& verifier);
+std::string random_state();
+constexpr const char* kRedirectUri = "http://127.0.0.1/oauth/callback";
+constexpr const char* kDefaultAuthScope = "sso:account:access";
+HttpRequest register_client_auth_code_request(const std::string& oidc, const std::string& client_name,
+                                              const std::vector<std::string>& scopes,
+                                              const std::string& issuer_url, int timeout_ms);
+std::string authorization_url(const std::string& oidc, const std::string& client_id,
+                              const std::string& redirect_uri, const std::string& state,
+                              const std::string& code_challenge, const std::vector<std::string>& scopes);
+HttpRequest create_token_auth_code_request(const std::string& oidc, const Registration& reg,
+                                           const std::string& code, const std::string& redirect_uri,
+                                           const std::string& code_verifier, int timeout_ms);
 HttpRequest start_device_authorization_request(const std::string& oidc, const Registration& reg,
                                                const std::string& start_url, int timeout_ms);
 HttpRequest create_token_device_request(const std::string& oidc, const Registration& reg,
@@ -102,8 +124,8 @@ struct CreateTokenResult {
 CreateTokenResult read_create_token(const Exchange& x);
 
 struct Page {
-    std::vector<AccountInfo> accounts;   // ListAccounts
-    std::vector<std::string> roles;      // ListAccountRoles
+    std::vector<AccountInfo> accounts; // ListAccounts
+    std::vector<std::string> roles;    // ListAccountRoles
     std::string next_token;
     ApiError error;
 };

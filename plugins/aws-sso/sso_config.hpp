@@ -1,7 +1,7 @@
 // What a profile says about its IAM Identity Center sign-in, and where things live: the token cache path the
 // AWS CLI uses, the client-registration cache key, the SSO portal and SSO-OIDC endpoints, the lock directory.
-// Pure functions of the request's settings and environment (REFERENCE.md §1, botocore utils.py SSOTokenFetcher,
-// tokens.py SSOTokenProvider, awscli customizations/sso).
+// Pure functions of the request's settings and environment (REFERENCE.md §1, botocore utils.py
+// SSOTokenFetcher, tokens.py SSOTokenProvider, awscli customizations/sso).
 #pragma once
 
 #include "plugin_support.hpp"
@@ -18,11 +18,11 @@ namespace credsh::sso {
 using Lookup = std::function<std::optional<std::string>(std::string_view)>;
 
 struct SsoConfig {
-    std::string session_name;        // [sso-session NAME]; "" for a legacy profile (sso_start_url on the profile)
+    std::string session_name; // [sso-session NAME]; "" for a legacy profile (sso_start_url on the profile)
     std::string start_url;
-    std::string region;              // sso_region: where the portal and OIDC calls go
-    std::vector<std::string> scopes; // registration scopes (sessions: sso_registration_scopes, default
-                                     // sso:account:access; legacy profiles register without scopes)
+    std::string region;                // sso_region: where the portal and OIDC calls go
+    std::vector<std::string> scopes;   // registration scopes (sessions: sso_registration_scopes, default
+                                       // sso:account:access; legacy profiles register without scopes)
     std::string account_id, role_name; // empty for a token-only profile
     bool legacy() const { return session_name.empty(); }
     // The token cache key: the session name, or the raw start URL for a legacy profile.

@@ -15,7 +15,9 @@ namespace credsh::sso {
 
 namespace {
 
-std::string err(int e) { return std::strerror(e); }
+std::string err(int e) {
+    return std::strerror(e);
+}
 
 struct Fd {
     int fd;

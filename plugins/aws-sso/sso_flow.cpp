@@ -177,7 +177,9 @@ struct RegistrationOutcome {
     Outcome failure;
 };
 
-RegistrationOutcome registration(const Ctx& ctx, bool force_new) {
+// The client registration for a sign-in: the cached one while usable and made for this flow (botocore's rule:
+// an authorization-code client lists that grant type, a device client does not), else a new one, cached.
+RegistrationOutcome registration(const Ctx& ctx, bool force_new, bool auth_code) {
     std::string path = ctx.cache_dir + "/" + registration_cache_key(ctx.cfg) + ".json";
     std::int64_t now = ctx.io.now();
     if (!force_new) {
@@ -186,16 +188,20 @@ RegistrationOutcome registration(const Ctx& ctx, bool force_new) {
             candidates.push_back(ctx.cache_dir + "/" + legacy_registration_file_name(ctx.cfg.region));
         for (const auto& p : candidates)
             if (auto text = read_small_file(p); text)
-                if (auto r = parse_registration(*text); r && registration_usable(*r, now))
+                if (auto r = parse_registration(*text);
+                    r && registration_usable(*r, now) && registration_for_auth_code(*r) == auth_code)
                     return {*r, true, {}};
     }
     std::string name = "credsh-client-" + (ctx.cfg.legacy() ? std::to_string(now) : ctx.cfg.session_name);
-    HttpRequest req = register_client_request(ctx.endpoints.oidc, name,
-                                              ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes,
-                                              ctx.timeout_ms);
+    std::vector<std::string> scopes = ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes;
+    if (auth_code && scopes.empty()) scopes = {kDefaultAuthScope};
+    HttpRequest req = auth_code ? register_client_auth_code_request(ctx.endpoints.oidc, name, scopes,
+                                                                    ctx.cfg.start_url, ctx.timeout_ms)
+                                : register_client_request(ctx.endpoints.oidc, name, scopes, ctx.timeout_ms);
     HttpResult res = call(ctx, req);
-    auto r = read_register_client({req, res}, ctx.cfg.legacy() ? std::vector<std::string>{} : ctx.cfg.scopes);
+    auto r = read_register_client({req, res}, scopes);
     if (!r.value) return {std::nullopt, false, error(r.error.message)};
+    if (auth_code) r.value->grant_types = {"authorization_code", "refresh_token"};
     if (auto w = write_private_file(path, registration_json(*r.value)); !w)
         ctx.io.say("could not cache the client registration: " + w.error().message);
     return {*r.value, false, {}};
@@ -205,11 +211,70 @@ Outcome cancelled_outcome() {
     return error("sign-in cancelled; nothing was written");
 }
 
-} // namespace
+// What both flows write: the CLI's token entry (with the registration, so either tool can refresh it),
+// under the refresh lock, so a prompt refreshing the old token cannot write it over this one.
+Outcome save_login_token(const Ctx& ctx, const Registration& reg, const CreateTokenReply& reply) {
+    Token t;
+    t.start_url = ctx.cfg.start_url;
+    t.region = ctx.cfg.region;
+    t.access_token = reply.access_token;
+    t.expires_at = ctx.io.now() + reply.expires_in;
+    t.client_id = reg.client_id;
+    t.client_secret = reg.client_secret;
+    t.registration_expires_at = reg.expires_at;
+    t.refresh_token = reply.refresh_token;
+    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
+    if (auto w = write_private_file(ctx.token_path(), token_json(t)); !w) return error(w.error().message);
+    Outcome o;
+    o.put("expiration", format_iso8601(t.expires_at));
+    o.put("token_file", ctx.token_path());
+    return o;
+}
 
-Outcome login(const Ctx& ctx) {
-    if (!ctx.interactive) return error("signing in needs a person at a terminal: run " + login_hint(ctx));
-    auto reg = registration(ctx, false);
+// The authorization-code flow with PKCE: the browser signs in at OIDC's /authorize and is sent back to our
+// loopback listener with a code, which only this process can exchange (it alone holds the verifier). The
+// state ties the redirect to this sign-in; a mismatch is refused. 10 minutes for the person, as the CLI.
+Outcome login_auth_code(const Ctx& ctx) {
+    auto reg = registration(ctx, false, true);
+    if (!reg.reg) return reg.failure;
+    auto port = ctx.io.listen();
+    if (!port) return error(port.error().message);
+    const std::string redirect = "http://127.0.0.1:" + std::to_string(*port) + "/oauth/callback";
+    const std::string verifier = pkce_verifier();
+    const std::string state = random_state();
+    std::string url = authorization_url(ctx.endpoints.oidc, reg.reg->client_id, redirect, state,
+                                        pkce_challenge(verifier), reg.reg->scopes);
+    ctx.io.say("Sign in to " + ctx.cfg.start_url + " (" + ctx.cfg.label() + ") in your browser:");
+    bool opened = ctx.io.open_browser && ctx.io.open_browser(url);
+    ctx.io.say(opened ? "  (opened; if it did not appear, open this URL on this machine)"
+                      : "  open this URL in a browser on this machine:");
+    ctx.io.say("  " + url);
+    ctx.io.say("Waiting for the browser (Ctrl-C to cancel; credsh login --use-device-code signs in from "
+               "another device)...");
+    auto cb = ctx.io.await_callback(600);
+    if (ctx.io.cancelled()) return cancelled_outcome();
+    if (!cb) return error("no answer from the browser within 10 minutes; run " + login_hint(ctx) + " again");
+    if (!cb->error.empty())
+        return error("the sign-in was declined (" + printable(cb->error) +
+                     (cb->error_description.empty() ? "" : ": " + printable(cb->error_description)) + ")");
+    if (cb->state != state)
+        return error("the browser's answer does not belong to this sign-in (state differs)");
+    HttpRequest req = create_token_auth_code_request(ctx.endpoints.oidc, *reg.reg, cb->code, redirect,
+                                                     verifier, ctx.timeout_ms);
+    HttpResult res = call(ctx, req);
+    auto r = read_create_token({req, res});
+    if (!r.value) {
+        // A registration the service no longer knows: the next sign-in registers anew.
+        if (r.error.kind == ApiErrorKind::invalid_client && reg.cached)
+            (void)remove_file(ctx.cache_dir + "/" + registration_cache_key(ctx.cfg) + ".json");
+        return error(r.error.message);
+    }
+    if (ctx.io.cancelled()) return cancelled_outcome();
+    return save_login_token(ctx, *reg.reg, *r.value);
+}
+
+Outcome login_device_code(const Ctx& ctx) {
+    auto reg = registration(ctx, false, false);
     if (!reg.reg) return reg.failure;
     HttpRequest areq =
         start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url, ctx.timeout_ms);
@@ -217,7 +282,7 @@ Outcome login(const Ctx& ctx) {
     auto auth = read_device_authorization({areq, ares});
     if (!auth.value && auth.error.kind == ApiErrorKind::invalid_client && reg.cached) {
         // The cached registration was revoked or replaced: register again, once.
-        reg = registration(ctx, true);
+        reg = registration(ctx, true, false);
         if (!reg.reg) return reg.failure;
         areq = start_device_authorization_request(ctx.endpoints.oidc, *reg.reg, ctx.cfg.start_url,
                                                   ctx.timeout_ms);
@@ -274,23 +339,20 @@ Outcome login(const Ctx& ctx) {
                          " again");
     }
     if (ctx.io.cancelled()) return cancelled_outcome();
+    return save_login_token(ctx, *reg.reg, *reply);
+}
 
-    Token t;
-    t.start_url = ctx.cfg.start_url;
-    t.region = ctx.cfg.region;
-    t.access_token = reply->access_token;
-    t.expires_at = ctx.io.now() + reply->expires_in;
-    t.client_id = reg.reg->client_id;
-    t.client_secret = reg.reg->client_secret;
-    t.registration_expires_at = reg.reg->expires_at;
-    t.refresh_token = reply->refresh_token;
-    // Under the refresh lock, so a prompt refreshing the old token cannot write it over this one.
-    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
-    if (auto w = write_private_file(ctx.token_path(), token_json(t)); !w) return error(w.error().message);
-    Outcome o;
-    o.put("expiration", format_iso8601(t.expires_at));
-    o.put("token_file", ctx.token_path());
-    return o;
+} // namespace
+
+// The AWS CLI's choice (2.22 and later): the authorization-code flow for an [sso-session], the device code
+// for a legacy profile or on request. credsh also takes the device code when no browser can be opened here
+// (no display, no $BROWSER: typically SSH), since the loopback redirect needs a browser on this machine while
+// a device code can be approved from any device.
+Outcome login(const Ctx& ctx) {
+    if (!ctx.interactive) return error("signing in needs a person at a terminal: run " + login_hint(ctx));
+    if (!ctx.cfg.legacy() && !ctx.use_device_code && ctx.io.listen && ctx.io.await_callback)
+        return login_auth_code(ctx);
+    return login_device_code(ctx);
 }
 
 Outcome logout(const Ctx& ctx) {

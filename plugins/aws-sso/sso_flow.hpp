@@ -6,13 +6,17 @@
 //   window,
 //                single-flight across processes), then GetRoleCredentials. Never a device flow: a missing,
 //                expired or rejected token is CREDSH_NEEDS_LOGIN with the hint "credsh login <profile>".
-//   login        client registration (cached), StartDeviceAuthorization, the URL and code on the terminal,
-//                polling CreateToken (interval, slow_down +5 s, authorization_pending, expired_token), then
-//                the token written atomically. Interactive requests only.
+//   login        for an sso-session with a browser here: the authorization-code flow (a client registered
+//                for it, /authorize in the browser with a PKCE challenge, the code back on the loopback
+//                listener, CreateToken with the verifier); else the device code: registration,
+//                StartDeviceAuthorization, the URL and code on the terminal, polling CreateToken (interval,
+//                slow_down +5 s, authorization_pending, expired_token). Then the token written atomically.
+//                Interactive requests only.
 //   logout       the SSO Logout call (best effort) and the token file removed.
 //   accounts     ListAccounts + ListAccountRoles, every page, as JSON in the output key "accounts".
 #pragma once
 
+#include "loopback.hpp"
 #include "sso_api.hpp"
 #include "sso_config.hpp"
 #include "sso_token.hpp"
@@ -36,6 +40,11 @@ struct Io {
     std::function<bool()> cancelled;                 // Ctrl-C seen
     std::function<bool(const std::string& url)>
         open_browser; // empty: no browser (hook, disabled, none found)
+    // The authorization-code flow's loopback listener (loopback.hpp): listen() starts it and gives its port;
+    // await_callback(seconds) blocks for the browser's redirect (nullopt: the time ran out, or Ctrl-C).
+    // Empty: that flow is not available and the device code is used.
+    std::function<Result<int>()> listen;
+    std::function<std::optional<AuthCallback>(std::int64_t seconds)> await_callback;
 };
 
 struct Ctx {
@@ -46,6 +55,7 @@ struct Ctx {
     Endpoints endpoints;
     int timeout_ms = 5000; // per HTTP call and per lock wait
     bool interactive = false;
+    bool use_device_code = false; // login: the device code even where the authorization-code flow could run
     Io io;
 
     std::string token_path() const { return cache_dir + "/" + token_file_name(cfg); }

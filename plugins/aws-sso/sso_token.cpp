@@ -2,6 +2,8 @@
 
 #include "text.hpp"
 
+#include <algorithm>
+
 namespace credsh::sso {
 
 namespace {
@@ -28,7 +30,8 @@ std::optional<std::int64_t> parse_expiry(std::string_view text) {
         char sign = s[s.size() - 5];
         std::string_view tail(s.data() + s.size() - 4, 4);
         bool digits = tail.find_first_not_of("0123456789") == std::string_view::npos;
-        if ((sign == '+' || sign == '-') && digits && s.size() - 5 > 18) s = s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2);
+        if ((sign == '+' || sign == '-') && digits && s.size() - 5 > 18)
+            s = s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2);
     }
     return parse_iso8601(s);
 }
@@ -73,14 +76,17 @@ std::string token_json(const Token& t) {
     return j.dump();
 }
 
-bool token_fresh(const Token& t, std::int64_t now) { return t.expires_at - now > kRefreshWindow; }
+bool token_fresh(const Token& t, std::int64_t now) {
+    return t.expires_at - now > kRefreshWindow;
+}
 
 bool token_refreshable(const Token& t, std::int64_t now) {
     return !t.refresh_token.empty() && !t.client_id.empty() && !t.client_secret.empty() &&
            t.registration_expires_at && *t.registration_expires_at > now;
 }
 
-Token refreshed_token(const Token& old, const SsoConfig& cfg, const CreateTokenReply& reply, std::int64_t now) {
+Token refreshed_token(const Token& old, const SsoConfig& cfg, const CreateTokenReply& reply,
+                      std::int64_t now) {
     Token t = old;
     t.start_url = cfg.start_url;
     t.region = cfg.region;
@@ -105,6 +111,9 @@ Result<Registration> parse_registration(const std::string& text) {
     if (auto s = j.find("scopes"); s != j.end() && s->is_array())
         for (const auto& v : *s)
             if (v.is_string()) r.scopes.push_back(v.get<std::string>());
+    if (auto g = j.find("grantTypes"); g != j.end() && g->is_array())
+        for (const auto& v : *g)
+            if (v.is_string()) r.grant_types.push_back(v.get<std::string>());
     return r;
 }
 
@@ -114,9 +123,16 @@ std::string registration_json(const Registration& r) {
     j["clientSecret"] = r.client_secret;
     j["expiresAt"] = format_iso8601(r.expires_at);
     if (!r.scopes.empty()) j["scopes"] = r.scopes;
+    if (!r.grant_types.empty()) j["grantTypes"] = r.grant_types;
     return j.dump();
 }
 
-bool registration_usable(const Registration& r, std::int64_t now) { return r.expires_at - now > kRefreshWindow; }
+bool registration_usable(const Registration& r, std::int64_t now) {
+    return r.expires_at - now > kRefreshWindow;
+}
+
+bool registration_for_auth_code(const Registration& r) {
+    return std::find(r.grant_types.begin(), r.grant_types.end(), "authorization_code") != r.grant_types.end();
+}
 
 } // namespace credsh::sso

@@ -23,7 +23,8 @@ struct Token {
     std::int64_t expires_at = 0;
     std::string client_id, client_secret, refresh_token;
     std::optional<std::int64_t> registration_expires_at;
-    std::string registration_expires_text; // as found, so a refresh writes it back unchanged (as botocore does)
+    std::string
+        registration_expires_text; // as found, so a refresh writes it back unchanged (as botocore does)
 };
 
 // Lenient expiry parsing: "2026-01-02T03:04:05Z", fractional seconds, "+00:00"/"+0000" offsets, the older
@@ -50,17 +51,23 @@ struct CreateTokenReply {
 // The entry a refresh writes: startUrl and region from the configuration, the new access token and expiry,
 // the registration copied, and the new refresh token - or the old one when the reply has none (botocore drops
 // it there; keeping it lets the next refresh work instead of forcing a login).
-Token refreshed_token(const Token& old, const SsoConfig& cfg, const CreateTokenReply& reply, std::int64_t now);
+Token refreshed_token(const Token& old, const SsoConfig& cfg, const CreateTokenReply& reply,
+                      std::int64_t now);
 
-// A cached client registration: {clientId, clientSecret, expiresAt[, scopes]}.
+// A cached client registration: {clientId, clientSecret, expiresAt[, scopes][, grantTypes]}. Both flows share
+// one file name (botocore's key has no flow in it); grantTypes tells them apart: a client registered for the
+// authorization-code flow lists "authorization_code", a device-code client has none (the CLI did not write
+// it before).
 struct Registration {
     std::string client_id, client_secret;
     std::int64_t expires_at = 0;
     std::vector<std::string> scopes;
+    std::vector<std::string> grant_types;
 };
 Result<Registration> parse_registration(const std::string& text);
 std::string registration_json(const Registration& r);
 // Usable: more than the refresh window left (botocore re-registers inside it).
 bool registration_usable(const Registration& r, std::int64_t now);
+bool registration_for_auth_code(const Registration& r);
 
 } // namespace credsh::sso

@@ -5,7 +5,11 @@ Formats are REFERENCE.md §1 (botocore data/sso and data/sso-oidc 2019-06-10, re
 x-amzn-ErrorType header (what botocore reads) and an OAuth body {"error", "error_description"} (what the
 service sends), so both credsh and /usr/bin/aws see the same error codes.
 
-  POST /client/register           RegisterClient
+  POST /client/register           RegisterClient (device clients; with grantTypes/redirectUris/issuerUrl: an
+                                  authorization-code client)
+  GET  /authorize                 the authorization-code sign-in page, approved at once: 302 to the client's
+                                  loopback redirect_uri (any port, RFC 8252) with code and state; checks
+                                  client_id, redirect_uri, response_type, S256 and the challenge's form
   POST /device_authorization      StartDeviceAuthorization
   POST /token                     CreateToken: device_code grant (authorization_pending until approved,
                                   slow_down, expired_token, access_denied) and refresh_token grant (rotating:
@@ -25,6 +29,8 @@ request must match the next recorded one (path, query parameters, x-amz-sso_bear
 retry), at most N times in all; the state's replay_retries counts them.
 """
 import argparse
+import base64
+import hashlib
 import json
 import secrets
 import sys
@@ -52,6 +58,7 @@ DEFAULTS = {
     "page_size": 1,            # default page size when max_result is absent (small, so paging is exercised)
     "token_delay": 0.0,        # seconds each refresh CreateToken takes (widens race windows for the tests)
     "fail_role_credentials": 0,  # answer GetRoleCredentials with this status instead (e.g. 503)
+    "authorize_mode": "approve",  # approve | deny (redirect with error=access_denied) | wrong_state
 }
 
 
@@ -62,6 +69,7 @@ class State:
         self.n = 0
         self.clients = {}        # clientId -> {secret, expires, name, scopes}
         self.devices = {}        # deviceCode -> {client, polls, approved, times}
+        self.codes = {}          # authorization code -> {client, redirect_uri, challenge, scopes}
         self.tokens = {}         # accessToken -> expiry epoch
         self.refresh = {}        # refreshToken -> clientId (present = still usable)
         self.revoked = set()
@@ -183,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         routes = {("POST", "/client/register"): self.register, ("POST", "/device_authorization"): self.device,
                   ("POST", "/token"): self.token, ("GET", "/federation/credentials"): self.role_credentials,
                   ("GET", "/assignment/accounts"): self.accounts, ("GET", "/assignment/roles"): self.roles,
-                  ("POST", "/logout"): self.logout}
+                  ("POST", "/logout"): self.logout, ("GET", "/authorize"): self.authorize}
         fn = routes.get((method, url.path))
         if not fn:
             return self.send(404, {"message": "no route " + method + " " + url.path})
@@ -237,8 +245,14 @@ class Handler(BaseHTTPRequestHandler):
             cid, sec = "client-%d" % i, "csecret-%d-%s" % (i, secrets.token_hex(4))
             now = int(S.now())
             exp = now + int(S.cfg["registration_ttl"])
-            S.clients[cid] = {"secret": sec, "expires": exp, "name": body["clientName"], "scopes": body.get("scopes")}
-            self.record("RegisterClient", clientName=body["clientName"], scopes=body.get("scopes"))
+            grants = body.get("grantTypes")
+            if grants is not None and ("authorization_code" not in grants or not body.get("redirectUris") or
+                                       not body.get("issuerUrl")):
+                return self.error(400, "InvalidRequestException", "invalid_request", "grantTypes/redirectUris/issuerUrl")
+            S.clients[cid] = {"secret": sec, "expires": exp, "name": body["clientName"], "scopes": body.get("scopes"),
+                              "grants": grants or [], "redirects": body.get("redirectUris") or []}
+            self.record("RegisterClient", clientName=body["clientName"], scopes=body.get("scopes"),
+                        grantTypes=grants, redirectUris=body.get("redirectUris"), issuerUrl=body.get("issuerUrl"))
         return self.send(200, {"clientId": cid, "clientSecret": sec, "clientIdIssuedAt": now,
                                "clientSecretExpiresAt": exp})
 
@@ -247,6 +261,8 @@ class Handler(BaseHTTPRequestHandler):
             self.record("StartDeviceAuthorization", startUrl=body.get("startUrl"))
             if not self.client_ok(body):
                 return self.error(401, "InvalidClientException", "invalid_client", "unknown or expired client")
+            if S.clients[body["clientId"]]["grants"]:
+                return self.error(400, "UnauthorizedClientException", "unauthorized_client", "not a device client")
             if not body.get("startUrl"):
                 return self.error(400, "InvalidRequestException", "invalid_request", "startUrl")
             i = S.next_id()
@@ -258,6 +274,40 @@ class Handler(BaseHTTPRequestHandler):
                                "verificationUri": "http://127.0.0.1:%d/device" % port,
                                "verificationUriComplete": "http://127.0.0.1:%d/device?user_code=%s" % (port, user),
                                "expiresIn": S.cfg["device_expires_in"], "interval": S.cfg["interval"]})
+
+    def authorize(self, body, q):
+        with S.lock:
+            self.record("Authorize", query=q)
+            c = S.clients.get(q.get("client_id"))
+            redirect = q.get("redirect_uri", "")
+            r = urllib.parse.urlsplit(redirect)
+            # The registered loopback URI, any port (RFC 8252 §7.3).
+            registered = c and any(urllib.parse.urlsplit(u)._replace(netloc=r.hostname or "") ==
+                                   r._replace(netloc=r.hostname or "") for u in c["redirects"])
+            problems = []
+            if not c or "authorization_code" not in c["grants"]:
+                problems.append("client_id")
+            if not registered or r.hostname != "127.0.0.1" or not r.port:
+                problems.append("redirect_uri")
+            if q.get("response_type") != "code":
+                problems.append("response_type")
+            if q.get("code_challenge_method") != "S256" or len(q.get("code_challenge", "")) != 43 or \
+                    "=" in q.get("code_challenge", ""):
+                problems.append("code_challenge")
+            if not q.get("state"):
+                problems.append("state")
+            if problems:
+                return self.send(400, raw="<p>bad authorize request: %s</p>" % ", ".join(problems))
+            state = q["state"]
+            if S.cfg["authorize_mode"] == "deny":
+                target = redirect + "?" + urllib.parse.urlencode({"error": "access_denied", "state": state})
+            else:
+                code = "code-%d-%s" % (S.next_id(), secrets.token_hex(6))
+                S.codes[code] = {"client": q["client_id"], "redirect_uri": redirect, "challenge": q["code_challenge"]}
+                if S.cfg["authorize_mode"] == "wrong_state":
+                    state = "not-" + state
+                target = redirect + "?" + urllib.parse.urlencode({"code": code, "state": state})
+        return self.send(302, raw="", headers={"Location": target})
 
     def issue(self, client_id, with_refresh):
         i = S.next_id()
@@ -315,6 +365,21 @@ class Handler(BaseHTTPRequestHandler):
                         S.cfg["valid_refresh_tokens"].remove(rt)
                     return self.send(200, self.issue(body["clientId"], True))
                 return self.send(200, self.issue(body["clientId"], False))
+            if grant == "authorization_code":
+                c = S.codes.pop(body.get("code"), None)
+                self.record("CreateToken.authorization_code", redirectUri=body.get("redirectUri"))
+                if not self.client_ok(body):
+                    return self.error(401, "InvalidClientException", "invalid_client", "unknown or expired client")
+                if not c or c["client"] != body["clientId"]:
+                    return self.error(400, "InvalidGrantException", "invalid_grant", "unknown or used code")
+                if body.get("redirectUri") != c["redirect_uri"]:
+                    return self.error(400, "InvalidGrantException", "invalid_grant", "redirectUri differs")
+                verifier = body.get("codeVerifier") or ""
+                digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+                if digest != c["challenge"]:
+                    S.count("pkce_mismatch")
+                    return self.error(400, "InvalidGrantException", "invalid_grant", "code_verifier does not match")
+                return self.send(200, self.issue(body["clientId"], S.cfg["issue_refresh_token"]))
             self.record("CreateToken.other")
             return self.error(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "grantType")
 

@@ -6,7 +6,7 @@
 # any device flow, endpoint overrides, `credsh sso accounts [--write]` and `credsh logout`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/sso_lib.sh"
-need python3 sha1sum
+need python3 sha1sum curl
 
 B=$CREDSH_BIN
 sso_start '{"approve_after": 2, "interval": 1}'
@@ -22,7 +22,7 @@ EOF
 chmod 755 "$T_ROOT/bin/browser"
 
 # --- login: the code on the terminal, polling until approval, caches written ------------------------------
-out=$(BROWSER=$T_ROOT/bin/browser AWS_SECRET_ACCESS_KEY=S3NT1NEL-ambient "$B" login dev 2>&1)
+out=$(BROWSER=$T_ROOT/bin/browser AWS_SECRET_ACCESS_KEY=S3NT1NEL-ambient "$B" login dev --use-device-code 2>&1)
 rc=$?
 check "login dev succeeds" 0 "$rc"
 check_contains "login shows the verification URL" "$SSO_URL/device" "$out"
@@ -61,6 +61,53 @@ BROWSER=$T_ROOT/bin/browser "$B" login dev --no-browser >/dev/null 2>&1
 check "--no-browser: no browser" "" "$(cat "$T_ROOT/browser.log")"
 env -u BROWSER -u DISPLAY -u WAYLAND_DISPLAY "$B" login dev >/dev/null 2>&1
 check "no BROWSER and no display: nothing to open, login still works" 0 "$?"
+
+# --- login with a browser here: the authorization-code flow with PKCE (as aws sso login since 2.22) ------------
+# The "browser" follows the sign-in page's redirect to credsh's loopback listener, as a real one would.
+cat >"$T_ROOT/bin/curl-browser" <<EOF
+#!/bin/sh
+printf '%s\n' "\$1" >>'$T_ROOT/pkce-browser.log'
+curl -s -L -o '$T_ROOT/pkce-page.html' "\$1" &
+EOF
+chmod 755 "$T_ROOT/bin/curl-browser"
+pkce_login() { BROWSER=$T_ROOT/bin/curl-browser timeout 60 "$B" login dev 2>&1; }
+devices=$(sso_count StartDeviceAuthorization)
+regs=$(sso_count RegisterClient)
+rm -f "$TOK"
+out=$(pkce_login)
+check "pkce: login succeeds" 0 "$?"
+check_contains "pkce: says it signed in" "signed in: dev" "$out"
+check "pkce: no device code" "$devices" "$(sso_count StartDeviceAuthorization)"
+check "pkce: one authorization-code client registered (the device client is not reused)" $((regs + 1)) "$(sso_count RegisterClient)"
+check "pkce: the registration asked for the grant, the loopback redirect and the start URL as issuer" \
+    "['authorization_code', 'refresh_token'] ['http://127.0.0.1/oauth/callback'] $SSO_SESSION_URL" \
+    "$(sso_q "(lambda r: '%s %s %s' % (r['grantTypes'], r['redirectUris'], r['issuerUrl']))([l for l in s['log'] if l['op']=='RegisterClient'][-1])")"
+check "pkce: the browser was sent to /authorize once" 1 "$(sso_count Authorize)"
+check "pkce: the code was exchanged once, with the verifier that matches the challenge" "1 0" \
+    "$(sso_count CreateToken.authorization_code) $(sso_q "s['counts'].get('pkce_mismatch', 0)")"
+check_true "pkce: the redirect went to 127.0.0.1 on credsh's port" grep -q 'redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]*%2Foauth%2Fcallback' "$T_ROOT/pkce-browser.log"
+check_contains "pkce: the browser's page says to return to the terminal" "return to the terminal" "$(cat "$T_ROOT/pkce-page.html" 2>/dev/null)"
+check "pkce: token file written, 0600" 600 "$(stat -c %a "$TOK" 2>/dev/null)"
+check "pkce: the token has a refresh token" rtoken "$(token_field "$TOK" refreshToken | cut -d- -f1)"
+check_absent "pkce: no access token on the terminal" "$(token_field "$TOK" accessToken)" "$out"
+check_contains "pkce: exec -p dev gets role credentials with it" "AWS_ACCESS_KEY_ID=ASIAFAKE" "$("$B" exec -p dev -- env 2>&1)"
+regs=$(sso_count RegisterClient)
+pkce_login >/dev/null
+check "pkce: a second login reuses the authorization-code client" "$regs" "$(sso_count RegisterClient)"
+before=$(sha1sum <"$TOK")
+sso_set '{"authorize_mode": "deny"}'
+out=$(pkce_login)
+check "pkce: refused in the browser: login fails" 1 "$?"
+check_contains "pkce: ... saying so" "the sign-in was declined (access_denied)" "$out"
+sso_set '{"authorize_mode": "wrong_state"}'
+out=$(pkce_login)
+check_contains "pkce: a redirect with another state is refused" "state differs" "$out"
+check "pkce: neither wrote the token file" "$before" "$(sha1sum <"$TOK")"
+check "pkce: neither exchanged a code" 2 "$(sso_count CreateToken.authorization_code)"
+sso_set '{"authorize_mode": "approve"}'
+port=$(grep -o 'redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]*' "$T_ROOT/pkce-browser.log" | tail -1 | sed 's/.*%3A//')
+curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$port/oauth/callback?code=x&state=y"
+check "pkce: the listener is gone after the login (port $port refuses: curl exit 7)" 7 "$?"
 
 # --- slow_down adds 5 s to the interval ---------------------------------------------------------------------
 sso_set '{"slow_down_at": [1], "approve_after": 1}'

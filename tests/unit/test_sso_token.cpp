@@ -237,7 +237,7 @@ TEST_CASE("sso: wire format: GetRoleCredentials request and reply") {
 }
 
 TEST_CASE("sso: wire format: OIDC error codes from the header, __type, or the OAuth body") {
-    Registration reg{"cid", "SECRET-S3NT1NEL", 0, {}};
+    Registration reg{"cid", "SECRET-S3NT1NEL", 0, {}, {}};
     auto req = create_token_device_request("http://o", reg, "DEVICE-S3NT1NEL", 1000);
     auto body = nlohmann::json::parse(req.body);
     CHECK(body["grantType"] == "urn:ietf:params:oauth:grant-type:device_code");
@@ -284,7 +284,7 @@ TEST_CASE("sso: wire format: refresh, register, device authorization, listing pa
     auto reg = nlohmann::json::parse(register_client_request("http://o", "n", {"sso:account:access"}, 1).body);
     CHECK(reg == nlohmann::json({{"clientName", "n"}, {"clientType", "public"}, {"scopes", {"sso:account:access"}}}));
     CHECK_FALSE(nlohmann::json::parse(register_client_request("http://o", "n", {}, 1).body).contains("scopes"));
-    auto dreq = start_device_authorization_request("http://o", {"c", "s", 0, {}}, "https://u", 1);
+    auto dreq = start_device_authorization_request("http://o", {"c", "s", 0, {}, {}}, "https://u", 1);
     auto d = read_device_authorization({dreq, credsh::test::response(200, R"({"deviceCode":"d","userCode":"U","verificationUri":"v","verificationUriComplete":"vc","expiresIn":600})")});
     REQUIRE(d.value);
     CHECK(d.value->interval == 5); // the RFC default when the service sends none
