@@ -583,8 +583,6 @@ TEST_CASE("loopback: a real listener on 127.0.0.1 answers the browser and report
     CHECK(cb->code == "C");
     CHECK(cb->state == "S");
     CHECK(page.find("Signed in") != std::string::npos);
-    bool cancel = true;
-    auto t0 = std::chrono::steady_clock::now();
-    CHECK_FALSE(l->wait(10, [&] { return cancel; }));
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    // Ctrl-C: the wait ends with nothing (no timing asserted here; the shell test drives a real login).
+    CHECK_FALSE(l->wait(10, [] { return true; }));
 }
