@@ -33,7 +33,7 @@ asan: tests/pwsh/node_modules
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j 2
 
-# libFuzzer targets (SECURITY.md 19): clang, ASan+UBSan, FUZZ_SECONDS each over the named seed corpora.
+# libFuzzer targets (docs/security.md 19): clang, ASan+UBSan, FUZZ_SECONDS each over the named seed corpora.
 fuzz:
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 		-DCREDSH_FUZZ=ON -DCREDSH_TESTS=OFF $(CMAKE_FLAGS) >/dev/null

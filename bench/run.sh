@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: credsh's speed claims, measured against its peers in one run on this machine (DESIGN.md §4).
+# make bench: credsh's speed claims, measured against its peers in one run on this machine (docs/design.md §4).
 #
 #   1. Steady-state prompt cost, bash and zsh: the hook function itself, called N times in a loop inside
 #      ONE shell and timed with $EPOCHREALTIME -- credsh's _credsh_hook vs direnv's _direnv_hook vs `:`

@@ -86,7 +86,7 @@ int cmd_export(Context& ctx, const Args& args) {
     }
 
     ExportRequest req = base_request(ctx);
-    req.timeout_ms = 2000; // the prompt path (SECURITY.md 24): a blackholed endpoint costs at most this per step, then a minute's quiet
+    req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this per step, then a minute's quiet
     if (!session.empty()) req.session_profile = session;
     if (vm->count("stdin-state")) req.state = read_state_from_stdin();
     ExportPlan plan = plan_export(req);
@@ -94,7 +94,7 @@ int cmd_export(Context& ctx, const Args& args) {
     for (const auto& m : plan.messages) ctx.err(m + "\n");
     if (!code) {
         ctx.warn(code.error().message);
-        return 1; // nothing on stdout: SECURITY.md 3
+        return 1; // nothing on stdout: docs/security.md 3
     }
     ctx.out(*code);
     return plan.failed ? 1 : 0;

@@ -1,4 +1,4 @@
-// credsh allow / deny / pin: the trust commands for .credprofile files (SECURITY.md 11-13). `allow` shows
+// credsh allow / deny / pin: the trust commands for .credprofile files (docs/security.md 11-13). `allow` shows
 // exactly the bytes it is about to trust, so what the user approves is what gets hashed.
 #include "ask_config.hpp"
 #include "cli.hpp"

@@ -21,7 +21,7 @@ int cmd_use(Context& ctx, const Args& args) {
     int rc = 0;
     auto vm = parse_args(ctx, args, desc, pos, "use NAME | use --clear",
                          "Sets this shell's session profile. It wins over .credprofile files and the default,\n"
-                         "and lasts until `credsh use --clear` or the shell exits (DESIGN.md §2).",
+                         "and lasts until `credsh use --clear` or the shell exits (docs/design.md §2).",
                          rc);
     if (!vm) return rc;
     const Shell* shell = find_shell(shell_name);

@@ -1,9 +1,9 @@
-// Credential caches on disk, shared with the AWS CLI where it has one (DESIGN.md §5, REFERENCE.md §1):
+// Credential caches on disk, shared with the AWS CLI where it has one (docs/design.md §5, docs/protocols.md §1):
 //   ~/.aws/cli/cache/<key>.json   AssumeRole / web-identity results and SSO role credentials, named as the CLI
 //                                 names them, so either tool reuses what the other fetched;
 //   $XDG_CACHE_HOME/credsh/creds  what only credsh produces (MFA sessions, plugin profiles).
 // Files are 0600 in 0700 directories, replaced atomically; a refresh of one entry is single-flight across
-// processes: take the entry's lock, re-read, and only then fetch (SECURITY.md 20-22).
+// processes: take the entry's lock, re-read, and only then fetch (docs/security.md 20-22).
 #pragma once
 
 #include "credentials.hpp"

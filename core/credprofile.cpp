@@ -1,5 +1,5 @@
 // The .credprofile parser. The file arrives from any repository a user clones, so it is treated as hostile
-// input (SECURITY.md 9-10, 17): the grammar is a whitelist, every error names file:line, and no message ever
+// input (docs/security.md 9-10, 17): the grammar is a whitelist, every error names file:line, and no message ever
 // repeats a value (a value could be a terminal escape sequence, a lookalike meant to confuse, or a secret
 // pasted by mistake).
 //

@@ -47,7 +47,7 @@ std::string_view export_mode_name(ExportMode m);
 //   profile: ASK_DEFAULT_PROFILE (and the linked AWS profile as usual); the ASK CLI reads its own file, and no
 //            token enters the environment.
 //   env:     the ASK CLI's environment profile: ASK_ACCESS_TOKEN, ASK_VENDOR_ID and the linked AWS profile's
-//            keys (REFERENCE.md §1: it needs all of them), the token kept fresh by credsh.
+//            keys (docs/protocols.md §1: it needs all of them), the token kept fresh by credsh.
 enum class AskExport { profile, env };
 std::optional<AskExport> parse_ask_export(std::string_view s);
 

@@ -31,7 +31,7 @@ constexpr std::array<std::string_view, 7> kInfo = {"CREDSH_ASK_PROFILE", "CREDSH
 
 // Below this much validity the applied credentials are refreshed (botocore's advisory window).
 constexpr std::int64_t kRefreshWindow = 15 * 60;
-// A failed attempt is not repeated sooner than this (SECURITY.md 25).
+// A failed attempt is not repeated sooner than this (docs/security.md 25).
 constexpr std::int64_t kRetryDelay = 60;
 
 std::string scope_marker(Scope s) {
@@ -232,7 +232,7 @@ ExportPlan plan_export(const ExportRequest& req) {
                             creds = *fresh;
                         } else {
                             plan.failed = true;
-                            // Refresh failed: keep still-valid credentials, with a warning (SECURITY.md 23).
+                            // Refresh failed: keep still-valid credentials, with a warning (docs/security.md 23).
                             std::optional<Credentials> old;
                             if (req.state && req.state->profile == target->aws_profile)
                                 old = current_applied(req.env, *req.state);

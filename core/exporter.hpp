@@ -4,7 +4,7 @@
 // look again). Rendering the plan as shell code is separate (render_export), so exec and status reuse it.
 //
 // Reading only small local files, never loading a plugin or touching the network when the applied
-// credentials are still valid: this runs whenever a shell's context changes (DESIGN.md §4).
+// credentials are still valid: this runs whenever a shell's context changes (docs/design.md §4).
 #pragma once
 
 #include "credsh_config.hpp"
@@ -68,7 +68,7 @@ struct ExportPlan {
 ExportPlan plan_export(const ExportRequest& req);
 
 // Shell code that turns `current` into the plan. Refuses (error, nothing printed) a name that is not on the
-// allow-list or a value the shell cannot carry (NUL; invalid UTF-8 for pwsh): SECURITY.md 3.
+// allow-list or a value the shell cannot carry (NUL; invalid UTF-8 for pwsh): docs/security.md 3.
 Result<std::string> render_export(const ExportPlan& plan, const Env& current, const Shell& shell,
                                   const std::string& stamp);
 

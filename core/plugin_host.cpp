@@ -19,7 +19,7 @@
 namespace credsh {
 
 // The library and its validated descriptor. Instances hold a shared_ptr to this, so the code they run from is
-// mapped until the last of them is destroyed (DESIGN.md §5: the library outlives everything it created).
+// mapped until the last of them is destroyed (docs/design.md §5: the library outlives everything it created).
 class LoadedPlugin {
   public:
     boost::dll::shared_library lib;

@@ -1,4 +1,4 @@
-// Finds, validates and calls plugins (DESIGN.md §5). Loading is lazy: nothing is dlopen'ed until a profile needs
+// Finds, validates and calls plugins (docs/design.md §5). Loading is lazy: nothing is dlopen'ed until a profile needs
 // a plugin and its cached credentials are missing or near expiry, so the prompt path never pays for libcurl.
 //
 // Search order, first match wins: each directory of CREDSH_PLUGIN_PATH (colon-separated), the build tree next to

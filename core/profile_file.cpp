@@ -1,7 +1,7 @@
 // The AWS shared config/credentials parser. It follows the cross-SDK profile file spec as smithy-rs
 // implements it (aws-runtime env_config/parse.rs + normalize.rs), because that is what the conformance suite
 // encodes and what every other SDK is measured against; where the AWS CLI (configparser) departs from it, the
-// suite wins (REFERENCE.md §2). It runs on shell prompts, so it is one pass over a string_view with no regex
+// suite wins (docs/protocols.md §2). It runs on shell prompts, so it is one pass over a string_view with no regex
 // and no per-line allocation: only names and values that end up in the result are copied.
 //
 // The parse is two-level like smithy-rs's: every line is first checked for syntax regardless of where it is

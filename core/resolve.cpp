@@ -1,5 +1,5 @@
 // Runs a provider chain (chain.hpp): the core owns caching, expiry windows, locking and talking to a person;
-// a plugin only turns one step's settings (and its source credentials) into credentials (DESIGN.md §5).
+// a plugin only turns one step's settings (and its source credentials) into credentials (docs/design.md §5).
 //
 // The prompt path stays cheap because the chain is walked from its end: when the last step's cache entry has
 // more than 15 minutes left, nothing before it is resolved and no plugin is loaded.
@@ -77,7 +77,7 @@ struct CacheRef {
     std::string path() const { return dir + "/" + key + ".json"; }
 };
 
-// The AssumeRole arguments the CLI's cache key is made of (REFERENCE.md §1).
+// The AssumeRole arguments the CLI's cache key is made of (docs/protocols.md §1).
 nlohmann::json assume_role_args(const Properties& p, bool web_identity) {
     nlohmann::json a = nlohmann::json::object();
     a["RoleArn"] = *prop(p, "role_arn");
@@ -358,7 +358,7 @@ std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const
     if (auto c = cache_for(ctx, *chain, chain->size() - 1))
         if (auto w = existing(c->path()); !w.empty()) out.push_back(w);
     // An SSO sign-in by another tool (`aws sso login`) writes only the token file, ~/.aws/sso/cache/<sha1>.json
-    // keyed by the sso-session name or the legacy start URL (REFERENCE.md §1).
+    // keyed by the sso-session name or the legacy start URL (docs/protocols.md §1).
     if (auto p = ctx.profiles.profiles.find(chain->front().profile);
         chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
         const std::string* key = prop(p->second, "sso_session");

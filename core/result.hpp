@@ -1,4 +1,4 @@
-// Errors are values with context (DESIGN.md §7): every fallible function returns Result<T>, and callers
+// Errors are values with context (docs/design.md §7): every fallible function returns Result<T>, and callers
 // add context as an error travels up ("profile prod: credential_process: exit 3"). Exceptions are caught
 // only at the top of main. std::expected is C++23, so this is the small subset we need.
 #pragma once

@@ -1,7 +1,7 @@
 // Reading and writing files that other people may have shaped, without blocking and without leaving a torn
 // or world-readable file behind.
 //
-// Reads (SECURITY.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
+// Reads (docs/security.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
 // often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about the target. A FIFO
 // would block open() or read() forever, /dev/zero never ends, a sparse file can claim a terabyte: the file
 // must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger
@@ -10,7 +10,7 @@
 // case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
 // swapped between the two calls.
 //
-// Writes (SECURITY.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
+// Writes (docs/security.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
 // directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
 #include "safe_file.hpp"

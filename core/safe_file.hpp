@@ -1,8 +1,8 @@
 // Every file credsh reads or writes goes through here, because the files come from places an attacker may
 // shape (a cloned repository's .credprofile, a shared /tmp) and because a prompt must never block.
 // Reads: O_NONBLOCK + fstat S_ISREG + a size cap, so a FIFO, device, directory or huge sparse file returns
-// at once with an error (SECURITY.md 15). Writes: private directories (0700) and files (0600), written to an
-// O_EXCL temp file, fsync'd, renamed, then the directory fsync'd (SECURITY.md 20-21).
+// at once with an error (docs/security.md 15). Writes: private directories (0700) and files (0600), written to an
+// O_EXCL temp file, fsync'd, renamed, then the directory fsync'd (docs/security.md 20-21).
 #pragma once
 
 #include "result.hpp"

@@ -1,4 +1,4 @@
-// Which profile applies, mirroring AWS Tools for PowerShell (DESIGN.md §2):
+// Which profile applies, mirroring AWS Tools for PowerShell (docs/design.md §2):
 //
 //   1 command    credsh exec -p NAME          the child's environment only
 //   2 session    credsh use NAME              this shell, until `credsh use --clear`

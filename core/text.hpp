@@ -28,7 +28,7 @@ std::string format_iso8601(std::int64_t epoch); // "%Y-%m-%dT%H:%M:%SZ"
 std::string redact(std::string_view secret);
 
 // Escape a path or other untrusted text for a one-line message: control bytes, backslash and invalid
-// UTF-8 become \xHH, so a file name with a newline or ESC cannot forge output (SECURITY.md 16).
+// UTF-8 become \xHH, so a file name with a newline or ESC cannot forge output (docs/security.md 16).
 std::string printable(std::string_view s);
 
 // Human duration: "54m", "2h05m", "3d", "expired".

@@ -1,4 +1,4 @@
-// Trust decisions for .credprofile files, the way direnv makes them for .envrc (SECURITY.md 11-13, 16).
+// Trust decisions for .credprofile files, the way direnv makes them for .envrc (docs/security.md 11-13, 16).
 //
 // The threat is a directory the user did not write: a cloned repository, a shared /tmp, another user's tree.
 // Such a directory must not choose the user's credentials, so a file counts only if it is the user's (or

@@ -1,4 +1,4 @@
-// Trust for .credprofile files, modelled on direnv's allow/deny (SECURITY.md 11-13).
+// Trust for .credprofile files, modelled on direnv's allow/deny (docs/security.md 11-13).
 //
 // A file is used only if the user allowed exactly these bytes at exactly this real path: the allow key is
 // sha256(realpath + "\n" + bytes), so any edit or a copy elsewhere blocks it again. A deny is keyed by

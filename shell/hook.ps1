@@ -32,7 +32,7 @@ Remove-Variable -Name __credsh_name
 
 # Runs the credsh binary with exactly these arguments, in the current location, and returns its exit code
 # and what it printed, unaltered. Not `& $bin`: PowerShell splits a native command's output into lines and
-# loses carriage returns, and the values credsh prints must arrive byte for byte (SECURITY.md 1). stdin is
+# loses carriage returns, and the values credsh prints must arrive byte for byte (docs/security.md 1). stdin is
 # $InputText, never the terminal, so nothing can wait for input; stderr goes to the console as it is.
 function global:__credsh_run {
     param([string[]] $Arguments, [string] $InputText = '', [hashtable] $Environment = @{})
@@ -294,7 +294,7 @@ New-Module -Name credsh -ScriptBlock {
             Write-Error -Message "credsh: no credentials for profile $ProfileName; the script block did not run"
             return
         }
-        # Only names credsh manages change (SECURITY.md 3); the comparison is case-sensitive, as on Linux.
+        # Only names credsh manages change (docs/security.md 3); the comparison is case-sensitive, as on Linux.
         $managed = '^(AWS|ASK|CREDSH|AWSUME|GRANTED)_'
         $want = [System.Collections.Generic.Dictionary[string, string]]::new()
         foreach ($entry in $r.Output.Split([char]0)) {

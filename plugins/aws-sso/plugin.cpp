@@ -96,7 +96,7 @@ bool open_browser(const Request& req, const std::string& program, const std::str
     std::vector<std::string> env_strings;
     const credsh_kv_list& env = req.raw().env;
     // A browser may stay up for days: it gets the user's environment without any credential in it
-    // (SECURITY.md 27).
+    // (docs/security.md 27).
     static const char* const kSecret[] = {"AWS_ACCESS_KEY_ID",  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                                           "AWS_SECURITY_TOKEN", "ASK_ACCESS_TOKEN",      "ASK_REFRESH_TOKEN"};
     for (std::size_t i = 0; i < env.count; ++i) {

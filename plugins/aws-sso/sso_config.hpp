@@ -1,6 +1,6 @@
 // What a profile says about its IAM Identity Center sign-in, and where things live: the token cache path the
 // AWS CLI uses, the client-registration cache key, the SSO portal and SSO-OIDC endpoints, the lock directory.
-// Pure functions of the request's settings and environment (REFERENCE.md §1, botocore utils.py
+// Pure functions of the request's settings and environment (docs/protocols.md §1, botocore utils.py
 // SSOTokenFetcher, tokens.py SSOTokenProvider, awscli customizations/sso).
 #pragma once
 

@@ -1,6 +1,6 @@
 // The plugin's own files: the SSO token cache and client registrations in ~/.aws/sso/cache, shared with the
 // AWS CLI, and a lock beside credsh's other locks. The core's safe_file/cred_cache are not linked into
-// plugins, so this is the same discipline in a few lines (SECURITY.md 20-22): the directory 0700, each file
+// plugins, so this is the same discipline in a few lines (docs/security.md 20-22): the directory 0700, each file
 // written to a mkstemp file in the same directory (O_EXCL, 0600), fsync'd, renamed over the old one, the
 // directory fsync'd - a reader (another prompt, the AWS CLI) sees the old token or the new one, never half of
 // one, and a Ctrl-C or kill -9 at any point leaves one of the two.

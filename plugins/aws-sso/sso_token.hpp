@@ -1,5 +1,5 @@
 // The SSO token cache entry and the client registration, exactly as the AWS CLI reads and writes them
-// (REFERENCE.md §1; botocore utils.py SSOTokenFetcher / tokens.py SSOTokenProvider), and the pure decisions
+// (docs/protocols.md §1; botocore utils.py SSOTokenFetcher / tokens.py SSOTokenProvider), and the pure decisions
 // about them: is the token fresh, may it be refreshed, what does a refresh write back. No I/O here.
 #pragma once
 

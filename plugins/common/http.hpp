@@ -1,5 +1,5 @@
 // HTTP for plugins, through libcurl: hard timeouts, http/https only, no redirects, a response size cap, and
-// SigV4 signing by libcurl itself (CURLOPT_AWS_SIGV4; REFERENCE.md §2 shows it accepted by moto's auth mode).
+// SigV4 signing by libcurl itself (CURLOPT_AWS_SIGV4; docs/protocols.md §2 shows it accepted by moto's auth mode).
 // The session token travels as X-Amz-Security-Token, which libcurl signs with the other x-amz-* headers.
 #pragma once
 
@@ -58,7 +58,7 @@ using Transport = std::function<HttpResult(const HttpRequest&)>;
 HttpResult http_call_retrying(HttpRequest request, const std::function<bool(const HttpResult&)>& retryable,
                               int* attempts = nullptr, int max_attempts = 3, const Transport& transport = {});
 
-// SECURITY.md 23: the server's Date header against this machine's real clock (never the injected test
+// docs/security.md 23: the server's Date header against this machine's real clock (never the injected test
 // clock: the skew that matters is the system's). More than 5 minutes apart gives one line for the person,
 // naming the host and the direction; otherwise "". Expiry times come from the server, so a wrong local
 // clock makes credentials look fresher or staler than they are.

@@ -1,5 +1,5 @@
 // Login with Amazon (LWA): the refresh-token grant, shared by the ask plugin (ASK CLI profiles) and the
-// secretsmanager plugin (Alexa Smart Properties secrets). REFERENCE.md §1 "LWA":
+// secretsmanager plugin (Alexa Smart Properties secrets). docs/protocols.md §1 "LWA":
 //   POST <token url>  application/x-www-form-urlencoded
 //     grant_type=refresh_token&refresh_token=...&client_id=...&client_secret=...[&scope=...]
 //   200 {access_token, token_type, expires_in, refresh_token?}     errors: {error, error_description}

@@ -31,7 +31,7 @@ class Deadline {
 struct Fetched {
     MetadataCredentials creds;
     std::string source;        // for messages: "EC2 instance metadata role NAME", "container endpoint URL"
-    std::string clock_warning; // the server's Date far from this machine's clock (SECURITY.md 23), or ""
+    std::string clock_warning; // the server's Date far from this machine's clock (docs/security.md 23), or ""
 };
 
 // Lookups over the request: the environment credsh runs with, and the profile's settings - the AWS profile's

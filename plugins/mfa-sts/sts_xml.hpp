@@ -1,4 +1,4 @@
-// Reading STS's query-protocol replies (REFERENCE.md §1): a small, tolerant XML reader that knows only what
+// Reading STS's query-protocol replies (docs/protocols.md §1): a small, tolerant XML reader that knows only what
 // credsh needs - the Credentials, the AssumedRoleUser, and an ErrorResponse's Code and Message.
 //
 // Why not an XML library: the replies are small and flat, and the plugin should not pull in a DOM parser for

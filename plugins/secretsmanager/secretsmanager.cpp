@@ -51,7 +51,7 @@ struct Client {
     std::string endpoint;
     SigV4 sig;
     const Deadline* deadline = nullptr;
-    const Output* out = nullptr;        // for the clock-skew line (SECURITY.md 23)
+    const Output* out = nullptr;        // for the clock-skew line (docs/security.md 23)
     mutable bool clock_checked = false; // once per run: the first reply is enough
 
     // One JSON 1.1 call; the reply object, or an error keyed on the exception name in __type. `floor_ms`: at

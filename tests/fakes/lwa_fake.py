@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Login-with-Amazon token endpoint for credsh's tests (moto has no LWA). Stdlib only, 127.0.0.1 only.
 
-POST /auth/o2/token, as REFERENCE.md §1 describes LWA: form-encoded (or JSON, as the ASK CLI sends it)
+POST /auth/o2/token, as docs/protocols.md §1 describes LWA: form-encoded (or JSON, as the ASK CLI sends it)
 grant_type=refresh_token, refresh_token, client_id, client_secret[, scope]. Answers
   200 {access_token, token_type: "bearer", expires_in, refresh_token?}
   401 {error: "invalid_client", ...}   unknown client id or wrong secret

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A local IAM Identity Center peer for the tests: the SSO portal and SSO-OIDC on one 127.0.0.1 port.
 
-Formats are REFERENCE.md §1 (botocore data/sso and data/sso-oidc 2019-06-10, rest-json): errors carry the
+Formats are docs/protocols.md §1 (botocore data/sso and data/sso-oidc 2019-06-10, rest-json): errors carry the
 x-amzn-ErrorType header (what botocore reads) and an OAuth body {"error", "error_description"} (what the
 service sends), so both credsh and /usr/bin/aws see the same error codes.
 

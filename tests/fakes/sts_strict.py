@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A strict local STS for the mfa-sts tests, where moto is lax (REFERENCE.md §2: moto never checks MFA codes or
-DurationSeconds). Query protocol, XML replies in AWS's shapes (REFERENCE.md §1).
+"""A strict local STS for the mfa-sts tests, where moto is lax (docs/protocols.md §2: moto never checks MFA codes or
+DurationSeconds). Query protocol, XML replies in AWS's shapes (docs/protocols.md §1).
 
 Strict about:
   - signing: AssumeRole and GetSessionToken need a SigV4 Authorization header (service sts) whose

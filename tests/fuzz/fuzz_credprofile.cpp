@@ -1,5 +1,5 @@
 // .credprofile parser: any bytes give a value or an error, never a crash; what parses re-renders to text that
-// parses to the same profile (SECURITY.md 9, 19).
+// parses to the same profile (docs/security.md 9, 19).
 #include "credprofile.hpp"
 
 #include <cstdint>

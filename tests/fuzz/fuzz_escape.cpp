@@ -1,5 +1,5 @@
 // Every shell's quoting round-trips: the literal each emitter writes is decoded here by that shell's own rules
-// and must give back exactly the input bytes (SECURITY.md 1-2, 19). The real shells check the same property in
+// and must give back exactly the input bytes (docs/security.md 1-2, 19). The real shells check the same property in
 // tests/unit/test_shell_roundtrip.cpp; this runs it over millions of inputs.
 #include "shell.hpp"
 

@@ -1,6 +1,6 @@
 // PowerShell cannot be installed on the build machines (no Debian package, no downloads beyond the npm
 // registry), so the PowerShell code credsh generates is checked with the tree-sitter-powershell grammar
-// instead (REFERENCE.md §2 "Shells", SECURITY.md 1-4). This is a syntax check plus a structural one; it is
+// instead (docs/protocols.md §2 "Shells", docs/security.md 1-4). This is a syntax check plus a structural one; it is
 // not PowerShell, and the grammar does not know that U+2018..U+201B end a single-quoted string -- the unit
 // tables in tests/unit/test_shell.cpp cover that.
 //

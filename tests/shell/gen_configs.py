@@ -12,7 +12,7 @@ The same seed gives the same cases, so a failure printed with its seed can be re
     gen_configs.py compare DIR                         one TSV line per check: description, expected, actual
 
 Only constructs the AWS CLI and the cross-SDK profile spec agree on are generated (no inline comments, no
-duplicate sections or keys, no odd section spacing: REFERENCE.md section 2).
+duplicate sections or keys, no odd section spacing: docs/protocols.md section 2).
 """
 import argparse
 import datetime as dt

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prepares a moto server for its auth mode (REFERENCE.md §2) and switches it on: an IAM user with an access
+"""Prepares a moto server for its auth mode (docs/protocols.md §2) and switches it on: an IAM user with an access
 key and a policy allowing sts:AssumeRole, role RoleA trusting that user (and allowed to assume RoleB),
 role RoleB trusting RoleA's
 session "hop". Prints "AKID SECRET" for the user. usage: moto_auth_setup.py MOTO_URL"""

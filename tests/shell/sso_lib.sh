@@ -1,6 +1,6 @@
 # Shared by the aws-sso scenario tests (t_sso*.sh), sourced after lib.sh: the local IAM Identity Center fake
 # (tests/fakes/sso_fake.py: SSO portal + SSO-OIDC on one 127.0.0.1 port), a config with SSO profiles, the
-# token cache paths, and the AWS CLI v2 redirected to the fake (REFERENCE.md §2: AWS_DATA_PATH rule sets).
+# token cache paths, and the AWS CLI v2 redirected to the fake (docs/protocols.md §2: AWS_DATA_PATH rule sets).
 
 # sso_start [JSON]: the fake on a free port, with settings merged from JSON; SSO_URL, and credsh pointed at it.
 sso_start() {

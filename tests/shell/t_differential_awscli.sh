@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential test: credsh against the AWS CLI v2 as the oracle (REFERENCE.md §2).
+# Differential test: credsh against the AWS CLI v2 as the oracle (docs/protocols.md §2).
 #
 # For N random configs (gen_configs.py, fixed seed, printed) it asks the same question twice -- "which
 # credentials does this profile give?" -- once of the CLI itself and once of a CLI running as the child

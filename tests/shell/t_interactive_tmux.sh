@@ -1,4 +1,4 @@
-# Interactive shells driven through tmux the way a person types (DESIGN.md §1, SECURITY.md 6): the hook
+# Interactive shells driven through tmux the way a person types (docs/design.md §1, docs/security.md 6): the hook
 # installed from an rc file, a prompt that shows $CREDSH_PROMPT and the last exit status, keys sent with
 # send-keys, the screen read back with capture-pane. Here the hook runs from the real PROMPT_COMMAND / precmd /
 # fish_prompt machinery, which the non-interactive scenario tests have to call by hand.

@@ -1,3 +1,3 @@
-# Real-shell scenarios (DESIGN.md §1-4, SECURITY.md 6-8) in zsh; the scenarios themselves are in scenarios.sh.
+# Real-shell scenarios (docs/design.md §1-4, docs/security.md 6-8) in zsh; the scenarios themselves are in scenarios.sh.
 SUT=zsh
 source "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"

@@ -1,4 +1,4 @@
-# SECURITY.md 3-5 and 9-18 at the binary's edge: what `credsh export` / `allow` / `exec` print and do when
+# docs/security.md 3-5 and 9-18 at the binary's edge: what `credsh export` / `allow` / `exec` print and do when
 # the state, the files and the walk up from $PWD are hostile or broken. Every export runs under `timeout 5`
 # (a hang fails as exit 124; no timing thresholds otherwise), and every stdout is parsed by the shell it is
 # meant for (bash -n, zsh -n, fish --no-execute). This test runs as root in CI containers, so ownership cases

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SSO as the source of a role chain: a profile with role_arn + source_profile naming an SSO profile. The SSO
-# fake's role credentials sign an AssumeRole at moto (REFERENCE.md §2), through the mfa-sts plugin.
+# fake's role credentials sign an AssumeRole at moto (docs/protocols.md §2), through the mfa-sts plugin.
 #   - exec gets the assumed role's keys (not the SSO ones), and moto recorded the AssumeRole;
 #   - no token: the chain's profile says "needs login" with the SSO step's login, and no call is made;
 #   - `credsh login chained` signs in for the SSO step, then assumes the role;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The SSO caches shared with the real AWS CLI v2 (/usr/bin/aws, redirected to the local fake with AWS_DATA_PATH
-# endpoint rule sets, REFERENCE.md §2), both ways:
+# endpoint rule sets, docs/protocols.md §2), both ways:
 #   aws sso login --no-browser      -> credsh exec -p P -- env   (credsh uses the CLI's token)
 #   credsh login P                  -> aws configure export-credentials --profile P
 #                                      (the CLI uses credsh's token, and credsh's cached role credentials)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Single-flight SSO token refresh (SECURITY.md 22): 20 real bash shells reach their prompt at the same moment
+# Single-flight SSO token refresh (docs/security.md 22): 20 real bash shells reach their prompt at the same moment
 # with a token inside its 15-minute refresh window, against a fake whose refresh tokens work once (a second
 # refresh with the same token is invalid_grant) and whose CreateToken is slowed down to widen the race.
 #   A. 20 shells, 20 different profiles of one sso-session: exactly 1 CreateToken, 0 invalid_grant, 20 role

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential test of role chains: credsh + mfa-sts against the AWS CLI v2 (REFERENCE.md §2), both talking
+# Differential test of role chains: credsh + mfa-sts against the AWS CLI v2 (docs/protocols.md §2), both talking
 # to moto, on generated profile graphs (role chains, external id, duration, session name,
 # credential_source = Environment, web identity from a profile and from the environment, and broken graphs).
 # They must agree on success/failure and on the STS calls made, and each must reuse the other's

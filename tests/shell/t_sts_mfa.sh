@@ -3,7 +3,7 @@
 # (tests/fakes/sts_strict.py: unlike moto it checks the code and DurationSeconds):
 #   - `credsh exec -p P` asks on /dev/tty with echo off (the code never shows on the screen), a right code
 #     gives credentials, a wrong one STS's AccessDenied, a malformed one a local error and no STS call;
-#     without a terminal it fails at once instead of waiting (SECURITY.md 28);
+#     without a terminal it fails at once instead of waiting (docs/security.md 28);
 #   - GetSessionToken for keys + mfa_serial, through `credsh login`;
 #   - in a prompt hook the profile shows the one-line "needs an MFA code — run: credsh login P" hint once, later
 #     prompts stay quiet, no code is asked for; after `credsh login P` in another terminal the first shell

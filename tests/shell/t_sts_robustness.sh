@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Concurrency and failure behaviour of role credentials (SECURITY.md 21, 22, 24, 25), against the strict STS
+# Concurrency and failure behaviour of role credentials (docs/security.md 21, 22, 24, 25), against the strict STS
 # fake (tests/fakes/sts_strict.py), which counts calls and can stall or swallow connections:
 #   1. single flight: 20 concurrent `credsh export bash` processes with fresh state, for one role profile whose
 #      cached credentials are inside the 15-minute refresh window (and again with no cache at all), make exactly
@@ -159,7 +159,7 @@ rm -rf "$HOME/.aws/cli/cache"
 out=$(webrun token)
 check_contains "token file, blackholed STS: fails naming the host" "127.0.0.1:$HOLE_PORT: no answer within" "$out"
 
-# --- 5. a server whose clock disagrees with this machine's (SECURITY.md 23) -------------------------------------
+# --- 5. a server whose clock disagrees with this machine's (docs/security.md 23) -------------------------------------
 start_fake sts_strict.py SKEW_PORT --date-offset 3600
 start_fake sts_strict.py NEAR_PORT --date-offset 120
 skewrun() { rm -rf "$HOME/.aws/cli/cache"; AWS_ENDPOINT_URL_STS=http://127.0.0.1:$1 "$CREDSH_BIN" exec -p shared -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }

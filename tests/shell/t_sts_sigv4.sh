@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proof that the mfa-sts plugin signs right (SigV4 by libcurl's CURLOPT_AWS_SIGV4, REFERENCE.md §2):
+# Proof that the mfa-sts plugin signs right (SigV4 by libcurl's CURLOPT_AWS_SIGV4, docs/protocols.md §2):
 #   1. moto in auth mode (real signature checks and IAM evaluation): a signed AssumeRole is accepted, a chained
 #      one signed with temporary credentials + X-Amz-Security-Token is accepted, a wrong secret is rejected with
 #      SignatureDoesNotMatch, a tampered session token with InvalidClientTokenId, an untrusted role with

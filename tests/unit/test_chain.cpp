@@ -25,7 +25,7 @@ const std::map<std::string, std::string> kPhraseMap = {
     // credsh's planner says "source profile B ..." / "profile ..." (the caller prefixes "profile A: ").
     {"profile `B` did not contain credential information", "source profile B did not contain credential information"},
     {"profile `A` did not contain credential information", "profile did not contain credential information"},
-    // credsh names the loop: "profile cycle: A -> B -> A" (SECURITY.md 18).
+    // credsh names the loop: "profile cycle: A -> B -> A" (docs/security.md 18).
     {"profile formed an infinite loop", "profile cycle: A -> B -> A"},
     {"No profiles were defined", "no profiles were defined"},
     // credsh says what to do: keep sso_region in the [sso-session] section only.

@@ -16,7 +16,7 @@ using namespace credsh;
 using nlohmann::json;
 
 TEST_CASE("AssumeRole cache keys are the AWS CLI's", "[cred_cache]") {
-    // REFERENCE.md §1's example.
+    // docs/protocols.md §1's example.
     CHECK(assume_role_cache_key({{"DurationSeconds", 3600}, {"RoleArn", "arn:aws:iam::123456789012:role/Admin"},
                                  {"SerialNumber", "arn:aws:iam::123456789012:mfa/me"}}) ==
           "d8262cdddbeeeddc7782734ad427b4203e806939");
@@ -36,7 +36,7 @@ TEST_CASE("AssumeRole cache keys are the AWS CLI's", "[cred_cache]") {
           "16f7eb9d4d22b8d4e63340db39f55d493ff6ede6");
     CHECK(python_json_dumps(json{{"b", 1}, {"a", "x\"\n"}}) == "{\"a\": \"x\\\"\\n\", \"b\": 1}");
     CHECK(python_json_dumps(json{{"b", 1}, {"a", json::array({1, 2})}}, true) == "{\"a\":[1,2],\"b\":1}");
-    // The SSO role credentials key (REFERENCE.md §1).
+    // The SSO role credentials key (docs/protocols.md §1).
     CHECK(sso_role_cache_key("123456789012", "Admin", "my-sso", "") == "c30b99aca80d8f5b3178e353f05b2abcc9a4ccd3");
 }
 

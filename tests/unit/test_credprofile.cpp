@@ -1,4 +1,4 @@
-// .credprofile grammar (SECURITY.md 9, 10, 13, 17): table tests of what is accepted, what is refused with
+// .credprofile grammar (docs/security.md 9, 10, 13, 17): table tests of what is accepted, what is refused with
 // file:line, and that no refusal repeats the offending value.
 #include "helpers.hpp"
 
@@ -91,7 +91,7 @@ TEST_CASE("accepted .credprofile forms", "[credprofile]") {
             CHECK_FALSE(cp.ask_profile);
         }
     }
-    SECTION("the INI form of DESIGN.md, comments and all") {
+    SECTION("the INI form of docs/design.md, comments and all") {
         CredProfile cp = must_parse("profile = dev            # AWS profile; also the ASK profile\n"
                                     "region = eu-west-1       # optional\n"
                                     "ask_profile = skills     ; a different ASK CLI profile\n");
@@ -159,7 +159,7 @@ TEST_CASE("a newline inside a value is an error on the line it continues to", "[
     must_fail("dev\nprod\n", 1); // two bare names: not the bare form, not key = value
 }
 
-TEST_CASE("redirection and unknown keys are refused (SECURITY.md 10, 13)", "[credprofile]") {
+TEST_CASE("redirection and unknown keys are refused (docs/security.md 10, 13)", "[credprofile]") {
     for (std::string key : {"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL",
                             "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE", "credential_process", "endpoint_url",
                             "ca_bundle", "aws_config_file", "web_identity_token_file", "AWS_PROFILE"}) {

@@ -1,4 +1,4 @@
-// plugins/common/http: the clock-skew check on a server's Date header (SECURITY.md 23), and which failures
+// plugins/common/http: the clock-skew check on a server's Date header (docs/security.md 23), and which failures
 // are tried again within the one deadline.
 #include "common/http.hpp"
 

@@ -58,7 +58,7 @@ TEST_CASE("a profile that needs a plugin is a clear error, not a crash", "[provi
     CHECK(r.error().message == "profile role: needs plugin imds (credential_source), which is not installed in this build");
 }
 
-TEST_CASE("source_profile cycles are detected and every profile is named (SECURITY.md 18)", "[provider]") {
+TEST_CASE("source_profile cycles are detected and every profile is named (docs/security.md 18)", "[provider]") {
     auto s = set_of({
         {"a", {{"role_arn", "arn:r"}, {"source_profile", "b"}}},
         {"b", {{"role_arn", "arn:r"}, {"source_profile", "a"}}},

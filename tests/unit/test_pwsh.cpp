@@ -1,5 +1,5 @@
 // The PowerShell emitter, statement by statement, for each character class that is special to PowerShell
-// (SECURITY.md 1-3). PowerShell cannot run here, so these tables are the proof of what `credsh export pwsh`
+// (docs/security.md 1-3). PowerShell cannot run here, so these tables are the proof of what `credsh export pwsh`
 // prints; tests/shell/t_pwsh_scripts.sh then has the tree-sitter grammar parse and decode the same output
 // from the real binary. In a single-quoted PowerShell string only ' and the curly single quotes
 // U+2018..U+201B are special (each ends the string; doubled, it is one literal character): '$', backtick,

@@ -1,4 +1,4 @@
-// safe_file: reads that never block or balloon (SECURITY.md 15) and private, atomic writes (SECURITY.md
+// safe_file: reads that never block or balloon (docs/security.md 15) and private, atomic writes (docs/security.md
 // 20-21). A read that hangs would hang the test, so every such read runs under a watchdog that aborts the
 // process (Catch reports the test that was running) instead of waiting forever; there are no millisecond
 // assertions, which would be flaky on a loaded machine.

@@ -1,4 +1,4 @@
-// Exact quoting tables for every shell (SECURITY.md 1-3). The round-trip test in test_shell_roundtrip.cpp
+// Exact quoting tables for every shell (docs/security.md 1-3). The round-trip test in test_shell_roundtrip.cpp
 // proves bash, zsh and fish by running them; these tables pin the exact text so a change in quoting is a
 // deliberate, reviewed change -- and they are the only proof for PowerShell's curly quotes, which neither a
 // real pwsh (not installable here) nor the tree-sitter grammar can check.
@@ -133,7 +133,7 @@ TEST_CASE("statements have the exact shape the hooks expect", "[shell]") {
           "Remove-Item -LiteralPath 'Env:AWS_PROFILE' -ErrorAction SilentlyContinue\n");
     CHECK(kPwsh.set_local("__credsh_state", "x y") == "$global:__credsh_state = 'x y'\n");
 
-    // An empty value is set, not unset (SECURITY.md 8: empty stays distinct from unset).
+    // An empty value is set, not unset (docs/security.md 8: empty stays distinct from unset).
     CHECK(kBash.export_var("AWS_PROFILE", "") == "export AWS_PROFILE=''\n");
     CHECK(kZsh.export_var("AWS_PROFILE", "") == "export AWS_PROFILE=''\n");
     CHECK(kFish.export_var("AWS_PROFILE", "") == "set -gx AWS_PROFILE ''\n");

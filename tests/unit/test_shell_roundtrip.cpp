@@ -1,4 +1,4 @@
-// SECURITY.md 1-2 in real shells: the code the emitters produce is evaluated by bash and zsh (eval) and
+// docs/security.md 1-2 in real shells: the code the emitters produce is evaluated by bash and zsh (eval) and
 // fish (`| source`) under LC_ALL=C and LC_ALL=C.UTF-8, and every value must come back byte for byte -- as an
 // exported variable seen by a child process (`env -0`), and as a shell-only variable (set_local) seen by
 // the shell itself -- with no file named PWNED created. The corpus is a fixed list of known-dangerous

@@ -8,7 +8,7 @@
 //  - smithy-rs default-token-provider-chain (the bearer token of a token-only sso-session profile);
 //  - aws-sdk-go ssocreds token files (valid, expired, malformed, each field missing), judged by their names.
 // One deliberate difference, checked explicitly: when a refresh reply has no refreshToken, botocore writes the
-// entry without one; credsh keeps the old refresh token (REFERENCE.md §1), so the next refresh still works.
+// entry without one; credsh keeps the old refresh token (docs/protocols.md §1), so the next refresh still works.
 #include "test_sso_support.hpp"
 
 #include "chain.hpp"

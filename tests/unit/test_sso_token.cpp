@@ -14,7 +14,7 @@ using namespace credsh;
 using namespace credsh::sso;
 using credsh::test::FakeRequest;
 
-TEST_CASE("sso: token cache file names are sha1 of the session name or the raw start URL (REFERENCE.md vectors)") {
+TEST_CASE("sso: token cache file names are sha1 of the session name or the raw start URL (docs/protocols.md vectors)") {
     SsoConfig c;
     c.session_name = "my-sso";
     c.start_url = "https://my-sso-portal.awsapps.com/start";

@@ -4,7 +4,7 @@
 
 using namespace credsh;
 
-TEST_CASE("digests come from OpenSSL and match the REFERENCE.md vectors", "[text]") {
+TEST_CASE("digests come from OpenSSL and match the docs/protocols.md vectors", "[text]") {
     CHECK(sha1_hex("my-sso") == "0ad374308c5a4e22f723adf10145eafad7c4031c");
     CHECK(sha1_hex("https://my-sso-portal.awsapps.com/start") == "c7aaaf71fcc8777ae2475525ed049d39fe16c484");
     CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -1,4 +1,4 @@
-// Trust store and the .credprofile walk (SECURITY.md 11-13, 16). The ownership tests chown files to
+// Trust store and the .credprofile walk (docs/security.md 11-13, 16). The ownership tests chown files to
 // uid 65534 (nobody), which needs root: the sandbox and CI containers run the unit tests as root.
 #include "helpers.hpp"
 
@@ -94,7 +94,7 @@ TEST_CASE("allow keys are sha256(realpath + \"\\n\" + bytes)", "[trust]") {
 }
 
 TEST_CASE("allow, edit, copy, deny: the store's decisions", "[trust]") {
-    Umask open_umask(0); // the store must be private whatever the umask (SECURITY.md 13, 20)
+    Umask open_umask(0); // the store must be private whatever the umask (docs/security.md 13, 20)
     TempDir t;
     TrustStore store{t.str() + "/share/credsh"};
     const std::string p = "/src/shop/.credprofile", bytes = "profile = dev\n";
@@ -238,7 +238,7 @@ TEST_CASE("find_credprofile: the nearest file decides; blocked, denied or invali
     CHECK(i.message.rfind("credsh: " + inner + ":1: ", 0) == 0);
     CHECK(i.message.find("$(id)") == std::string::npos);
 
-    // SECURITY.md 13: the file cannot vouch for itself.
+    // docs/security.md 13: the file cannot vouch for itself.
     put(inner, "profile = inner\ntrusted = true\n");
     DirLookup tr = find_credprofile(cwd, w.store);
     CHECK(tr.status == DirStatus::invalid);
@@ -349,7 +349,7 @@ TEST_CASE("find_credprofile skips files others could have written, and keeps wal
     }
 }
 
-TEST_CASE("find_credprofile survives hostile trees (SECURITY.md 16)", "[trust]") {
+TEST_CASE("find_credprofile survives hostile trees (docs/security.md 16)", "[trust]") {
     World w;
     mkdirs(w.at("proj"));
     const std::string file = w.at("proj/.credprofile");

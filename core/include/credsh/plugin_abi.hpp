@@ -1,4 +1,4 @@
-// The only header a credsh plugin sees (DESIGN.md §5).
+// The only header a credsh plugin sees (docs/design.md §5).
 //
 // A C ABI on purpose: plain structs, function pointers and NUL-terminated UTF-8 strings, so that host and plugin
 // share nothing that depends on the C++ standard library, the compiler or its flags. No C++ exception, allocation
