@@ -1,7 +1,7 @@
 # Thin wrapper over CMake; `tools/bootstrap TARGET` installs the Debian packages first.
 #   make demo     build, then run the demo in a throw-away HOME
 #   make check    build and run every test, then the same suite under ASan+UBSan, then the fuzzers (what CI runs)
-#   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed
+#   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed; then start-up instructions and RSS
 #   make install  PREFIX=/usr/local (default): stripped Release binary, plugins, completions, credsh(1)
 #   make uninstall  removes what `make install` installed (same PREFIX)
 #   make package  a Debian package (build-package/credsh_VERSION_ARCH.deb, installs under /usr)
@@ -48,6 +48,7 @@ bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build build-release -j $(JOBS) --target credsh credsh-plugin-mfa-sts
 	bash bench/run.sh build-release/bin/credsh
+	bash bench/startup.sh build-release/bin/credsh
 
 # The installed build is Release, configured for PREFIX (its plugin directory is compiled in), and stripped.
 release:
