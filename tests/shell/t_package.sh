@@ -23,6 +23,11 @@ check "the installed binary is stripped (no .debug_info, no .symtab)" 0 "$(debug
 check "an installed plugin is stripped" 0 "$(debug_sections "$P/lib/credsh/plugins/credsh-mfa-sts.so")"
 check "the build's own binary is not (so the check can tell)" true \
     "$( (($(debug_sections "$BUILD/bin/credsh") > 0)) && echo true || echo false)"
+needed=$(readelf -d "$P/bin/credsh" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check_contains "readelf lists the binary's libraries" "libc.so" "$needed"
+check_absent "the host binary does not link libcurl (network code lives in plugins)" "libcurl" "$needed"
+check_contains "the mfa-sts plugin does link libcurl (so the check above can tell)" "libcurl" \
+    "$(readelf -d "$P/lib/credsh/plugins/credsh-mfa-sts.so" 2>/dev/null | grep NEEDED)"
 check "the installed binary runs" "$("$CREDSH_BIN" --version)" "$("$P/bin/credsh" --version 2>&1)"
 listed=$(env -u CREDSH_PLUGIN_PATH "$P/bin/credsh" plugins --names 2>&1 | LC_ALL=C sort | tr '\n' ' ')
 check "the installed binary finds the installed plugins" "ask aws-sso imds mfa-sts secretsmanager " "$listed"
@@ -59,7 +64,7 @@ check "cpack builds a .deb" 0 "$?"
 deb=$(ls "$T_ROOT"/pkg/*.deb 2>/dev/null | head -1)
 check_true "a .deb file was written" test -f "$deb"
 depends=$(dpkg-deb -f "$deb" Depends 2>/dev/null)
-for lib in libc6 libstdc++6 libssl3 libcurl4 libinih1 libboost-program-options; do
+for lib in libc6 libstdc++6 libgcc-s1 libssl3 libcurl4 libinih1; do
     check_contains "the package depends on $lib" "$lib" "$depends"
 done
 contents=$(dpkg-deb -c "$deb" 2>/dev/null)
