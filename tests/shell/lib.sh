@@ -132,3 +132,21 @@ start_fake() {
     printf -v "$var" '%s' "$port"
     wait_port "$port"
 }
+
+# need_pwsh: PowerShell 7 (`pwsh`) on PATH, else in ~/.dotnet/tools of the user running the tests (where
+# `dotnet tool install --global PowerShell`, run by tools/bootstrap, puts it; looked up in the passwd entry,
+# since HOME is the test's own here). Adds that directory to PATH and sets PWSH to the program. Missing:
+# the same loud skip / CI failure as `need`. PowerShell's telemetry and update check are switched off, so
+# no test reaches the internet through it.
+need_pwsh() {
+    local home dir
+    if ! command -v pwsh >/dev/null 2>&1; then
+        home=$(getent passwd "$(id -u)" | cut -d: -f6)
+        for dir in "$home/.dotnet/tools" "${DOTNET_TOOLS_DIR-}"; do
+            [[ -n $dir && -x $dir/pwsh ]] && { PATH=$PATH:$dir; break; }
+        done
+    fi
+    export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_CLI_TELEMETRY_OPTOUT=1
+    need pwsh
+    PWSH=$(command -v pwsh)
+}
