@@ -17,8 +17,8 @@
 #    -ProfileLocation (a credentials file) is accepted by all but Clear-CredshProfile, as in the AWS Tools.
 # `credsh hook pwsh` appends the completion script (completions/credsh.ps1) after this file.
 #
-# NOTE: PowerShell cannot be installed where credsh is developed: this script is checked with the
-# tree-sitter PowerShell grammar and was never executed (see README).
+# Run in PowerShell 7.6 by tests/shell/t_pwsh_*.sh (the scenarios shared with bash, zsh and fish, the module,
+# completion, an interactive session in tmux); tests/pwsh/parse.mjs stays as a fast syntax check.
 
 $global:__credsh_bin = @CREDSH@
 # Defined before first use: a session under Set-StrictMode must not fail on a variable not yet set.
@@ -61,23 +61,55 @@ function global:__credsh_run {
 
 function global:__credsh_set_watch { $global:__credsh_watch = @($args) }
 
+# The hook's clock, a function so that the tests can replace it (as __credsh_now in the fish hook).
+function global:__credsh_now { [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() }
+
+# Runs $Action with PowerShell's script tracing off: under Set-PSDebug -Trace 1 every line run is printed,
+# under -Trace 2 every value assigned too -- the export text with its secrets, the session's saved values
+# (docs/security.md 7, 33). PowerShell has no public way to read the trace level, and Set-PSDebug -Off would
+# also drop the user's Set-PSDebug -Strict, so the level is read, cleared and put back on the engine's own
+# (non-public) property; should that property ever be missing, tracing is switched off and stays off.
+# Only the steps that handle secrets run through here: the prompt's fast path has none.
+function global:__credsh_untraced {
+    param([scriptblock] $Action)
+    $flags = [System.Reflection.BindingFlags]'NonPublic,Instance'
+    $context = $null; $property = $null; $level = $null
+    try {
+        $context = $ExecutionContext.GetType().GetField('_context', $flags).GetValue($ExecutionContext)
+        $property = $context.GetType().GetProperty('PSDebugTraceLevel', $flags)
+        $level = [int]$property.GetValue($context)
+    } catch { $level = $null }
+    if ($null -eq $level) { Set-PSDebug -Trace 0 } elseif ($level) { $property.SetValue($context, 0) }
+    try { & $Action } finally { if ($level) { $property.SetValue($context, $level) } }
+}
+
 function global:__credsh_export {
-    $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", '--session', "$global:__credsh_session",
-        '--stdin-state') -InputText "$global:__credsh_state"
-    # All or nothing: evaluate only complete output (the binary ends it with this marker).
-    if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
+    __credsh_untraced {
+        $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", '--session', "$global:__credsh_session",
+            '--stdin-state') -InputText "$global:__credsh_state"
+        # All or nothing: evaluate only complete output (the binary ends it with this marker).
+        if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
+    }
 }
 
 function global:__credsh_prompt_update {
     $p = "$global:__credsh_pfmt"
     if ($global:__credsh_expires -and $p.Contains('@@T@@')) {
-        $s = [long]$global:__credsh_expires - [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $s = [long]$global:__credsh_expires - (__credsh_now)
         $t = if ($s -le 0) { 'expired' }
              elseif ($s -lt 60) { "${s}s" }
              elseif ($s -lt 3600) { "$([math]::Floor($s / 60))m" }
              elseif ($s -lt 172800) { '{0}h{1:d2}m' -f [long][math]::Floor($s / 3600), [long][math]::Floor(($s % 3600) / 60) }
              else { "$([math]::Floor($s / 86400))d" }
         $p = $p.Replace('@@T@@', $t)
+    }
+    # A region or an ASK vendor id comes from a file: its control characters (C0, DEL and C1, which
+    # terminals act on: ESC, OSC, CSI U+009B) are shown as \xHH of their UTF-8 bytes, never sent as they are
+    # (docs/security.md 34). PowerShell does not expand a string's value again, so $CREDSH_PROMPT in a
+    # prompt function is only text.
+    if ($p -match '\p{Cc}') {
+        $p = [regex]::Replace($p, '\p{Cc}', {
+            param($m) -join @(foreach ($b in [System.Text.Encoding]::UTF8.GetBytes($m.Value)) { '\x{0:x2}' -f $b }) })
     }
     $global:CREDSH_PROMPT = $p
 }
@@ -106,7 +138,7 @@ function global:__credsh_hook {
         $need = ($key -ne $global:__credsh_key) -or (-not $global:__credsh_stamp) -or
             (-not [System.IO.File]::Exists($global:__credsh_stamp))
         if (-not $need -and $global:__credsh_refresh_at) {
-            $need = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$global:__credsh_refresh_at
+            $need = (__credsh_now) -ge [long]$global:__credsh_refresh_at
         }
         if (-not $need) {
             # As the bash hook's [[ ! stamp -nt file ]]: an edit in the same timestamp tick counts.
@@ -135,8 +167,22 @@ function global:credsh {
     $PSNativeCommandUseErrorActionPreference = $false
     $sub = if ($args.Count) { "$($args[0])" } else { '' }
     if ($sub -eq 'use') {
-        if ($args -contains '--help' -or $args -contains '-h') { & $global:__credsh_bin @args; return }
-        $r = __credsh_run -Arguments (@($args) + @('--shell', 'pwsh', '--session', "$global:__credsh_session"))
+        $rest = @($args | Select-Object -Skip 1)
+        if ($rest.Count -eq 1 -and "$($rest[0])" -in '--help', '-h') { & $global:__credsh_bin @args; return }
+        # PowerShell does not pass a bare `--` on to a function, so `credsh use -- -x` arrives as `use -x`:
+        # use's own options stay options and every other word is the profile name, handed to the binary
+        # after `--`, so that a name starting with '-' is a name. A quoted '--' ends the options as well.
+        $argv = @('use', '--shell', 'pwsh', '--session', "$global:__credsh_session")
+        $names = @()
+        for ($i = 0; $i -lt $rest.Count; $i++) {
+            $a = "$($rest[$i])"
+            if ($a -eq '--') { $names += @($rest | Select-Object -Skip ($i + 1) | ForEach-Object { "$_" }); break }
+            elseif ($a -eq '--profile' -and $i + 1 -lt $rest.Count) { $i++; $argv += "--profile=$($rest[$i])" }
+            elseif ($a -eq '--clear' -or $a -like '--profile=*') { $argv += $a }
+            else { $names += $a }
+        }
+        if ($names.Count) { $argv += @('--') + $names }
+        $r = __credsh_run -Arguments $argv
         if ($r.ExitCode -eq 0) {
             Invoke-Expression $r.Output
             __credsh_hook
@@ -163,7 +209,27 @@ function global:credsh {
         $opts = @($rest | Select-Object -First $i)
         $command = @($rest | Select-Object -Skip $i)
         if ($command.Count -and "$($command[0])" -ne '--') { $command = @('--') + $command }
-        & $global:__credsh_bin exec --session "$global:__credsh_session" @opts @command
+        # The shell's remembered state goes to --state-fd as in the other hooks (there fd 3), so that the
+        # command gets the ambient values, not this directory's profile: through an inherited pipe, filled
+        # and closed before the binary starts (it reads to the end; the buffer is made large enough), so the
+        # command keeps the terminal as stdin and the state is in no file, argument or variable.
+        __credsh_untraced {
+            $bytes = [System.Text.UTF8Encoding]::new($false).GetBytes("$global:__credsh_state")
+            $pipe = $null
+            $state = @()
+            if ($bytes.Length -le 1048576) { # 1 MiB: what credsh reads at most
+                $pipe = [System.IO.Pipes.AnonymousPipeServerStream]::new([System.IO.Pipes.PipeDirection]::Out,
+                    [System.IO.HandleInheritability]::Inheritable, [math]::Max($bytes.Length, 4096))
+                $state = @('--state-fd', $pipe.GetClientHandleAsString())
+                $pipe.Write($bytes, 0, $bytes.Length)
+                $pipe.SafePipeHandle.Dispose()
+            }
+            try {
+                & $global:__credsh_bin exec --session "$global:__credsh_session" @state @opts @command
+            } finally {
+                if ($pipe) { $pipe.DisposeLocalCopyOfClientHandle(); $pipe.Dispose() }
+            }
+        }
     } elseif ($sub -eq 'status') {
         $rest = @($args | Select-Object -Skip 1)
         "$global:__credsh_state" | & $global:__credsh_bin status --session "$global:__credsh_session" --stdin-state @rest
@@ -204,7 +270,7 @@ New-Module -Name credsh -ScriptBlock {
             $global:__credsh_location_saved = @{ Value = $env:AWS_SHARED_CREDENTIALS_FILE }
             $env:AWS_SHARED_CREDENTIALS_FILE = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation)
         }
-        credsh use $ProfileName
+        credsh use '--' $ProfileName # quoted: a name may start with '-' (or be '--clear')
         if ($LASTEXITCODE -ne 0) {
             Restore-CredshLocation
             Write-Error -Message "credsh: cannot use profile $ProfileName" -Category InvalidArgument
@@ -284,43 +350,57 @@ New-Module -Name credsh -ScriptBlock {
             [string] $ProfileLocation,
             [ValidateSet('auto', 'keys', 'profile')] [string] $Mode
         )
-        $argv = @('exec', '-p', $ProfileName, '--session', "$global:__credsh_session")
+        # --profile=NAME, not -p NAME: a name may start with '-'.
+        $argv = @('exec', "--profile=$ProfileName", '--session', "$global:__credsh_session")
         if ($ProfileLocation) {
-            $argv += @('--profile-location', $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation))
+            $argv += "--profile-location=$($PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation))"
         }
-        if ($Mode) { $argv += @('--mode', $Mode) }
-        $r = __credsh_run -Arguments ($argv + @('--', 'env', '-0'))
-        if ($r.ExitCode -ne 0) {
+        if ($Mode) { $argv += "--mode=$Mode" }
+        # The values (the profile's secrets, and the session's own that are put aside) are handled with
+        # tracing off and only in these containers, never assigned to a variable Set-PSDebug -Trace 2 would
+        # print; the script block itself runs as the session traces it.
+        $managed = '^(AWS|ASK|CREDSH|AWSUME|GRANTED)_'
+        $want = [System.Collections.Generic.Dictionary[string, string]]::new()
+        $saved = [System.Collections.Generic.Dictionary[string, string]]::new()
+        $status = [System.Collections.Generic.List[int]]::new()
+        __credsh_untraced {
+            $r = __credsh_run -Arguments ($argv + @('--', 'env', '-0'))
+            $status.Add($r.ExitCode)
+            if ($r.ExitCode -ne 0) { return }
+            # Only names credsh manages change (docs/security.md 3); case-sensitive, as on Linux.
+            foreach ($entry in $r.Output.Split([char]0)) {
+                $eq = $entry.IndexOf('=')
+                if ($eq -gt 0 -and $entry.Substring(0, $eq) -cmatch $managed) {
+                    $want[$entry.Substring(0, $eq)] = $entry.Substring($eq + 1)
+                }
+            }
+        }
+        if ($status[0] -ne 0) {
             Write-Error -Message "credsh: no credentials for profile $ProfileName; the script block did not run"
             return
         }
-        # Only names credsh manages change (docs/security.md 3); the comparison is case-sensitive, as on Linux.
-        $managed = '^(AWS|ASK|CREDSH|AWSUME|GRANTED)_'
-        $want = [System.Collections.Generic.Dictionary[string, string]]::new()
-        foreach ($entry in $r.Output.Split([char]0)) {
-            $eq = $entry.IndexOf('=')
-            if ($eq -gt 0 -and $entry.Substring(0, $eq) -cmatch $managed) {
-                $want[$entry.Substring(0, $eq)] = $entry.Substring($eq + 1)
-            }
-        }
-        $names = [System.Collections.Generic.SortedSet[string]]::new([System.StringComparer]::Ordinal)
-        foreach ($n in [System.Environment]::GetEnvironmentVariables().Keys) { if ($n -cmatch $managed) { [void]$names.Add($n) } }
-        foreach ($n in $want.Keys) { [void]$names.Add($n) }
-        $saved = [System.Collections.Generic.Dictionary[string, string]]::new()
+        # Ctrl-C stops the pipeline and runs the finally block: the session's values come back in every case.
         $global:__credsh_suspended = $true
         try {
-            foreach ($n in $names) {
-                $old = [System.Environment]::GetEnvironmentVariable($n)
-                $new = $null
-                [void]$want.TryGetValue($n, [ref]$new)
-                if ($old -cne $new) {
-                    $saved[$n] = $old
-                    [System.Environment]::SetEnvironmentVariable($n, $new) # $null removes it
+            __credsh_untraced {
+                $names = [System.Collections.Generic.SortedSet[string]]::new([System.StringComparer]::Ordinal)
+                foreach ($n in [System.Environment]::GetEnvironmentVariables().Keys) {
+                    if ($n -cmatch $managed) { [void]$names.Add($n) }
+                }
+                foreach ($n in $want.Keys) { [void]$names.Add($n) }
+                foreach ($n in $names) {
+                    $old = [System.Environment]::GetEnvironmentVariable($n)
+                    $new = $null
+                    [void]$want.TryGetValue($n, [ref]$new)
+                    if ($old -cne $new) {
+                        $saved[$n] = $old
+                        [System.Environment]::SetEnvironmentVariable($n, $new) # $null removes it
+                    }
                 }
             }
             & $ScriptBlock
         } finally {
-            foreach ($n in $saved.Keys) { [System.Environment]::SetEnvironmentVariable($n, $saved[$n]) }
+            __credsh_untraced { foreach ($n in $saved.Keys) { [System.Environment]::SetEnvironmentVariable($n, $saved[$n]) } }
             $global:__credsh_suspended = $false
         }
     }

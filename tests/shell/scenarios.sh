@@ -15,6 +15,7 @@
 
 : "${SUT:?SUT must name the shell under test}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ $SUT == pwsh ]]; then need_pwsh; fi # PowerShell 7 may live in ~/.dotnet/tools
 need "$SUT" python3 od
 
 FIX=$CREDSH_SRC/tests/shell/fixtures
@@ -43,6 +44,7 @@ case $SUT in
 bash) HOOK=_credsh_hook; RC='$?'; EXT=bash ;;
 zsh) HOOK=_credsh_hook; RC='$?'; EXT=zsh ;;
 fish) HOOK=__credsh_hook; RC='$status'; EXT=fish ;;
+pwsh) HOOK=__credsh_hook; RC='$LASTEXITCODE'; EXT=ps1 ;; # a native command's status; $? is a boolean there
 *) echo "FAIL unknown shell $SUT"; exit 1 ;;
 esac
 
@@ -140,6 +142,15 @@ function __t_hex
         printf "@%s %s=%s\n" $argv[1] $__v (printf %s "$$__v" | od -An -tx1 -v | tr -d " \n")
     end
 end' ;;
+    # PowerShell: "x:" is an environment variable, "s:" a global variable (where the hook keeps $CREDSH_PROMPT).
+    pwsh) S 'function __t_show { $__l = $args[0]; foreach ($__v in $args[1..($args.Count - 1)]) {
+    $__e = [Environment]::GetEnvironmentVariable($__v)
+    if ($null -ne $__e) { "@$__l $__v=x:$__e" }
+    elseif (Test-Path -LiteralPath "variable:global:$__v") { "@$__l $__v=s:$((Get-Variable -Scope Global -Name $__v).Value)" }
+    else { "@$__l $__v=unset" } } }
+function __t_hex { $__l = $args[0]; foreach ($__v in $args[1..($args.Count - 1)]) {
+    $__e = "$([Environment]::GetEnvironmentVariable($__v))"
+    "@$__l $__v=" + [Convert]::ToHexString([Text.UTF8Encoding]::new($false).GetBytes($__e)).ToLowerInvariant() } }' ;;
     esac
 }
 
@@ -156,15 +167,20 @@ S_install() {
     case $SUT in
     bash | zsh) S "eval \"\$(credsh hook $SUT)\"" ;;
     fish) S 'credsh hook fish | source' ;;
+    pwsh) S 'Invoke-Expression (& credsh hook pwsh | Out-String)' ;; # the README's line
     esac
     if [[ ${1-} == fakeclock && $SUT == fish ]]; then
         S 'function __credsh_now; echo $CREDSH_TEST_NOW; end'
+    fi
+    if [[ ${1-} == fakeclock && $SUT == pwsh ]]; then
+        S 'function global:__credsh_now { [long]$env:CREDSH_TEST_NOW }'
     fi
 }
 S_clock() { # S_clock EPOCH: move both clocks
     case $SUT in
     bash | zsh) S "EPOCHSECONDS=$1; export CREDSH_TEST_NOW=$1" ;;
     fish) S "set -gx CREDSH_TEST_NOW $1" ;;
+    pwsh) S "\$env:CREDSH_TEST_NOW = '$1'" ;;
     esac
 }
 S_hook() { S "$HOOK"; }
@@ -172,7 +188,27 @@ S_cd() { S "cd $(q "$1")"; S_hook; }
 S_show() { S "__t_show $*"; }
 S_hex() { S "__t_hex $*"; }
 S_rc() { S "echo \"@$1 rc=$RC\""; }
-S_mark() { S "echo @@$1 >&2; echo @@$1"; }
+S_mark() {
+    case $SUT in
+    pwsh) S "[Console]::Error.WriteLine('@@$1'); '@@$1'" ;;
+    *) S "echo @@$1 >&2; echo @@$1" ;;
+    esac
+}
+# S_exists FILE: a file test the shell makes itself, without a process (the marker of scenario 7's strace).
+S_exists() {
+    case $SUT in
+    pwsh) S "\$null = [System.IO.File]::Exists($(q "$1"))" ;;
+    *) S "test -e $(q "$1")" ;;
+    esac
+}
+# S_setenv NAME VALUE: export a variable by hand (VALUE holds no quote).
+S_setenv() {
+    case $SUT in
+    pwsh) S "\$env:$1 = $(q "$2")" ;;
+    fish) S "set -gx $1 $(q "$2")" ;;
+    *) S "export $1=$(q "$2")" ;;
+    esac
+}
 S_calls() { S "echo \"@$1 calls=\$(grep -c '^export' $(q "$CALLS"))\""; }
 # A moment later: file timestamps are coarse (one kernel tick, ~4 ms), so a file changed in the same tick as
 # the hook's stamp is not -nt it. Steps that test "an edit is noticed" wait a tick first; the same-tick case
@@ -197,6 +233,7 @@ run() {
     bash) cmd=(bash --norc --noprofile "$file") ;;
     zsh) cmd=(zsh -f "$file") ;;
     fish) cmd=(fish --no-config "$file") ;;
+    pwsh) cmd=("$PWSH" -NoLogo -NoProfile -NonInteractive -File "$file") ;;
     esac
     (cd "$HOME" && env "$@" timeout 60 "${RUN_PREFIX[@]}" "${cmd[@]}") >"$OUT" 2>"$ERR" </dev/null
     RUN_RC=$?
@@ -418,7 +455,7 @@ scenario_5_restore() {
     S_begin
     S_install
     S_cd "$s/shop"
-    S 'export AWS_REGION=us-west-2'
+    S_setenv AWS_REGION us-west-2
     S_hook
     S_mark h1; S_cd /; S_show h1 AWS_REGION AWS_PROFILE
     run s5c
@@ -504,10 +541,10 @@ scenario_7_zero_spawn() {
     S_install
     S_cd "$s/zero"
     S_mark z0; S_calls z0; S_show z0 AWS_PROFILE
-    S "test -e $(q "$T_ROOT/MARK_BEGIN")"
+    S_exists "$T_ROOT/MARK_BEGIN"
     for ((i = 0; i < 50; i++)); do S_hook; done
     for ((i = 0; i < 5; i++)); do S_cd "$s/zero/sub"; S_cd "$s/zero"; done
-    S "test -e $(q "$T_ROOT/MARK_END")"
+    S_exists "$T_ROOT/MARK_END"
     S_mark z1; S_calls z1
     S_later; S "touch $(q "$HOME/.aws/config")"; S_later; S_hook
     S_mark z2; S_calls z2
@@ -522,9 +559,9 @@ scenario_7_zero_spawn() {
     # The same with credentials that expire: the hook now also compares the clock with the refresh time.
     S_cd "$s/proc"
     S_mark z7; S_calls z7; S_show z7 AWS_ACCESS_KEY_ID
-    S "test -e $(q "$T_ROOT/MARK2_BEGIN")"
+    S_exists "$T_ROOT/MARK2_BEGIN"
     for ((i = 0; i < 50; i++)); do S_hook; done
-    S "test -e $(q "$T_ROOT/MARK2_END")"
+    S_exists "$T_ROOT/MARK2_END"
     S_mark z8; S_calls z8
     if command -v strace >/dev/null; then
         # LeakSanitizer cannot run under ptrace and aborts the process at exit; leaks are checked everywhere else.
@@ -591,8 +628,9 @@ scenario_9_xtrace() {
     case $SUT in
     bash | zsh) S 'set -x' ;;
     fish) S 'set -g fish_trace 1' ;;
+    pwsh) S 'Set-PSDebug -Trace 2' ;; # lines and every assignment with its value
     esac
-    S ': xtrace-is-on'
+    if [[ $SUT == pwsh ]]; then S "\$null = 'xtrace-is-on'"; else S ': xtrace-is-on'; fi
     S_cd "$s/proc"
     S_cd "$s/proc/sub"
     S 'credsh use procb'
@@ -605,11 +643,17 @@ scenario_9_xtrace() {
     case $SUT in
     bash | zsh) S 'set +x' ;;
     fish) S 'set -e fish_trace' ;;
+    pwsh) S 'Set-PSDebug -Off' ;;
     esac
     S_show t1 AWS_SECRET_ACCESS_KEY
     run s9
     local err
     err=$(cat "$ERR")
+    if [[ $SUT == pwsh ]]; then # PowerShell writes its trace (DEBUG: lines) to stdout
+        grep -v '^@t1 ' "$OUT" >"$T_ROOT/s9.trace"
+        err=$(cat "$ERR" "$T_ROOT/s9.trace")
+        check_no_match "9 no secret in the trace on stdout" S3NT1NEL "$T_ROOT/s9.trace"
+    fi
     check_contains "9 tracing was on" xtrace-is-on "$err"
     check_contains "9 the secret was set in the shell" S3NT1NEL-secret-proc "$(get t1 AWS_SECRET_ACCESS_KEY)"
     check_no_match "9 no secret on stderr under tracing" S3NT1NEL "$ERR"
@@ -628,6 +672,10 @@ scenario_10_idempotent() {
     bash) S 'echo "@i1 pc=$PROMPT_COMMAND"' ;;
     zsh) S 'echo "@i1 pc=${precmd_functions[*]}"'; S 'echo "@i1 cd=${chpwd_functions[*]}"' ;;
     fish) S 'echo "@i1 pc=$(functions --handlers | string join " ")"' ;;
+    pwsh)
+        S 'echo "@i1 pc=$(@($ExecutionContext.InvokeCommand.LocationChangedAction.GetInvocationList()).Count)"'
+        S 'echo "@i1 orig=$(if ("$__credsh_prompt_orig" -match "__credsh_hook") { "wrapped" } else { "original" })"'
+        ;;
     esac
     S_mark i2; S_cd "$s/shop"; S_hook; S_calls i2; S_show i2 AWS_PROFILE
     S_mark i3; S_later; S "touch $(q "$HOME/.aws/config")"; S_later; S_hook; S_hook; S_calls i3
@@ -647,6 +695,10 @@ scenario_10_idempotent() {
     fish)
         check "10 one fish_prompt handler" 1 "$(grep -o 'fish_prompt __credsh_hook' <<<"$pc" | wc -l)"
         check "10 one PWD handler" 1 "$(grep -o 'PWD __credsh_hook' <<<"$pc" | wc -l)"
+        ;;
+    pwsh)
+        check "10 one LocationChangedAction handler" 1 "$pc"
+        check "10 the prompt is wrapped once (the saved prompt is the user's)" original "$(get i1 orig)"
         ;;
     esac
     check "10 one change: one export" 2 "$(get i2 calls)"
