@@ -4,7 +4,8 @@
 #   1. Steady-state prompt cost, bash and zsh: the hook function itself, called N times in a loop inside
 #      ONE shell and timed with $EPOCHREALTIME -- credsh's _credsh_hook vs direnv's _direnv_hook vs `:`
 #      (no hook) -- in a directory with an allowed .credprofile / an allowed .envrc exporting AWS_PROFILE.
-#      Target: direnv/credsh >= 50x.
+#      Target: direnv/credsh >= 50x. Also fish, and PowerShell 7 (__credsh_hook vs an empty block; direnv
+#      has no PowerShell hook to compare with).
 #   2. The call after a cd: `credsh export bash` (allowed .credprofile, no state on stdin) vs
 #      `direnv export bash` (allowed .envrc), hyperfine. Target: credsh no slower.
 #   3. Credentials of a static profile: `credsh exec --mode keys -p static -- true` vs
@@ -235,6 +236,56 @@ for sh in bash zsh fish; do
     done
 done
 
+# --- 1b. PowerShell -------------------------------------------------------------------------------------
+# The same steady-state loop in PowerShell 7 (the hook installed the README's way): __credsh_hook vs an empty
+# script block, timed with a Stopwatch, CPU from the process's TotalProcessorTime. direnv has no PowerShell
+# hook in the version Debian ships (`direnv hook pwsh`: unknown target shell), so the peer row says so.
+PWSH=$(command -v pwsh || true)
+[[ -z $PWSH && -x $HOME/.dotnet/tools/pwsh ]] && PWSH=$HOME/.dotnet/tools/pwsh
+[[ -n $PWSH ]] || die "pwsh is missing (tools/bootstrap installs it: dotnet tool install --global PowerShell --version 7.6.10)"
+PWSH_LOOP='
+param($dir, $n, $what)
+Set-Location -LiteralPath $dir
+$global:__bench_calls = 0
+if ($what -eq "credsh") {
+    Invoke-Expression (& $env:BIN hook pwsh | Out-String)
+    __credsh_hook
+    if ($env:AWS_PROFILE -ne "dev") { [Console]::Error.WriteLine("credsh hook did not set AWS_PROFILE"); exit 1 }
+    # In the steady state the binary must not run: a counting stand-in proves it.
+    function global:__credsh_export { $global:__bench_calls++ }
+    $f = { __credsh_hook }
+} else { $f = { } }
+$p = [System.Diagnostics.Process]::GetCurrentProcess()
+$c0 = $p.TotalProcessorTime
+$sw = [System.Diagnostics.Stopwatch]::StartNew()
+for ($i = 0; $i -lt $n; $i++) { & $f }
+$sw.Stop(); $p.Refresh()
+$cpu = ($p.TotalProcessorTime - $c0).TotalMicroseconds
+if ($global:__bench_calls) { [Console]::Error.WriteLine("credsh hook ran the binary $global:__bench_calls times"); exit 1 }
+if ($what -eq "credsh" -and $env:AWS_PROFILE -ne "dev") { [Console]::Error.WriteLine("AWS_PROFILE lost"); exit 1 }
+"{0} {1}" -f [long]$sw.Elapsed.TotalMicroseconds, [long]$cpu
+'
+printf '%s\n' "$PWSH_LOOP" >"$W/loop.ps1"
+pwsh_prompt() { # pwsh_prompt WHAT N -> "wall_µs cpu_µs" per call
+    local total
+    total=$("${CLEAN[@]}" "DOTNET_CLI_TELEMETRY_OPTOUT=1" "POWERSHELL_TELEMETRY_OPTOUT=1" "POWERSHELL_UPDATECHECK=Off" \
+        "$PWSH" -NoLogo -NoProfile -NonInteractive -File "$W/loop.ps1" "$W/proj-credsh/src/deep" "$2" "$1") ||
+        die "pwsh prompt loop ($1) failed"
+    [[ $total =~ ^[0-9]+\ [0-9]+$ ]] || die "pwsh prompt loop ($1) printed '$total'"
+    python3 -c "print('%.3f %.3f' % (${total% *} / $2, ${total#* } / $2))"
+}
+echo "bench: prompt loop (PowerShell; $ROUNDS rounds)..." >&2
+R[none]="" R[credsh]=""
+for ((r = 0; r < ROUNDS; r++)); do
+    for what in none credsh; do R[$what]+="$(pwsh_prompt "$what" "$PROMPTS"),"; done
+done
+for what in none credsh; do
+    IFS=, read -ra ms <<<"${R[$what]%,}"
+    P[pwsh,$what]=$(fastest "${ms[@]%% *}")
+    P[pwsh,$what,cpu]=$(fastest "${ms[@]##* }")
+done
+export BENCH_PWSH="${P[pwsh,none]} ${P[pwsh,credsh]} ${P[pwsh,none,cpu]} ${P[pwsh,credsh,cpu]} $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()')"
+
 # --- 2./3. hyperfine --------------------------------------------------------------------------------------
 # hf NAME DIR HYPERFINE-ARGS... : runs hyperfine with --shell=none in DIR under the clean environment.
 hf() {
@@ -404,6 +455,11 @@ for sh, none, c, dv, nonec, cc, dvc in (("bash", bn, bc, bd, bnc, bcc, bdc), ("z
         f"{ratio:.0f}× ({dvc / cc:.0f}×)" if cc > 0 else f"{ratio:.0f}× (CPU below one clock tick)",
         "direnv/credsh ≥ 50× (wall)" if sh != "fish" else "info (bash/zsh target: 50×)",
         ratio >= 50 if sh != "fish" else None)
+pn, pc, pnc, pcc, pver = os.environ["BENCH_PWSH"].split()
+pn, pc, pnc, pcc = map(float, (pn, pc, pnc, pcc))
+row(f"pwsh {pver}: prompt hook, steady state (µs/prompt, wall; CPU in parentheses; no hook `{{ }}` = {pn:.1f} µs)",
+    f"{pc:.0f} µs ({pcc:.0f})", "direnv: no PowerShell hook (Debian's direnv)", f"over no hook: +{pc - pn:.0f} µs",
+    "info (no peer)", None)
 ratio = de[0] / ce[0]
 row("`export bash` after a cd (ms, mean ± σ, hyperfine)", f"{ce[0]:.2f} ± {ce[1]:.2f} ms",
     f"direnv {de[0]:.2f} ± {de[1]:.2f} ms", f"{ratio:.1f}×", "credsh no slower (≥ 1×)", ratio >= 1.0)

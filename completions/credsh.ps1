@@ -8,8 +8,7 @@
 # completes against the function's parameters -- there are none -- so option names are offered only where
 # `credsh` is the binary itself (for example before the hook is installed).
 #
-# NOTE: PowerShell cannot be installed where credsh is developed: this file is checked with the tree-sitter
-# PowerShell grammar and was never executed (see README).
+# Run in PowerShell 7.6 by tests/shell/t_pwsh_module.sh (TabExpansion2) and t_pwsh_interactive.sh (PSReadLine's Tab).
 
 # What to type for $Text so that PowerShell reads back exactly $Text: a bare word when that is safe,
 # otherwise a single-quoted string with ' and the curly single quotes U+2018-U+201B doubled (PowerShell ends

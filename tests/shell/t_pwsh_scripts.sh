@@ -1,5 +1,6 @@
 # Every PowerShell script credsh prints or ships, parsed by a real PowerShell grammar (tree-sitter-powershell,
-# tests/pwsh/parse.mjs) with no ERROR or MISSING node -- PowerShell itself cannot be installed here: the
+# tests/pwsh/parse.mjs) with no ERROR or MISSING node -- a fast lint beside the suites that run pwsh itself
+# (t_pwsh_scenarios.sh, t_pwsh_interactive.sh, t_pwsh_module.sh): the
 # hook with its module (`credsh hook pwsh`, also from a binary whose path is full of quotes), the completion
 # script, and `credsh export pwsh` / `credsh use` output for credentials made of every character class
 # PowerShell treats specially, decoded string by string and compared byte for byte. Also the two CLI
