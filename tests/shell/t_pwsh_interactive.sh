@@ -11,7 +11,7 @@ need_pwsh
 
 FIX=$CREDSH_SRC/tests/shell/fixtures
 PS=$T_ROOT/ps
-mkdir -p "$PS" "$T_ROOT/bin" "$HOME/src/shop" "$HOME/src/proc" "$HOME/src/blocked"
+mkdir -p "$PS" "$T_ROOT/bin" "$HOME/src/shop" "$HOME/src/proc" "$HOME/src/blocked" "$HOME/src/mfa"
 ln -s "$(readlink -f "$CREDSH_BIN")" "$T_ROOT/bin/credsh"
 # evil's region holds an OSC title sequence, a C1 CSI (U+009B) and PowerShell code.
 cat >"$HOME/.aws/config" <<EOF
@@ -22,6 +22,10 @@ region = us-east-1
 [profile proc]
 region = eu-central-1
 credential_process = /bin/sh $FIX/cred_process.sh $PS proc
+[profile mfarole]
+role_arn = arn:aws:iam::111122223333:role/MfaHook
+source_profile = dev
+mfa_serial = arn:aws:iam::111122223333:mfa/person
 [profile evil]
 region = eu-$(printf '\033]0;PWNEDTITLE\007')west-1$(printf '\302\233')31m\$(New-Item PWNED)
 EOF
@@ -31,6 +35,7 @@ printf '[evil]\naws_access_key_id = AKIAEVIL\naws_secret_access_key = S3NT1NEL-e
 printf 'profile = prod\n' >"$HOME/src/blocked/.credprofile"
 (cd "$HOME/src/shop" && "$CREDSH_BIN" pin dev 2>/dev/null) || echo "setup: pin dev failed"
 (cd "$HOME/src/proc" && "$CREDSH_BIN" pin proc 2>/dev/null) || echo "setup: pin proc failed"
+(cd "$HOME/src/mfa" && "$CREDSH_BIN" pin mfarole 2>/dev/null) || echo "setup: pin mfarole failed"
 
 SOCK=$T_ROOT/tmux.sock
 tm() { tmux -S "$SOCK" "$@"; }
@@ -78,7 +83,7 @@ EOF
 tm -f /dev/null new-session -d -s pwsh -x 250 -y 50 -c "$HOME" env -i "HOME=$HOME" \
     "PATH=$T_ROOT/bin:$PATH" TERM=screen LANG=C.UTF-8 "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
     "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME" AWS_EC2_METADATA_DISABLED=true \
-    POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+    "AWS_ENDPOINT_URL_STS=http://127.0.0.1:$(free_port)" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
     "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc.ps1'"
 check_true "the first prompt appeared" wait_for at_least_prompts 1
 check "first prompt, outside any tree" "[True 0] none>" "$(last_prompt)"
@@ -114,6 +119,13 @@ type_line '$null'
 type_line '$null'
 check "prompts do not re-run the process" 1 "$(wc -l <"$PS/proc.count" 2>/dev/null)"
 
+# A profile that needs an MFA code: the hook never asks for it (the prompt comes back at once), it says once
+# how to sign in.
+type_line 'cd ~/src/mfa'
+check_contains "an MFA profile in the hook: a hint to run credsh login" "credsh login mfarole" "$(last_output)"
+check_absent "and no code is asked for" "MFA code for" "$(screen)"
+type_line 'cd /'
+
 # $? and $LASTEXITCODE as the user's prompt sees them (docs/security.md 6).
 type_line 'false'
 check "\$? and \$LASTEXITCODE survive the hook (false)" "[False 1]" "$(last_prompt | cut -d' ' -f1-2)"
@@ -127,8 +139,8 @@ type_line "Write-Error oops -ErrorAction Continue"
 check "a failed cmdlet: \$? false, \$LASTEXITCODE untouched" "[False 3]" "$(last_prompt | cut -d' ' -f1-2)"
 type_line 'cd /'
 check "leaving restores the empty prompt" "[True 3] none>" "$(last_prompt)"
-# AWS_EC2_METADATA_DISABLED is the test's own (set when pwsh started), not credsh's.
-type_line '@(Get-ChildItem Env:AWS_* | Where-Object Name -ne AWS_EC2_METADATA_DISABLED).Count; "K=$env:AWS_ACCESS_KEY_ID"'
+# AWS_EC2_METADATA_DISABLED and AWS_ENDPOINT_URL_STS are the test's own (set when pwsh started), not credsh's.
+type_line '@(Get-ChildItem Env:AWS_* | Where-Object Name -notin AWS_EC2_METADATA_DISABLED, AWS_ENDPOINT_URL_STS).Count; "K=$env:AWS_ACCESS_KEY_ID"'
 check "leaving unsets every AWS_ variable" $'0\nK=' "$(last_output)"
 
 # Ctrl-C inside Invoke-CredshCommand: the session's own values come back, the hook runs again.
