@@ -1,6 +1,7 @@
 # Thin wrapper over CMake; `tools/bootstrap TARGET` installs the Debian packages first.
 #   make demo     build, then run the demo in a throw-away HOME
-#   make check    build and run every test, then the same suite under ASan+UBSan, then the fuzzers (what CI runs)
+#   make check    the format check, every test, the same suite under ASan+UBSan, then the fuzzers (what CI runs)
+#   make format   clang-format -i over every C++ file (the committed .clang-format); format-check only reports
 #   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed; then start-up instructions and RSS
 #   make install  PREFIX=/usr/local (default): stripped Release binary, plugins, completions, credsh(1)
 #   make uninstall  removes what `make install` installed (same PREFIX)
@@ -11,7 +12,7 @@ CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build demo check test unit asan fuzz bench release install uninstall package clean
+.PHONY: all build demo check test unit asan fuzz bench release install uninstall package clean format format-check
 
 all: build
 
@@ -41,6 +42,13 @@ fuzz:
 		-DCREDSH_FUZZ=ON -DCREDSH_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape
 	bash tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+# The house style (.clang-format, clang-format 14 as Debian 12 ships it) over every C++ source and header.
+CXX_SOURCES = find core plugins shell tests tools -name '*.cpp' -o -name '*.hpp' -o -name '*.h'
+format:
+	$(CXX_SOURCES) | xargs clang-format -i
+format-check:
+	$(CXX_SOURCES) | xargs clang-format --dry-run --Werror
 
 check: test asan fuzz
 
