@@ -1,15 +1,17 @@
 # Thin wrapper over CMake; `tools/bootstrap TARGET` installs the Debian packages first.
 #   make demo     build, then run the demo in a throw-away HOME
 #   make check    build and run every test, then the same suite under ASan+UBSan, then the fuzzers (what CI runs)
-#   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed
-#   make install  PREFIX=/usr/local (default)
+#   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed; then start-up instructions and RSS
+#   make install  PREFIX=/usr/local (default): stripped Release binary, plugins, completions, credsh(1)
+#   make uninstall  removes what `make install` installed (same PREFIX)
+#   make package  a Debian package (build-package/credsh_VERSION_ARCH.deb, installs under /usr)
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build demo check test unit asan fuzz bench install clean
+.PHONY: all build demo check test unit asan fuzz bench release install uninstall package clean
 
 all: build
 
@@ -46,9 +48,24 @@ bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build build-release -j $(JOBS) --target credsh credsh-plugin-mfa-sts
 	bash bench/run.sh build-release/bin/credsh
+	bash bench/startup.sh build-release/bin/credsh
 
-install: build
-	cmake --install build --prefix $(PREFIX)
+# The installed build is Release, configured for PREFIX (its plugin directory is compiled in), and stripped.
+release:
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-release -j $(JOBS)
+
+install: release
+	cmake --install build-release --strip
+
+uninstall:
+	cmake --build build-release --target uninstall
+
+package:
+	cmake -S . -B build-package -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr -DCREDSH_TESTS=OFF \
+		$(CMAKE_FLAGS) >/dev/null
+	cmake --build build-package -j $(JOBS)
+	cd build-package && cpack -G DEB
 
 clean:
-	rm -rf build build-asan build-release build-fuzz
+	rm -rf build build-asan build-release build-fuzz build-package

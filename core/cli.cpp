@@ -11,7 +11,7 @@
 namespace credsh {
 
 namespace {
-// Sorted by name; tests/shell/t_cli.sh checks that every entry has --help.
+// Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
 const std::array<Command, 15> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},

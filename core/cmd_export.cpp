@@ -27,7 +27,9 @@ std::string stamp_dir(const Env& env) {
     return env.home() + "/.cache/credsh/stamps";
 }
 
-// Stamps of shells that are gone are removed now and then, so the directory does not grow forever.
+// Stamps of shells that are gone are removed whenever a new shell takes its first stamp, so the directory
+// holds about as many stamps as there are live shells. kill(pid, 0) fails with ESRCH only for a process
+// that does not exist; another user's live process (EPERM) keeps its stamp.
 void sweep_stamps(const std::string& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
@@ -47,11 +49,18 @@ Result<std::string> touch_stamp(const Env& env, long pid) {
     std::string dir = stamp_dir(env);
     if (auto r = ensure_private_dir(dir); !r) return r.error();
     std::string path = dir + "/stamp-" + std::to_string(pid);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+    // O_EXCL first: only the first export of a shell creates its stamp, and that is when the sweep runs.
+    constexpr int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    bool created = true;
+    int fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = ::open(path.c_str(), flags);
+    }
     if (fd < 0) return fail("cannot create " + printable(path) + ": " + std::strerror(errno));
     ::futimens(fd, nullptr);
     ::close(fd);
-    if (pid % 16 == 0) sweep_stamps(dir);
+    if (created) sweep_stamps(dir);
     return path;
 }
 
@@ -69,10 +78,11 @@ int cmd_export(Context& ctx, const Args& args) {
     po::positional_options_description pos;
     pos.add("shell", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "export SHELL [--session NAME] [--pid PID] [--stdin-state]",
-                         "Prints shell code that sets and unsets AWS_*/ASK_* variables for the scope that applies "
-                         "here. The hook calls it;\nyou do not need to.",
-                         rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, "export SHELL [--session NAME] [--pid PID] [--stdin-state]",
+                   "Prints shell code that sets and unsets AWS_*/ASK_* variables for the scope that applies "
+                   "here. The hook calls it;\nyou do not need to.",
+                   rc);
     if (!vm) return rc;
     const Shell* shell = require_shell(ctx, shell_name);
     if (!shell) return 2;
@@ -86,12 +96,14 @@ int cmd_export(Context& ctx, const Args& args) {
     }
 
     ExportRequest req = base_request(ctx);
-    req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this per step, then a minute's quiet
+    req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this
+                           // per step, then a minute's quiet
     if (!session.empty()) req.session_profile = session;
     if (vm->count("stdin-state")) req.state = read_state_from_stdin();
     ExportPlan plan = plan_export(req);
     auto code = render_export(plan, ctx.env, *shell, *stamp);
-    for (const auto& m : plan.messages) ctx.err(m + "\n");
+    for (const auto& m : plan.messages)
+        ctx.err(m + "\n");
     if (!code) {
         ctx.warn(code.error().message);
         return 1; // nothing on stdout: docs/security.md 3

@@ -549,7 +549,7 @@ scenario_7_zero_spawn() {
     check "7 expiring credentials: 50 prompts, no credsh call" "$(get z7 calls)" "$(get z8 calls)"
     if [[ -s $T_ROOT/s7.strace ]]; then
         check "7 strace: no process created by 50 prompts and 10 cd" 0 "$(spawns MARK_BEGIN MARK_END)"
-        check "7 strace: no process created by 50 prompts with expiring credentials (DESIGN §4)" 0 \
+        check "7 strace: no process created by 50 prompts with expiring credentials (docs/design.md §4)" 0 \
             "$(spawns MARK2_BEGIN MARK2_END)"
     else
         echo "note: strace unavailable; the spawn count rests on the wrapper's counter"

@@ -86,7 +86,7 @@ all_or_nothing() { # all_or_nothing DESC [-C DIR | -E SNIPPET] [ARGS...]
 exports() { grep -q "^export $1=" "$EX_OUT"; } # did the last bash export set NAME?
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 3: only allowlisted names, no NUL; a broken state on stdin still gives valid code.
+# docs/security.md 3: only allowlisted names, no NUL; a broken state on stdin still gives valid code.
 cd "$S/shop" || exit 1
 printf 'garbage\n\0\377\nambient AWS_PROFILE\n' >"$T_ROOT/state.garbage"
 EX_IN=$T_ROOT/state.garbage all_or_nothing "3 garbage state on stdin" --stdin-state
@@ -110,7 +110,7 @@ for sh in "${SHELLS[@]}"; do
 done
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 4: all-or-nothing under injected faults.
+# docs/security.md 4: all-or-nothing under injected faults.
 cd "$S/shop" || exit 1
 printf '[profile dev]\nregion = eu-west-1\n[profile broken\naws_secret_access_key = S3NT1NEL-cfg\n' >"$HOME/.aws/config"
 all_or_nothing "4 corrupt ~/.aws/config"
@@ -143,7 +143,7 @@ check_true "4 credential_process killed: no key exported" eval '! exports AWS_AC
 check "4 credential_process killed: one line on stderr" 1 "$(grep -c . "$EX_ERR")"
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 5: stdout is only shell code -- after eval, only credsh's variables changed.
+# docs/security.md 5: stdout is only shell code -- after eval, only credsh's variables changed.
 env_diff() { # env_diff DIR STATE-FILE: names of variables that a bash eval of export changed or added
     (
         cd "$1" || exit 1
@@ -172,7 +172,7 @@ check_contains "5 the blocked message is on stderr" "credsh allow" "$(cat "$EX_E
 check "5 stdout ends with the end marker" "# credsh-end" "$(tail -n 1 "$EX_OUT")"
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 9, 10, 13: strict .credprofile grammar; refusals name file:line and never echo the value.
+# docs/security.md 9, 10, 13: strict .credprofile grammar; refusals name file:line and never echo the value.
 ALLOW_DIR=$XDG_DATA_HOME/credsh/allow
 bad_profile() { # bad_profile NAME LINE CONTENT(printf format)
     local dir=$S/bad-$1 n_before
@@ -211,7 +211,7 @@ bad_profile trusted 2 'profile = dev\ntrusted = true\n'
 bad_profile section 1 '[Z9Q]\nprofile = dev\n'
 bad_profile escape 1 'profile = \033]0;Z9Q\007\n'
 
-# SECURITY 11: the allow key is sha256(realpath + "\n" + bytes), and allow shows exactly those bytes.
+# docs/security.md 11: the allow key is sha256(realpath + "\n" + bytes), and allow shows exactly those bytes.
 mkdir -p "$S/keyed" && printf '# our project\nprofile = dev\nregion = eu-west-2\n' >"$S/keyed/.credprofile"
 (cd "$S/keyed" && "$CREDSH_BIN" allow) 2>"$T_ROOT/allow.err"
 want_key=$( { printf '%s\n' "$S/keyed/.credprofile"; cat "$S/keyed/.credprofile"; } | sha256sum | cut -d' ' -f1)
@@ -225,7 +225,7 @@ printf '# our project\nprofile = dev\nregion = eu-west-3\n' >"$S/keyed/.credprof
 ex -C "$S/keyed" bash
 check_true "11 one changed byte: not trusted" eval '! exports AWS_PROFILE'
 
-# SECURITY 13: trust store modes, even under umask 000.
+# docs/security.md 13: trust store modes, even under umask 000.
 rm -rf "$XDG_DATA_HOME/credsh"
 (umask 000 && cd "$S/shop" && "$CREDSH_BIN" allow 2>/dev/null && cd "$S/keyed" && "$CREDSH_BIN" deny 2>/dev/null)
 mode() { stat -c %a "$1" 2>/dev/null; }
@@ -237,7 +237,7 @@ check "13 deny files are 0600" 600 "$(for f in "$XDG_DATA_HOME"/credsh/deny/*; d
 for d in proc killed; do "$CREDSH_BIN" allow "$S/$d" 2>/dev/null; done
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 12: ownership and modes, checked even for files that were allowed while they were safe.
+# docs/security.md 12: ownership and modes, checked even for files that were allowed while they were safe.
 own_case() { # own_case NAME SETUP-COMMAND...: an allowed dev profile in a fresh dir, then SETUP; must be skipped
     local name=$1 dir=$S/own-$1
     shift
@@ -261,7 +261,7 @@ own_case "in a 0775 directory owned by another group" sh -c 'chgrp 65534 . && ch
 own_case "symlink owned by uid 65534" sh -c 'mv .credprofile real && ln -s real .credprofile && chown -h 65534 .credprofile'
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 15: reads never block and never run away.
+# docs/security.md 15: reads never block and never run away.
 odd_case() { # odd_case [-q] NAME SETUP-COMMAND...   (-q: no warning required)
     local quiet=
     if [[ $1 == -q ]]; then quiet=1; shift; fi
@@ -286,7 +286,7 @@ odd_case -q "a symlink loop" ln -s .credprofile .credprofile
 odd_case "a unix socket" python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(".credprofile")'
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 16: walk-up edges -- no crash (exit < 124, so no signal and no timeout), valid output.
+# docs/security.md 16: walk-up edges -- no crash (exit < 124, so no signal and no timeout), valid output.
 all_or_nothing "16 deleted cwd" -E 'mkdir -p "$S/gone" && cd "$S/gone" && rmdir "$S/gone"'
 mkdir -p "$S/loop/a" && ln -s .. "$S/loop/a/b"
 all_or_nothing "16 a/b -> .. loop (PWD through it)" -C "$S/loop/a/b/a/b/a/b/a/b/a/b/a/b/a/b/a"
@@ -333,7 +333,7 @@ else
 fi
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 17: malformed ~/.aws/config -- the error names file and line, never the contents.
+# docs/security.md 17: malformed ~/.aws/config -- the error names file and line, never the contents.
 cfg_case() { # cfg_case NAME LINE CONTENT(printf format)
     printf "$3" >"$HOME/.aws/config"
     ex -C "$S/shop" bash
@@ -363,7 +363,7 @@ check_true "17 BOM + CRLF: the profile applies" exports AWS_PROFILE
 write_aws
 
 # ----------------------------------------------------------------------------------------------------
-# SECURITY 18: profile cycles error quickly, naming the profiles.
+# docs/security.md 18: profile cycles error quickly, naming the profiles.
 cycle() { # cycle DESC NAMES... -- COMMAND...
     local d=$1 names=() n
     shift

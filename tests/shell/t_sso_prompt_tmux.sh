@@ -2,7 +2,7 @@
 # IAM Identity Center in a live prompt, driven through tmux in real bash and zsh (the hook runs from
 # PROMPT_COMMAND / precmd, keys are typed with send-keys, the screen is read with capture-pane):
 #   - cd into a tree pinned to an SSO profile without a token: exactly one line, "credsh: dev needs login — run:
-#     credsh login dev", no credentials, and the next prompts stay quiet (no browser, no device flow: SECURITY 14);
+#     credsh login dev", no credentials, and the next prompts stay quiet (no browser, no device flow: docs/security.md 14);
 #   - `credsh login dev` typed at the prompt shows the URL and code, the fake approves after two polls, and the
 #     very next prompt shows the SSO profile with its time left (no cd needed: the hook watches the cache);
 #   - the token expires while in the tree (the clock moved with CREDSH_TEST_NOW, a watched file touched): one

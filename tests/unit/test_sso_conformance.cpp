@@ -1,4 +1,4 @@
-// aws-sso against the cross-SDK suites in ../shared/conformance (read in place; MANIFEST.md §3, §4):
+// aws-sso against the cross-SDK suites in ../shared/conformance (read in place; docs/protocols.md §3):
 //  - botocore sso-token-provider-tests: resolution cases (which settings make an SSO token provider) and refresh
 //    cases (cached token, clock, CreateToken reply -> token, write-back, or error);
 //  - Kotlin sso-token-cache-behavior-tests: the same refresh cases with Kotlin's error text;
