@@ -5,7 +5,7 @@
                        that never ends every 0.2 s, and reconnecting whenever the listener closes it, until DIR/stop exists (or 300 s).
                        DIR/ready appears once all N have sent their first bytes. OUT gets JSON: opened, closed
                        (by the listener: EOF/reset), answered (an HTTP answer came), refused (connect failed: the
-                       listener is gone), open_at_stop.
+                       listener is gone), pending (connect not done in 0.3 s: backlog full), open_at_stop.
   forge PORT OUT       send forged callbacks and record each status line in OUT (JSON list).
   read PATH            exit 0 if PATH can be read, 1 if not.
 """
@@ -21,13 +21,20 @@ N = 40
 def hold(port, out, d):
     # A request line that never ends: a listener that waits for it per read is held for as long as we like.
     prefix = b"GET /oauth/callback?code=held&state=held"
-    stats = {"opened": 0, "closed": 0, "answered": 0, "refused": 0, "open_at_stop": 0}
+    stats = {"opened": 0, "closed": 0, "answered": 0, "refused": 0, "pending": 0, "open_at_stop": 0}
     conns = {}
 
     def connect():
+        # A full backlog (a listener that no longer accepts) must not stall us: then we keep poking the
+        # connections we have, which is what holds a listener that reads one connection at a time.
         s = socket.socket()
+        s.settimeout(0.3)
         try:
             s.connect(("127.0.0.1", port))
+        except socket.timeout:
+            stats["pending"] += 1
+            s.close()
+            return None
         except OSError:
             stats["refused"] += 1
             s.close()
