@@ -1,14 +1,17 @@
 #include "loopback.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
+#include <vector>
 
 namespace credsh::sso {
 
@@ -37,47 +40,63 @@ std::string form_decode(const std::string& s) {
     return out;
 }
 
-void send_all(int fd, const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-        ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        sent += static_cast<std::size_t>(n);
-    }
+// One non-blocking send: the answers are a few hundred bytes into an empty socket buffer, and a client that
+// does not read must not hold us either.
+void send_once(int fd, const std::string& data) {
+    (void)::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void reply(int fd, int status, const std::string& text) {
+    const char* reason = status == 200   ? " OK"
+                         : status == 400 ? " Bad Request"
+                         : status == 404 ? " Not Found"
+                                         : "";
     std::string body = "<!doctype html><meta charset=utf-8><title>credsh</title><p>" + text + "</p>\n";
-    send_all(fd, "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
-                     "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
-                     "Content-Length: " +
-                     std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    send_once(fd, "HTTP/1.1 " + std::to_string(status) + reason +
+                      "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
+                      "Content-Length: " +
+                      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
 }
 
-// The request line's target, read with a 5 s limit and an 8 KiB cap (a browser's GET is far smaller).
-std::optional<std::string> read_target(int fd) {
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+struct Conn {
+    int fd = -1;
+    std::chrono::steady_clock::time_point deadline;
     std::string data;
-    char buf[2048];
-    while (data.find("\r\n") == std::string::npos && data.size() < 8192) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return std::nullopt;
-        data.append(buf, static_cast<std::size_t>(n));
-    }
-    auto eol = data.find("\r\n");
-    if (eol == std::string::npos) return std::nullopt;
-    std::string line = data.substr(0, eol);
-    auto sp1 = line.find(' ');
-    auto sp2 = line.find(' ', sp1 == std::string::npos ? sp1 : sp1 + 1);
-    if (sp1 == std::string::npos || sp2 == std::string::npos || line.compare(0, sp1, "GET") != 0)
-        return std::nullopt;
-    return line.substr(sp1 + 1, sp2 - sp1 - 1);
+};
+
+void close_all(std::deque<Conn>& conns) {
+    for (auto& c : conns)
+        ::close(c.fd);
+    conns.clear();
 }
 
 } // namespace
+
+std::optional<std::string> request_target(const std::string& head) {
+    auto eol = head.find("\r\n");
+    if (eol == std::string::npos) return std::nullopt;
+    std::string line = head.substr(0, eol);
+    auto sp1 = line.find(' ');
+    if (sp1 == std::string::npos || line.compare(0, sp1, "GET") != 0) return std::nullopt;
+    auto sp2 = line.find(' ', sp1 + 1);
+    if (sp2 == std::string::npos || sp2 == sp1 + 1) return std::nullopt;
+    return line.substr(sp1 + 1, sp2 - sp1 - 1);
+}
+
+JudgedCallback judge_callback(const std::string& target, const std::string& state) {
+    auto cb = parse_callback_target(target);
+    if (!cb) {
+        // /oauth/callback with neither a code+state nor an error is still somebody's callback, not a favicon.
+        auto q = target.find('?');
+        return {target.substr(0, q) == "/oauth/callback" ? CallbackKind::foreign : CallbackKind::not_callback,
+                {}};
+    }
+    // Constant time: how much of the state a guess got right must not show in the answer's timing.
+    bool same = !state.empty() && cb->state.size() == state.size() &&
+                CRYPTO_memcmp(cb->state.data(), state.data(), state.size()) == 0;
+    if (!same) return {CallbackKind::foreign, {}};
+    return {CallbackKind::ours, *cb};
+}
 
 std::optional<AuthCallback> parse_callback_target(const std::string& target) {
     auto q = target.find('?');
@@ -102,7 +121,7 @@ std::optional<AuthCallback> parse_callback_target(const std::string& target) {
     return cb;
 }
 
-Result<LoopbackListener> LoopbackListener::open() {
+Result<LoopbackListener> LoopbackListener::open(ListenerLimits limits) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return fail(std::string("cannot open a socket for the sign-in callback: ") + std::strerror(errno));
@@ -111,16 +130,17 @@ Result<LoopbackListener> LoopbackListener::open() {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
     socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0 ||
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
         std::string why = std::strerror(errno);
         ::close(fd);
         return fail("cannot listen on 127.0.0.1 for the sign-in callback: " + why);
     }
-    return LoopbackListener(fd, ntohs(addr.sin_port));
+    return LoopbackListener(fd, ntohs(addr.sin_port), limits);
 }
 
-LoopbackListener::LoopbackListener(LoopbackListener&& other) noexcept : fd_(other.fd_), port_(other.port_) {
+LoopbackListener::LoopbackListener(LoopbackListener&& other) noexcept
+    : fd_(other.fd_), port_(other.port_), limits_(std::move(other.limits_)), foreign_(other.foreign_) {
     other.fd_ = -1;
 }
 
@@ -128,30 +148,94 @@ LoopbackListener::~LoopbackListener() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-std::optional<AuthCallback> LoopbackListener::wait(std::int64_t seconds,
+std::optional<AuthCallback> LoopbackListener::wait(std::int64_t seconds, const std::string& state,
                                                    const std::function<bool()>& cancelled) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-        if (cancelled && cancelled()) return std::nullopt;
-        pollfd p{fd_, POLLIN, 0};
-        int r = ::poll(&p, 1, 250);
-        if (r <= 0) continue; // timeout or EINTR (Ctrl-C): look at the clock and the flag again
-        int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (conn < 0) continue;
-        auto target = read_target(conn);
-        auto cb = target ? parse_callback_target(*target) : std::nullopt;
-        if (!cb) {
-            reply(conn, 404, "Not the sign-in callback.");
-            ::close(conn);
-            continue;
+    using clock = std::chrono::steady_clock;
+    auto clock_now = [this] { return limits_.now ? limits_.now() : clock::now(); };
+    const auto end = clock_now() + std::chrono::seconds(seconds);
+    std::deque<Conn> conns; // oldest first
+    std::optional<AuthCallback> result;
+    while (!result) {
+        if (cancelled && cancelled()) break;
+        auto now = clock_now();
+        if (now >= end) break;
+        // Connections whose time is up are closed without an answer, whatever they are sending.
+        for (auto it = conns.begin(); it != conns.end();) {
+            if (it->deadline <= now) {
+                ::close(it->fd);
+                it = conns.erase(it);
+            } else {
+                ++it;
+            }
         }
-        reply(conn, 200,
-              cb->error.empty() ? "Signed in. You can close this window and return to the terminal."
-                                : "The sign-in did not complete. Return to the terminal for details.");
-        ::close(conn);
-        return cb;
+        auto next = std::min(end, now + std::chrono::milliseconds(250));
+        for (const auto& c : conns)
+            next = std::min(next, c.deadline);
+        int timeout_ms =
+            static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1);
+        std::vector<pollfd> fds;
+        fds.push_back({fd_, POLLIN, 0});
+        for (const auto& c : conns)
+            fds.push_back({c.fd, POLLIN, 0});
+        int r = ::poll(fds.data(), fds.size(), timeout_ms);
+        if (r <= 0) continue; // timeout or EINTR (Ctrl-C): look at the clock and the flag again
+        // Requests first, so that the connections accepted below cannot push out one whose request is here.
+        std::vector<int> done;
+        for (std::size_t i = 1; i < fds.size() && !result; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            Conn& c = conns[i - 1];
+            char buf[4096];
+            ssize_t n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+            if (n <= 0) {
+                done.push_back(c.fd);
+                continue;
+            }
+            c.data.append(buf, static_cast<std::size_t>(n));
+            bool complete = c.data.find("\r\n\r\n") != std::string::npos;
+            if (!complete && c.data.size() < limits_.max_request) continue;
+            done.push_back(c.fd);
+            auto target = complete ? request_target(c.data) : std::nullopt;
+            if (!target) {
+                reply(c.fd, 400, "Not a request credsh understands.");
+                continue;
+            }
+            JudgedCallback j = judge_callback(*target, state);
+            switch (j.kind) {
+            case CallbackKind::not_callback:
+                reply(c.fd, 404, "Not the sign-in callback.");
+                break;
+            case CallbackKind::foreign:
+                ++foreign_;
+                reply(c.fd, 400,
+                      "This answer does not belong to the sign-in credsh is waiting for; it was ignored.");
+                break;
+            case CallbackKind::ours:
+                reply(c.fd, 200,
+                      j.callback.error.empty()
+                          ? "Signed in. You can close this window and return to the terminal."
+                          : "The sign-in did not complete. Return to the terminal for details.");
+                result = std::move(j.callback);
+                break;
+            }
+        }
+        for (int fd : done) {
+            ::close(fd);
+            conns.erase(std::find_if(conns.begin(), conns.end(), [fd](const Conn& c) { return c.fd == fd; }));
+        }
+        if (result || !(fds[0].revents & POLLIN)) continue;
+        for (std::size_t k = 0; k < limits_.max_accepts_per_round; ++k) {
+            int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (conn < 0) break; // EAGAIN: none left (or a transient error: the next round tries again)
+            if (conns.size() >= limits_.max_connections) {
+                ::close(conns.front().fd);
+                conns.pop_front();
+            }
+            conns.push_back({conn, clock_now() + std::chrono::milliseconds(limits_.connection_ms), {}});
+        }
     }
-    return std::nullopt;
+    close_all(conns);
+    return result;
 }
 
 } // namespace credsh::sso

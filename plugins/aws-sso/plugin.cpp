@@ -1,6 +1,7 @@
 // credsh-aws-sso.so: IAM Identity Center for credsh (ARCHITECTURE.md "Operations"). The logic is in
 // sso_flow.cpp; this file connects it to the host: settings and environment from the request, libcurl for
 // HTTP, the request's clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
+#include "browser.hpp"
 #include "http.hpp"
 #include "loopback.hpp"
 #include "plugin_support.hpp"
@@ -77,9 +78,9 @@ std::string find_program(const Request& req, const std::string& name) {
 }
 
 // The browser to open, or "" when none may be opened: never without a person (the hook), never when disabled
-// (CREDSH_NO_BROWSER, --no-browser), and only one that exists - $BROWSER (its first entry, run with the URL
-// as its only argument, no shell), else xdg-open when a graphical session is there (DISPLAY /
-// WAYLAND_DISPLAY).
+// (CREDSH_NO_BROWSER, --no-browser), and only one that exists - $BROWSER (its first entry, run with the
+// private page's file:// URL as its only argument, no shell), else xdg-open when a graphical session is there
+// (DISPLAY / WAYLAND_DISPLAY).
 std::string browser_for(const Request& req) {
     if (!req.interactive() || truthy(req.env("CREDSH_NO_BROWSER")) || truthy(req.arg("no_browser")))
         return "";
@@ -92,7 +93,27 @@ std::string browser_for(const Request& req) {
     return "";
 }
 
-bool open_browser(const Request& req, const std::string& program, const std::string& url) {
+// Where the one-sign-in redirect page goes (browser.hpp): the user's runtime directory when it is really
+// theirs (owned, 0700), else $TMPDIR or /tmp - the page's own directory is 0700 in any case.
+std::string page_base_dir(const Request& req) {
+    if (auto r = req.env("XDG_RUNTIME_DIR"); r && !r->empty() && (*r)[0] == '/') {
+        struct stat st {};
+        if (::stat(r->c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+            (st.st_mode & 077) == 0)
+            return *r;
+    }
+    if (auto t = req.env("TMPDIR"); t && !t->empty() && (*t)[0] == '/') {
+        struct stat st {};
+        if (::stat(t->c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return *t;
+    }
+    return "/tmp";
+}
+
+// `target` is a file:// URL of our own page; the check is a last guard that nothing a browser would read as
+// an option ever becomes its first argument.
+bool open_browser(const Request& req, const std::string& program, const std::string& target) {
+    if (target.empty() || target[0] == '-') return false;
+    const std::string& url = target;
     std::vector<std::string> env_strings;
     const credsh_kv_list& env = req.raw().env;
     // A browser may stay up for days: it gets the user's environment without any credential in it
@@ -187,10 +208,18 @@ int32_t run(const Request& req, const Output& out) {
         // The authorization-code flow only where a browser is opened here: its redirect comes back to this
         // machine. Without one (--no-browser, SSH, no display) the device code, approvable from any device.
         std::optional<sso::LoopbackListener> listener;
+        std::vector<sso::RedirectPage> pages; // removed when the login ends, however it ends
         ctx.use_device_code = truthy(req.arg("use_device_code"));
         if (std::string browser = browser_for(req); !browser.empty()) {
-            ctx.io.open_browser = [&req, browser](const std::string& url) {
-                return open_browser(req, browser, url);
+            // The URL goes into a private page; the browser's command line only names that file.
+            ctx.io.open_browser = [&req, &pages, &out, browser](const std::string& url) {
+                auto page = sso::RedirectPage::create(page_base_dir(req), url);
+                if (!page) {
+                    out.say("not opening the browser: " + page.error().message);
+                    return false;
+                }
+                pages.push_back(std::move(*page));
+                return open_browser(req, browser, pages.back().file_url());
             };
             ctx.io.listen = [&listener]() -> Result<int> {
                 auto l = sso::LoopbackListener::open();
@@ -198,8 +227,14 @@ int32_t run(const Request& req, const Output& out) {
                 listener.emplace(std::move(*l));
                 return listener->port();
             };
-            ctx.io.await_callback = [&listener](std::int64_t seconds) {
-                return listener->wait(seconds, [] { return g_interrupted != 0; });
+            ctx.io.await_callback = [&listener, &out](std::int64_t seconds, const std::string& state) {
+                auto cb = listener->wait(seconds, state, [] { return g_interrupted != 0; });
+                if (int n = listener->foreign_callbacks(); n > 0)
+                    out.say(
+                        "ignored " + std::to_string(n) + (n == 1 ? " request" : " requests") +
+                        " to the sign-in callback that did not belong to this sign-in (another program on "
+                        "this machine?)");
+                return cb;
             };
         }
         SigintGuard guard;

@@ -1,5 +1,6 @@
 #include "sso_flow.hpp"
 
+#include "browser.hpp"
 #include "sso_files.hpp"
 #include "text.hpp"
 
@@ -211,6 +212,28 @@ Outcome cancelled_outcome() {
     return error("sign-in cancelled; nothing was written");
 }
 
+// A token from a sign-in is kept only if it gives the access the profile names (docs/security.md 38): a
+// sign-in finished by somebody else's account - a code or device approval delivered by another user - gives a
+// token for their identity, which usually cannot reach this account and role. Which person signed in is not
+// something the service reports (CreateToken's idToken is not implemented), so a token of another identity
+// with the very same access is not told apart; the defence there is that the sign-in URLs stay private.
+std::optional<Outcome> check_new_token(const Ctx& ctx, const CreateTokenReply& reply) {
+    if (ctx.cfg.account_id.empty() || ctx.cfg.role_name.empty()) return std::nullopt;
+    HttpRequest req = get_role_credentials_request(ctx.endpoints.portal, reply.access_token,
+                                                   ctx.cfg.account_id, ctx.cfg.role_name, ctx.timeout_ms);
+    HttpResult res = call(ctx, req);
+    auto rc = read_role_credentials({req, res});
+    if (rc.value) return std::nullopt;
+    std::string what = "account " + printable(ctx.cfg.account_id) + " role " + printable(ctx.cfg.role_name);
+    if (rc.error.kind == ApiErrorKind::transport)
+        return error("could not check that the new SSO token gives access to " + what + " (" +
+                     rc.error.message + "); it was not saved");
+    return error(
+        "the new SSO token does not give access to " + what + " (" + rc.error.message +
+        "); it was not saved. If the browser was signed in as somebody else, sign out there and run " +
+        login_hint(ctx) + " again");
+}
+
 // What both flows write: the CLI's token entry (with the registration, so either tool can refresh it),
 // under the refresh lock, so a prompt refreshing the old token cannot write it over this one.
 Outcome save_login_token(const Ctx& ctx, const Registration& reg, const CreateTokenReply& reply) {
@@ -251,7 +274,7 @@ Outcome login_auth_code(const Ctx& ctx) {
     ctx.io.say("  " + url);
     ctx.io.say("Waiting for the browser (Ctrl-C to cancel; credsh login --use-device-code signs in from "
                "another device)...");
-    auto cb = ctx.io.await_callback(600);
+    auto cb = ctx.io.await_callback(600, state);
     if (ctx.io.cancelled()) return cancelled_outcome();
     if (!cb) return error("no answer from the browser within 10 minutes; run " + login_hint(ctx) + " again");
     if (!cb->error.empty())
@@ -269,6 +292,8 @@ Outcome login_auth_code(const Ctx& ctx) {
             (void)remove_file(ctx.cache_dir + "/" + registration_cache_key(ctx.cfg) + ".json");
         return error(r.error.message);
     }
+    if (ctx.io.cancelled()) return cancelled_outcome();
+    if (auto bad = check_new_token(ctx, *r.value)) return *bad;
     if (ctx.io.cancelled()) return cancelled_outcome();
     return save_login_token(ctx, *reg.reg, *r.value);
 }
@@ -292,16 +317,28 @@ Outcome login_device_code(const Ctx& ctx) {
     if (!auth.value) return error(auth.error.message);
     const DeviceAuthorization& d = *auth.value;
 
-    // Lines for the terminal; the host escapes control bytes in them.
+    // The URLs are the service's: shown or opened only when they are https on an AWS sign-in host
+    // (docs/security.md 43). Without a usable verification URL there is nothing to tell the person.
+    if (auto bad =
+            browser_url_problem(d.verification_uri, ctx.endpoints.oidc, ctx.cfg.start_url, ctx.cfg.region))
+        return error("the service's verification URL cannot be used (" + *bad +
+                     "): " + printable(d.verification_uri.substr(0, 200)));
+    auto bad_complete = d.verification_uri_complete.empty()
+                            ? std::nullopt
+                            : browser_url_problem(d.verification_uri_complete, ctx.endpoints.oidc,
+                                                  ctx.cfg.start_url, ctx.cfg.region);
+    bool complete = !d.verification_uri_complete.empty() && !bad_complete;
+
+    // Lines for the terminal; the host escapes control characters in them (C0, C1, bidi).
     ctx.io.say("Sign in to " + ctx.cfg.start_url + " (" + ctx.cfg.label() + "):");
     ctx.io.say("  open     " + d.verification_uri);
     ctx.io.say("  code     " + d.user_code);
-    bool opened = false;
-    if (ctx.io.open_browser && !d.verification_uri_complete.empty())
-        opened = ctx.io.open_browser(d.verification_uri_complete);
+    if (bad_complete)
+        ctx.io.say("  (the service's complete verification URL is not used: " + *bad_complete + ")");
+    bool opened = complete && ctx.io.open_browser && ctx.io.open_browser(d.verification_uri_complete);
     if (opened)
         ctx.io.say("  (opened in your browser; check that it shows the same code)");
-    else if (!d.verification_uri_complete.empty())
+    else if (complete)
         ctx.io.say("  or open  " + d.verification_uri_complete);
     ctx.io.say("Waiting for approval (Ctrl-C to cancel)...");
 
@@ -338,6 +375,8 @@ Outcome login_device_code(const Ctx& ctx) {
             return error("the sign-in code expired before it was approved; run " + login_hint(ctx) +
                          " again");
     }
+    if (ctx.io.cancelled()) return cancelled_outcome();
+    if (auto bad = check_new_token(ctx, *reply)) return *bad;
     if (ctx.io.cancelled()) return cancelled_outcome();
     return save_login_token(ctx, *reg.reg, *reply);
 }

@@ -9,9 +9,12 @@
 //   login        for an sso-session with a browser here: the authorization-code flow (a client registered
 //                for it, /authorize in the browser with a PKCE challenge, the code back on the loopback
 //                listener, CreateToken with the verifier); else the device code: registration,
-//                StartDeviceAuthorization, the URL and code on the terminal, polling CreateToken (interval,
-//                slow_down +5 s, authorization_pending, expired_token). Then the token written atomically.
-//                Interactive requests only.
+//                StartDeviceAuthorization, the URL and code on the terminal (a URL only when it is https on
+//                an AWS sign-in host), polling CreateToken (interval, slow_down +5 s, authorization_pending,
+//                expired_token). Then, for a profile with an account and role, the new token is tried with
+//                GetRoleCredentials and kept only if it gives that access; then written atomically.
+//                Interactive requests only. Lines for the person go through say(), which the host escapes
+//                (C0, C1, bidi controls); messages are escaped here.
 //   logout       the SSO Logout call (best effort) and the token file removed.
 //   accounts     ListAccounts + ListAccountRoles, every page, as JSON in the output key "accounts".
 #pragma once
@@ -38,13 +41,15 @@ struct Io {
     std::function<std::int64_t()> now;               // epoch seconds
     std::function<bool(std::int64_t seconds)> sleep; // false: interrupted (Ctrl-C)
     std::function<bool()> cancelled;                 // Ctrl-C seen
-    std::function<bool(const std::string& url)>
-        open_browser; // empty: no browser (hook, disabled, none found)
+    // Opens `url` in the browser without putting it on the browser's command line (browser.hpp). Empty: no
+    // browser (hook, disabled, none found).
+    std::function<bool(const std::string& url)> open_browser;
     // The authorization-code flow's loopback listener (loopback.hpp): listen() starts it and gives its port;
-    // await_callback(seconds) blocks for the browser's redirect (nullopt: the time ran out, or Ctrl-C).
-    // Empty: that flow is not available and the device code is used.
+    // await_callback(seconds, state) blocks for the browser's redirect carrying `state` - others are answered
+    // and ignored - (nullopt: the time ran out, or Ctrl-C). Empty: that flow is not available and the device
+    // code is used.
     std::function<Result<int>()> listen;
-    std::function<std::optional<AuthCallback>(std::int64_t seconds)> await_callback;
+    std::function<std::optional<AuthCallback>(std::int64_t seconds, const std::string& state)> await_callback;
 };
 
 struct Ctx {

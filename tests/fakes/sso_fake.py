@@ -59,6 +59,9 @@ DEFAULTS = {
     "token_delay": 0.0,        # seconds each refresh CreateToken takes (widens race windows for the tests)
     "fail_role_credentials": 0,  # answer GetRoleCredentials with this status instead (e.g. 503)
     "authorize_mode": "approve",  # approve | deny (redirect with error=access_denied) | wrong_state
+    "device_override": {},     # members merged into the StartDeviceAuthorization reply (hostile values for tests)
+    "issued_token_accounts": None,  # a list: tokens issued from now on reach only these accounts (403 otherwise),
+                                    # as a token of another identity would
 }
 
 
@@ -71,6 +74,7 @@ class State:
         self.devices = {}        # deviceCode -> {client, polls, approved, times}
         self.codes = {}          # authorization code -> {client, redirect_uri, challenge, scopes}
         self.tokens = {}         # accessToken -> expiry epoch
+        self.token_accounts = {} # accessToken -> accounts it reaches (absent: all)
         self.refresh = {}        # refreshToken -> clientId (present = still usable)
         self.revoked = set()
         self.counts = {}
@@ -270,10 +274,12 @@ class Handler(BaseHTTPRequestHandler):
             S.devices[code] = {"client": body["clientId"], "polls": 0, "approved": False, "times": [],
                                "expires": time.time() + S.cfg["device_expires_in"], "scopes": S.clients[body["clientId"]]["scopes"]}
             port = self.server.server_address[1]
-        return self.send(200, {"deviceCode": code, "userCode": user,
-                               "verificationUri": "http://127.0.0.1:%d/device" % port,
-                               "verificationUriComplete": "http://127.0.0.1:%d/device?user_code=%s" % (port, user),
-                               "expiresIn": S.cfg["device_expires_in"], "interval": S.cfg["interval"]})
+            reply = {"deviceCode": code, "userCode": user,
+                     "verificationUri": "http://127.0.0.1:%d/device" % port,
+                     "verificationUriComplete": "http://127.0.0.1:%d/device?user_code=%s" % (port, user),
+                     "expiresIn": S.cfg["device_expires_in"], "interval": S.cfg["interval"]}
+            reply.update(S.cfg["device_override"])
+        return self.send(200, reply)
 
     def authorize(self, body, q):
         with S.lock:
@@ -314,6 +320,8 @@ class Handler(BaseHTTPRequestHandler):
         at = "atoken-%d-%s" % (i, secrets.token_hex(6))
         ttl = int(S.cfg["token_ttl"])
         S.tokens[at] = S.now() + ttl
+        if S.cfg["issued_token_accounts"] is not None:
+            S.token_accounts[at] = list(S.cfg["issued_token_accounts"])
         out = {"accessToken": at, "tokenType": "Bearer", "expiresIn": ttl}
         if with_refresh:
             rt = "rtoken-%d-%s" % (i, secrets.token_hex(6))
@@ -367,7 +375,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, self.issue(body["clientId"], False))
             if grant == "authorization_code":
                 c = S.codes.pop(body.get("code"), None)
-                self.record("CreateToken.authorization_code", redirectUri=body.get("redirectUri"))
+                self.record("CreateToken.authorization_code", redirectUri=body.get("redirectUri"), code=body.get("code"))
                 if not self.client_ok(body):
                     return self.error(401, "InvalidClientException", "invalid_client", "unknown or expired client")
                 if not c or c["client"] != body["clientId"]:
@@ -403,7 +411,8 @@ class Handler(BaseHTTPRequestHandler):
             if not t:
                 return self.error(401, "UnauthorizedException", message="Session token not found or invalid")
             acct = S.cfg["accounts"].get(q.get("account_id"))
-            if not acct or q.get("role_name") not in acct["roles"]:
+            reach = S.token_accounts.get(t)
+            if not acct or q.get("role_name") not in acct["roles"] or (reach is not None and q.get("account_id") not in reach):
                 return self.error(403, "ForbiddenException", message="No access")
             i = S.next_id()
             exp_ms = int((S.now() + S.cfg["role_ttl"]) * 1000)

@@ -14,11 +14,22 @@ sso_write_config
 TOK=$(token_file my-sso)
 DEV_CACHE=$(role_cache_file 111111111111 Admin my-sso)
 mkdir -p "$T_ROOT/bin"
+# The browser is given a private page (never the URL itself: docs/security.md 38); page_url prints where that
+# page leads, as a browser would follow it.
+cat >"$T_ROOT/bin/page_url" <<'EOF'
+#!/bin/sh
+case "$1" in
+file://*) sed -n 's/.*<a href="\([^"]*\)".*/\1/p' "${1#file://}" | sed 's/&amp;/\&/g' ;;
+*) printf '%s\n' "$1" ;;
+esac
+EOF
 cat >"$T_ROOT/bin/browser" <<EOF
 #!/bin/sh
 printf '%s\n' "\$*" >>'$T_ROOT/browser.log'
+'$T_ROOT/bin/page_url' "\$1" >>'$T_ROOT/browser.urls'
 env >'$T_ROOT/browser.env'
 EOF
+chmod 755 "$T_ROOT/bin/page_url"
 chmod 755 "$T_ROOT/bin/browser"
 
 # --- login: the code on the terminal, polling until approval, caches written ------------------------------
@@ -34,7 +45,7 @@ check "polled until approved after two pending answers" 3 "$(sso_count CreateTok
 check "the registration asked for the configured scope" "['sso:account:access']" \
     "$(sso_q "[l['scopes'] for l in s['log'] if l['op']=='RegisterClient'][0]")"
 check "the browser got the complete verification URL" "$SSO_URL/device?user_code=" \
-    "$(cut -d= -f1 "$T_ROOT/browser.log" 2>/dev/null)="
+    "$(cut -d= -f1 "$T_ROOT/browser.urls" 2>/dev/null)="
 check_true "the browser got the environment" grep -q "^BROWSER=" "$T_ROOT/browser.env"
 check_no_match "...without credentials in it" "S3NT1NEL" "$T_ROOT/browser.env"
 check "token file at ~/.aws/sso/cache/sha1(session).json, 0600" 600 "$(stat -c %a "$TOK" 2>/dev/null)"
@@ -50,7 +61,7 @@ check_absent "no access token on the terminal" "$(token_field "$TOK" accessToken
 
 env_out=$("$B" exec -p dev -- env 2>&1)
 check_contains "exec -p dev gets the role credentials" "AWS_ACCESS_KEY_ID=ASIAFAKE" "$env_out"
-check "exec used the cache (one GetRoleCredentials so far)" 1 "$(sso_count GetRoleCredentials)"
+check "exec used the cache (GetRoleCredentials only from the login: the new token's check, then the role credentials)" 2 "$(sso_count GetRoleCredentials)"
 
 # A second login reuses the registration; the browser is not opened when disabled.
 : >"$T_ROOT/browser.log"
@@ -66,8 +77,9 @@ check "no BROWSER and no display: nothing to open, login still works" 0 "$?"
 # The "browser" follows the sign-in page's redirect to credsh's loopback listener, as a real one would.
 cat >"$T_ROOT/bin/curl-browser" <<EOF
 #!/bin/sh
-printf '%s\n' "\$1" >>'$T_ROOT/pkce-browser.log'
-curl -s -L -o '$T_ROOT/pkce-page.html' "\$1" &
+url=\$('$T_ROOT/bin/page_url' "\$1")
+printf '%s\n' "\$url" >>'$T_ROOT/pkce-browser.log'
+curl -s -L -o '$T_ROOT/pkce-page.html' "\$url" &
 EOF
 chmod 755 "$T_ROOT/bin/curl-browser"
 pkce_login() { BROWSER=$T_ROOT/bin/curl-browser timeout 60 "$B" login dev 2>&1; }
@@ -99,9 +111,24 @@ sso_set '{"authorize_mode": "deny"}'
 out=$(pkce_login)
 check "pkce: refused in the browser: login fails" 1 "$?"
 check_contains "pkce: ... saying so" "the sign-in was declined (access_denied)" "$out"
+# A redirect with another state is not this sign-in's: answered with an error page and ignored (it may be
+# another user's forgery, docs/security.md 37); the login goes on waiting until Ctrl-C.
 sso_set '{"authorize_mode": "wrong_state"}'
-out=$(pkce_login)
-check_contains "pkce: a redirect with another state is refused" "state differs" "$out"
+rm -f "$T_ROOT/pkce-page.html"
+BROWSER=$T_ROOT/bin/curl-browser python3 -c 'import os,signal,sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+    "$B" login dev >"$T_ROOT/pkce-int.out" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q "does not belong" "$T_ROOT/pkce-page.html" 2>/dev/null && break; sleep 0.1; done
+check_contains "pkce: a redirect with another state is answered as not this sign-in's" "does not belong" \
+    "$(cat "$T_ROOT/pkce-page.html" 2>/dev/null)"
+kill -0 "$pid" 2>/dev/null
+check "pkce: ... and ignored: the login still waits" 0 "$?"
+kill -INT "$pid"
+wait "$pid"
+check "pkce: Ctrl-C then ends it" 1 "$?"
+out=$(cat "$T_ROOT/pkce-int.out")
+check_contains "pkce: ... saying nothing was written" "cancelled; nothing was written" "$out"
+check_contains "pkce: ... and that a request was ignored" "ignored 1 request" "$out"
 check "pkce: neither wrote the token file" "$before" "$(sha1sum <"$TOK")"
 check "pkce: neither exchanged a code" 2 "$(sso_count CreateToken.authorization_code)"
 sso_set '{"authorize_mode": "approve"}'

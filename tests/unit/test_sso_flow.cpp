@@ -24,10 +24,13 @@ namespace {
 
 const char* kRegister =
     R"({"clientId":"cid","clientSecret":"csecret","clientIdIssuedAt":1700000000,"clientSecretExpiresAt":1707776000})";
-const char* kDevice = R"({"deviceCode":"dcode","userCode":"ABCD-EFGH","verificationUri":"https://v/device",
-                          "verificationUriComplete":"https://v/device?user_code=ABCD-EFGH","expiresIn":600,"interval":1})";
+const char* kDevice =
+    R"({"deviceCode":"dcode","userCode":"ABCD-EFGH","verificationUri":"https://device.sso.us-east-1.amazonaws.com/",
+                          "verificationUriComplete":"https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH","expiresIn":600,"interval":1})";
 const char* kToken =
     R"({"accessToken":"AT-new","tokenType":"Bearer","expiresIn":28800,"refreshToken":"RT-new"})";
+const char* kRole =
+    R"({"roleCredentials":{"accessKeyId":"ASIAROLE","secretAccessKey":"rs","sessionToken":"rt","expiration":1700003600000}})";
 
 std::vector<std::string> files_in(const std::string& dir) {
     std::vector<std::string> out;
@@ -54,9 +57,6 @@ void write_token(const SsoHarness& h, const std::string& access, std::int64_t ex
     REQUIRE(write_private_file(h.token_path(), token_json(t)));
 }
 
-const char* kRole =
-    R"({"roleCredentials":{"accessKeyId":"ASIAROLE","secretAccessKey":"rs","sessionToken":"rt","expiration":1700003600000}})";
-
 } // namespace
 
 TEST_CASE("sso login: register, show the code, poll with interval and slow_down, write the token") {
@@ -66,7 +66,8 @@ TEST_CASE("sso login: register, show the code, poll with interval and slow_down,
                     aws_error(400, "AuthorizationPendingException", "authorization_pending"),
                     aws_error(400, "SlowDownException", "slow_down"),
                     aws_error(400, "AuthorizationPendingException", "authorization_pending"),
-                    response(200, kToken)};
+                    response(200, kToken),
+                    response(200, kRole)};
     std::vector<std::string> opened;
     h.ctx.io.open_browser = [&](const std::string& url) {
         opened.push_back(url);
@@ -77,12 +78,13 @@ TEST_CASE("sso login: register, show the code, poll with interval and slow_down,
     // interval 1, then 1 + 5 after slow_down, kept from then on (RFC 8628 §3.5).
     CHECK(h.sleeps == std::vector<std::int64_t>{1, 1, 6, 6});
     CHECK(h.http.count("/token") == 4);
-    CHECK(opened == std::vector<std::string>{"https://v/device?user_code=ABCD-EFGH"});
+    CHECK(opened ==
+          std::vector<std::string>{"https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH"});
     std::string shown;
     for (const auto& s : h.said)
         shown += s + "\n";
     CHECK(shown.find("ABCD-EFGH") != std::string::npos);
-    CHECK(shown.find("https://v/device") != std::string::npos);
+    CHECK(shown.find("https://device.sso.us-east-1.amazonaws.com/") != std::string::npos);
     CHECK(shown.find("csecret") == std::string::npos);
     CHECK(shown.find("dcode") == std::string::npos);
 
@@ -105,7 +107,7 @@ TEST_CASE("sso login: register, show the code, poll with interval and slow_down,
 
     // A second login reuses the cached registration.
     h.http.calls.clear();
-    h.http.queue = {response(200, kDevice), response(200, kToken)};
+    h.http.queue = {response(200, kDevice), response(200, kToken), response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK(h.http.count("/client/register") == 0);
 }
@@ -115,7 +117,8 @@ TEST_CASE("sso login: a legacy profile registers without scopes; an old per-regi
     cfg.session_name.clear();
     cfg.scopes.clear();
     SsoHarness h(cfg);
-    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken)};
+    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken),
+                    response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK_FALSE(json::parse(h.http.calls[0].body).contains("scopes"));
     std::vector<std::string> want{registration_cache_key(cfg) + ".json", token_file_name(cfg)};
@@ -126,7 +129,7 @@ TEST_CASE("sso login: a legacy profile registers without scopes; an old per-regi
     Registration r{"old-cid", "old-secret", old.clock + 86400, {}, {}};
     REQUIRE(
         write_private_file(old.ctx.cache_dir + "/botocore-client-id-us-east-1.json", registration_json(r)));
-    old.http.queue = {response(200, kDevice), response(200, kToken)};
+    old.http.queue = {response(200, kDevice), response(200, kToken), response(200, kRole)};
     REQUIRE(login(old.ctx).status == CREDSH_OK);
     CHECK(json::parse(old.http.calls[0].body)["clientId"] == "old-cid");
 }
@@ -160,8 +163,9 @@ TEST_CASE("sso login: polling stops when the device code's lifetime is over") {
     SsoHarness h(credsh::test::session_config());
     h.http.queue = {
         response(200, kRegister),
-        response(200,
-                 R"({"deviceCode":"d","userCode":"U","verificationUri":"v","expiresIn":3,"interval":2})")};
+        response(
+            200,
+            R"({"deviceCode":"d","userCode":"U","verificationUri":"https://device.sso.us-east-1.amazonaws.com/","expiresIn":3,"interval":2})")};
     h.http.fn = nullptr;
     for (int i = 0; i < 10; ++i)
         h.http.queue.push_back(aws_error(400, "AuthorizationPendingException", "authorization_pending"));
@@ -439,7 +443,7 @@ void with_browser(SsoHarness& h, ScriptedBrowser& b) {
         return true;
     };
     h.ctx.io.listen = []() -> Result<int> { return 49152; };
-    h.ctx.io.await_callback = [&b](std::int64_t) -> std::optional<AuthCallback> {
+    h.ctx.io.await_callback = [&b](std::int64_t, const std::string&) -> std::optional<AuthCallback> {
         if (b.mode == "none") return std::nullopt;
         if (b.mode == "deny") return AuthCallback{"", b.query("state"), "access_denied", "the user said no"};
         return AuthCallback{"the-code", b.mode == "wrong_state" ? "other" : b.query("state"), "", ""};
@@ -452,7 +456,7 @@ TEST_CASE(
     SsoHarness h(credsh::test::session_config());
     ScriptedBrowser b;
     with_browser(h, b);
-    h.http.queue = {response(200, kRegister), response(200, kToken)};
+    h.http.queue = {response(200, kRegister), response(200, kToken), response(200, kRole)};
     Outcome o = login(h.ctx);
     REQUIRE(o.status == CREDSH_OK);
     CHECK(h.http.count("/device_authorization") == 0);
@@ -483,19 +487,20 @@ TEST_CASE(
 
     // The next sign-in reuses that registration; a device-code sign-in does not (botocore's rule) ...
     h.http.calls.clear();
-    h.http.queue = {response(200, kToken)};
+    h.http.queue = {response(200, kToken), response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK(h.http.count("/client/register") == 0);
     h.http.calls.clear();
     h.ctx.use_device_code = true;
-    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken)};
+    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken),
+                    response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK(h.http.count("/client/register") == 1);
     CHECK_FALSE(json::parse(h.http.calls[0].body).contains("grantTypes"));
     // ... and an authorization-code sign-in does not reuse the device client it wrote.
     h.http.calls.clear();
     h.ctx.use_device_code = false;
-    h.http.queue = {response(200, kRegister), response(200, kToken)};
+    h.http.queue = {response(200, kRegister), response(200, kToken), response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK(h.http.count("/client/register") == 1);
 }
@@ -506,7 +511,7 @@ TEST_CASE("sso login, authorization code: a wrong state, a refusal or no answer 
         ScriptedBrowser b;
         b.mode = mode;
         with_browser(h, b);
-        h.http.queue = {response(200, kRegister), response(200, kToken)};
+        h.http.queue = {response(200, kRegister), response(200, kToken), response(200, kRole)};
         Outcome o = login(h.ctx);
         INFO(mode);
         CHECK(o.status == CREDSH_ERROR);
@@ -526,10 +531,11 @@ TEST_CASE("sso login: a legacy profile and --use-device-code take the device cod
     SsoHarness h(legacy);
     ScriptedBrowser b;
     with_browser(h, b);
-    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken)};
+    h.http.queue = {response(200, kRegister), response(200, kDevice), response(200, kToken),
+                    response(200, kRole)};
     REQUIRE(login(h.ctx).status == CREDSH_OK);
     CHECK(h.http.count("/device_authorization") == 1);
-    CHECK(b.url == "https://v/device?user_code=ABCD-EFGH");
+    CHECK(b.url == "https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH");
 }
 
 TEST_CASE("pkce: verifier, challenge (python hashlib's answer), state") {
@@ -577,12 +583,12 @@ TEST_CASE("loopback: a real listener on 127.0.0.1 answers the browser and report
             ::pclose(p);
         }
     });
-    auto cb = l->wait(10, [] { return false; });
+    auto cb = l->wait(10, "S", [] { return false; });
     browser.join();
     REQUIRE(cb);
     CHECK(cb->code == "C");
     CHECK(cb->state == "S");
     CHECK(page.find("Signed in") != std::string::npos);
     // Ctrl-C: the wait ends with nothing (no timing asserted here; the shell test drives a real login).
-    CHECK_FALSE(l->wait(10, [] { return true; }));
+    CHECK_FALSE(l->wait(10, "S", [] { return true; }));
 }
