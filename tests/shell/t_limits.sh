@@ -6,6 +6,8 @@
 #   2. core dumps are off in credsh: with `ulimit -c unlimited`, a credsh killed by SIGSEGV while it waits on a
 #      credential_process leaves no core file, and run as another user its /proc/PID files are root's (the
 #      kernel's sign of a non-dumpable process);
+#   3. a chain that reaches the same role twice (one cache key) resolves without waiting on its own lock, with
+#      one AssumeRole;
 #   5. a NUL byte in a value a plugin got from a server (a container endpoint's Token) is an error: non-zero
 #      exit, nothing exported, no part of the value shown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -114,6 +116,35 @@ check "as $U: the credential_process tool is its own user's (dumpable: the user'
 kill -TERM "$cpid" 2>/dev/null
 kill -TERM -- "-$(cat "$UD/u.started")" 2>/dev/null
 wait "$upid" 2>/dev/null
+
+# --- 3. the same role twice in one chain ------------------------------------------------------------------------
+start_fake sts_strict.py STS_PORT
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$STS_PORT
+ROLE=arn:aws:iam::111122223333:role/Twice
+cat >"$HOME/.aws/config" <<EOF
+[profile outer]
+role_arn = $ROLE
+role_session_name = same
+source_profile = inner
+[profile inner]
+role_arn = $ROLE
+role_session_name = same
+source_profile = base
+EOF
+calls() { curl -s "http://127.0.0.1:$STS_PORT/_calls" | python3 -c '
+import json, sys
+print(" ".join("%s:%s:%s" % (c["action"], c["role_arn"].rsplit("/", 1)[-1], c["session_name"]) for c in json.load(sys.stdin)))'; }
+out=$(timeout 300 "$CREDSH_BIN" exec -p outer -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1)
+check_contains "same role twice, exec: credentials" "KEY=ASIAFAKE" "$out"
+check_absent "same role twice, exec: no lock error" "lock" "$out"
+check "same role twice, exec: one AssumeRole, from the base keys" "AssumeRole:Twice:same" "$(calls)"
+curl -s -X POST "http://127.0.0.1:$STS_PORT/_reset" >/dev/null
+rm -rf "$HOME/.aws/cli/cache"
+out=$(timeout 300 "$CREDSH_BIN" export bash --session outer 2>"$T_ROOT/twice.err")
+check_contains "same role twice, hook: credentials exported" "AWS_ACCESS_KEY_ID=" "$out"
+check "same role twice, hook: nothing on stderr" "" "$(<"$T_ROOT/twice.err")"
+check "same role twice, hook: one AssumeRole" "AssumeRole:Twice:same" "$(calls)"
+unset AWS_ENDPOINT_URL_STS
 
 # --- 5. a NUL byte from a plugin -------------------------------------------------------------------------------
 # Before: the value was cut at the NUL on its way through the C ABI and the prefix exported, with exit 0.
