@@ -191,6 +191,19 @@ class Runner {
             ProcessOptions opts;
             opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
             opts.stderr_fd = ctx_.stderr_fd;
+            // In the hook (not interactive) the tool gets the prompt's per-step budget, like a network step
+            // (docs/security.md 24): a hung tool, or one whose child keeps stdout open, must not hold the
+            // prompt for the configured timeout. exec and login, where a person waits on purpose, keep the
+            // timeout.
+            const std::chrono::milliseconds budget{ctx_.timeout_ms};
+            const bool prompt_budget = !ctx_.interactive && budget < opts.timeout;
+            if (prompt_budget) {
+                opts.timeout = budget;
+                const std::string& root = chain_.back().profile;
+                opts.timeout_hint = "the prompt's budget; run `credsh exec -p " + root +
+                                    " -- true` to give it the configured " +
+                                    std::to_string(ctx_.config.process_timeout.count()) + "s";
+            }
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
             auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
             if (!creds) return creds.error().context(where); // its errors already name credential_process

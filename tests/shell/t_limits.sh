@@ -8,6 +8,9 @@
 #      kernel's sign of a non-dumpable process);
 #   3. a chain that reaches the same role twice (one cache key) resolves without waiting on its own lock, with
 #      one AssumeRole;
+#   4. in the hook a credential_process that never answers, or that answers but leaves a child holding stdout,
+#      is stopped at the prompt's budget with a hint, its whole process group gone; `credsh exec` still gives
+#      the configured timeout;
 #   5. a NUL byte in a value a plugin got from a server (a container endpoint's Token) is an error: non-zero
 #      exit, nothing exported, no part of the value shown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -145,6 +148,49 @@ check_contains "same role twice, hook: credentials exported" "AWS_ACCESS_KEY_ID=
 check "same role twice, hook: nothing on stderr" "" "$(<"$T_ROOT/twice.err")"
 check "same role twice, hook: one AssumeRole" "AssumeRole:Twice:same" "$(calls)"
 unset AWS_ENDPOINT_URL_STS
+
+# --- 4. credential_process deadlines in the hook ----------------------------------------------------------------
+# holder: prints valid credentials, then leaves a child holding stdout (blocked on a FIFO nobody writes).
+cat >"$T_ROOT/holder" <<'EOF'
+#!/bin/sh
+echo $$ >"$1.started"
+printf '{"Version": 1, "AccessKeyId": "AKIAHOLDER0000000001", "SecretAccessKey": "S3NT1NEL-holder"}\n'
+cat "$1.fifo" &
+exit 0
+EOF
+# slow: answers after a pause longer than the hook's budget (2 s), well inside the configured 30 s.
+cat >"$T_ROOT/slow" <<'EOF'
+#!/bin/sh
+sleep 3
+printf '{"Version": 1, "AccessKeyId": "AKIASLOW000000000001", "SecretAccessKey": "S3NT1NEL-slow"}\n'
+EOF
+chmod 755 "$T_ROOT/holder" "$T_ROOT/slow"
+rm -f "$T_ROOT"/hang.* "$T_ROOT"/hold.*
+mkfifo "$T_ROOT/hang.fifo" "$T_ROOT/hold.fifo"
+cat >"$HOME/.aws/config" <<EOF
+[profile hang]
+credential_process = $T_ROOT/blocker $T_ROOT/hang
+[profile hold]
+credential_process = $T_ROOT/holder $T_ROOT/hold
+[profile slow]
+credential_process = $T_ROOT/slow
+EOF
+for p in hang hold; do
+    out=$(timeout 300 "$CREDSH_BIN" export bash --session "$p" 2>"$T_ROOT/$p.err")
+    rc=$?
+    check_true "hook, $p: export ends by itself (rc $rc)" test "$rc" -lt 124
+    check_contains "hook, $p: stopped at the prompt's budget, with the way to wait longer" \
+        "credsh: profile $p: credential_process timed out after 2s (the prompt's budget; run \`credsh exec -p $p -- true\` to give it the configured 30s)" \
+        "$(<"$T_ROOT/$p.err")"
+    check_absent "hook, $p: no key exported" "AWS_ACCESS_KEY_ID=" "$out"
+    check_contains "hook, $p: the shell still gets its state (a consistent answer)" "# credsh-end" "$out"
+    pgid=$(cat "$T_ROOT/$p.started")
+    # Signals take effect asynchronously: wait (bounded) for the group's last live member to end.
+    check_true "hook, $p: the tool's process group is gone (the child holding stdout too)" group_ends "$pgid"
+done
+out=$(timeout 300 "$CREDSH_BIN" exec -p slow -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1)
+check "exec: the configured timeout applies, so a tool slower than the prompt's budget is waited for" \
+    "KEY=AKIASLOW000000000001" "$out"
 
 # --- 5. a NUL byte from a plugin -------------------------------------------------------------------------------
 # Before: the value was cut at the NUL on its way through the C ABI and the prefix exported, with exit 0.
