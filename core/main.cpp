@@ -44,8 +44,7 @@ void usage(const credsh::Context& ctx) {
         s += "  " + name + std::string(12 - std::min<size_t>(11, name.size()), ' ') + std::string(c.summary) + "\n";
     }
     s += "\n  --version     print the version\n"
-         "\nInstall the hook:  eval \"$(credsh hook bash)\"   (zsh likewise; fish: credsh hook fish | "
-         "source)\n";
+         "\nInstall the hook:  eval \"$(credsh hook bash)\"   (zsh likewise; fish: credsh hook fish | source)\n";
     ctx.out(s);
 }
 
