@@ -72,6 +72,14 @@ Result<void> check_sso(const ProfileSet& profiles, const std::string& name, cons
     return {};
 }
 
+// What one profile contributes to the chain: its steps (base first) and, for a role whose source is another
+// profile, that profile's name. The chain is built by following `next` in a loop, never by recursion: a
+// config file of any size cannot exhaust the stack (docs/security.md 36).
+struct Link {
+    Chain steps;
+    std::optional<std::string> next;
+};
+
 struct Planner {
     const ProfileSet& profiles;
     const CredshConfig& config;
@@ -84,9 +92,36 @@ struct Planner {
         return s + back_to;
     }
 
-    // `root`: the selected profile. Source profiles differ in two ways, as in botocore and smithy-rs: their own
-    // static keys win over their role_arn, and their mfa_serial does not start a GetSessionToken.
-    Result<Chain> plan(const std::string& name, bool root) {
+    Result<Chain> plan(const std::string& name) {
+        std::vector<Chain> parts; // selected profile's steps first
+        std::string cur = name;
+        for (bool root = true;; root = false) {
+            auto link = plan_one(cur, root);
+            if (!link) return link.error();
+            parts.push_back(std::move(link->steps));
+            if (!link->next) break;
+            if (visited.size() >= kMaxChainProfiles) return too_deep(*link->next);
+            cur = *link->next;
+        }
+        Chain chain;
+        for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+            for (Step& s : *it)
+                chain.push_back(std::move(s));
+        return chain;
+    }
+
+    // One line however long the chain: the first profiles and the one where planning stopped.
+    Error too_deep(const std::string& next) const {
+        std::string path;
+        for (std::size_t i = 0; i < visited.size() && i < 3; ++i)
+            path += visited[i] + " -> ";
+        return fail("source_profile chain longer than " + std::to_string(kMaxChainProfiles) + " profiles (" +
+                    path + "... -> " + visited.back() + " -> " + next + "); credsh stops there");
+    }
+
+    // `root`: the selected profile. Source profiles differ in two ways, as in botocore and smithy-rs: their
+    // own static keys win over their role_arn, and their mfa_serial does not start a GetSessionToken.
+    Result<Link> plan_one(const std::string& name, bool root) {
         if (root) {
             if (auto it = config.profiles.find(name); it != config.profiles.end())
                 if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty()) {
@@ -94,13 +129,10 @@ struct Planner {
                     // source_profile: the AWS profile whose credentials the plugin works with (secretsmanager
                     // reads its secret with them), resolved as a source profile is for role_arn.
                     const std::string* source = find_prop(it->second, "source_profile");
-                    if (!source || source->empty()) return Chain{step};
+                    if (!source || source->empty()) return Link{Chain{step}, std::nullopt};
                     if (*source == name) return fail("profile cycle: " + name + " -> " + name);
                     visited.push_back(name);
-                    auto base = plan(*source, false);
-                    if (!base) return base.error();
-                    base->push_back(step);
-                    return base;
+                    return Link{Chain{step}, *source};
                 }
         }
         auto it = profiles.profiles.find(name);
@@ -110,15 +142,17 @@ struct Planner {
         }
         const Properties& p = it->second;
         visited.push_back(name);
+        auto done = [](Chain c) -> Result<Link> { return Link{std::move(c), std::nullopt}; };
 
         if (!root) {
             if (auto partial = check_partial(profiles, name); !partial)
                 return partial.error().context("source profile " + name);
             if (const Properties* k = keys_section(profiles, name))
-                return Chain{Step{StepKind::access_key, name, "", "", k}};
+                return done(Chain{Step{StepKind::access_key, name, "", "", k}});
         }
         if (has(p, "role_arn")) {
-            if (has(p, "web_identity_token_file")) return Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}};
+            if (has(p, "web_identity_token_file"))
+                return done(Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}});
             bool src = has(p, "source_profile"), cred_src = has(p, "credential_source");
             if (src && cred_src)
                 return fail("profile contained both source_profile and credential_source");
@@ -129,7 +163,7 @@ struct Planner {
                     return fail("credential_source " + cs +
                                 " is not one of Environment, Ec2InstanceMetadata, EcsContainer");
                 Step named{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr};
-                return Chain{named, role};
+                return done(Chain{named, role});
             }
             if (!src) return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
             const std::string& source = *find_prop(p, "source_profile");
@@ -140,14 +174,11 @@ struct Planner {
                 if (!k)
                     return fail("profile cycle: " + name + " -> " + name +
                                 " (it names itself as source_profile without static keys of its own)");
-                return Chain{Step{StepKind::access_key, name, "", "", k}, role};
+                return done(Chain{Step{StepKind::access_key, name, "", "", k}, role});
             }
             if (std::find(visited.begin(), visited.end(), source) != visited.end())
                 return fail("profile cycle: " + loop_text(source)); // smithy-rs: "formed an infinite loop"
-            auto base = plan(source, false);
-            if (!base) return base.error();
-            base->push_back(role);
-            return base;
+            return Link{Chain{role}, source};
         }
         if (has(p, "web_identity_token_file")) {
             // Name the profile that lacks it: from a source profile, the error reaches the user under the
@@ -158,24 +189,25 @@ struct Planner {
         if (is_sso(p)) {
             if (auto ok = check_sso(profiles, name, p); !ok)
                 return root ? ok.error() : ok.error().context("source profile " + name);
-            return Chain{Step{StepKind::sso, name, "aws-sso", "", nullptr}};
+            return done(Chain{Step{StepKind::sso, name, "aws-sso", "", nullptr}});
         }
         if (auto partial = check_partial(profiles, name); !partial) return partial.error();
         // Within one profile: keys in the credentials file, then credential_process, then keys in the config
         // file (botocore's order), each file's section taken whole.
         const Properties* creds_keys = file_section(profiles.credentials_file, name);
-        if (complete_keys(creds_keys)) return with_mfa(name, p, creds_keys, root);
-        if (has(p, "credential_process")) return Chain{Step{StepKind::process, name, "", "", nullptr}};
+        if (complete_keys(creds_keys)) return done(with_mfa(name, p, creds_keys, root));
+        if (has(p, "credential_process")) return done(Chain{Step{StepKind::process, name, "", "", nullptr}});
         const Properties* config_keys = file_section(profiles.config_file, name);
-        if (complete_keys(config_keys)) return with_mfa(name, p, config_keys, root);
+        if (complete_keys(config_keys)) return done(with_mfa(name, p, config_keys, root));
         if (has(p, "credential_source")) {
             const std::string& cs = *find_prop(p, "credential_source");
-            return Chain{Step{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr}};
+            return done(
+                Chain{Step{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr}});
         }
         if (root && web_env) {
             Step step{StepKind::web_identity, name, "mfa-sts", "", nullptr};
             step.web_env = web_env;
-            return Chain{step};
+            return done(Chain{step});
         }
         return fail(root ? "profile did not contain credential information"
                          : "source profile " + name + " did not contain credential information");
@@ -193,7 +225,7 @@ struct Planner {
 Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
                          const std::optional<WebIdentityEnv>& web_env) {
     Planner planner{profiles, config, web_env, {}};
-    return planner.plan(name, true);
+    return planner.plan(name);
 }
 
 std::optional<WebIdentityEnv> web_identity_env(const Env& env) {

@@ -10,6 +10,7 @@
 #include "profile_file.hpp"
 #include "result.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,9 +47,14 @@ struct Step {
 
 using Chain = std::vector<Step>;
 
+// The most profiles one chain may pass through (the selected one and its source_profile links). Real chains
+// have two to five; the limit only has to end a generated or hostile file with one clear error instead of
+// work (and, before, stack) proportional to its length (docs/security.md 36).
+inline constexpr std::size_t kMaxChainProfiles = 64;
+
 // The chain for `name`, first step (the base credential) first. Errors name the profile and the rule broken:
 // a missing source profile, a loop ("profile formed an infinite loop: a -> b -> a"), both source_profile and
-// credential_source, partial keys, a profile without credentials.
+// credential_source, partial keys, a profile without credentials, more than kMaxChainProfiles profiles.
 //
 // `web_env` (web_identity_env(env)): when the selected profile holds no credential information at all - no keys,
 // role, SSO, process or credential_source - and the environment names a role and a token file, the chain is one

@@ -49,7 +49,7 @@ std::string assume_role_cache_key(const nlohmann::json& args) {
     // policy's content, not its formatting: the object is serialised in place, keys sorted, not as a string.
     if (auto it = a.find("Policy"); it != a.end() && it->is_string()) {
         auto parsed = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
-        if (!parsed.is_discarded()) *it = parsed;
+        if (!parsed.is_discarded()) *it = std::move(parsed); // a copy would recurse as deep as the document
     }
     return file_safe(sha1_hex(python_json_dumps(a)));
 }

@@ -3,6 +3,8 @@
 // caught only here.
 #include "cli.hpp"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,7 +50,23 @@ void usage(const credsh::Context& ctx) {
 
 } // namespace
 
+// No core dump of this process, whatever `ulimit -c` says: its memory holds source keys, session tokens and
+// MFA codes, and a core lands in the working directory or a crash collector (docs/security.md 36). A
+// non-dumpable process is never dumped (the kernel checks this before a core file or a core_pattern pipe) and
+// cannot be ptrace-attached or have its /proc memory read by other processes of the user. Plugins run in this
+// process, so they are covered too. execve resets the flag, so `credsh exec`'s command and credential_process
+// tools keep the user's own settings; for the same reason RLIMIT_CORE, which children inherit, is lowered
+// only if the flag cannot be set.
+static void disable_core_dumps() {
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0) return;
+    struct rlimit none {
+        0, 0
+    };
+    ::setrlimit(RLIMIT_CORE, &none);
+}
+
 int main(int argc, char** argv) {
+    disable_core_dumps();
     credsh::Context ctx;
     try {
         ctx.env = credsh::Env::from_environ(environ);

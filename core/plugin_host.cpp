@@ -8,9 +8,12 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <set>
 #include <sys/stat.h>
@@ -77,11 +80,6 @@ struct KvList {
     credsh_kv_list view() const { return {items.data(), items.size()}; }
 };
 
-bool is_regular(const std::string& path) {
-    struct stat st{};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 constexpr std::string_view kPrefix = "credsh-";
 constexpr std::string_view kSuffix = ".so";
 
@@ -125,36 +123,161 @@ PluginHost::PluginHost(Env env, std::string exe_dir, int stderr_fd)
 
 PluginHost::~PluginHost() = default;
 
-std::vector<std::string> PluginHost::search_dirs() const {
-    std::vector<std::string> dirs;
-    if (auto p = env_.get_nonempty("CREDSH_PLUGIN_PATH"))
-        for (auto part : split(*p, ':'))
-            if (!part.empty()) dirs.emplace_back(part);
-    if (!exe_dir_.empty()) {
-        dirs.push_back(exe_dir_ + "/../plugins");
-        dirs.push_back(exe_dir_ + "/../lib/credsh/plugins");
+const char* origin_name(PluginOrigin origin) {
+    switch (origin) {
+    case PluginOrigin::env_path:
+        return "CREDSH_PLUGIN_PATH";
+    case PluginOrigin::build_tree:
+        return "build tree";
+    case PluginOrigin::system_dir:
+        return "system dir";
     }
-    dirs.emplace_back(CREDSH_PLUGIN_DIR);
-    return dirs;
+    return "?";
+}
+
+std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me) {
+    if (uid != me && uid != 0) return "owned by uid " + std::to_string(uid) + ", not you or root";
+    if (mode & (S_IWGRP | S_IWOTH)) {
+        char octal[8];
+        std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
+        return std::string("writable by group or others (mode ") + octal + ")";
+    }
+    return std::nullopt;
 }
 
 namespace {
 
-// Opens one file and validates its descriptor. Errors say what is wrong with the file, not which file it is.
-Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const std::string& path) {
+// Whether `exe_dir` is the build tree's bin directory this binary was built into (compared by identity, not
+// by name): only then are the build tree's plugins searched. A copy or an installed binary never is.
+bool runs_from_build_tree(const std::string& exe_dir) {
+#ifdef CREDSH_BUILD_DIR
+    struct stat here {
+    }, built{};
+    return !exe_dir.empty() && ::stat(exe_dir.c_str(), &here) == 0 &&
+           ::stat(CREDSH_BUILD_DIR "/bin", &built) == 0 && here.st_dev == built.st_dev &&
+           here.st_ino == built.st_ino;
+#else
+    (void)exe_dir;
+    return false;
+#endif
+}
+
+} // namespace
+
+std::vector<SearchDir> PluginHost::search_path() const {
+    std::vector<SearchDir> dirs;
+    if (auto p = env_.get_nonempty("CREDSH_PLUGIN_PATH"))
+        for (auto part : split(*p, ':'))
+            if (!part.empty()) dirs.push_back({std::string(part), PluginOrigin::env_path});
+    if (runs_from_build_tree(exe_dir_)) dirs.push_back({exe_dir_ + "/../plugins", PluginOrigin::build_tree});
+    if (!exe_dir_.empty()) dirs.push_back({exe_dir_ + "/../lib/credsh/plugins", PluginOrigin::system_dir});
+    dirs.push_back({CREDSH_PLUGIN_DIR, PluginOrigin::system_dir});
+    return dirs;
+}
+
+std::vector<std::string> PluginHost::search_dirs() const {
+    std::vector<std::string> out;
+    for (const auto& d : search_path())
+        out.push_back(d.path);
+    return out;
+}
+
+void PluginHost::warn_once(const std::string& line) {
+    if (std::find(warned_.begin(), warned_.end(), line) != warned_.end()) return;
+    warned_.push_back(line);
+    std::string s = "credsh: " + line + "\n";
+    if (::write(stderr_fd_, s.data(), s.size()) < 0) { /* stderr gone: nothing else to tell */
+    }
+}
+
+namespace {
+
+// Why credsh may not load code from directory `dir` (already resolved, no symlinks), or nullopt: the
+// directory and every directory above it must be owned by this user or root and writable by nobody else, so
+// that no other user can swap a component of the path between the checks and the load. A sticky
+// world-writable ancestor owned by root (/tmp) is fine: others cannot rename or remove what they do not own
+// there.
+std::optional<std::string> unsafe_dir(const std::string& dir) {
+    const unsigned me = ::geteuid();
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return std::string(std::strerror(errno));
+    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, me)) return "is " + *why;
+    for (std::string up = dir; up.size() > 1;) {
+        up.resize(std::max<std::size_t>(up.rfind('/'), 1));
+        if (::stat(up.c_str(), &st) != 0) return up + ": " + std::strerror(errno);
+        bool sticky_root = st.st_uid == 0 && (st.st_mode & S_ISVTX);
+        if (auto why = unsafe_owner_or_mode(st.st_uid, sticky_root ? st.st_mode & ~0022u : st.st_mode, me))
+            return "is inside " + printable(up) + ", which is " + *why;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::vector<SearchDir> PluginHost::usable_dirs() {
+    std::vector<SearchDir> out;
+    for (auto& d : search_path()) {
+        if (d.path[0] != '/') {
+            // Relative to wherever the shell happens to be: a repository could ship the plugin.
+            warn_once("CREDSH_PLUGIN_PATH entry " + printable(d.path) + " is not an absolute path; ignored");
+            continue;
+        }
+        struct stat st {};
+        if (::stat(d.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue; // absent: nothing to load
+        char real[PATH_MAX];
+        if (!::realpath(d.path.c_str(), real)) continue;
+        if (auto why = unsafe_dir(real)) {
+            warn_once("plugin directory " + printable(d.path) + " " + *why + "; not searched");
+            continue;
+        }
+        out.push_back(SearchDir{d.path, d.origin, real});
+    }
+    return out;
+}
+
+namespace {
+
+// One candidate file in a checked directory (docs/security.md 40): a regular file owned by this user or root,
+// not writable by group or others; a symbolic link is followed only to a file of the same directory. Returns
+// the path to load, in the resolved directory, or why the file is refused; a missing file is not_found.
+Result<std::string> check_file(const std::string& real_dir, const std::string& file) {
+    std::string name = file;
+    struct stat st {};
+    if (::lstat((real_dir + "/" + name).c_str(), &st) != 0) return not_found(std::strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t n = ::readlink((real_dir + "/" + name).c_str(), target, sizeof target - 1);
+        if (n <= 0) return fail("an unreadable symbolic link");
+        std::string t(target, static_cast<std::size_t>(n));
+        if (t.find('/') != std::string::npos || t == "." || t == "..")
+            return fail("a symbolic link out of its directory (to " + printable(t) + ")");
+        name = t;
+        if (::lstat((real_dir + "/" + name).c_str(), &st) != 0) return not_found(std::strerror(errno));
+        if (S_ISLNK(st.st_mode)) return fail("a symbolic link to another link");
+    }
+    if (!S_ISREG(st.st_mode)) return not_found("not a regular file");
+    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, ::geteuid())) return fail(*why);
+    return real_dir + "/" + name;
+}
+
+// Loads one checked file and validates its descriptor. Errors say what is wrong with the file, not which file
+// it is.
+Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const std::string& path,
+                                                  const std::string& load_path) {
     if (!valid_plugin_name(name)) return fail("not a valid plugin name (a-z, 0-9, - and _ only)");
     auto plugin = std::make_shared<LoadedPlugin>();
     plugin->path = path;
     std::error_code ec;
     // rtld_local: two plugins never see each other's symbols; rtld_now: a missing symbol fails here, not
     // halfway through a refresh.
-    plugin->lib.load(path, ec, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
+    plugin->lib.load(load_path, ec, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
     if (ec) {
         // Boost.DLL reports every dlopen failure as "Bad file descriptor"; dlerror() still holds the reason
         // (not an ELF file, an undefined symbol, a missing dependency), prefixed with the path we already name.
         const char* err = ::dlerror();
         std::string why = err ? err : ec.message();
-        if (why.starts_with(path + ": ")) why.erase(0, path.size() + 2);
+        for (const std::string& prefix : {load_path + ": ", path + ": "})
+            if (why.starts_with(prefix)) why.erase(0, prefix.size());
         return fail("cannot be loaded: " + printable(why));
     }
     if (!plugin->lib.has(CREDSH_PLUGIN_SYMBOL_NAME))
@@ -164,57 +287,75 @@ Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const
     return plugin;
 }
 
+std::string file_name(const std::string& name) {
+    return std::string(kPrefix) + name + std::string(kSuffix);
+}
+
 } // namespace
 
 Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) {
     if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
     if (!valid_plugin_name(name)) return fail("plugin " + printable(name) + ": not a valid plugin name");
-    std::string path;
-    for (const auto& dir : search_dirs()) {
-        std::string candidate = dir + "/" + std::string(kPrefix) + name + std::string(kSuffix);
-        if (is_regular(candidate)) {
-            path = candidate;
-            break;
+    for (const auto& dir : usable_dirs()) {
+        std::string path = dir.path + "/" + file_name(name);
+        auto checked = check_file(dir.real, file_name(name));
+        if (!checked) {
+            if (checked.error().kind == ErrorKind::not_found) continue;
+            // Refused: say so, and let a later directory's copy serve (it passed the same checks).
+            warn_once("plugin " + name + ": " + printable(path) + " is " + checked.error().message + "; refused");
+            continue;
         }
+        auto plugin = open_plugin(name, path, *checked);
+        if (!plugin) return plugin.error().context("plugin " + name + " (" + printable(path) + ")");
+        loaded_[name] = *plugin;
+        return plugin;
     }
-    if (path.empty()) {
-        std::string all;
-        for (const auto& d : search_dirs()) all += (all.empty() ? "" : ", ") + printable(d);
-        return not_found("plugin " + name + " is not installed (looked in " + all + ")");
-    }
-    auto plugin = open_plugin(name, path);
-    if (!plugin) return plugin.error().context("plugin " + name + " (" + printable(path) + ")");
-    loaded_[name] = *plugin;
-    return plugin;
+    std::string all;
+    for (const auto& d : search_dirs())
+        all += (all.empty() ? "" : ", ") + printable(d);
+    return not_found("plugin " + name + " is not installed (looked in " + all + ")");
 }
 
 std::vector<PluginInfo> PluginHost::list() {
-    std::vector<PluginInfo> out;
-    std::set<std::string> seen;
-    for (const auto& dir : search_dirs()) {
-        DIR* d = ::opendir(dir.c_str());
+    std::map<std::string, PluginInfo> by_name;
+    std::map<std::string, std::pair<std::string, std::string>> first_refused; // name -> path, reason
+    for (const auto& dir : usable_dirs()) {
+        DIR* d = ::opendir(dir.path.c_str());
         if (!d) continue;
         std::vector<std::string> names;
         while (dirent* e = ::readdir(d)) {
             std::string f = e->d_name;
             if (f.size() <= kPrefix.size() + kSuffix.size() || !f.starts_with(kPrefix) || !f.ends_with(kSuffix))
                 continue;
-            // Only regular files (or links to them) count, as in load(): a directory named credsh-x.so is not
-            // a plugin and does not hide a later one.
-            if (!is_regular(dir + "/" + f)) continue;
             names.push_back(f.substr(kPrefix.size(), f.size() - kPrefix.size() - kSuffix.size()));
         }
         ::closedir(d);
         std::sort(names.begin(), names.end());
         for (const auto& name : names) {
-            if (!seen.insert(name).second) continue; // shadowed by an earlier directory
-            PluginInfo info;
+            std::string path = dir.path + "/" + file_name(name);
+            auto existing = by_name.find(name);
+            bool have_usable = existing != by_name.end() && !existing->second.path.empty();
+            auto checked = check_file(dir.real, file_name(name));
+            // Only regular files (or links to them in the same directory) count, as in load(): a directory
+            // named credsh-x.so is not a plugin and does not hide a later one.
+            if (!checked && checked.error().kind == ErrorKind::not_found) continue;
+            PluginInfo& info = by_name[name];
             info.name = name;
-            info.path = dir + "/" + std::string(kPrefix) + name + std::string(kSuffix);
+            if (!checked) {
+                info.refused.push_back(printable(path) + " (" + checked.error().message + ")");
+                first_refused.emplace(name, std::pair{path, checked.error().message});
+                continue;
+            }
+            if (have_usable) { // shadowed by an earlier directory
+                info.shadows.push_back(printable(path) + " (" + origin_name(dir.origin) + ")");
+                continue;
+            }
+            info.path = path;
+            info.origin = dir.origin;
             std::shared_ptr<LoadedPlugin> plugin;
             if (auto it = loaded_.find(name); it != loaded_.end()) {
                 plugin = it->second;
-            } else if (auto p = open_plugin(name, info.path); p) {
+            } else if (auto p = open_plugin(name, path, *checked); p) {
                 plugin = loaded_[name] = *p;
             } else {
                 info.problem = p.error().message;
@@ -224,10 +365,17 @@ std::vector<PluginInfo> PluginHost::list() {
                 info.version = plugin->desc->version;
                 info.summary = plugin->desc->summary ? plugin->desc->summary : "";
             }
-            out.push_back(std::move(info));
         }
     }
-    std::sort(out.begin(), out.end(), [](const PluginInfo& a, const PluginInfo& b) { return a.name < b.name; });
+    std::vector<PluginInfo> out;
+    for (auto& [name, info] : by_name) {
+        if (info.path.empty()) { // every copy refused
+            info.path = first_refused[name].first;
+            info.problem = "refused: " + first_refused[name].second;
+            info.refused.erase(info.refused.begin());
+        }
+        out.push_back(std::move(info));
+    }
     return out;
 }
 

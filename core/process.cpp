@@ -430,7 +430,8 @@ Result<std::string> capture_stdout(const std::vector<std::string>& argv, const E
     if (end != ReadEnd::eof) wipe(out);
     switch (end) {
     case ReadEnd::timeout:
-        return fail("credential_process timed out after " + format_timeout(options.timeout));
+        return fail("credential_process timed out after " + format_timeout(options.timeout) +
+                    (options.timeout_hint.empty() ? "" : " (" + options.timeout_hint + ")"));
     case ReadEnd::too_big:
         return fail("credential_process wrote more than 1 MiB to stdout");
     case ReadEnd::io_error:

@@ -23,6 +23,8 @@ Result<Credentials> parse_process_output(const std::string& json, std::int64_t n
 struct ProcessOptions {
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
     int stderr_fd = 2; // where the child's stderr goes
+    // Added in parentheses to the timeout message: why the limit was this one and how to wait longer.
+    std::string timeout_hint;
 };
 
 // Run the command with `env` as its environment, stdin from /dev/null.

@@ -1,5 +1,6 @@
 #include "provider.hpp"
 
+#include "chain.hpp"
 #include "text.hpp"
 
 #include <variant>
@@ -85,6 +86,10 @@ Result<void> check_source_chain(const ProfileSet& profiles, const std::string& n
             for (const auto& w : visited) chain += w + " -> ";
             return fail("profile cycle: " + chain + *next);
         }
+        // The same bound as plan_chain: a generated file cannot make this walk (or its messages) unbounded.
+        if (visited.size() >= kMaxChainProfiles)
+            return fail("source_profile chain longer than " + std::to_string(kMaxChainProfiles) + " profiles (" +
+                        name + " -> ... -> " + cur + " -> " + *next + ")");
         cur = *next;
     }
 }

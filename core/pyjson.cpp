@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <vector>
 
 namespace credsh {
 
@@ -49,38 +50,58 @@ void dump_string(std::string& out, const std::string& s) {
     out += '"';
 }
 
-void dump(std::string& out, const nlohmann::json& v, bool compact) {
+void dump_scalar(std::string& out, const nlohmann::json& v) {
+    switch (v.type()) {
+    case nlohmann::json::value_t::string:
+        dump_string(out, v.get_ref<const std::string&>());
+        break;
+    case nlohmann::json::value_t::boolean:
+        out += v.get<bool>() ? "true" : "false";
+        break;
+    case nlohmann::json::value_t::null:
+        out += "null";
+        break;
+    default:
+        out += v.dump(); // numbers print the same in both languages for the integers we use
+    }
+}
+
+// Iterative, with an explicit stack: a value parsed from a file (a role's Policy document) may be nested as
+// deeply as its bytes allow, and recursion that deep would overflow the stack (docs/security.md 36).
+void dump(std::string& out, const nlohmann::json& root, bool compact) {
     const char* item_sep = compact ? "," : ", ";
     const char* key_sep = compact ? ":" : ": ";
-    switch (v.type()) {
-    case nlohmann::json::value_t::object: {
-        out += '{';
+    struct Frame {
+        const nlohmann::json* value;
+        nlohmann::json::const_iterator it;
         bool first = true;
-        for (auto it = v.begin(); it != v.end(); ++it) { // nlohmann keeps object keys sorted
-            if (!first) out += item_sep;
-            first = false;
+    };
+    std::vector<Frame> stack;
+    // Writes `v` if it is a scalar; opens a frame (and its bracket) if it is a container.
+    auto open = [&](const nlohmann::json& v) {
+        if (v.is_object() || v.is_array()) {
+            out += v.is_object() ? '{' : '[';
+            stack.push_back(Frame{&v, v.cbegin()});
+        } else {
+            dump_scalar(out, v);
+        }
+    };
+    open(root);
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        if (f.it == f.value->cend()) {
+            out += f.value->is_object() ? '}' : ']';
+            stack.pop_back();
+            continue;
+        }
+        if (!f.first) out += item_sep;
+        f.first = false;
+        auto it = f.it++;
+        if (f.value->is_object()) { // nlohmann keeps object keys sorted
             dump_string(out, it.key());
             out += key_sep;
-            dump(out, it.value(), compact);
         }
-        out += '}';
-        break;
-    }
-    case nlohmann::json::value_t::array: {
-        out += '[';
-        bool first = true;
-        for (const auto& e : v) {
-            if (!first) out += item_sep;
-            first = false;
-            dump(out, e, compact);
-        }
-        out += ']';
-        break;
-    }
-    case nlohmann::json::value_t::string: dump_string(out, v.get<std::string>()); break;
-    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
-    case nlohmann::json::value_t::null: out += "null"; break;
-    default: out += v.dump(); // numbers print the same in both languages for the integers we use
+        open(*it); // may grow the stack: `f` is not used after this
     }
 }
 

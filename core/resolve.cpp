@@ -12,6 +12,8 @@
 #include "tty.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -189,6 +191,19 @@ class Runner {
             ProcessOptions opts;
             opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
             opts.stderr_fd = ctx_.stderr_fd;
+            // In the hook (not interactive) the tool gets the prompt's per-step budget, like a network step
+            // (docs/security.md 24): a hung tool, or one whose child keeps stdout open, must not hold the
+            // prompt for the configured timeout. exec and login, where a person waits on purpose, keep the
+            // timeout.
+            const std::chrono::milliseconds budget{ctx_.timeout_ms};
+            const bool prompt_budget = !ctx_.interactive && budget < opts.timeout;
+            if (prompt_budget) {
+                opts.timeout = budget;
+                const std::string& root = chain_.back().profile;
+                opts.timeout_hint = "the prompt's budget; run `credsh exec -p " + root +
+                                    " -- true` to give it the configured " +
+                                    std::to_string(ctx_.config.process_timeout.count()) + "s";
+            }
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
             auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
             if (!creds) return creds.error().context(where); // its errors already name credential_process
@@ -238,13 +253,20 @@ class Runner {
             return needs_login(root + " needs an MFA code — run: credsh login " + root);
         }
         std::optional<FileLock> lock;
-        if (cache) {
+        // A chain can reach the same entry twice (two profiles with the same role_arn and session name): the
+        // outer step already holds its lock, and flock would make this process wait on itself until the
+        // deadline. The inner step runs under the outer's lock instead; the outer then takes its result
+        // below.
+        bool held_here = cache && held_.count(cache->key) > 0;
+        std::optional<HeldKey> hold;
+        if (cache && !held_here) {
             auto l = FileLock::acquire(cache_dirs(ctx_.env).locks, cache->key, ctx_.timeout_ms);
             if (!l) {
                 if (still_valid()) return *cached;
                 return l.error().context(where);
             }
             lock.emplace(std::move(*l));
+            hold.emplace(held_, cache->key);
             reread(); // another process may have refreshed while we waited: single-flight
             if (fresh()) return *cached;
         }
@@ -263,6 +285,11 @@ class Runner {
             auto s = run(i - 1);
             if (!s) return fallback(s.error());
             source = *s;
+            // The source chain fetched this very entry (same key: the same call with the same arguments): its
+            // result is what this step would get, as the AWS CLI would find it in the cache now. Calling
+            // again would only repeat an MFA prompt, or be refused for reusing the code.
+            if (cache)
+                if (auto it = fetched_.find(cache->key); it != fetched_.end()) return it->second;
         }
         if (!ctx_.plugins)
             return fallback(fail(where + ": needs plugin " + step.plugin + " (" + step_kind_name(step.kind) +
@@ -321,11 +348,24 @@ class Runner {
             if (auto w = write_cached_entry(cache->path(), credentials_entry(*creds, extra)); !w)
                 say(ctx_, where + ": could not cache credentials: " + w.error().message);
         }
+        if (cache) fetched_[cache->key] = *creds;
         return creds;
     }
 
+    // Marks a cache key as locked by this process for the scope of one fetch.
+    struct HeldKey {
+        std::set<std::string>& held;
+        std::string key;
+        HeldKey(std::set<std::string>& h, std::string k) : held(h), key(std::move(k)) { held.insert(key); }
+        ~HeldKey() { held.erase(key); }
+        HeldKey(const HeldKey&) = delete;
+        HeldKey& operator=(const HeldKey&) = delete;
+    };
+
     const ResolveContext& ctx_;
     const Chain& chain_;
+    std::set<std::string> held_;                 // cache keys whose lock an outer step of this chain holds
+    std::map<std::string, Credentials> fetched_; // credentials fetched in this run, by cache key
 };
 
 } // namespace

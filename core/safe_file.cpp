@@ -15,6 +15,7 @@
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
 #include "safe_file.hpp"
 
+#include "test_pause.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -217,8 +218,10 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data)
     // Data on disk before the name points at it, or a crash could leave an empty file under the new name.
     if (::fsync(fd.fd) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
     if (::close(fd.release()) != 0) return abandon(fail(printable(path) + ": close: " + errno_text(errno)));
+    test_pause("before-rename"); // core/test_pause.hpp: tests kill or resume the writer exactly here
     if (::rename(tmp.c_str(), path.c_str()) != 0)
         return abandon(fail(printable(path) + ": rename: " + errno_text(errno)));
+    test_pause("after-rename");
 
     // The rename itself is only durable once the directory is.
     Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

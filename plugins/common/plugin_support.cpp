@@ -27,6 +27,8 @@ int32_t guarded_call(RunFn fn, const credsh_request* request, const credsh_host*
     Output out(host);
     try {
         return fn(Request(request), out);
+    } catch (const UnrepresentableValue& e) {
+        return out.error(e.what());
     } catch (const std::exception& e) {
         return out.error(std::string("internal error: ") + e.what());
     } catch (...) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -35,10 +36,31 @@ class Request {
     const credsh_request* r_;
 };
 
+// Thrown by Output::put for a value the ABI cannot carry; guarded_call reports its message as the error.
+struct UnrepresentableValue : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 class Output {
   public:
     explicit Output(const credsh_host* h) : h_(h) {}
-    void put(const std::string& key, const std::string& value) const { h_->put(h_->ctx, key.c_str(), value.c_str()); }
+    // The ABI passes NUL-terminated strings, so a value holding a NUL byte (a server can send "\u0000") would
+    // arrive cut short and be exported as if it were whole. Such a value is an error instead: put() throws,
+    // and guarded_call turns that into CREDSH_ERROR, so nothing of the reply is used (docs/security.md 36).
+    // The message names the key only, never the value. In texts for people (message, hint) a NUL is a space.
+    void put(const std::string& key, const std::string& value) const {
+        if (value.find('\0') != std::string::npos) {
+            if (key != "message" && key != "hint")
+                throw UnrepresentableValue("the value for " + key +
+                                           " contains a NUL byte, which no shell variable can hold");
+            std::string shown = value;
+            for (char& c : shown)
+                if (c == '\0') c = ' ';
+            h_->put(h_->ctx, key.c_str(), shown.c_str());
+            return;
+        }
+        h_->put(h_->ctx, key.c_str(), value.c_str());
+    }
     void say(const std::string& line) const { h_->say(h_->ctx, line.c_str()); }
     // Reads a secret from the terminal (interactive requests only).
     std::optional<std::string> read_secret(const std::string& prompt) const;

@@ -4,7 +4,8 @@
 GET --path (default /v1/credentials) answers {AccessKeyId, SecretAccessKey, Token, AccountId, Expiration, RoleArn}
 when the Authorization header equals --auth exactly (no --auth: no header may be sent), else 401 with the EKS
 agent's JSON error shape. --fail-first N answers the first N requests with 503 (retries); --status S answers every
-request with S. Each request is appended to --log as one JSON line {method, host, path, authorization, accept, status}.
+request with S; --token-json sets the Token from a JSON string literal (hostile values: a NUL byte, say).
+Each request is appended to --log as one JSON line {method, host, path, authorization, accept, status}.
 It also answers as an HTTP proxy (http_proxy=...), for the fixed agent addresses (169.254.170.2, 169.254.170.23).
 Standard library only.
 """
@@ -31,6 +32,7 @@ def main():
     ap.add_argument("--status", type=int, default=0)
     ap.add_argument("--expires-in", type=int, default=6 * 3600)
     ap.add_argument("--expiration", help="a fixed Expiration (ISO 8601) instead of now + --expires-in")
+    ap.add_argument("--token-json", help="the Token as a JSON string literal, e.g. '\"a\\u0000b\"'")
     args = ap.parse_args()
     lock = threading.Lock()
     seen = [0]
@@ -81,7 +83,8 @@ def main():
                                         "message": "the Authorization header is missing or wrong"})
             self.reply(200, {"RoleArn": "arn:aws:iam::111122223333:role/pod-role",
                              "AccessKeyId": "ASIACONTAINERFAKE01", "SecretAccessKey": "container-fake-secret",
-                             "Token": "container-fake-token", "AccountId": "111122223333",
+                             "Token": json.loads(args.token_json) if args.token_json else "container-fake-token",
+                             "AccountId": "111122223333",
                              "Expiration": args.expiration or iso(time.time() + args.expires_in)})
 
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()

@@ -27,7 +27,10 @@ plugins() {
 # The install directory is compiled in and searched last; on a machine where credsh is installed it holds real
 # plugins, so listings are compared on the fixtures' entries only, and "exit 0" only where it is empty.
 # only_fix LISTING: the entries (name line + file line) whose file is a fixture.
-only_fix() { awk -v fix="    $FIX/" 'NR % 2 == 1 { h = $0; next } index($0, fix) == 1 { print h; print }' <<<"$1"; }
+# The file line ends with the origin, which the fixture listing leaves out.
+only_fix() {
+    awk -v fix="    $FIX/" '!/^    / { h = $0; next } index($0, fix) == 1 { sub(/ \(CREDSH_PLUGIN_PATH\)$/, ""); print h; print }' <<<"$1"
+}
 FIX_NAMES=$(cd "$FIX" && ls credsh-*.so | sed 's/^credsh-//; s/\.so$//')
 
 echo "# nothing found"
@@ -36,11 +39,12 @@ INSTALL_EMPTY=0
 if [[ $OUT == "no plugins found"* ]]; then
     INSTALL_EMPTY=1
     check "no plugins: exit 1" 1 "$RC"
-    check "no plugins: says where it looked, in order (the install directory last)" "no plugins found; searched:
-  $T_ROOT/empty
-  $T_ROOT/bin/../plugins
-  $T_ROOT/bin/../lib/credsh/plugins" "$(sed -n 1,4p <<<"$OUT")"
-    check "no plugins: four places" 5 "$(wc -l <<<"$OUT" | tr -d ' ')"
+    # A copy outside the build tree never searches <exe>/../plugins (docs/security.md 40).
+    check "no plugins: says where it looked, in order, with each origin (the install directory last)" \
+        "no plugins found; searched:
+  $T_ROOT/empty (CREDSH_PLUGIN_PATH)
+  $T_ROOT/bin/../lib/credsh/plugins (system dir)" "$(sed -n 1,3p <<<"$OUT")"
+    check "no plugins: three places" 4 "$(wc -l <<<"$OUT" | tr -d ' ')"
 else
     echo "note: the install directory holds plugins; the 'nothing found' and 'exit 0' checks did not run"
 fi
@@ -79,8 +83,9 @@ check "--names: only the usable, exit 1" "1 badstatus good nullcreate throwcall 
 
 echo "# CREDSH_PLUGIN_PATH: first directory wins"
 plugins CREDSH_PLUGIN_PATH="$FIX/shadow:$FIX" "$ALONE" plugins
-check "shadow first: its good, from its file" "good 2.0-shadow  loader test fixture (good)
-    $FIX/shadow/credsh-good.so" "$(grep -A1 '^good ' <<<"$OUT")"
+check "shadow first: its good, from its file, and what it hides" "good 2.0-shadow  loader test fixture (good)
+    $FIX/shadow/credsh-good.so (CREDSH_PLUGIN_PATH)
+    hides $FIX/credsh-good.so (CREDSH_PLUGIN_PATH)" "$(grep -A2 '^good ' <<<"$OUT")"
 check "shadow first: one entry per name" 1 "$(grep -c '^good ' <<<"$OUT")"
 plugins CREDSH_PLUGIN_PATH="$FIX:$FIX/shadow" "$ALONE" plugins
 check "fixtures first: theirs" "good 1.0-fixture  loader test fixture (good)" "$(grep '^good ' <<<"$OUT")"
@@ -102,8 +107,9 @@ if [[ -f $BUILD_PLUGINS/credsh-imds.so ]]; then
     mkdir -p "$T_ROOT/pp"
     cp "$BUILD_PLUGINS/credsh-imds.so" "$T_ROOT/pp/"
     plugins CREDSH_PLUGIN_PATH="$T_ROOT/pp" "$CREDSH_BIN" plugins
-    check "CREDSH_PLUGIN_PATH beats the build tree" "$T_ROOT/pp/credsh-imds.so" \
-        "$(grep -A1 '^imds ' <<<"$OUT" | sed -n '2s/^ *//p')"
+    check "CREDSH_PLUGIN_PATH beats the build tree, which it hides" "$T_ROOT/pp/credsh-imds.so (CREDSH_PLUGIN_PATH)
+hides $(dirname "$CREDSH_BIN")/../plugins/credsh-imds.so (build tree)" \
+        "$(grep -A2 '^imds ' <<<"$OUT" | sed -n '2,3s/^ *//p')"
 else
     echo "note: $BUILD_PLUGINS/credsh-imds.so is not built; the build-tree checks did not run"
 fi
@@ -133,6 +139,60 @@ check_contains "plugin = throwcall: says it threw" "profile throws: plugin throw
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p strange -- env
 check_contains "plugin = badstatus: unknown status" "plugin badstatus: returned unknown status 42" "$ERR"
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p absent -- env
-check_contains "plugin = nosuch: not installed, and where credsh looked" "plugin nosuch is not installed (looked in $FIX, $T_ROOT/bin/../plugins" "$ERR"
+check_contains "plugin = nosuch: not installed, and where credsh looked" "plugin nosuch is not installed (looked in $FIX, $T_ROOT/bin/../lib/credsh/plugins" "$ERR"
+
+echo "# where code may come from (docs/security.md 40): another user's files, loose modes, relative paths"
+# An installed-looking prefix another user can write parts of. Before: <exe>/../plugins was searched by any copy
+# of the binary, and no owner or mode was checked, so their credsh-good.so ran as us.
+need useradd userdel
+U=credsh-plg-$$
+P=/tmp/credsh-plg-$$
+useradd --no-create-home --home-dir "$P" "$U" 2>/dev/null
+trap 'userdel "$U" 2>/dev/null; rm -rf "$P"; t_cleanup' EXIT
+mkdir -p "$P/bin" "$P/plugins" "$P/lib/credsh/plugins"
+chmod 755 "$P" "$P/bin" "$P/lib" "$P/lib/credsh" "$P/lib/credsh/plugins"
+cp "$CREDSH_BIN" "$P/bin/credsh"
+cp "$FIX/credsh-good.so" "$P/plugins/credsh-good.so"
+chown -R "$U" "$P/plugins" # theirs: a build-tree path the install never creates
+plugins "$P/bin/credsh" exec -p fine -- env
+check "a copy outside the build tree: <exe>/../plugins is not searched" 1 "$RC"
+check_contains "...so their plugin is not found" "plugin good is not installed (looked in $P/bin/../lib/credsh/plugins" "$ERR"
+cp "$FIX/credsh-good.so" "$P/lib/credsh/plugins/credsh-good.so"
+chown "$U" "$P/lib/credsh/plugins/credsh-good.so"
+plugins "$P/bin/credsh" exec -p fine -- env
+check "a plugin file owned by another user: refused" 1 "$RC"
+check_contains "...with one line naming it and its owner" \
+    "credsh: plugin good: $P/bin/../lib/credsh/plugins/credsh-good.so is owned by uid $(id -u "$U"), not you or root; refused" "$ERR"
+plugins "$P/bin/credsh" plugins
+check_contains "credsh plugins shows it refused, and why" "good UNUSABLE: refused: owned by uid $(id -u "$U"), not you or root
+    $P/bin/../lib/credsh/plugins/credsh-good.so (system dir)" "$OUT"
+plugins CREDSH_PLUGIN_PATH="$FIX" "$P/bin/credsh" plugins
+check_contains "credsh plugins: a usable copy first, the refused one below it" "good 1.0-fixture  loader test fixture (good)
+    $FIX/credsh-good.so (CREDSH_PLUGIN_PATH)
+    refused $P/bin/../lib/credsh/plugins/credsh-good.so (owned by uid $(id -u "$U"), not you or root)" "$OUT"
+chown root "$P/lib/credsh/plugins/credsh-good.so"
+chmod 664 "$P/lib/credsh/plugins/credsh-good.so"
+plugins "$P/bin/credsh" exec -p fine -- env
+check_contains "a group-writable plugin file: refused" "credsh-good.so is writable by group or others (mode 0664); refused" "$ERR"
+chmod 644 "$P/lib/credsh/plugins/credsh-good.so"
+chmod 775 "$P/lib/credsh/plugins"
+chgrp "$U" "$P/lib/credsh/plugins"
+plugins "$P/bin/credsh" exec -p fine -- env
+check "a group-writable plugin directory: not searched" 1 "$RC"
+check_contains "...and said so" \
+    "credsh: plugin directory $P/bin/../lib/credsh/plugins is writable by group or others (mode 0775); not searched" "$ERR"
+chmod 755 "$P/lib/credsh/plugins"
+chmod 777 "$P/lib"
+plugins "$P/bin/credsh" exec -p fine -- env
+check_contains "a directory above it others can write: not searched either" "is inside $P/lib, which is writable by group or others (mode 0777); not searched" "$ERR"
+chmod 755 "$P/lib"
+plugins "$P/bin/credsh" exec -p fine -- env
+check "root's file in root's directory: used" "0 AKIAFIXTURE" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
+# A relative CREDSH_PLUGIN_PATH entry would load from whatever directory the shell is in (a cloned repository).
+OUT=$(cd "$FIX/.." && CREDSH_PLUGIN_PATH=$(basename "$FIX") "$ALONE" exec -p fine -- env 2>"$T_ROOT/err")
+RC=$?
+ERR=$(cat "$T_ROOT/err")
+check "a relative CREDSH_PLUGIN_PATH entry: not used" 1 "$RC"
+check_contains "...with a warning" "credsh: CREDSH_PLUGIN_PATH entry $(basename "$FIX") is not an absolute path; ignored" "$ERR"
 
 finish

@@ -81,13 +81,19 @@ near_expiry
 refresh0=$(sso_count CreateToken.refresh_token)
 LOCK=$XDG_CACHE_HOME/credsh/locks/sso-token-$(sha1_of my-sso).lock
 check_true "C: the plugin's lock file is where the core keeps its locks" test -f "$LOCK"
-flock -o "$LOCK" sleep 60 >/dev/null 2>&1 & # -o: only flock itself holds the lock, not sleep
+# Events, not pauses: flock runs its command only once it holds the lock (the marker says so), and the waiter
+# has reached the lock when the lock file is among its open files (it then polls until its deadline).
+rm -f "$T_ROOT/held"
+flock -o "$LOCK" sh -c ': >"$1"; exec sleep 60' _ "$T_ROOT/held" >/dev/null 2>&1 & # -o: only flock holds it
 holder=$!
-sleep 0.5
+wait_file() { local i; for ((i = 0; i < 6000; i++)); do [[ -e $1 ]] && return 0; sleep 0.05; done; return 1; }
+check_true "C: flock holds the lock" wait_file "$T_ROOT/held"
 T_PIDS+=($(pgrep -P "$holder")) # its sleep, stopped at exit
 "$CREDSH_BIN" exec -p p01 -- printenv AWS_ACCESS_KEY_ID >"$T_ROOT/c.out" 2>&1 &
 waiter=$!
-sleep 1.5
+has_lock_open() { ls -l "/proc/$waiter/fd" 2>/dev/null | grep -qF -- "-> $LOCK"; }
+for ((i = 0; i < 6000; i++)); do has_lock_open && break; sleep 0.05; done
+check_true "C: the waiter is waiting on the lock" has_lock_open
 check "C: while the lock is held, nobody refreshed" 0 "$(($(sso_count CreateToken.refresh_token) - refresh0))"
 kill -9 "$holder"
 wait "$holder" 2>/dev/null

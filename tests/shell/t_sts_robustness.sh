@@ -4,10 +4,11 @@
 #   1. single flight: 20 concurrent `credsh export bash` processes with fresh state, for one role profile whose
 #      cached credentials are inside the 15-minute refresh window (and again with no cache at all), make exactly
 #      one AssumeRole, and all 20 export the same new key;
-#   2. kill -9 during a refresh, in a loop: the cache file is always absent or a complete entry;
-#   3. a blackholed endpoint (accepts, never answers) and a non-routable address: `credsh export` returns within
-#      its deadline (2 s per step; checked against a generous 10 s), with still-valid credentials kept (and a
-#      warning) or nothing exported, and the next prompt does not try again for a minute;
+#   2. kill -9 just before and just after the rename that publishes the entry (test pause points, not sleeps),
+#      and at arbitrary moments in a loop: the cache file is always the old or the new complete entry;
+#   3. a blackholed endpoint (accepts, never answers) and a non-routable address: `credsh export` ends by itself,
+#      reporting its 2 s step deadline, with still-valid credentials kept (and a warning) or nothing exported,
+#      and the next prompt does not try again (no call reaches a working endpoint);
 #   4. web identity token files that are FIFOs, too big, empty or missing give a clear error at once, and the
 #      token never appears in a message;
 #   5. clock skew; 6. the region every hop signs for;
@@ -62,17 +63,13 @@ for scenario in expiring cold; do
 done
 
 # --- 2. kill -9 during the refresh ----------------------------------------------------------------------------
+# Where the kill lands is chosen, not guessed: CREDSH_TEST_PAUSE (core/test_pause.hpp) stops the writer just
+# before or just after the rename that publishes the entry, and the test kills it there. A sleep before the kill
+# cannot do this on every machine (a sanitizer build under load was killed before the write in all 80 runs).
 start_fake sts_strict.py FAST_PORT
 export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT
-bad=0 replaced=0 kept=0
-for i in $(seq 1 80); do
-    seed_entry 600
-    "$CREDSH_BIN" exec -p shared -- true 2>/dev/null &
-    pid=$!
-    sleep "0.0$((i % 10))$((i * 7 % 10))"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    state=$(python3 -c '
+entry_state() {
+    python3 -c '
 import json, sys
 try:
     c = json.load(open(sys.argv[1]))["Credentials"]
@@ -80,55 +77,112 @@ try:
 except FileNotFoundError:
     print("absent")
 except Exception as e:
-    print("bad")' "$ENTRY")
-    case $state in new) replaced=$((replaced + 1)) ;; old) kept=$((kept + 1)) ;; *) bad=$((bad + 1)) ;; esac
+    print("bad")' "$ENTRY"
+}
+# paused_exec POINT: a refresh stopped at POINT (its pid in PAUSED), the test holding the FIFO that keeps it
+# there open on fd 3. credsh opens POINT.go for reading at POINT, so the open for writing here returns exactly
+# when credsh is there. A watcher opens the FIFO itself (read-write, which never waits) if credsh ends without
+# reaching POINT, so a broken run fails instead of hanging.
+PAUSE=$T_ROOT/pause
+mkdir -p "$PAUSE"
+paused_exec() {
+    local fifo=$PAUSE/$1.go
+    rm -f "$PAUSE"/*
+    mkfifo "$fifo"
+    CREDSH_TEST_PAUSE=$1 CREDSH_TEST_PAUSE_DIR=$PAUSE "$CREDSH_BIN" exec -p shared -- true 2>/dev/null &
+    PAUSED=$!
+    (
+        while kill -0 "$PAUSED" 2>/dev/null; do sleep 0.1; done
+        exec 4<>"$fifo"
+    ) &
+    WATCHER=$!
+    exec 3>"$fifo"
+    kill -0 "$PAUSED" 2>/dev/null && return 0
+    T_FAILS=$((T_FAILS + 1))
+    echo "FAIL $T_NAME: credsh ended without reaching $1"
+    return 1
+}
+# unpause: close the FIFO (credsh goes on, or was killed) and let the watcher end
+unpause() {
+    exec 3>&-
+    wait "$WATCHER" 2>/dev/null
+}
+for point in before-rename after-rename; do
+    states=()
+    for i in 1 2 3; do
+        seed_entry 600
+        paused_exec "$point"
+        kill -9 "$PAUSED"
+        wait "$PAUSED" 2>/dev/null
+        unpause
+        states+=("$(entry_state)")
+    done
+    want=$([[ $point == before-rename ]] && echo "old old old" || echo "new new new")
+    check "kill -9 at $point: the entry is the complete ${want%% *} one, every time" "$want" "${states[*]}"
 done
-echo "# kill -9 loop: 80 runs, $kept left the old entry, $replaced the new one"
-check "kill -9: the cache entry is always the old or the new complete entry" 0 "$bad"
-check_true "kill -9: the loop killed some runs before and let some finish after the write" test "$kept" -gt 0 -a "$replaced" -gt 0
+seed_entry 600
+paused_exec before-rename
+check "paused before the rename: the old entry is still in place" old "$(entry_state)"
+exec 3>&- # resume
+wait "$PAUSED"
+rc=$?
+unpause
+check "resumed: the run completes" "0 new" "$rc $(entry_state)"
+# Kills at arbitrary moments too, with no expectation about where they land: only that nothing is ever torn.
+bad=0
+for i in $(seq 1 40); do
+    seed_entry 600
+    "$CREDSH_BIN" exec -p shared -- true 2>/dev/null &
+    pid=$!
+    sleep "0.0$((i % 10))$((i * 7 % 10))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    case $(entry_state) in new | old) ;; *) bad=$((bad + 1)) ;; esac
+done
+check "kill -9 anywhere: the cache entry is always the old or the new complete entry" 0 "$bad"
 out=$("$CREDSH_BIN" exec -p shared -- sh -c 'echo $AWS_ACCESS_KEY_ID' 2>&1)
 check_contains "kill -9: the next run works from what was left" "ASIA" "$out"
 
 # --- 3. blackholed and unroutable endpoints -------------------------------------------------------------------
 start_fake sts_strict.py HOLE_PORT --blackhole
 export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$HOLE_PORT
-# hook_twice NAME: a bash with the hook, in the project, running the hook twice in a row (two prompts), each
-# timed; stderr of each in $T_ROOT/NAME.err1 / .err2
+# hook_twice NAME: a bash with the hook, in the project, running the hook twice in a row (two prompts); stderr of
+# each in $T_ROOT/NAME.err1 / .err2. Between the two, STS is pointed at the fast fake, which records calls: a
+# second prompt that tried again would reach it (and change the key), so "no retry" is checked by what happened,
+# not by how long it took.
 hook_twice() {
-    bash --norc --noprofile -c '
+    curl -s -X POST "http://127.0.0.1:$FAST_PORT/_reset" >/dev/null
+    timeout 300 bash --norc --noprofile -c '
         cd "$1/proj" || exit 9
-        t0=$SECONDS
         eval "$("$2" hook bash 2>/dev/null)" 2>"$3.err1" # installing the hook runs it: the first prompt
-        echo "first=$((SECONDS - t0)) key=${AWS_ACCESS_KEY_ID-unset}"
-        t0=$SECONDS
-        _credsh_hook 2>"$3.err2"; echo "second=$((SECONDS - t0)) key=${AWS_ACCESS_KEY_ID-unset}"
-    ' hook "$HOME" "$CREDSH_BIN" "$T_ROOT/$1"
+        echo "first: key=${AWS_ACCESS_KEY_ID-unset}"
+        export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$4
+        _credsh_hook 2>"$3.err2"; echo "second: key=${AWS_ACCESS_KEY_ID-unset}"
+    ' hook "$HOME" "$CREDSH_BIN" "$T_ROOT/$1" "$FAST_PORT"
 }
+fast_calls() { curl -s "http://127.0.0.1:$FAST_PORT/_calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
 # (a) still-valid credentials inside the refresh window: kept, with a warning, within the deadline
 seed_entry 600
 out=$(hook_twice valid)
-first=${out#first=}; first=${first%% *}
-check_true "blackhole, valid creds: the first prompt returns within the deadline (< 10 s, took ${first}s)" test "$first" -lt 10
-check_contains "blackhole, valid creds: the still-valid key is kept" "first=$first key=ASIAOLDSEEDED0000001" "$out"
+check_contains "blackhole, valid creds: the still-valid key is kept" "first: key=ASIAOLDSEEDED0000001" "$out"
 check_contains "blackhole, valid creds: a warning names the host and the deadline" \
     "127.0.0.1:$HOLE_PORT: no answer within 2000 ms; using cached credentials, valid" "$(<"$T_ROOT/valid.err1")"
-check_contains "blackhole, valid creds: the next prompt does not retry (no process, no wait)" "second=0 key=ASIAOLDSEEDED0000001" "$out"
+check_contains "blackhole, valid creds: the next prompt does not retry" "second: key=ASIAOLDSEEDED0000001" "$out"
+check "blackhole, valid creds: the next prompt calls nothing" 0 "$(fast_calls)"
 check "blackhole, valid creds: the next prompt says nothing" "" "$(<"$T_ROOT/valid.err2")"
 # (b) nothing cached: nothing exported, one line, no retry at the next prompt
 rm -f "$ENTRY"
 out=$(hook_twice cold)
-first=${out#first=}; first=${first%% *}
-check_true "blackhole, cold: returns within the deadline (< 10 s, took ${first}s)" test "$first" -lt 10
-check_contains "blackhole, cold: nothing exported" "key=unset" "$out"
+check_contains "blackhole, cold: nothing exported" "first: key=unset" "$out"
 check_contains "blackhole, cold: one line naming the host" "127.0.0.1:$HOLE_PORT: no answer within 2000 ms" "$(<"$T_ROOT/cold.err1")"
-check_contains "blackhole, cold: the next prompt does not retry" "second=0 key=unset" "$out"
+check_contains "blackhole, cold: the next prompt does not retry" "second: key=unset" "$out"
+check "blackhole, cold: the next prompt calls nothing" 0 "$(fast_calls)"
 check "blackhole, cold: the next prompt says nothing" "" "$(<"$T_ROOT/cold.err2")"
 # (c) a non-routable address (TEST-NET-1): whatever the network does with it, the export ends in time
 export AWS_ENDPOINT_URL_STS=http://192.0.2.1:9
-start=$SECONDS
-out=$(cd "$HOME/proj" && timeout 30 "$CREDSH_BIN" export bash 2>&1)
-check_true "unroutable: export returns within the deadline (< 10 s, took $((SECONDS - start))s)" test $((SECONDS - start)) -lt 10
+out=$(cd "$HOME/proj" && timeout 300 "$CREDSH_BIN" export bash 2>&1)
+check_true "unroutable: export ends by itself (rc $?; 124 is the outer safety timeout)" test $? -ne 124
 check_contains "unroutable: the error names the host" "192.0.2.1" "$out"
 check_absent "unroutable: no key exported" "AWS_ACCESS_KEY_ID=" "$out"
 
@@ -142,10 +196,9 @@ for f in fifo huge empty missing token; do
     printf '[profile web-%s]\nrole_arn = arn:aws:iam::111122223333:role/Web\nweb_identity_token_file = %s\n' \
         "$f" "$T_ROOT/$f" >>"$HOME/.aws/config"
 done
-webrun() { timeout 20 "$CREDSH_BIN" exec -p "web-$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
-start=$SECONDS
+webrun() { timeout 300 "$CREDSH_BIN" exec -p "web-$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
 out=$(webrun fifo)
-check_true "token file: a FIFO returns at once (< 10 s)" test $((SECONDS - start)) -lt 10
+check_true "token file: a FIFO is not waited on (exec ends by itself)" test $? -ne 124
 check_contains "token file: a FIFO is refused" "web_identity_token_file $T_ROOT/fifo: not a regular file of at most 64 KiB" "$out"
 check_contains "token file: 200 KB is refused" "web_identity_token_file $T_ROOT/huge: not a regular file of at most 64 KiB" "$(webrun huge)"
 check_contains "token file: empty is refused" "web_identity_token_file $T_ROOT/empty is empty" "$(webrun empty)"
@@ -202,7 +255,7 @@ check "chain, selected profile without a region: AWS_REGION for every hop" "Mid@
 # fail N KIND: the fast fake answers the next N STS calls with that failure; calls_since: calls after a reset
 fail() { curl -s -X POST "http://127.0.0.1:$FAST_PORT/_reset" >/dev/null; curl -s -X POST -d "n=$1&kind=$2" "http://127.0.0.1:$FAST_PORT/_fail" >/dev/null; }
 calls_since() { curl -s "http://127.0.0.1:$FAST_PORT/_calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-retryrun() { rm -rf "$HOME/.aws/cli/cache"; AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT timeout 20 "$CREDSH_BIN" exec -p "$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
+retryrun() { rm -rf "$HOME/.aws/cli/cache"; AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT timeout 300 "$CREDSH_BIN" exec -p "$1" -- sh -c 'echo KEY=$AWS_ACCESS_KEY_ID' 2>&1; }
 fail 2 503
 out=$(retryrun shared)
 check_contains "503 twice, then an answer: the credentials are used" "KEY=ASIAFAKE" "$out"
@@ -229,10 +282,8 @@ check "web identity, IDPCommunicationError once: two calls" 2 "$(calls_since)"
 # The prompt path: every attempt inside the 2 s step deadline, however often the service fails.
 fail 99 503
 rm -rf "$HOME/.aws/cli/cache"
-start=$(date +%s%N)
-out=$(cd "$HOME/proj" && AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT "$CREDSH_BIN" export bash 2>&1)
-ms=$((($(date +%s%N) - start) / 1000000))
-check_true "export with STS failing: ends in time (${ms} ms; < 10 s)" test "$ms" -lt 10000
+out=$(cd "$HOME/proj" && AWS_ENDPOINT_URL_STS=http://127.0.0.1:$FAST_PORT timeout 300 "$CREDSH_BIN" export bash 2>&1)
+check_true "export with STS failing: ends by itself" test $? -ne 124
 check "export with STS failing: three calls at most" 3 "$(calls_since)"
 check_contains "export with STS failing: one line with the attempt count" "(3 attempts)" "$out"
 fail 0 503

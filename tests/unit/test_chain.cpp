@@ -230,3 +230,38 @@ TEST_CASE("chains of any depth, and cycles named from the selected profile", "[c
     REQUIRE_FALSE(loop);
     CHECK(loop.error().message == "profile cycle: x -> y -> z -> y");
 }
+
+TEST_CASE("a chain longer than kMaxChainProfiles ends in one error, without recursion", "[chain][limits]") {
+    // 10,000 hops crashed the recursive planner (SIGSEGV); the loop stops at the limit with one line.
+    CredshConfig config;
+    ProfileSet s;
+    const int n = 10000;
+    for (int i = 0; i < n; ++i)
+        s.profiles["p" + std::to_string(i)] = {{"role_arn", "arn:aws:iam::1:role/R" + std::to_string(i)},
+                                               {"source_profile", "p" + std::to_string(i + 1)}};
+    s.profiles["p" + std::to_string(n)] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}};
+    s.config_file = s.profiles;
+    auto deep = plan_chain(s, config, "p0");
+    REQUIRE_FALSE(deep);
+    CHECK(deep.error().message == "source_profile chain longer than 64 profiles (p0 -> p1 -> p2 -> ... -> p63 -> "
+                                  "p64); credsh stops there");
+    CHECK(deep.error().message.find('\n') == std::string::npos);
+    auto walk = check_source_chain(s, "p0");
+    REQUIRE_FALSE(walk);
+    CHECK(walk.error().message == "source_profile chain longer than 64 profiles (p0 -> ... -> p63 -> p64)");
+
+    // Exactly at the limit: 64 profiles (63 roles and the keys) still plan.
+    ProfileSet ok;
+    for (std::size_t i = 0; i + 1 < kMaxChainProfiles; ++i)
+        ok.profiles["q" + std::to_string(i)] = {{"role_arn", "arn:aws:iam::1:role/Q" + std::to_string(i)},
+                                                {"source_profile", "q" + std::to_string(i + 1)}};
+    ok.profiles["q" + std::to_string(kMaxChainProfiles - 1)] = {{"aws_access_key_id", "AK"},
+                                                                {"aws_secret_access_key", "S"}};
+    ok.config_file = ok.profiles;
+    auto at_limit = plan_chain(ok, config, "q0");
+    REQUIRE(at_limit);
+    CHECK(at_limit->size() == kMaxChainProfiles);
+    CHECK(at_limit->front().kind == StepKind::access_key);
+    CHECK(at_limit->back().profile == "q0");
+    CHECK(check_source_chain(ok, "q0"));
+}

@@ -137,3 +137,19 @@ TEST_CASE("FileLock is exclusive across processes, waits at most its deadline, a
     ::close(ready[0]);
     ::close(ready[1]);
 }
+
+TEST_CASE("a deeply nested Policy is hashed without recursion", "[cred_cache][limits]") {
+    // A million nested arrays: the recursive dump (and the copy of the parsed document) overflowed the stack.
+    const std::size_t depth = 1000000;
+    std::string policy = std::string(depth, '[') + std::string(depth, ']');
+    std::string key = assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", policy}});
+    CHECK(key.size() == 40);
+    // Same content, other spacing: the same key (the document is hashed, not its text).
+    std::string spaced = std::string(depth, '[') + " " + std::string(depth, ']');
+    CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", spaced}}) == key);
+    json deep = json::array();
+    for (int i = 0; i < 3; ++i) deep = json::array({deep, i});
+    CHECK(python_json_dumps(deep) == "[[[[], 0], 1], 2]");
+    CHECK(python_json_dumps(json{{"a", json::object({{"b", json::array()}})}, {"c", json::object()}}, true) ==
+          "{\"a\":{\"b\":[]},\"c\":{}}");
+}

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <link.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace credsh;
@@ -299,11 +300,80 @@ TEST_CASE("list() shows every plugin found, first per name, with versions or the
     }
 }
 
-TEST_CASE("search_dirs: CREDSH_PLUGIN_PATH, then beside the binary, then the install directory", "[plugin_host]") {
+TEST_CASE("search_path: CREDSH_PLUGIN_PATH, the build tree only from the build tree, then the install "
+          "directories",
+          "[plugin_host]") {
+    // An installed binary (not in the build tree it was built in) never searches <exe>/../plugins.
     PluginHost host(Env(std::map<std::string, std::string>{{"CREDSH_PLUGIN_PATH", "/a::/b"}}), "/opt/credsh/bin");
-    std::vector<std::string> want = {"/a", "/b", "/opt/credsh/bin/../plugins", "/opt/credsh/bin/../lib/credsh/plugins",
-                                     CREDSH_PLUGIN_DIR};
-    CHECK(host.search_dirs() == want);
+    std::vector<SearchDir> want = {{"/a", PluginOrigin::env_path},
+                                   {"/b", PluginOrigin::env_path},
+                                   {"/opt/credsh/bin/../lib/credsh/plugins", PluginOrigin::system_dir},
+                                   {CREDSH_PLUGIN_DIR, PluginOrigin::system_dir}};
+    CHECK(host.search_path() == want);
+    CHECK(host.search_dirs() == std::vector<std::string>{"/a", "/b", "/opt/credsh/bin/../lib/credsh/plugins",
+                                                         CREDSH_PLUGIN_DIR});
     PluginHost none(Env{}, "");
     CHECK(none.search_dirs() == std::vector<std::string>{CREDSH_PLUGIN_DIR});
+    // The build tree's bin directory (where credsh is built): its plugins come after CREDSH_PLUGIN_PATH.
+    PluginHost built(Env{}, CREDSH_BUILD_BIN_DIR);
+    auto path = built.search_path();
+    REQUIRE(path.size() == 3);
+    CHECK(path[0] == SearchDir{std::string(CREDSH_BUILD_BIN_DIR) + "/../plugins", PluginOrigin::build_tree});
+    CHECK(path[1].origin == PluginOrigin::system_dir);
+}
+
+TEST_CASE("owner and mode rules for plugin files and directories", "[plugin_host]") {
+    CHECK_FALSE(unsafe_owner_or_mode(1000, 0100755, 1000));
+    CHECK_FALSE(unsafe_owner_or_mode(0, 040755, 1000));
+    CHECK(unsafe_owner_or_mode(1001, 0100644, 1000) == "owned by uid 1001, not you or root");
+    CHECK(unsafe_owner_or_mode(0, 040775, 1000) == "writable by group or others (mode 0775)");
+    CHECK(unsafe_owner_or_mode(1000, 0100646, 1000) == "writable by group or others (mode 0646)");
+    CHECK(unsafe_owner_or_mode(1000, 041777, 1000) == "writable by group or others (mode 1777)");
+}
+
+TEST_CASE("refused plugin files: foreign owner, loose mode, a link out of the directory, a relative path",
+          "[plugin_host]") {
+    TempDir dir;
+    Pipe err;
+    const std::string d = dir.str();
+    std::filesystem::create_directories(d + "/loose");
+    std::filesystem::create_directories(d + "/ok");
+    std::filesystem::copy_file(fixture("good"), d + "/loose/credsh-good.so");
+    std::filesystem::copy_file(fixture("good"), d + "/ok/credsh-linked.so");
+    ::chmod((d + "/loose/credsh-good.so").c_str(), 0664);
+    std::filesystem::create_symlink(fixture("good"), d + "/ok/credsh-good.so");      // out of the directory
+    std::filesystem::create_symlink("credsh-linked.so", d + "/ok/credsh-inside.so"); // same directory: fine
+    {
+        PluginHost host(env_with_path(d + "/loose:" + d + "/ok:relative/dir"), "", err.fds[1]);
+        auto r = host.call("good", simple_call());
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == ErrorKind::not_found);
+        // The inside link is a different plugin name than its target, so the descriptor check refuses it -
+        // after the file checks let it through.
+        auto inside = host.call("inside", simple_call());
+        REQUIRE_FALSE(inside);
+        CHECK(inside.error().message.find(
+                  "file is named for plugin inside but the plugin calls itself good") != std::string::npos);
+    }
+    std::string said = err.drain();
+    CHECK(said.find("credsh: CREDSH_PLUGIN_PATH entry relative/dir is not an absolute path; ignored\n") !=
+          std::string::npos);
+    CHECK(said.find("credsh: plugin good: " + d +
+                    "/loose/credsh-good.so is writable by group or others (mode 0664); refused\n") !=
+          std::string::npos);
+    CHECK(said.find("credsh: plugin good: " + d +
+                    "/ok/credsh-good.so is a symbolic link out of its directory (to " + fixture("good") +
+                    "); refused\n") != std::string::npos);
+
+    // A group-writable directory is not searched at all.
+    ::chmod((d + "/loose").c_str(), 0775);
+    ::chmod((d + "/loose/credsh-good.so").c_str(), 0644);
+    Pipe err2;
+    {
+        PluginHost host(env_with_path(d + "/loose:" + kFixtures), "", err2.fds[1]);
+        auto r = host.call("good", simple_call());
+        REQUIRE(r); // from the fixtures, the next directory
+    }
+    CHECK(err2.drain() == "credsh: plugin directory " + d +
+                              "/loose is writable by group or others (mode 0775); not searched\n");
 }
