@@ -60,8 +60,12 @@ static std::string digest_hex(const EVP_MD* md, std::string_view data) {
     return out;
 }
 
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
-std::string sha1_hex(std::string_view data) { return digest_hex(EVP_sha1(), data); }
+std::string sha256_hex(std::string_view data) {
+    return digest_hex(EVP_sha256(), data);
+}
+std::string sha1_hex(std::string_view data) {
+    return digest_hex(EVP_sha1(), data);
+}
 
 static bool take_int(std::string_view& s, size_t n, int& out) {
     if (s.size() < n) return false;
@@ -92,7 +96,8 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
     if (!s.empty() && s[0] == '.') { // fractional seconds are accepted and dropped
         s.remove_prefix(1);
         size_t n = 0;
-        while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+        while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n])))
+            ++n;
         if (n == 0) return std::nullopt;
         s.remove_prefix(n);
     }
@@ -131,6 +136,49 @@ std::string redact(std::string_view secret) {
     return "****" + std::string(secret.substr(secret.size() - 4));
 }
 
+namespace {
+
+// Length and code point of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
+size_t utf8_sequence(std::string_view s, size_t i, char32_t& cp) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf; // the allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+        if (c == 0xe0) lo = 0xa0; // overlong
+        if (c == 0xed) hi = 0x9f; // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+        if (c == 0xf0) lo = 0x90; // overlong
+        if (c == 0xf4) hi = 0x8f; // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + n > s.size() || b(1) < lo || b(1) > hi) return 0;
+    for (size_t k = 1; k < n; ++k) {
+        if ((b(k) & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (b(k) & 0x3f);
+    }
+    return n;
+}
+
+// Code points a terminal acts on rather than shows: the C1 controls (U+009B is CSI, U+009D OSC on
+// terminals that honour 8-bit controls) and the Unicode bidi controls (Bidi_Control), which reorder
+// what follows them so a line can read differently from its bytes.
+bool active_code_point(char32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+} // namespace
+
 std::string printable(std::string_view s) {
     static const char* hex = "0123456789abcdef";
     std::string out;
@@ -150,17 +198,21 @@ std::string printable(std::string_view s) {
             out.push_back(static_cast<char>(c));
             ++i;
         } else {
-            // Keep valid UTF-8 sequences, escape anything else byte by byte.
-            size_t n = (c >= 0xf0 && c <= 0xf4) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc2 && c <= 0xdf) ? 2 : 0;
-            bool valid = n > 0 && i + n <= s.size();
-            for (size_t k = 1; valid && k < n; ++k)
-                valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-            if (valid) {
-                out.append(s.substr(i, n));
-                i += n;
-            } else {
+            // Keep well-formed UTF-8 except the code points a terminal would act on, shown as \uXXXX;
+            // escape anything else byte by byte.
+            char32_t cp = 0;
+            size_t n = utf8_sequence(s, i, cp);
+            if (n == 0) {
                 esc(c);
                 ++i;
+            } else if (active_code_point(cp)) {
+                out += "\\u";
+                for (int shift = 12; shift >= 0; shift -= 4)
+                    out.push_back(hex[(cp >> shift) & 15]);
+                i += n;
+            } else {
+                out.append(s.substr(i, n));
+                i += n;
             }
         }
     }

@@ -10,8 +10,8 @@
 
 namespace credsh {
 
-std::string_view trim(std::string_view s);        // spaces, tabs, CR, LF at both ends
-std::string to_lower(std::string_view s);          // ASCII only
+std::string_view trim(std::string_view s); // spaces, tabs, CR, LF at both ends
+std::string to_lower(std::string_view s);  // ASCII only
 bool iequals(std::string_view a, std::string_view b);
 std::vector<std::string_view> split(std::string_view s, char sep);
 
@@ -27,8 +27,11 @@ std::string format_iso8601(std::int64_t epoch); // "%Y-%m-%dT%H:%M:%SZ"
 // "****WXYZ": the last four characters of an access key id, the only part of a credential credsh prints.
 std::string redact(std::string_view secret);
 
-// Escape a path or other untrusted text for a one-line message: control bytes, backslash and invalid
-// UTF-8 become \xHH, so a file name with a newline or ESC cannot forge output (docs/security.md 16).
+// Escape a path or other untrusted text for a one-line message shown on a terminal: C0 controls, ESC,
+// DEL, backslash and bytes that are not well-formed UTF-8 become \xHH; the C1 controls U+0080-U+009F and
+// the bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) become \uXXXX. So a file name
+// or a server's text cannot forge or hide output, retitle the terminal or reorder a line
+// (docs/security.md 16, 34).
 std::string printable(std::string_view s);
 
 // Human duration: "54m", "2h05m", "3d", "expired".

@@ -35,6 +35,53 @@ TEST_CASE("printable escapes control bytes, backslashes and invalid UTF-8", "[te
     CHECK(printable("a\\b") == "a\\x5cb");
 }
 
+TEST_CASE("printable escapes what a terminal would act on, table", "[text]") {
+    struct Row {
+        const char* in;
+        const char* out;
+    };
+    const Row rows[] = {
+        // C0, ESC, DEL: an OSC that would retitle the terminal stays visible and inert.
+        {"\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"},
+        {"a\x7f"
+         "b",
+         "a\\x7fb"},
+        {"\r\t", "\\x0d\\x09"},
+        // C1 controls as valid UTF-8 (CSI U+009B, OSC U+009D, NEL U+0085, U+0080, U+009F).
+        {"\xc2\x9b"
+         "31m",
+         "\\u009b31m"},
+        {"\xc2\x9d"
+         "0;x\xc2\x9c",
+         "\\u009d0;x\\u009c"},
+        {"\xc2\x80|\xc2\x85|\xc2\x9f", "\\u0080|\\u0085|\\u009f"},
+        // Bidi controls: LRM, RLM, LRE..RLO, LRI..PDI, ALM.
+        {"\xe2\x80\x8e\xe2\x80\x8f", "\\u200e\\u200f"},
+        {"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad\xe2\x80\xae",
+         "\\u202a\\u202b\\u202c\\u202d\\u202e"},
+        {"\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "\\u2066\\u2067\\u2068\\u2069"},
+        {"\xd8\x9c", "\\u061c"},
+        {"evil\xe2\x80\xaetxt.exe", "evil\\u202etxt.exe"},
+        // Their neighbours are ordinary text and stay as they are.
+        {"\xc2\xa0\xc2\xa9", "\xc2\xa0\xc2\xa9"},                 // U+00A0, U+00A9
+        {"\xe2\x80\x8d\xe2\x80\xaf", "\xe2\x80\x8d\xe2\x80\xaf"}, // U+200D, U+202F
+        {"\xe2\x81\xa5\xe2\x81\xaa", "\xe2\x81\xa5\xe2\x81\xaa"}, // U+2065, U+206A
+        {"\xf0\x9f\x94\x91", "\xf0\x9f\x94\x91"},                 // U+1F511
+        // Not well-formed UTF-8: every byte escaped, so no C1 hides behind an overlong or broken form.
+        {"\xc1\x9b", "\\xc1\\x9b"},                   // overlong ESC [
+        {"\xe0\x82\x9b", "\\xe0\\x82\\x9b"},          // overlong U+009B
+        {"\xed\xa0\x80", "\\xed\\xa0\\x80"},          // surrogate
+        {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"}, // above U+10FFFF
+        {"\xc2", "\\xc2"},                            // truncated
+        {"\x9b", "\\x9b"},                            // a bare 8-bit CSI byte
+        {"\xe2\x80", "\\xe2\\x80"},
+    };
+    for (const auto& r : rows) {
+        INFO("input escaped: " << printable(r.in));
+        CHECK(printable(r.in) == r.out);
+    }
+}
+
 TEST_CASE("human durations", "[text]") {
     CHECK(human_duration(0) == "expired");
     CHECK(human_duration(59) == "59s");
