@@ -48,8 +48,13 @@ PluginHost* Context::plugins() {
     if (!plugin_host) plugin_host = std::make_shared<PluginHost>(env, executable_dir(), err_fd);
     return plugin_host.get();
 }
-void Context::err(std::string_view s) const { write_all(err_fd, s); }
-void Context::warn(std::string_view s) const { write_all(err_fd, "credsh: " + std::string(s) + "\n"); }
+// Messages carry text from files and servers; whatever a caller forgot to escape is made inert here.
+void Context::err(std::string_view s) const {
+    write_all(err_fd, terminal_safe(s));
+}
+void Context::warn(std::string_view s) const {
+    write_all(err_fd, "credsh: " + terminal_safe(s) + "\n");
+}
 
 std::span<const Command> commands() { return kCommands; }
 

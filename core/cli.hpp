@@ -34,7 +34,7 @@ struct Context {
 
     // stdout is only shell code or data the user asked for; anything for a person goes to stderr.
     void out(std::string_view s) const;
-    void err(std::string_view s) const; // as is
+    void err(std::string_view s) const;  // as is, but made terminal-safe (terminal_safe())
     void warn(std::string_view s) const; // "credsh: " + s + "\n"
 };
 
