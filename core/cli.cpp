@@ -71,7 +71,7 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
     desc.add_options()("help,h", "show this help");
     po::variables_map vm;
     try {
-        auto parser = po::command_line_parser(args).options(desc).positional(pos);
+        auto parser = po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos);
         if (allow_unregistered) parser.allow_unregistered();
         po::store(parser.run(), vm);
         if (!vm.count("help")) po::notify(vm); // --help needs no required options

@@ -62,7 +62,7 @@ function global:__credsh_run {
 function global:__credsh_set_watch { $global:__credsh_watch = @($args) }
 
 function global:__credsh_export {
-    $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", '--session', "$global:__credsh_session",
+    $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", "--session=$global:__credsh_session",
         '--stdin-state') -InputText "$global:__credsh_state"
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
@@ -136,7 +136,9 @@ function global:credsh {
     $sub = if ($args.Count) { "$($args[0])" } else { '' }
     if ($sub -eq 'use') {
         if ($args -contains '--help' -or $args -contains '-h') { & $global:__credsh_bin @args; return }
-        $r = __credsh_run -Arguments (@($args) + @('--shell', 'pwsh', '--session', "$global:__credsh_session"))
+        # The hook's options first, each joined to its value: a session or profile name may start with '-'.
+        $r = __credsh_run -Arguments (@('use', '--shell', 'pwsh', "--session=$global:__credsh_session") +
+            @($args | Select-Object -Skip 1))
         if ($r.ExitCode -eq 0) {
             Invoke-Expression $r.Output
             __credsh_hook
@@ -163,10 +165,10 @@ function global:credsh {
         $opts = @($rest | Select-Object -First $i)
         $command = @($rest | Select-Object -Skip $i)
         if ($command.Count -and "$($command[0])" -ne '--') { $command = @('--') + $command }
-        & $global:__credsh_bin exec --session "$global:__credsh_session" @opts @command
+        & $global:__credsh_bin exec "--session=$global:__credsh_session" @opts @command
     } elseif ($sub -eq 'status') {
         $rest = @($args | Select-Object -Skip 1)
-        "$global:__credsh_state" | & $global:__credsh_bin status --session "$global:__credsh_session" --stdin-state @rest
+        "$global:__credsh_state" | & $global:__credsh_bin status "--session=$global:__credsh_session" --stdin-state @rest
     } else {
         & $global:__credsh_bin @args
     }
@@ -204,7 +206,7 @@ New-Module -Name credsh -ScriptBlock {
             $global:__credsh_location_saved = @{ Value = $env:AWS_SHARED_CREDENTIALS_FILE }
             $env:AWS_SHARED_CREDENTIALS_FILE = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation)
         }
-        credsh use $ProfileName
+        credsh use "--profile=$ProfileName" # joined: a name may start with '-' or equal an option
         if ($LASTEXITCODE -ne 0) {
             Restore-CredshLocation
             Write-Error -Message "credsh: cannot use profile $ProfileName" -Category InvalidArgument
@@ -284,7 +286,7 @@ New-Module -Name credsh -ScriptBlock {
             [string] $ProfileLocation,
             [ValidateSet('auto', 'keys', 'profile')] [string] $Mode
         )
-        $argv = @('exec', '-p', $ProfileName, '--session', "$global:__credsh_session")
+        $argv = @('exec', "--profile=$ProfileName", "--session=$global:__credsh_session")
         if ($ProfileLocation) {
             $argv += @('--profile-location', $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation))
         }
