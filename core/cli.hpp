@@ -142,9 +142,14 @@ inline Args dash_words_as_value(const Args& args, std::initializer_list<std::str
     return out;
 }
 
-// The remembered state, read from stdin when the hook passes it (--stdin-state).
-std::optional<State> read_state_from_stdin();
-std::optional<State> read_state_from_fd(int fd);
+// The remembered state, read from stdin when the hook passes it (--stdin-state). The secret ambient values it
+// names are read back from the shell's stash file (state.hpp); one that cannot be is unset, with a warning.
+std::optional<State> read_state_from_stdin(const Context& ctx);
+std::optional<State> read_state_from_fd(const Context& ctx, int fd);
+
+// The per-shell files of `credsh export`: stamp-PID and stash-PID (0700 directory): $XDG_RUNTIME_DIR/credsh,
+// else $XDG_CACHE_HOME/credsh/stamps, else ~/.cache/credsh/stamps.
+std::string shell_files_dir(const Env& env);
 
 // The emitter for a shell named on the command line, or nullptr after telling the user which shells exist.
 const Shell* require_shell(const Context& ctx, std::string_view name);

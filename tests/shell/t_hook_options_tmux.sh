@@ -193,6 +193,8 @@ check "bash set -a: installing the hook exported nothing" "0" "$(last_output)"
 type_line 'cd ~/src/keys'
 type_line "$ENVCHECK"
 check "bash set -a: in the keys scope no __credsh_* and no ambient secret in a child" "0" "$(last_output)"
+type_line 'case $__credsh_state in *AMB1ENT*) echo "state holds" "it" ;; *) echo "state" "clean" ;; esac'
+check "bash set -a: the shell's remembered state does not hold the ambient secret key" "state clean" "$(last_output)"
 type_line "env | grep -c '^AWS_SECRET_ACCESS_KEY=S3NT1NEL-d.v\$'"
 check "bash set -a: the scope's key itself is exported" "1" "$(last_output)"
 type_line 'credsh use dev; credsh allow; cd ~; cd -'
@@ -213,6 +215,8 @@ check "zsh allexport: installing the hook exported nothing" "0" "$(last_output)"
 type_line 'cd ~/src/keys'
 type_line "$ENVCHECK"
 check "zsh allexport: in the keys scope no __credsh_* and no ambient secret in a child" "0" "$(last_output)"
+type_line 'case $__credsh_state in *AMB1ENT*) echo "state holds" "it" ;; *) echo "state" "clean" ;; esac'
+check "zsh allexport: the shell's remembered state does not hold the ambient secret key" "state clean" "$(last_output)"
 type_line 'credsh use dev; credsh allow; cd ~; cd -'
 type_line "$ENVCHECK"
 check "zsh allexport: after use/allow/cd, still nothing" "0" "$(last_output)"
