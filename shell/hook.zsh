@@ -9,8 +9,8 @@
 # err_exit, err_return and all_export for the function (restored at return), but not xtrace or verbose
 # (they would print the evaluated export text, secret keys included), so every function adds no_xtrace and
 # no_verbose; the slow path also removes the user's ZERR trap for its own run (local_traps restores it). The
-# hook returns 0: zsh itself keeps $? for the prompt and for every precmd function, and a non-zero return
-# from precmd would end a shell under err_exit or run its ZERR trap.
+# hook returns the $? it found, except under err_exit, err_return or a ZERR trap, where it returns 0: zsh
+# acts on a non-zero return of a precmd function (the shell would end), and keeps $? for the prompt itself.
 
 zmodload zsh/datetime 2>/dev/null
 # Assigned with all_export off (an anonymous function with local options), so a shell with `setopt
@@ -72,10 +72,14 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
 }
 
 _credsh_hook() {
+    local __credsh_rc=$?
+    # The $? it found goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's
+    # non-zero return (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0.
+    [[ -o err_exit || -o err_return ]] || (( ${+functions[TRAPZERR]} )) && __credsh_rc=0
     [[ -o xtrace || -o verbose ]] && setopt local_options no_xtrace no_verbose
     if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
         [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
-        return 0
+        return $__credsh_rc
     fi
     emulate -L zsh
     setopt local_options local_traps no_xtrace no_verbose
@@ -107,7 +111,7 @@ _credsh_hook() {
     # have failed or be waiting for a login), and that look builds it once nothing is due.
     if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else typeset -g __credsh_fpwd=; fi
     __credsh_prompt_update
-    return 0
+    return $__credsh_rc
 }
 
 credsh() {

@@ -48,6 +48,9 @@ tm() { tmux -S "$SOCK" "$@"; }
 trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
 # A shell that exits stays on screen (remain-on-exit), so a test can tell it died.
 printf 'set -g remain-on-exit on\nset -g allow-rename on\n' >"$T_ROOT/tmux.conf"
+# One session lives through the whole test, so killing a shell's session never stops the server while the
+# next one is being created ("server exited unexpectedly").
+tm -f "$T_ROOT/tmux.conf" new-session -d -s keepalive cat
 
 BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TERM=screen LANG=C.UTF-8
     "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME"
