@@ -71,6 +71,31 @@ for sh in bash zsh fish; do
         "$(hook_run $sh "credsh use -dash; echo \"K=\$AWS_PROFILE\"")"
 done
 
+# --- PowerShell: the module's functions and the credsh function (real pwsh) --------------------------------------
+PWSH=$(command -v pwsh || echo /root/.dotnet/tools/pwsh)
+if [[ -x $PWSH ]]; then
+    mkdir -p "$T_ROOT/pbin"
+    ln -sf "$(readlink -f "$CREDSH_BIN")" "$T_ROOT/pbin/credsh"
+    cat >"$T_ROOT/t.ps1" <<'EOF'
+credsh hook pwsh | Out-String | Invoke-Expression
+Set-CredshProfile -ProfileName '-dash'
+"P1=$env:CREDSH_PROFILE A1=$env:AWS_PROFILE"
+Set-CredshProfile -ProfileName '--clear'
+"P2=$env:CREDSH_PROFILE"
+Invoke-CredshCommand -ProfileName '-p' -ScriptBlock { "I=$env:AWS_PROFILE" }
+credsh exec -p -dash -- sh -c 'echo "E=$AWS_PROFILE"'
+Clear-CredshProfile
+"P3=$env:CREDSH_PROFILE"
+EOF
+    got=$(PATH="$T_ROOT/pbin:$PATH" timeout 120 "$PWSH" -NoProfile -NonInteractive -File "$T_ROOT/t.ps1" 2>&1)
+    check "pwsh: Set-CredshProfile -dash, a profile named --clear, Invoke-CredshCommand -p, exec -p -dash" \
+        $'P1=-dash A1=-dash\nP2=--clear\nI=-p\nE=-dash\nP3=' "$got"
+elif [[ ${CI-} == true ]]; then
+    check "pwsh is installed (CI=true)" present missing
+else
+    echo "SKIP (section): pwsh not found -- the PowerShell checks did NOT run"
+fi
+
 # --- completion -----------------------------------------------------------------------------------------------
 # bash: the completion function called as readline calls it (see t_completion_bash.sh).
 "$CREDSH_BIN" completion bash >"$T_ROOT/credsh.bash"
