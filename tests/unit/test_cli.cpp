@@ -22,10 +22,7 @@ Parsed parse_exec(const Args& args) {
     po::positional_options_description pos;
     pos.add("command", -1);
     po::variables_map vm;
-    po::store(po::command_line_parser(attach_option_values(args, desc))
-                  .options(desc)
-                  .positional(pos)
-                  .run(),
+    po::store(po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos).run(),
               vm);
     po::notify(vm);
     return p;
@@ -40,9 +37,8 @@ Parsed parse_use(const Args& args) {
     po::positional_options_description pos;
     pos.add("profile", 1);
     po::variables_map vm;
-    po::store(
-        po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos).run(),
-        vm);
+    po::store(po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos).run(),
+              vm);
     po::notify(vm);
     return p;
 }
@@ -64,7 +60,7 @@ TEST_CASE("attach_option_values joins an option with its value, whatever the val
         {{"-p", "--", "env"}, {"-p", "--", "env"}},                           // `--` is never a value
         {{"-p"}, {"-p"}},                                                     // no value: Boost says so
         {{"--mode", "-k", "-p-x"}, {"--mode=-k", "-p-x"}},
-        {{"--json", "-p", "x"}, {"--json", "--profile=x"}}, // a switch takes no value
+        {{"--json", "-p", "x"}, {"--json", "--profile=x"}},      // a switch takes no value
         {{"--profile=", "--json"}, {"--profile", "", "--json"}}, // empty: Boost refuses `--profile=`
         {{"-p", ""}, {"--profile", ""}},
     };
@@ -87,9 +83,11 @@ TEST_CASE("exec -p and use reach every valid profile name, including those that 
         // `credsh use` as the hook runs it: its own options first, then the user's words.
         CHECK(parse_use({"--shell", "bash", "--session", "", "--", name}).profile == name);
         CHECK(parse_use({"--shell", "bash", "--session", "", "--profile", name}).profile == name);
-        CHECK(parse_use({"--shell", "bash", "--session=", "--profile", name}).profile == name); // as the hooks
+        CHECK(parse_use({"--shell", "bash", "--session=", "--profile", name}).profile ==
+              name); // as the hooks
     }
-    // Without attach_option_values Boost refuses `-p -p` (a value that is also an option): the case this exists for.
+    // Without attach_option_values Boost refuses `-p -p` (a value that is also an option): the case this
+    // exists for.
     po::options_description desc;
     desc.add_options()("profile,p", po::value<std::string>(), "");
     po::variables_map vm;
