@@ -117,7 +117,21 @@ _credsh() {
     --dir) __credsh_files -d; return ;;
     --region | -f | --format | --sso-session | --session | --name) return ;; # free text
     esac
-    if [[ $__credsh_v == -* ]]; then
+    # The subcommand's own arguments so far: words that are neither options nor an option's value; after `--`
+    # every word is one, and the word under the cursor is an argument even if it starts with '-'.
+    local a skip= nargs=0 dashdash=
+    for a in "${__credsh_args[@]:2}"; do
+        if [[ -n $skip ]]; then skip=; continue; fi
+        [[ -n $dashdash ]] && { nargs=$((nargs + 1)); continue; }
+        case $a in
+        --) dashdash=1 ;;
+        -p | --profile | --ask-profile | --mode | --profile-location | --path | --dir | --region | -f | --format | \
+            --sso-session | --session | --name) skip=1 ;;
+        -*) ;;
+        *) nargs=$((nargs + 1)) ;;
+        esac
+    done
+    if [[ -z $dashdash && $__credsh_v == -* ]]; then
         case $cmd in
         allow | deny) __credsh_reply --path --help ;;
         exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
@@ -129,22 +143,15 @@ _credsh() {
         prompt) __credsh_reply -f --format --help ;;
         sso) __credsh_reply --session --write --region --name --help ;;
         status) __credsh_reply --explain --json --help ;;
-        use) __credsh_reply --profile --clear --help ;;
+        use)
+            __credsh_reply --profile --clear --help
+            # `credsh use -dev` selects a profile named -dev (only a name equal to an option needs `--`).
+            ((nargs == 0)) && __credsh_profiles
+            ;;
         completion | export | hook) __credsh_reply --help ;;
         esac
         return
     fi
-    # The subcommand's own arguments so far: words that are neither options nor an option's value.
-    local a skip= nargs=0
-    for a in "${__credsh_args[@]:2}"; do
-        if [[ -n $skip ]]; then skip=; continue; fi
-        case $a in
-        -p | --profile | --ask-profile | --mode | --profile-location | --path | --dir | --region | -f | --format | \
-            --sso-session | --session | --name) skip=1 ;;
-        -*) ;;
-        *) ((nargs++)) ;;
-        esac
-    done
     ((nargs == 0)) || return
     case $cmd in
     use | login | logout | pin) __credsh_profiles ;;

@@ -10,17 +10,21 @@ function __credsh_profiles
 end
 
 # True when the subcommand's first argument is still to come: no word after the subcommand yet, other than
-# options and their values.
+# options and their values (after `--` every word is an argument, even one that starts with '-').
 function __credsh_needs_arg
     set -l words (commandline -opc)
     set -e words[1..2]
     set -l skip 0
+    set -l dashdash 0
     for w in $words
+        test $dashdash = 1; and return 1
         if test $skip = 1
             set skip 0
             continue
         end
         switch $w
+            case --
+                set dashdash 1
             case -p --profile --ask-profile --mode --profile-location --path --dir --region -f --format \
                 --sso-session --session --name
                 set skip 1
@@ -79,6 +83,12 @@ complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_c
 complete -c credsh -n "__fish_seen_subcommand_from exec; and __credsh_exec_command" -x -a '(__credsh_complete_command)'
 
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin; and __credsh_needs_arg" -x -a '(__credsh_profiles)'
+# The value of -p/--profile, also when it starts with '-' (fish completes such a word only as an argument).
+function __credsh_after_profile_option
+    set -l words (commandline -opc)
+    contains -- "$words[-1]" -p --profile
+end
+complete -c credsh -n "__fish_seen_subcommand_from exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'

@@ -89,7 +89,10 @@ Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     if ($prev -eq '--mode') { return __credsh_completion_results $wordToComplete @('auto', 'keys', 'profile') }
     if ($prev -in $takesValue) { return } # a file, a region, a format: PowerShell's default completion
     if ($wordToComplete.StartsWith('-')) {
-        return __credsh_completion_results $wordToComplete (@($options[$sub]) + '--help') 'ParameterName'
+        __credsh_completion_results $wordToComplete (@($options[$sub]) + '--help') 'ParameterName'
+        # A profile name may start with '-' too (offered quoted, so PowerShell passes it as a string).
+        if ($sub -eq 'use' -and $words.Count -eq 2) { __credsh_completion_results $wordToComplete @(__credsh_profile_names) }
+        return
     }
     # The subcommand's own arguments so far: words that are neither options nor an option's value.
     $nargs = 0

@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <unistd.h>
@@ -48,8 +49,13 @@ PluginHost* Context::plugins() {
     if (!plugin_host) plugin_host = std::make_shared<PluginHost>(env, executable_dir(), err_fd);
     return plugin_host.get();
 }
-void Context::err(std::string_view s) const { write_all(err_fd, s); }
-void Context::warn(std::string_view s) const { write_all(err_fd, "credsh: " + std::string(s) + "\n"); }
+// Messages carry text from files and servers; whatever a caller forgot to escape is made inert here.
+void Context::err(std::string_view s) const {
+    write_all(err_fd, terminal_safe(s));
+}
+void Context::warn(std::string_view s) const {
+    write_all(err_fd, "credsh: " + terminal_safe(s) + "\n");
+}
 
 std::span<const Command> commands() { return kCommands; }
 
@@ -66,7 +72,7 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
     desc.add_options()("help,h", "show this help");
     po::variables_map vm;
     try {
-        auto parser = po::command_line_parser(args).options(desc).positional(pos);
+        auto parser = po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos);
         if (allow_unregistered) parser.allow_unregistered();
         po::store(parser.run(), vm);
         if (!vm.count("help")) po::notify(vm); // --help needs no required options
@@ -86,9 +92,15 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
     return vm;
 }
 
-std::optional<State> read_state_from_stdin() { return read_state_from_fd(0); }
+std::optional<State> read_state_from_stdin(const Context& ctx) { return read_state_from_fd(ctx, 0); }
 
-std::optional<State> read_state_from_fd(int fd) {
+std::string shell_files_dir(const Env& env) {
+    if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/') return *r + "/credsh";
+    if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') return *c + "/credsh/stamps";
+    return env.home() + "/.cache/credsh/stamps";
+}
+
+std::optional<State> read_state_from_fd(const Context& ctx, int fd) {
     std::string text;
     char buf[65536];
     for (;;) {
@@ -100,6 +112,15 @@ std::optional<State> read_state_from_fd(int fd) {
     }
     auto st = parse_state(text);
     if (!st) return std::nullopt;
+    if (!st->stashed.empty()) {
+        std::string stash;
+        bool digits = !st->stash.empty() && st->stash.find_first_not_of("0123456789") == std::string::npos;
+        if (digits)
+            if (auto r = safe_read_file(shell_files_dir(ctx.env) + "/stash-" + st->stash, 64 * 1024)) stash = *r;
+        for (const auto& name : apply_stash(*st, stash))
+            ctx.warn("the value " + name + " had before credsh changed it is lost (its stash file is gone); "
+                     "it stays unset");
+    }
     return *st;
 }
 

@@ -39,7 +39,7 @@ int cmd_exec(Context& ctx, const Args& args) {
     req.timeout_ms = 15000;
     // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
     if (state_fd > 2) {
-        req.state = read_state_from_fd(state_fd);
+        req.state = read_state_from_fd(ctx, state_fd);
         ::close(state_fd);
     }
     if (!profile.empty()) req.command_profile = profile;

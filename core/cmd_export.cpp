@@ -21,21 +21,15 @@ namespace credsh {
 
 namespace {
 
-std::string stamp_dir(const Env& env) {
-    if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/') return *r + "/credsh";
-    if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') return *c + "/credsh/stamps";
-    return env.home() + "/.cache/credsh/stamps";
-}
-
-// Stamps of shells that are gone are removed whenever a new shell takes its first stamp, so the directory
-// holds about as many stamps as there are live shells. kill(pid, 0) fails with ESRCH only for a process
-// that does not exist; another user's live process (EPERM) keeps its stamp.
+// Stamps and stashes of shells that are gone are removed whenever a shell takes its first stamp, so the
+// directory holds about as many as there are live shells. kill(pid, 0) fails with ESRCH only for a process
+// that does not exist; another user's live process (EPERM) keeps its files.
 void sweep_stamps(const std::string& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
     while (dirent* e = ::readdir(d)) {
         std::string_view n(e->d_name);
-        if (n.rfind("stamp-", 0) != 0) continue;
+        if (n.rfind("stamp-", 0) != 0 && n.rfind("stash-", 0) != 0) continue;
         long pid = std::strtol(e->d_name + 6, nullptr, 10);
         if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
             ::unlink((dir + "/" + std::string(n)).c_str());
@@ -46,7 +40,7 @@ void sweep_stamps(const std::string& dir) {
 // The stamp's mtime is "when this export started reading files": a file modified later is newer than it,
 // which the hook tests with [[ file -nt stamp ]] at every prompt, without spawning anything.
 Result<std::string> touch_stamp(const Env& env, long pid) {
-    std::string dir = stamp_dir(env);
+    std::string dir = shell_files_dir(env);
     if (auto r = ensure_private_dir(dir); !r) return r.error();
     std::string path = dir + "/stamp-" + std::to_string(pid);
     // O_EXCL first: only the first export of a shell creates its stamp, and that is when the sweep runs.
@@ -99,8 +93,20 @@ int cmd_export(Context& ctx, const Args& args) {
     req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this
                            // per step, then a minute's quiet
     if (!session.empty()) req.session_profile = session;
-    if (vm->count("stdin-state")) req.state = read_state_from_stdin();
+    if (vm->count("stdin-state")) req.state = read_state_from_stdin(ctx);
     ExportPlan plan = plan_export(req);
+    // The secret ambient values go to this shell's stash file, never into the text the shell keeps
+    // (docs/security.md 42); the state names the file and holds each value's sha256.
+    plan.state.stash = std::to_string(pid);
+    std::string stash_path = shell_files_dir(ctx.env) + "/stash-" + plan.state.stash;
+    if (std::string stash = stash_text(plan.state); !stash.empty()) {
+        if (auto w = atomic_write_file(stash_path, stash); !w) {
+            ctx.warn(w.error().message);
+            return 1; // without the stash the ambient value could not be restored later: change nothing now
+        }
+    } else {
+        ::unlink(stash_path.c_str());
+    }
     auto code = render_export(plan, ctx.env, *shell, *stamp);
     for (const auto& m : plan.messages)
         ctx.err(m + "\n");

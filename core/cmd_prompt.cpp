@@ -44,7 +44,7 @@ int cmd_prompt(Context& ctx, const Args& args) {
         if (end && *end == '\0') v.time_left = human_duration(exp - ctx.now);
     }
     std::string s = format_prompt(format, v);
-    ctx.out(s.empty() ? s : printable(s) + "\n");
+    ctx.out(s.empty() ? s : s + "\n"); // format_prompt escapes: never twice
     return 0;
 }
 

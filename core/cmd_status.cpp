@@ -31,7 +31,7 @@ int cmd_status(Context& ctx, const Args& args) {
     ExportRequest req = base_request(ctx);
     req.resolve = false;
     if (!session.empty()) req.session_profile = session;
-    if (vm->count("stdin-state")) req.state = read_state_from_stdin();
+    if (vm->count("stdin-state")) req.state = read_state_from_stdin(ctx);
     ExportPlan plan = plan_export(req);
     const Selection& sel = plan.selection;
 

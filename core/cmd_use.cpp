@@ -19,10 +19,15 @@ int cmd_use(Context& ctx, const Args& args) {
     po::positional_options_description pos;
     pos.add("profile", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "use NAME | use --clear",
-                         "Sets this shell's session profile. It wins over .credprofile files and the default,\n"
-                         "and lasts until `credsh use --clear` or the shell exits (docs/design.md §2).",
-                         rc);
+    // Profile names may start with '-': `use -dev`, `use --profile -dev` and `use -- -dev` all reach "-dev".
+    Args words = dash_words_as_value(args, {"--clear", "--help", "-h"}, {"--profile", "--shell", "--session"},
+                                     "profile");
+    auto vm = parse_args(
+        ctx, words, desc, pos, "use NAME | use -- NAME | use --clear",
+        "Sets this shell's session profile. It wins over .credprofile files and the default,\n"
+        "and lasts until `credsh use --clear` or the shell exits (docs/design.md §2).\n"
+        "A name that starts with '-' works as it is, or after `--` (needed for names like --clear).",
+        rc);
     if (!vm) return rc;
     const Shell* shell = find_shell(shell_name);
     if (!shell) {

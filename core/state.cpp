@@ -47,6 +47,11 @@ std::optional<std::string> decode(std::string_view s) {
 
 } // namespace
 
+bool is_secret_var(std::string_view name) {
+    return name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN" || name == "AWS_SECURITY_TOKEN" ||
+           name == "ASK_ACCESS_TOKEN" || name == "ASK_REFRESH_TOKEN";
+}
+
 std::string value_hash(const std::optional<std::string>& value) {
     if (!value) return "-";
     return sha256_hex(*value).substr(0, 16);
@@ -58,8 +63,15 @@ std::string serialize_state(const State& st) {
     out += "profile " + encode(st.profile) + "\n";
     out += "provider " + encode(st.provider) + "\n";
     if (st.expires) out += "expires " + std::to_string(*st.expires) + "\n";
-    for (const auto& [name, value] : st.ambient)
-        out += "ambient " + name + (value ? " =" + encode(*value) : " -") + "\n";
+    if (!st.stash.empty()) out += "stash " + encode(st.stash) + "\n";
+    for (const auto& [name, value] : st.ambient) {
+        if (value && is_secret_var(name))
+            out += "ambient " + name + " #" + sha256_hex(*value) + "\n"; // the value is in the stash
+        else
+            out += "ambient " + name + (value ? " =" + encode(*value) : " -") + "\n";
+    }
+    for (const auto& [name, hash] : st.stashed) // not restored: kept for a later read
+        if (!st.ambient.count(name)) out += "ambient " + name + " #" + hash + "\n";
     for (const auto& [name, hash] : st.applied) out += "applied " + name + " " + hash + "\n";
     return out;
 }
@@ -76,7 +88,11 @@ Result<State> parse_state(std::string_view text) {
         auto key = line.substr(0, sp);
         auto rest = line.substr(sp + 1);
         auto bad = [&] { return fail("credsh state: bad line " + std::to_string(i + 1)); };
-        if (key == "profile" || key == "provider") {
+        if (key == "stash") {
+            auto v = decode(rest);
+            if (!v) return bad();
+            st.stash = *v;
+        } else if (key == "profile" || key == "provider") {
             auto v = decode(rest);
             if (!v) return bad();
             (key == "profile" ? st.profile : st.provider) = *v;
@@ -92,6 +108,8 @@ Result<State> parse_state(std::string_view text) {
             auto v = rest.substr(sp2 + 1);
             if (key == "applied") {
                 st.applied[name] = std::string(v);
+            } else if (v.size() == 65 && v[0] == '#') {
+                st.stashed[name] = std::string(v.substr(1));
             } else if (v == "-") {
                 st.ambient[name] = std::nullopt;
             } else if (!v.empty() && v[0] == '=') {
@@ -105,6 +123,34 @@ Result<State> parse_state(std::string_view text) {
         // Unknown keys are ignored so a newer binary's state does not break an older one.
     }
     return st;
+}
+
+std::string stash_text(const State& st) {
+    std::string out;
+    for (const auto& [name, value] : st.ambient)
+        if (value && is_secret_var(name)) out += name + " =" + encode(*value) + "\n";
+    return out;
+}
+
+std::vector<std::string> apply_stash(State& st, std::string_view text) {
+    std::map<std::string, std::string> found;
+    for (auto line : split(text, '\n')) {
+        auto sp = line.find(" =");
+        if (sp == std::string_view::npos) continue;
+        if (auto v = decode(line.substr(sp + 2))) found[std::string(line.substr(0, sp))] = *v;
+    }
+    std::vector<std::string> lost;
+    for (const auto& [name, hash] : st.stashed) {
+        auto it = found.find(name);
+        if (it != found.end() && sha256_hex(it->second) == hash) {
+            st.ambient[name] = it->second;
+        } else {
+            st.ambient[name] = std::nullopt;
+            lost.push_back(name);
+        }
+    }
+    st.stashed.clear();
+    return lost;
 }
 
 } // namespace credsh

@@ -177,9 +177,8 @@ bool active_code_point(char32_t cp) {
            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-} // namespace
-
-std::string printable(std::string_view s) {
+// printable() (lines = false) and terminal_safe() (lines = true: newline, tab and backslash kept).
+std::string escape_for_terminal(std::string_view s, bool lines) {
     static const char* hex = "0123456789abcdef";
     std::string out;
     out.reserve(s.size());
@@ -191,7 +190,10 @@ std::string printable(std::string_view s) {
     };
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c == 0x7f || c == '\\') {
+        if (lines && (c == '\n' || c == '\t' || c == '\\')) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else if (c < 0x20 || c == 0x7f || c == '\\') {
             esc(c);
             ++i;
         } else if (c < 0x80) {
@@ -217,6 +219,15 @@ std::string printable(std::string_view s) {
         }
     }
     return out;
+}
+
+} // namespace
+
+std::string printable(std::string_view s) {
+    return escape_for_terminal(s, false);
+}
+std::string terminal_safe(std::string_view s) {
+    return escape_for_terminal(s, true);
 }
 
 std::string human_duration(std::int64_t seconds) {

@@ -34,6 +34,12 @@ std::string redact(std::string_view secret);
 // (docs/security.md 16, 34).
 std::string printable(std::string_view s);
 
+// The last line of defence for everything credsh writes to stderr (Context::err and warn): the same escapes
+// as printable() except that newlines, tabs and backslashes are kept, so text printable() already escaped
+// passes unchanged and a raw control character that reached a message anyway (a server's text, a name from
+// a file) is still shown inert (docs/security.md 34).
+std::string terminal_safe(std::string_view s);
+
 // Human duration: "54m", "2h05m", "3d", "expired".
 std::string human_duration(std::int64_t seconds);
 

@@ -4,18 +4,28 @@
 # .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file not older than
 # this shell's stamp ([[ -nt ]]; an edit in the same timestamp tick as the last export counts), or credentials reaching their refresh time ($EPOCHSECONDS). Only then does
 # it run `credsh export bash` -- once -- and evaluate what it prints. Nothing here spawns a process when
-# nothing changed. xtrace is switched off inside (local -), so `set -x` never prints a secret.
+# nothing changed.
+#
+# The user's `set` options never reach the hook's own code (docs/security.md 33, 42): where one is on, the
+# hook saves them with `local -` (restored exactly when it returns) and switches off allexport (-a: the
+# hook's __credsh_* variables and functions would be exported to every child), errexit (-e: a failed export
+# would end the shell), verbose and xtrace (-v, -x: they would print the evaluated export text, secret keys
+# included) and errtrace (-E: the user's ERR trap would run on the hook's own tests).
 
+# Everything below is defined inside this function, so `local -` can switch allexport off while it runs (a
+# function or variable defined under `set -a` would be exported); it removes itself at the end.
+__credsh_install() {
+{ local -; set +aevxE; } 2>/dev/null
 __credsh_bin=@CREDSH@
 
 __credsh_set_watch() { __credsh_watch=("$@"); }
 
 __credsh_export() {
     local out
-    out=$("$__credsh_bin" export bash --pid "$$" --session "${__credsh_session-}" --stdin-state \
+    out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
         <<<"${__credsh_state-}")
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
-    [[ $out == *'# credsh-end' ]] && eval "$out"
+    if [[ $out == *'# credsh-end' ]]; then eval "$out"; fi
 }
 
 __credsh_prompt_update() {
@@ -56,10 +66,13 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
     __credsh_fpwd=$PWD
 }
 
+# It returns the status the prompt found ($?), for what runs after it in PROMPT_COMMAND; the installed entry
+# is `_credsh_hook && :`, so that status can neither trip errexit nor run an ERR trap (a failed command
+# before the last && counts for neither), as it would as a plain command.
 _credsh_hook() {
     local __credsh_rc=$?
-    # Only touch the options when xtrace is on: the redirection costs an open() at every prompt.
-    [[ $- == *x* ]] && { local -; set +x; } 2>/dev/null
+    # Only touch the options when one of them is on: the redirection costs an open() at every prompt.
+    [[ $- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
     if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
         [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
         return $__credsh_rc
@@ -84,7 +97,7 @@ _credsh_hook() {
         done
     fi
     if [[ -n $need ]]; then
-        __credsh_export
+        __credsh_export || : # under the user's errtrace a failed call would still run their ERR trap
         __credsh_key=$key
     fi
     # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
@@ -96,25 +109,29 @@ _credsh_hook() {
 
 # The commands that change this shell run here; everything else goes straight to the binary.
 credsh() {
+    # The same options off as in the hook (restored at return): this function assigns the hook's variables
+    # and evaluates credsh's output. The binary's exit status is still this function's.
+    [[ $- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
     case ${1-} in
     use)
-        { local -; set +x; } 2>/dev/null
         local a out
-        for a in "$@"; do [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }; done
-        out=$("$__credsh_bin" "$@" --shell bash --session "${__credsh_session-}") || return
+        # Only options before `--` ask for help: `credsh use -- -h` selects a profile named -h.
+        for a in "${@:2}"; do
+            [[ $a == -- ]] && break
+            [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }
+        done
+        # The hook's options go first: after the user's `--` they would be taken for a profile name.
+        out=$("$__credsh_bin" use --shell bash --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
-        _credsh_hook
+        _credsh_hook || :
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
         __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
-        _credsh_hook
+        _credsh_hook || :
         ;;
-    exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
-    status)
-        { local -; set +x; } 2>/dev/null
-        "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
-        ;;
+    exec) "$__credsh_bin" exec --session="${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
+    status) "$__credsh_bin" status --session="${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}" ;;
     *) "$__credsh_bin" "$@" ;;
     esac
 }
@@ -123,14 +140,17 @@ credsh() {
 # shell starts with the right variables.
 __credsh_installed() {
     local c
-    for c in "${PROMPT_COMMAND[@]}"; do [[ ";$c;" == *";_credsh_hook;"* ]] && return 0; done
+    for c in "${PROMPT_COMMAND[@]}"; do [[ ";$c;" == *";_credsh_hook"[\;\ ]* ]] && return 0; done
     return 1
 }
 if ! __credsh_installed; then
     if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-        PROMPT_COMMAND=(_credsh_hook "${PROMPT_COMMAND[@]}")
+        PROMPT_COMMAND=('_credsh_hook && :' "${PROMPT_COMMAND[@]}")
     else
-        PROMPT_COMMAND="_credsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+        PROMPT_COMMAND="_credsh_hook && :${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
     fi
 fi
-_credsh_hook
+_credsh_hook || :
+}
+__credsh_install
+unset -f __credsh_install

@@ -22,7 +22,7 @@ end
 
 function __credsh_export
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
-    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session "$__credsh_session" --stdin-state | string collect)
+    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session="$__credsh_session" --stdin-state | string collect)
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if string match -q -- '*# credsh-end' "$out"
         printf '%s\n' "$out" | source
@@ -71,7 +71,8 @@ end
 function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
-    if test "$PWD" = "$__credsh_fpwd" -a "$__credsh_session" = "$__credsh_fsess"; and test $__credsh_fast
+    # "x" first: a session name may start with '-' (`test` would take "-p" for an operator).
+    if test "x$PWD" = "x$__credsh_fpwd" -a "x$__credsh_session" = "x$__credsh_fsess"; and test $__credsh_fast
         and begin
             test -z "$__credsh_refresh_at"; or test (__credsh_now) -lt "$__credsh_refresh_at"
         end
@@ -93,7 +94,7 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
     end
     set -l key "$f|$__credsh_session"
     set -l need 0
-    if test "$key" != "$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
+    if test "x$key" != "x$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
         set need 1
     else if test -n "$__credsh_refresh_at"; and test (__credsh_now) -ge "$__credsh_refresh_at"
         set need 1
@@ -123,11 +124,16 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     switch "$argv[1]"
         case use
-            if contains -- --help $argv; or contains -- -h $argv
-                $__credsh_bin $argv
-                return
+            # Only options before `--` ask for help: `credsh use -- -h` selects a profile named -h.
+            for a in $argv[2..-1]
+                test "$a" = --; and break
+                if contains -- "$a" --help -h
+                    $__credsh_bin $argv
+                    return
+                end
             end
-            set -l out ($__credsh_bin $argv --shell fish --session "$__credsh_session" | string collect)
+            # The hook's options go first: after the user's `--` they would be taken for a profile name.
+            set -l out ($__credsh_bin use --shell fish --session="$__credsh_session" $argv[2..-1] | string collect)
             or return
             printf '%s\n' "$out" | source
             __credsh_hook
@@ -137,9 +143,9 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             set -g __credsh_fpwd ''
             __credsh_hook
         case exec
-            $__credsh_bin exec --session "$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)
+            $__credsh_bin exec --session="$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)
         case status
-            printf '%s' "$__credsh_state" | $__credsh_bin status --session "$__credsh_session" --stdin-state $argv[2..-1]
+            printf '%s' "$__credsh_state" | $__credsh_bin status --session="$__credsh_session" --stdin-state $argv[2..-1]
         case '*'
             $__credsh_bin $argv
     end

@@ -85,7 +85,7 @@ function global:__credsh_untraced {
 
 function global:__credsh_export {
     __credsh_untraced {
-        $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", '--session', "$global:__credsh_session",
+        $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", "--session=$global:__credsh_session",
             '--stdin-state') -InputText "$global:__credsh_state"
         # All or nothing: evaluate only complete output (the binary ends it with this marker).
         if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
@@ -172,7 +172,7 @@ function global:credsh {
         # PowerShell does not pass a bare `--` on to a function, so `credsh use -- -x` arrives as `use -x`:
         # use's own options stay options and every other word is the profile name, handed to the binary
         # after `--`, so that a name starting with '-' is a name. A quoted '--' ends the options as well.
-        $argv = @('use', '--shell', 'pwsh', '--session', "$global:__credsh_session")
+        $argv = @('use', '--shell', 'pwsh', "--session=$global:__credsh_session")
         $names = @()
         for ($i = 0; $i -lt $rest.Count; $i++) {
             $a = "$($rest[$i])"
@@ -225,14 +225,14 @@ function global:credsh {
                 $pipe.SafePipeHandle.Dispose()
             }
             try {
-                & $global:__credsh_bin exec --session "$global:__credsh_session" @state @opts @command
+                & $global:__credsh_bin exec "--session=$global:__credsh_session" @state @opts @command
             } finally {
                 if ($pipe) { $pipe.DisposeLocalCopyOfClientHandle(); $pipe.Dispose() }
             }
         }
     } elseif ($sub -eq 'status') {
         $rest = @($args | Select-Object -Skip 1)
-        "$global:__credsh_state" | & $global:__credsh_bin status --session "$global:__credsh_session" --stdin-state @rest
+        "$global:__credsh_state" | & $global:__credsh_bin status "--session=$global:__credsh_session" --stdin-state @rest
     } else {
         & $global:__credsh_bin @args
     }
@@ -270,7 +270,7 @@ New-Module -Name credsh -ScriptBlock {
             $global:__credsh_location_saved = @{ Value = $env:AWS_SHARED_CREDENTIALS_FILE }
             $env:AWS_SHARED_CREDENTIALS_FILE = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation)
         }
-        credsh use '--' $ProfileName # quoted: a name may start with '-' (or be '--clear')
+        credsh use "--profile=$ProfileName" # joined: a name may start with '-' or equal an option
         if ($LASTEXITCODE -ne 0) {
             Restore-CredshLocation
             Write-Error -Message "credsh: cannot use profile $ProfileName" -Category InvalidArgument
@@ -350,8 +350,8 @@ New-Module -Name credsh -ScriptBlock {
             [string] $ProfileLocation,
             [ValidateSet('auto', 'keys', 'profile')] [string] $Mode
         )
-        # --profile=NAME, not -p NAME: a name may start with '-'.
-        $argv = @('exec', "--profile=$ProfileName", '--session', "$global:__credsh_session")
+        # --profile=NAME and --session=NAME joined: a name may start with '-'.
+        $argv = @('exec', "--profile=$ProfileName", "--session=$global:__credsh_session")
         if ($ProfileLocation) {
             $argv += "--profile-location=$($PSCmdlet.GetUnresolvedProviderPathFromPSPath($ProfileLocation))"
         }

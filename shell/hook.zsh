@@ -3,27 +3,38 @@
 # precmd and chpwd run _credsh_hook, which decides with builtins alone whether anything changed: the
 # nearest .credprofile (walking up with [[ -e ]]), the session profile, a watched file newer than this
 # shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS from zsh/datetime).
-# Only then does it run `credsh export zsh` once. emulate -L zsh plus no_xtrace keeps the user's options out
-# of it (emulate alone leaves xtrace on), so `set -x` never prints a secret.
+# Only then does it run `credsh export zsh` once.
+#
+# The user's options never reach the hook's own code (docs/security.md 33, 42): `emulate -L zsh` turns off
+# err_exit, err_return and all_export for the function (restored at return), but not xtrace or verbose
+# (they would print the evaluated export text, secret keys included), so every function adds no_xtrace and
+# no_verbose; the slow path also removes the user's ZERR trap for its own run (local_traps restores it). The
+# hook returns the $? it found, except under err_exit, err_return or a ZERR trap, where it returns 0: zsh
+# acts on a non-zero return of a precmd function (the shell would end), and keeps $? for the prompt itself.
 
 zmodload zsh/datetime 2>/dev/null
-typeset -g __credsh_bin=@CREDSH@
-typeset -ga __credsh_watch
+# Assigned with all_export off (an anonymous function with local options), so a shell with `setopt
+# allexport` does not export the hook's variables to every child.
+() {
+    emulate -L zsh
+    typeset -g __credsh_bin=@CREDSH@
+    typeset -ga __credsh_watch
+}
 
 __credsh_set_watch() { __credsh_watch=("$@"); }
 
 __credsh_export() {
     emulate -L zsh
-    setopt local_options no_xtrace
+    setopt local_options no_xtrace no_verbose
     local out
-    out=$("$__credsh_bin" export zsh --pid "$$" --session "${__credsh_session-}" --stdin-state \
+    out=$("$__credsh_bin" export zsh --pid "$$" --session="${__credsh_session-}" --stdin-state \
         <<<"${__credsh_state-}")
     [[ $out == *'# credsh-end' ]] && eval "$out"
 }
 
 __credsh_prompt_update() {
     emulate -L zsh
-    setopt local_options no_xtrace
+    setopt local_options no_xtrace no_verbose
     local p=${__credsh_pfmt-} t s
     if [[ -n ${__credsh_expires-} && $p == *@@T@@* ]]; then
         s=$((__credsh_expires - EPOCHSECONDS))
@@ -35,7 +46,9 @@ __credsh_prompt_update() {
         fi
         p=${p//@@T@@/$t}
     fi
-    typeset -g CREDSH_PROMPT=$p
+    # Doubled: a prompt expands % sequences in what ${CREDSH_PROMPT} gives it, so a '%' from a profile name
+    # or a server's text must stay a '%' and not become a colour or a command (docs/security.md 34).
+    typeset -g CREDSH_PROMPT=${p//\%/%%}
 }
 
 # The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
@@ -45,7 +58,7 @@ __credsh_prompt_update() {
 __credsh_fast() { false }
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
     emulate -L zsh
-    setopt local_options no_xtrace
+    setopt local_options no_xtrace no_verbose
     local f=$1 s w
     shift
     s="[[ \${__credsh_session-} == ${(q)${__credsh_session-}}"
@@ -60,13 +73,17 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
 
 _credsh_hook() {
     local __credsh_rc=$?
-    [[ -o xtrace ]] && setopt local_options no_xtrace
+    # The $? it found goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's
+    # non-zero return (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0.
+    [[ -o err_exit || -o err_return ]] || (( ${+functions[TRAPZERR]} )) && __credsh_rc=0
+    [[ -o xtrace || -o verbose ]] && setopt local_options no_xtrace no_verbose
     if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
         [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
         return $__credsh_rc
     fi
     emulate -L zsh
-    setopt local_options no_xtrace
+    setopt local_options local_traps no_xtrace no_verbose
+    trap - ZERR
     local d=$PWD f= need= w
     local -a c
     [[ $d == / ]] && d=
@@ -98,30 +115,34 @@ _credsh_hook() {
 }
 
 credsh() {
+    # As in the hook: this function assigns the hook's variables and evaluates credsh's output. The binary's
+    # exit status is still this function's.
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
     case ${1-} in
     use)
-        emulate -L zsh
-    setopt local_options no_xtrace
         local a out
-        for a in "$@"; do [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }; done
-        out=$("$__credsh_bin" "$@" --shell zsh --session "${__credsh_session-}") || return
+        # Only options before `--` ask for help: `credsh use -- -h` selects a profile named -h.
+        for a in "${@:2}"; do
+            [[ $a == -- ]] && break
+            [[ $a == --help || $a == -h ]] && { "$__credsh_bin" "$@"; return; }
+        done
+        # The hook's options go first: after the user's `--` they would be taken for a profile name.
+        out=$("$__credsh_bin" use --shell zsh --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
         _credsh_hook
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
-        __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
+        typeset -g __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
         _credsh_hook
         ;;
-    exec) "$__credsh_bin" exec --session "${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
-    status)
-        emulate -L zsh
-    setopt local_options no_xtrace
-        "$__credsh_bin" status --session "${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}"
-        ;;
+    exec) "$__credsh_bin" exec --session="${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;
+    status) "$__credsh_bin" status --session="${__credsh_session-}" --stdin-state "${@:2}" <<<"${__credsh_state-}" ;;
     *) "$__credsh_bin" "$@" ;;
     esac
 }
+
 
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _credsh_hook

@@ -1,5 +1,5 @@
-#include "prompt.hpp"
 #include "credsh_config.hpp"
+#include "prompt.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,4 +19,26 @@ TEST_CASE("prompt format: tokens, conditional groups, escapes", "[prompt]") {
     CHECK(format_prompt("[%p(|%a)]", PromptValues{"x", "", "", "", "", ""}) == "[x]");
     CHECK(format_prompt("\\(%p\\)", PromptValues{"x", "", "", "", "", ""}) == "(x)");
     CHECK(format_prompt(kDefaultPromptFormat, PromptValues{}) == ""); // nothing active: no segment at all
+}
+
+TEST_CASE("prompt text is inert: control characters and shell expansions from values are escaped",
+          "[prompt]") {
+    // Values come from files and servers (profile names, regions, ASK vendor ids).
+    PromptValues v{"dev", "", "", "", "", ""};
+    v.region = "\x1b]0;pwned\x07";
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:dev (\\x1b]0;pwned\\x07)");
+    v.region = "$(touch PWNED)`id`";
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:dev (\\x24(touch PWNED)\\x60id\\x60)");
+    v.region = "\\[x\\]\xc2\x9b\xe2\x80\xae";
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:dev (\\x5c[x\\x5c]\\u009b\\u202e)");
+    PromptValues a{"", "", "", "", "", "skill"};
+    a.ask_vendor_id = "M1\x1b[2J%F{red}";
+    CHECK(format_prompt("%a %v", a) == "skill M1\\x1b[2J%F{red}"); // '%' is zsh's hook's to double
+    // The format is the user's own setting: its text is escaped as printable() does, nothing more, and a
+    // multi-byte character in it stays whole.
+    CHECK(format_prompt("\xe2\x98\x81 %p$\x1b", PromptValues{"x", "", "", "", "", ""}) ==
+          "\xe2\x98\x81 x$\\x1b");
+    // The time-left placeholder the shells fill in survives.
+    PromptValues t{"x", "", std::string(kTimePlaceholder), "", "", ""};
+    CHECK(format_prompt("%p %t", t) == "x " + std::string(kTimePlaceholder));
 }

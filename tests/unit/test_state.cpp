@@ -42,3 +42,42 @@ TEST_CASE("garbage state is an error, so the caller falls back to the current en
     CHECK_FALSE(parse_state("credsh-state 1\nexpires soon\n"));
     CHECK(parse_state("credsh-state 1\nfuture-key whatever\n")); // newer binaries may add keys
 }
+
+TEST_CASE("a secret ambient value never appears in the state text: it goes to the stash, checked by hash",
+          "[state]") {
+    State st;
+    st.ambient["AWS_ACCESS_KEY_ID"] = std::string("AKIAAMBIENT");
+    st.ambient["AWS_SECRET_ACCESS_KEY"] = std::string("AMB1ENT-SECRET");
+    st.ambient["AWS_SESSION_TOKEN"] = std::nullopt;
+    st.ambient["ASK_REFRESH_TOKEN"] = std::string("Atzr|R3FRESH");
+    st.stash = "4242";
+    std::string text = serialize_state(st);
+    CHECK(text.find("AMB1ENT") == std::string::npos);
+    CHECK(text.find("R3FRESH") == std::string::npos);
+    CHECK(text.find("AKIAAMBIENT") != std::string::npos); // not a secret: kept as before
+    std::string stash = stash_text(st);
+    CHECK(stash.find("AMB1ENT-SECRET") != std::string::npos);
+    CHECK(stash.find("AKIAAMBIENT") == std::string::npos);
+
+    auto back = parse_state(text);
+    REQUIRE(back);
+    CHECK(back->stash == "4242");
+    CHECK(back->stashed.size() == 2);
+    CHECK_FALSE(back->ambient.count("AWS_SECRET_ACCESS_KEY"));
+    CHECK(apply_stash(*back, stash).empty());
+    CHECK(back->ambient.at("AWS_SECRET_ACCESS_KEY") == "AMB1ENT-SECRET");
+    CHECK(back->ambient.at("ASK_REFRESH_TOKEN") == "Atzr|R3FRESH");
+    CHECK_FALSE(back->ambient.at("AWS_SESSION_TOKEN").has_value());
+    CHECK(serialize_state(*back) == text); // what the next export writes again
+
+    // A stash that is gone, or holds another value (another shell that had the same pid): unset, reported.
+    auto gone = parse_state(text);
+    REQUIRE(gone);
+    CHECK(apply_stash(*gone, "") == std::vector<std::string>{"ASK_REFRESH_TOKEN", "AWS_SECRET_ACCESS_KEY"});
+    CHECK_FALSE(gone->ambient.at("AWS_SECRET_ACCESS_KEY").has_value());
+    auto other = parse_state(text);
+    REQUIRE(other);
+    CHECK(apply_stash(*other, "AWS_SECRET_ACCESS_KEY =SOMETHING-ELSE\nASK_REFRESH_TOKEN =Atzr|R3FRESH\n") ==
+          std::vector<std::string>{"AWS_SECRET_ACCESS_KEY"});
+    CHECK_FALSE(other->ambient.at("AWS_SECRET_ACCESS_KEY").has_value());
+}

@@ -89,3 +89,15 @@ TEST_CASE("human durations", "[text]") {
     CHECK(human_duration(2 * 3600 + 5 * 60) == "2h05m");
     CHECK(human_duration(5 * 86400) == "5d");
 }
+
+TEST_CASE("terminal_safe keeps lines and escapes, makes raw controls inert", "[text]") {
+    CHECK(terminal_safe("a\nb\tc\\d") == "a\nb\tc\\d");
+    CHECK(terminal_safe("x\x1b]0;pwned\x07y\r") == "x\\x1b]0;pwned\\x07y\\x0d");
+    CHECK(terminal_safe("\xc2\x9b"
+                        "2J \xe2\x80\xae!") == "\\u009b2J \\u202e!");
+    CHECK(terminal_safe("\x9b\xff") == "\\x9b\\xff");
+    CHECK(terminal_safe("caf\xc3\xa9") == "caf\xc3\xa9");
+    // What printable() made of any text passes unchanged: messages are never escaped twice.
+    for (std::string_view s : {"a\nb", "\x1b[31m\\", "\xc2\x9b\xe2\x80\xae", "bad\xff\x01", "plain"})
+        CHECK(terminal_safe(printable(s)) == printable(s));
+}
