@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace credsh::plugin {
 
@@ -35,11 +37,26 @@ class Request {
     const credsh_request* r_;
 };
 
+// An error whose message is meant for the person as it is (not an "internal error"): guarded_call() reports
+// it with CREDSH_ERROR. Thrown where a Result cannot travel, e.g. from a shared helper deep in a call.
+class PluginError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The output channel of one call. Every message, hint and say() line is redacted (redact.hpp) with the call's
+// secrets - the request's source credentials and MFA code, registered by guarded_call(), plus whatever the
+// plugin adds with add_secret() - so no server echo and no careless message can show one (docs/security.md 35).
 class Output {
   public:
     explicit Output(const credsh_host* h) : h_(h) {}
-    void put(const std::string& key, const std::string& value) const { h_->put(h_->ctx, key.c_str(), value.c_str()); }
-    void say(const std::string& line) const { h_->say(h_->ctx, line.c_str()); }
+    // A value crosses the ABI as a C string, so one holding a NUL byte would arrive cut short: it is refused
+    // (PluginError), and the call fails with nothing exported (docs/security.md 36).
+    void put(const std::string& key, const std::string& value) const;
+    void say(const std::string& line) const;
+    // A value of this call that must never appear in a message (kept for the call only).
+    void add_secret(const std::string& secret) const;
+    const std::vector<std::string>& secrets() const { return secrets_; }
     // Reads a secret from the terminal (interactive requests only).
     std::optional<std::string> read_secret(const std::string& prompt) const;
     // Convenience: an error with a message, or a login hint.
@@ -55,6 +72,8 @@ class Output {
 
   private:
     const credsh_host* h_;
+    // mutable: plugins pass `const Output&` everywhere; registering a secret changes no output.
+    mutable std::vector<std::string> secrets_;
 };
 
 // The function each plugin implements.
