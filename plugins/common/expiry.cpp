@@ -2,6 +2,7 @@
 
 #include "text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -40,9 +41,7 @@ Result<std::int64_t> lifetime_of(const J& value, const std::string& what) {
 
 Result<std::int64_t> checked_expiry(std::int64_t expires_at, std::int64_t now, const std::string& what) {
     if (expires_at <= now) return fail(what + " expired at " + format_iso8601(expires_at));
-    // now + kMaxLifetime cannot overflow for any clock this side of year 292 billion.
-    if (expires_at - now > kMaxLifetime) return now + kMaxLifetime;
-    return expires_at;
+    return std::min(expires_at, kMaxExpiry);
 }
 
 Result<std::int64_t> lifetime_seconds(const nlohmann::json& value, const std::string& what) {

@@ -176,14 +176,17 @@ TEST_CASE("JSON limits: members, depth, size and NUL are refused before any docu
     CHECK(parse_json_limited(R"({"a":"x\u0000y"})", "x"));
 }
 
-TEST_CASE("expiries: past refused, absurd lifetimes refused without overflow, far dates clamped", "[net][expiry]") {
+TEST_CASE("expiries: past refused, absurd lifetimes refused without overflow, dates past year 9999 clamped", "[net][expiry]") {
     const std::int64_t now = 1700000000;
     CHECK(*checked_expiry(now + 3600, now, "c") == now + 3600);
     auto past = checked_expiry(1577836800, now, "the credentials");
     REQUIRE_FALSE(past);
     CHECK(past.error().message == "the credentials expired at 2020-01-01T00:00:00Z");
     CHECK_FALSE(checked_expiry(now, now, "c"));
-    CHECK(*checked_expiry(INT64_MAX, now, "c") == now + kMaxLifetime);
+    // A real date is kept, however far (the AWS CLI exports it unchanged); one no ISO 8601 reader takes is clamped.
+    CHECK(*checked_expiry(4102444800, now, "c") == 4102444800); // 2100-01-01
+    CHECK(*checked_expiry(INT64_MAX, now, "c") == kMaxExpiry);
+    CHECK(format_iso8601(*checked_expiry(INT64_MAX / 1000, now, "c")) == "9999-12-31T23:59:59Z");
 
     using J = nlohmann::json;
     CHECK(*lifetime_seconds(J(3600), "expires_in") == 3600);
