@@ -17,6 +17,8 @@ request in its error reply, or answers with a body the test chose (NUL bytes, 50
   --ok-lwa       (either mode) POST /auth/o2/token answers 200 with a token and a rotated refresh token:
                  {access_token: "Atza|hostile-access-S3CR3T", refresh_token: "Atzr|hostile-rotated-S3CR3T",
                  expires_in: 3600}.
+  --ok-register  (either mode) SSO-OIDC RegisterClient (POST /client/register) answers 200 with a client whose
+                 secret is "S3CR3T-registered-client-secret", so the device flow goes on to the calls that send it.
   --tls CERT KEY serve https with this certificate (PEM files the test made with openssl).
 """
 import argparse
@@ -40,6 +42,7 @@ def main():
     ap.add_argument("--content-type", default="application/json")
     ap.add_argument("--ok-get-secret")
     ap.add_argument("--ok-lwa", action="store_true")
+    ap.add_argument("--ok-register", action="store_true")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     lock = threading.Lock()
@@ -73,6 +76,11 @@ def main():
             if args.ok_lwa and self.command == "POST" and urllib.parse.urlsplit(self.path).path == "/auth/o2/token":
                 reply = {"access_token": "Atza|hostile-access-S3CR3T", "token_type": "bearer",
                          "refresh_token": "Atzr|hostile-rotated-S3CR3T", "expires_in": 3600}
+                return self.send(200, json.dumps(reply).encode(), "application/json")
+            if args.ok_register and self.command == "POST" and self.path == "/client/register":
+                import time
+                reply = {"clientId": "hostile-client-id", "clientSecret": "S3CR3T-registered-client-secret",
+                         "clientIdIssuedAt": int(time.time()), "clientSecretExpiresAt": int(time.time()) + 86400}
                 return self.send(200, json.dumps(reply).encode(), "application/json")
             if args.mode == "body":
                 return self.send(args.status or 200, fixed, args.content_type)

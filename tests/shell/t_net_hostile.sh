@@ -2,7 +2,8 @@
 # driven through `credsh exec` with the plugins built here and tests/fakes/hostile_fake.py:
 #   35  a server that echoes the whole request (headers + body, on one line) in its error: no secret of the call
 #       (source keys and session token, MFA code, web identity token, LWA refresh/access tokens and client secret,
-#       container token, SSO bearer/refresh tokens and client secret) reaches stderr, for every operation; the
+#       container token, SSO bearer/refresh tokens and client secret) reaches stderr, for every operation (the
+#       authorization-code CreateToken with code and verifier: test_net_hardening.cpp, it needs a browser); the
 #       Secrets Manager write-back warning is escaped once and starts with one "credsh: ".
 #   36  a NUL in a value (container endpoint, a secret in moto, an LWA reply): non-zero exit, nothing exported.
 #   39  regions and hosts from settings: a second fake ("trap") that the hostile value points at receives
@@ -207,6 +208,15 @@ write_sso_token $((NOW - 60))
 run e-ssort env AWS_ENDPOINT_URL_SSO=$E AWS_ENDPOINT_URL_SSO_OIDC=$E "$CREDSH_BIN" exec -p sso -- true
 check_contains "SSO-OIDC CreateToken (refresh): the echo was read" "EchoException" "$(err e-ssort)"
 no_secret "SSO-OIDC CreateToken (refresh)" e-ssort
+# The device-code login: a client is registered (the fake hands out a secret), then StartDeviceAuthorization
+# carries that secret to the echo. No browser: BROWSER and DISPLAY unset.
+hostile REG reg --mode echo --ok-register
+run e-ssodev env -u BROWSER -u DISPLAY -u WAYLAND_DISPLAY AWS_ENDPOINT_URL_SSO_OIDC=http://127.0.0.1:$REG \
+    "$CREDSH_BIN" login sso --use-device-code
+check_contains "SSO-OIDC StartDeviceAuthorization: the echo was read" "EchoException" "$(err e-ssodev)"
+check_contains "SSO-OIDC StartDeviceAuthorization: the call after the registration failed" "/device_authorization" \
+    "$(cat "$T_ROOT/reg.log")"
+no_secret "SSO-OIDC StartDeviceAuthorization" e-ssodev
 
 echo "# --- 36: a NUL in a value is an error, nothing exported ---------------------------------------------------"
 # body FILE TEXT: a fixed reply for --mode body
