@@ -95,7 +95,9 @@ std::string server_text(std::string_view text, const std::vector<std::string>& s
     t = std::string(trim(t));
     if (auto nl = t.find_first_of("\r\n"); nl != std::string::npos) t.resize(nl);
     if (t.size() > cap) t = t.substr(0, cap) + "...";
-    return printable(t);
+    // Once more after escaping: an escape can make what looks like a secret from bytes that were not one
+    // ("\x94" before "93817" shows an MFA code 493817), and a reader cannot tell the difference.
+    return redact(printable(t), secrets);
 }
 
 } // namespace credsh::plugin

@@ -27,7 +27,8 @@ std::string redact_userinfo(std::string text);
 std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 // A text from a server, for a message: redacted first (so a cut cannot leave part of a secret), then its first
-// line only, at most `cap` bytes, then escaped for the terminal (printable()).
+// line only, at most `cap` bytes, then escaped for the terminal (printable()), then redacted again (an escape
+// next to ordinary bytes can spell a secret).
 std::string server_text(std::string_view text, const std::vector<std::string>& secrets, std::size_t cap = 300);
 
 } // namespace credsh::plugin

@@ -2,7 +2,8 @@
 """A hostile HTTP(S) server for credsh's tests: a server (or a proxy in front of one) that echoes the whole
 request in its error reply, or answers with a body the test chose (NUL bytes, 50k members, expiries in the past,
 1e30 lifetimes). Stdlib only, 127.0.0.1 only. Every request is appended to --log as one JSON line
-{method, path, host}, so a test can show which server was asked and that another received no request.
+{method, path, host}, so a test can show which server was asked and that another received no request; each connection is
+recorded too ({connect: true}), so a test can show that another received no connection at all.
 
   --mode echo    every request is answered --status (default 400) with the request itself - the sensitive
                  headers (any name with token, auth, secret, bearer, security), then the body, then the other
@@ -47,12 +48,25 @@ def main():
     args = ap.parse_args()
     lock = threading.Lock()
     fixed = open(args.body_file, "rb").read() if args.body_file else b""
+    tls = None
+    if args.tls:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls[0], args.tls[1])
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, *a):
             pass
+
+        def setup(self):
+            # Every connection is recorded, even one that never becomes an HTTP request (TLS to this plain server,
+            # or a client that gives up on this one's certificate): the TLS handshake comes after the record.
+            with lock, open(args.log, "a") as f:
+                f.write(json.dumps({"connect": True}) + "\n")
+            if tls:
+                self.request = tls.wrap_socket(self.request, server_side=True)
+            super().setup()
 
         def send(self, status, body, ctype):
             self.send_response(status)
@@ -100,10 +114,6 @@ def main():
         do_GET = do_POST = do_PUT = handle_any
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    if args.tls:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls[0], args.tls[1])
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

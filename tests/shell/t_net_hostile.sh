@@ -29,14 +29,22 @@ for p in mfa-sts secretsmanager ask imds aws-sso; do
 done
 export CREDSH_PLUGIN_PATH=$PLUGINS
 
-# hostile VAR LOGNAME ARGS...: a hostile_fake.py on a free port; its log (one line per HTTP request) starts empty.
+# hostile VAR LOGNAME ARGS...: a hostile_fake.py on a free port; its log (a line per connection and per HTTP
+# request) starts empty: wait_port's one connection is waited for (it is logged by the server's thread), then
+# the log is emptied.
 hostile() {
-    local var=$1 log=$T_ROOT/$2.log
+    local var=$1 log=$T_ROOT/$2.log i
     shift 2
     start_fake hostile_fake.py "$var" --log "$log" "$@"
+    for ((i = 0; i < 200; i++)); do
+        [[ -s $log ]] && break
+        sleep 0.05
+    done
+    [[ -s $log ]] || { T_FAILS=$((T_FAILS + 1)); echo "FAIL $T_NAME: the fake on port ${!var} logged no connection after 10 s"; }
     : >"$log"
 }
 requests() { grep -c '"method"' "$T_ROOT/$1.log"; }
+contacts() { grep -c '"connect"' "$T_ROOT/$1.log"; }
 # run NAME CMD...: runs CMD with stdout to NAME.out, stderr to NAME.err; RC holds its status.
 run() {
     local name=$1
@@ -260,7 +268,7 @@ write_sso_token $((NOW + 3600))
 run h-sso "$CREDSH_BIN" exec -p sso -- true
 check "sso_region with @host: refused" 1 "$((RC != 0))"
 check_contains "sso_region: says it is not a region" "not a region name" "$(err h-sso)"
-check "sso_region: the trap received nothing" 0 "$(requests trap)"
+check "sso_region: the trap received no connection" 0 "$(contacts trap)"
 write_aws_config "us-east-1/../x"
 run h-sso2 "$CREDSH_BIN" exec -p sso -- true
 check_contains "sso_region with /../: refused" "not a region name" "$(err h-sso2)"
@@ -269,13 +277,13 @@ write_credsh_config "x@127.0.0.1:$TRAP/#"
 run h-sm "$CREDSH_BIN" exec -p sm-env -- true
 check "Secrets Manager region with @host: refused" 1 "$((RC != 0))"
 check_contains "Secrets Manager region: says it is not a region" "not a region name" "$(err h-sm)"
-check "Secrets Manager region: the trap received nothing" 0 "$(requests trap)"
+check "Secrets Manager region: the trap received no connection" 0 "$(contacts trap)"
 write_credsh_config
 write_ask
 run h-ask1 env "${ASK_ENV[@]}" ASK_LWA_TOKEN_HOST="https://good@127.0.0.1:$TRAP" "$CREDSH_BIN" exec -p skill -- true
 check "ASK_LWA_TOKEN_HOST https://good@trap: refused" 1 "$((RC != 0))"
 check_contains "ASK_LWA_TOKEN_HOST with user information: says so" "user information" "$(err h-ask1)"
-check "ASK_LWA_TOKEN_HOST with user information: the trap received nothing" 0 "$(requests trap)"
+check "ASK_LWA_TOKEN_HOST with user information: the trap received no connection" 0 "$(contacts trap)"
 run h-ask2 env "${ASK_ENV[@]}" ASK_LWA_TOKEN_HOST="127.0.0.1:$TRAP" "$CREDSH_BIN" exec -p skill -- true
 check "ASK_LWA_TOKEN_HOST without a scheme: not plain http (no HTTP request reached the trap)" 0 "$(requests trap)"
 check_no_match "ASK_LWA_TOKEN_HOST without a scheme: no secret on stderr" "S3CR3T" "$T_ROOT/h-ask2.err"
@@ -286,7 +294,7 @@ run h-ep env AWS_ENDPOINT_URL_STS="http://user:S3CR3T-endpoint-password@127.0.0.
 check "endpoint URL with user:password: refused" 1 "$((RC != 0))"
 check_contains "endpoint URL with user:password: says so" "user information" "$(err h-ep)"
 check_no_match "endpoint URL with user:password: the password is not shown" "S3CR3T" "$T_ROOT/h-ep.err"
-check "endpoint URL with user:password: the trap received nothing" 0 "$(requests trap)"
+check "endpoint URL with user:password: the trap received no connection" 0 "$(contacts trap)"
 
 echo "# --- 41: huge member counts are refused by the limit -----------------------------------------------------"
 big() { # big EXTRA_JSON_MEMBERS: an object with 50k filler members plus the given ones
