@@ -10,8 +10,7 @@ namespace credsh::plugin {
 
 namespace {
 
-template <class J>
-std::optional<long double> number_of(const J& v) {
+template <class J> std::optional<long double> number_of(const J& v) {
     if (v.is_number_unsigned()) return static_cast<long double>(v.template get<std::uint64_t>());
     if (v.is_number_integer()) return static_cast<long double>(v.template get<std::int64_t>());
     if (v.is_number_float()) return static_cast<long double>(v.template get<double>());
@@ -26,8 +25,7 @@ std::optional<long double> number_of(const J& v) {
     return std::nullopt;
 }
 
-template <class J>
-Result<std::int64_t> lifetime_of(const J& value, const std::string& what) {
+template <class J> Result<std::int64_t> lifetime_of(const J& value, const std::string& what) {
     auto n = number_of(value);
     if (!n || !std::isfinite(*n)) return fail(what + " is not a number of seconds");
     if (*n < 1) return fail(what + " is not a positive number of seconds");

@@ -16,8 +16,8 @@ std::string percent(std::string_view s, bool upper, bool plus) {
     const char* hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     std::string out;
     for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.' || c == '~') {
             out += static_cast<char>(c);
         } else if (plus && c == ' ') {
             out += '+';
@@ -32,7 +32,8 @@ std::string percent(std::string_view s, bool upper, bool plus) {
 
 std::string json_escaped(std::string_view s) {
     // error_handler_t::replace: a secret that is not valid UTF-8 still gets a form (never an exception).
-    std::string d = nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string d =
+        nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return d.size() >= 2 ? d.substr(1, d.size() - 2) : d;
 }
 
@@ -58,9 +59,8 @@ std::vector<std::string> secret_forms(std::string_view secret) {
                           }(),
                           printable(secret), printable(json)})
         if (std::find(forms.begin(), forms.end(), f) == forms.end()) forms.push_back(std::move(f));
-    std::stable_sort(forms.begin(), forms.end(), [](const std::string& a, const std::string& b) {
-        return a.size() > b.size();
-    });
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     return forms;
 }
 
@@ -82,9 +82,8 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
         for (std::string& f : secret_forms(s))
             forms.push_back(std::move(f));
     // Longest first: a shorter secret inside a longer one must not leave the rest of the longer one behind.
-    std::stable_sort(forms.begin(), forms.end(), [](const std::string& a, const std::string& b) {
-        return a.size() > b.size();
-    });
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     for (const std::string& f : forms)
         replace_all(text, f);
     return redact_userinfo(std::move(text));

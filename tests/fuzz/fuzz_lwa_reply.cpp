@@ -17,11 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                 {"Atzr|FUZZ-SECRET", "FUZZ-CLIENT"});
     if (r) {
         const auto& t = *r.token;
-        if (t.access_token.empty() || t.expires_in <= 0 || t.expires_in > credsh::plugin::kMaxLifetime) std::abort();
+        if (t.access_token.empty() || t.expires_in <= 0 || t.expires_in > credsh::plugin::kMaxLifetime)
+            std::abort();
         for (char c : t.access_token + t.refresh_token)
             if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) std::abort();
     } else if (r.message.find("Atzr|FUZZ-SECRET") != std::string::npos ||
-               r.message.find("FUZZ-CLIENT") != std::string::npos) { // whole secrets only: a part may be quoted
+               r.message.find("FUZZ-CLIENT") !=
+                   std::string::npos) { // whole secrets only: a part may be quoted
         std::abort();
     }
     return 0;

@@ -1,5 +1,5 @@
-// The SSO portal's and SSO-OIDC's replies (plugins/aws-sso/sso_api.cpp): any status and body are a value or an
-// error, never a crash (docs/security.md 19), within json_limits.hpp's bounds (41); lifetimes are within
+// The SSO portal's and SSO-OIDC's replies (plugins/aws-sso/sso_api.cpp): any status and body are a value or
+// an error, never a crash (docs/security.md 19), within json_limits.hpp's bounds (41); lifetimes are within
 // expiry.hpp's bound without overflow (46); an error never shows a secret the request carried - bearer token,
 // client secret, refresh token, device code, authorization code, PKCE verifier (35).
 #include "expiry.hpp"
@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Case cases[] = {
         {sso::get_role_credentials_request("https://portal.test", "FUZZ-S3CR3T-bearer", "1", "r", 1000),
          {"FUZZ-S3CR3T-bearer"}},
-        {sso::create_token_auth_code_request("https://oidc.test", reg, "FUZZ-S3CR3T-code", "http://127.0.0.1/cb",
-                                             "FUZZ-S3CR3T-verifier", 1000),
+        {sso::create_token_auth_code_request("https://oidc.test", reg, "FUZZ-S3CR3T-code",
+                                             "http://127.0.0.1/cb", "FUZZ-S3CR3T-verifier", 1000),
          {"FUZZ-S3CR3T-client", "FUZZ-S3CR3T-code", "FUZZ-S3CR3T-verifier"}},
         {sso::create_token_device_request("https://oidc.test", reg, "FUZZ-S3CR3T-device", 1000),
          {"FUZZ-S3CR3T-client", "FUZZ-S3CR3T-device"}},
@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto rc = sso::read_role_credentials(x);
         if (!rc.value && leaks(rc.error.message, c.secrets)) std::abort();
         auto ct = sso::read_create_token(x);
-        if (ct.value && (ct.value->expires_in <= 0 || ct.value->expires_in > plugin::kMaxLifetime)) std::abort();
+        if (ct.value && (ct.value->expires_in <= 0 || ct.value->expires_in > plugin::kMaxLifetime))
+            std::abort();
         if (!ct.value && leaks(ct.error.message, c.secrets)) std::abort();
     }
     sso::Exchange x{cases[0].req, result};

@@ -1,5 +1,5 @@
-// STS's query-protocol replies (plugins/mfa-sts/sts_xml.cpp) and the error text made from them: any bytes are a
-// reply or nothing, never a crash (docs/security.md 19); the message shown never holds a secret of the call
+// STS's query-protocol replies (plugins/mfa-sts/sts_xml.cpp) and the error text made from them: any bytes are
+// a reply or nothing, never a crash (docs/security.md 19); the message shown never holds a secret of the call
 // (35), never more than one line.
 #include "sts_request.hpp"
 #include "sts_xml.hpp"

@@ -1,7 +1,7 @@
 // The rules every plugin shares for hostile servers and settings (plugins/common): the one redaction
-// (docs/security.md 35), NUL values at the plugin boundary (36), regions and hosts that become URLs (39), bounded
-// JSON parsing (41, core/json_limits), CA bundles and URL user information (45), expiries (46). The same rules
-// against live fakes: tests/shell/t_net_hostile.sh.
+// (docs/security.md 35), NUL values at the plugin boundary (36), regions and hosts that become URLs (39),
+// bounded JSON parsing (41, core/json_limits), CA bundles and URL user information (45), expiries (46). The
+// same rules against live fakes: tests/shell/t_net_hostile.sh.
 #include "endpoints.hpp"
 #include "expiry.hpp"
 #include "json_limits.hpp"
@@ -64,7 +64,10 @@ TEST_CASE("redact: every form of every secret, URL user information, nothing els
     CHECK_THAT(server_text("err " + long_secret, {long_secret}, 100), !Catch::Contains("ZZZZZ"));
     CHECK(server_text("first\nsecond", {}) == "first");
     // An escape next to ordinary bytes must not spell a secret either (fuzz_sts_xml found "\x94" + "93817").
-    CHECK_THAT(server_text("TokenCode=\x94" "93817", {"493817"}), !Catch::Contains("493817"));
+    CHECK_THAT(server_text("TokenCode=\x94"
+                           "93817",
+                           {"493817"}),
+               !Catch::Contains("493817"));
 }
 
 TEST_CASE("Output: messages and say() lines are redacted; a NUL in a value is an error", "[net][redact]") {
@@ -103,7 +106,8 @@ TEST_CASE("Output: messages and say() lines are redacted; a NUL in a value is an
 
 TEST_CASE("Secrets Manager errors: the echo is redacted before it is cut", "[net][redact][secretsmanager]") {
     const std::string session = "S3CR3T-" + std::string(280, 's'); // straddles the 300-byte cut
-    std::string body = nlohmann::json{{"__type", "EchoException"}, {"message", "x-amz-security-token: " + session}}.dump();
+    std::string body =
+        nlohmann::json{{"__type", "EchoException"}, {"message", "x-amz-security-token: " + session}}.dump();
     auto e = secretsmanager::parse_service_error(400, body, "", {session});
     CHECK(e.type == "EchoException");
     CHECK_THAT(e.message, !Catch::Contains("S3CR3T") && !Catch::Contains("ssssss"));
@@ -116,18 +120,21 @@ TEST_CASE("SSO-OIDC: an echo of CreateToken never shows the code, the verifier o
     sso::HttpRequest req = sso::create_token_auth_code_request("https://oidc.test", reg, "S3CR3T-auth-code",
                                                                "http://127.0.0.1:1/oauth/callback",
                                                                "S3CR3T-pkce-verifier-0123456789", 1000);
-    auto echo = test::response(400, nlohmann::json{{"error", "invalid_request"}, {"error_description", req.body}}.dump());
+    auto echo = test::response(
+        400, nlohmann::json{{"error", "invalid_request"}, {"error_description", req.body}}.dump());
     auto e = sso::api_error("CreateToken", {req, echo});
     CHECK_THAT(e.message, Catch::Contains("invalid_request"));
     CHECK_THAT(e.message, !Catch::Contains("S3CR3T"));
 
-    sso::HttpRequest dev = sso::create_token_device_request("https://oidc.test", reg, "S3CR3T-device-code", 1000);
+    sso::HttpRequest dev =
+        sso::create_token_device_request("https://oidc.test", reg, "S3CR3T-device-code", 1000);
     auto echo2 = test::response(400, nlohmann::json{{"message", dev.body}}.dump());
     CHECK_THAT(sso::api_error("CreateToken", {dev, echo2}).message, !Catch::Contains("S3CR3T"));
-    sso::HttpRequest start =
-        sso::start_device_authorization_request("https://oidc.test", reg, "https://x.awsapps.com/start", 1000);
+    sso::HttpRequest start = sso::start_device_authorization_request("https://oidc.test", reg,
+                                                                     "https://x.awsapps.com/start", 1000);
     auto echo3 = test::response(400, nlohmann::json{{"message", start.body}}.dump());
-    CHECK_THAT(sso::api_error("StartDeviceAuthorization", {start, echo3}).message, !Catch::Contains("S3CR3T"));
+    CHECK_THAT(sso::api_error("StartDeviceAuthorization", {start, echo3}).message,
+               !Catch::Contains("S3CR3T"));
 }
 
 TEST_CASE("regions and hosts from settings", "[net][endpoints]") {
@@ -157,7 +164,8 @@ TEST_CASE("regions and hosts from settings", "[net][endpoints]") {
     CHECK_FALSE(lwa_token_url_for_host("https://good@127.0.0.1:9"));
 }
 
-TEST_CASE("JSON limits: members, depth, size and NUL are refused before any document is built", "[net][json]") {
+TEST_CASE("JSON limits: members, depth, size and NUL are refused before any document is built",
+          "[net][json]") {
     CHECK(json_limit_violation(R"({"a":[1,2,{"b":null}]})").empty());
     std::string many = "{";
     for (int i = 0; i < 20000; ++i)
@@ -178,14 +186,16 @@ TEST_CASE("JSON limits: members, depth, size and NUL are refused before any docu
     CHECK(parse_json_limited(R"({"a":"x\u0000y"})", "x"));
 }
 
-TEST_CASE("expiries: past refused, absurd lifetimes refused without overflow, dates past year 9999 clamped", "[net][expiry]") {
+TEST_CASE("expiries: past refused, absurd lifetimes refused without overflow, dates past year 9999 clamped",
+          "[net][expiry]") {
     const std::int64_t now = 1700000000;
     CHECK(*checked_expiry(now + 3600, now, "c") == now + 3600);
     auto past = checked_expiry(1577836800, now, "the credentials");
     REQUIRE_FALSE(past);
     CHECK(past.error().message == "the credentials expired at 2020-01-01T00:00:00Z");
     CHECK_FALSE(checked_expiry(now, now, "c"));
-    // A real date is kept, however far (the AWS CLI exports it unchanged); one no ISO 8601 reader takes is clamped.
+    // A real date is kept, however far (the AWS CLI exports it unchanged); one no ISO 8601 reader takes is
+    // clamped.
     CHECK(*checked_expiry(4102444800, now, "c") == 4102444800); // 2100-01-01
     CHECK(*checked_expiry(INT64_MAX, now, "c") == kMaxExpiry);
     CHECK(format_iso8601(*checked_expiry(INT64_MAX / 1000, now, "c")) == "9999-12-31T23:59:59Z");
@@ -194,8 +204,9 @@ TEST_CASE("expiries: past refused, absurd lifetimes refused without overflow, da
     CHECK(*lifetime_seconds(J(3600), "expires_in") == 3600);
     CHECK(*lifetime_seconds(J("3600"), "expires_in") == 3600);
     CHECK(*lifetime_seconds(J(3600.9), "expires_in") == 3600);
-    for (const J& bad : {J(1e30), J(INT64_MAX), J(UINT64_MAX), J(0), J(-5), J(-1e30), J("1e30"), J("99999999999999999999"),
-                         J(nullptr), J("abc"), J(std::numeric_limits<double>::quiet_NaN())}) {
+    for (const J& bad :
+         {J(1e30), J(INT64_MAX), J(UINT64_MAX), J(0), J(-5), J(-1e30), J("1e30"), J("99999999999999999999"),
+          J(nullptr), J("abc"), J(std::numeric_limits<double>::quiet_NaN())}) {
         auto r = lifetime_seconds(bad, "expiresIn");
         CHECK_FALSE(r);
         if (!r) CHECK_THAT(r.error().message, Catch::StartsWith("expiresIn"));
