@@ -40,7 +40,8 @@ asan: tests/pwsh/node_modules
 fuzz:
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 		-DCREDSH_FUZZ=ON -DCREDSH_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape \
+		fuzz_lwa_reply fuzz_sts_xml fuzz_secret_formats fuzz_metadata_json fuzz_sso_replies
 	bash tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 # The house style (.clang-format, clang-format 14 as Debian 12 ships it) over every C++ source and header.

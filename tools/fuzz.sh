@@ -20,7 +20,8 @@ run() {
     fi
     return $rc
 }
-targets=(fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape)
+targets=(fuzz_credprofile fuzz_ini fuzz_json_cache fuzz_escape fuzz_lwa_reply fuzz_sts_xml fuzz_secret_formats fuzz_metadata_json
+    fuzz_sso_replies)
 fails=0 pids=()
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
     run "${targets[i]}" & pids=($!)

@@ -12,6 +12,7 @@
 // ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION. Without them the core does not call this plugin, and
 // the ASK CLI refreshes its own file (README "ask").
 #include "cli_config_tokens.hpp"
+#include "endpoints.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
 #include "safe_file.hpp"
@@ -65,11 +66,20 @@ int32_t run(const Request& req, const Output& out) {
     if (client.client_id.empty() || client.client_secret.empty())
         return out.error(where + ": refreshing needs the LWA client the refresh token was issued to "
                                  "(ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION)");
-    client.token_url = lwa_token_url_for_host(req.env("ASK_LWA_TOKEN_HOST").value_or(""));
+    auto url = lwa_token_url_for_host(req.env("ASK_LWA_TOKEN_HOST").value_or(""));
+    if (!url) return out.error(where + ": " + url.error().message);
+    client.token_url = *url;
     client.proxy = req.env("ASK_CLI_PROXY").value_or(""); // the ASK CLI's own proxy setting
+    client.ca_bundle = ca_bundle_for(req);                 // AWS_CA_BUNDLE (no AWS profile here)
     client.timeout_ms = req.timeout_ms();
+    out.add_secret(client.client_secret);
+    out.add_secret(stored->refresh_token);
 
     LwaResult fresh = lwa_refresh(client, stored->refresh_token);
+    if (fresh) {
+        out.add_secret(fresh.token->access_token);
+        out.add_secret(fresh.token->refresh_token);
+    }
     if (!fresh) {
         if (fresh.failure == LwaFailure::invalid_grant)
             return out.needs_login(where + ": " + fresh.message, hint);
@@ -84,13 +94,14 @@ int32_t run(const Request& req, const Output& out) {
     Result<void> written =
         updated ? atomic_write_file(write_target(path), *updated) : Result<void>(updated.error());
     if (!written) {
-        // The new access token is still good; a rotated refresh token that cannot be stored is not.
-        out.say("credsh: " + where +
-                ": could not write the refreshed token back: " + written.error().message);
+        // The new access token is still good; a rotated refresh token that cannot be stored is not. The host
+        // prefixes "credsh: " and escapes say() lines itself.
+        out.say("ASK profile " + profile + ": could not write the refreshed token back: " + written.error().message);
         if (!fresh.token->refresh_token.empty() && fresh.token->refresh_token != stored->refresh_token)
-            out.say("credsh: " + where + ": LWA rotated the refresh token; run `" + hint +
+            out.say("ASK profile " + profile + ": LWA rotated the refresh token; run `" + hint +
                     "` if the next refresh fails");
     }
+    // expires_in is at most kMaxLifetime (lwa.cpp checked it), so this cannot overflow.
     return put_token(fresh.token->access_token, req.now() + fresh.token->expires_in);
 }
 

@@ -2,6 +2,7 @@
 // sso_flow.cpp; this file connects it to the host: settings and environment from the request, libcurl for
 // HTTP, the request's clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
 #include "browser.hpp"
+#include "endpoints.hpp"
 #include "http.hpp"
 #include "loopback.hpp"
 #include "plugin_support.hpp"
@@ -177,7 +178,10 @@ int32_t run(const Request& req, const Output& out) {
     auto started = std::chrono::steady_clock::now();
     std::int64_t base = req.now();
     bool clock_warned = false; // one line per run, however many calls (polling, refresh, role credentials)
-    ctx.io.http = [&](const plugin::HttpRequest& r) {
+    const std::string ca_bundle = plugin::ca_bundle_for(req); // docs/security.md 45
+    ctx.io.http = [&](const plugin::HttpRequest& sent) {
+        plugin::HttpRequest r = sent;
+        r.ca_bundle = ca_bundle;
         // The portal's GETs (role credentials, account lists) change nothing, so a 429/5xx or a refused
         // connection is tried again within the deadline; the OIDC POSTs are not: a refresh-token grant that
         // reached the service may already have rotated the token a second attempt would send.

@@ -1,7 +1,12 @@
 #include "sso_api.hpp"
 
 #include "endpoints.hpp"
+#include "expiry.hpp"
+#include "json_limits.hpp"
+#include "redact.hpp"
 #include "text.hpp"
+
+#include <climits>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -54,20 +59,15 @@ std::vector<std::string> secrets_of(const HttpRequest& req) {
             out.push_back(h.substr(std::string(kBearer).size() + 2));
     auto body = nlohmann::json::parse(req.body, nullptr, false);
     if (body.is_object())
-        for (const char* k : {"clientSecret", "refreshToken", "deviceCode"})
+        for (const char* k : {"clientSecret", "refreshToken", "deviceCode", "codeVerifier", "code"})
             if (auto it = body.find(k); it != body.end() && it->is_string())
                 out.push_back(it->get<std::string>());
     return out;
 }
 
-std::string scrub(std::string text, const HttpRequest& req) {
-    for (const auto& s : secrets_of(req)) {
-        if (s.size() < 4) continue;
-        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos))
-            text.replace(pos, s.size(), "****");
-    }
-    if (text.size() > 200) text = text.substr(0, 200) + "...";
-    return printable(text);
+// The redaction every plugin shares (plugins/common/redact.hpp, docs/security.md 35).
+std::string scrub(const std::string& text, const HttpRequest& req) {
+    return plugin::server_text(text, secrets_of(req), 200);
 }
 
 const std::string* member(const nlohmann::json& j, const char* key) {
@@ -76,13 +76,12 @@ const std::string* member(const nlohmann::json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
+// A number within int64 range (docs/security.md 46: 1e30 must not become a nonsense value by conversion).
 std::optional<std::int64_t> integer(const nlohmann::json& j, const char* key) {
     if (!j.is_object()) return std::nullopt;
     auto it = j.find(key);
-    if (it == j.end()) return std::nullopt;
-    if (it->is_number_integer()) return it->get<std::int64_t>();
-    if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
-    return std::nullopt;
+    if (it == j.end() || !it->is_number()) return std::nullopt;
+    return plugin::bounded_integer(*it, INT64_MIN / 2, INT64_MAX / 2);
 }
 
 ApiErrorKind kind_of(const std::string& code) {
@@ -110,8 +109,10 @@ ApiError shape_error(const std::string& operation, const Exchange& x, const std:
     return {ApiErrorKind::other, operation + " (" + printable(host_of(x.request.url)) + "): " + what};
 }
 
+// Read within json_limits.hpp's limits (docs/security.md 41); over them reads as no document.
 nlohmann::json ok_body(const Exchange& x) {
-    return nlohmann::json::parse(x.result.response->body, nullptr, false);
+    auto j = parse_json_limited(x.result.response->body, "the response");
+    return j ? std::move(*j) : nlohmann::json();
 }
 
 bool ok_status(const Exchange& x) {
@@ -125,7 +126,8 @@ ApiError api_error(const std::string& operation, const Exchange& x) {
     if (!x.result.response)
         return {ApiErrorKind::transport, operation + ": " + scrub(x.result.error, x.request)};
     const auto& resp = *x.result.response;
-    auto body = nlohmann::json::parse(resp.body, nullptr, false);
+    auto parsed = parse_json_limited(resp.body, "the error reply");
+    nlohmann::json body = parsed ? std::move(*parsed) : nlohmann::json();
     // The code: x-amzn-ErrorType ("Name:namespace"), else the body's __type ("ns#Name"), code or OAuth error.
     std::string code;
     if (auto h = resp.headers.find("x-amzn-errortype"); h != resp.headers.end())
@@ -320,7 +322,7 @@ RoleCredentialsResult read_role_credentials(const Exchange& x) {
     c.access_key_id = *id;
     c.secret_access_key = *secret;
     c.session_token = *token;
-    c.expiration = *exp / 1000; // epoch milliseconds on the wire
+    c.expiration = *exp / 1000; // epoch milliseconds on the wire (sso_flow checks it against the clock)
     return {c, {}};
 }
 
@@ -359,9 +361,12 @@ CreateTokenResult read_create_token(const Exchange& x) {
     if (!ok_status(x)) return {std::nullopt, api_error(op, x)};
     auto j = ok_body(x);
     const std::string* at = member(j, "accessToken");
-    auto exp = integer(j, "expiresIn");
-    if (!at || at->empty() || !exp)
+    auto it = j.is_object() ? j.find("expiresIn") : j.end();
+    if (!at || at->empty() || it == j.end())
         return {std::nullopt, shape_error(op, x, "no accessToken/expiresIn in the response")};
+    // docs/security.md 46: 1e30 or INT64_MAX would overflow now + expiresIn into a nonsense date.
+    auto exp = plugin::lifetime_seconds(*it, "expiresIn");
+    if (!exp) return {std::nullopt, shape_error(op, x, exp.error().message)};
     CreateTokenReply r;
     r.access_token = *at;
     r.expires_in = *exp;

@@ -1,6 +1,7 @@
 #include "sso_flow.hpp"
 
 #include "browser.hpp"
+#include "expiry.hpp"
 #include "sso_files.hpp"
 #include "text.hpp"
 
@@ -160,11 +161,14 @@ Outcome get_credentials(const Ctx& ctx) {
                                         rc.error.message + ")");
         return error(rc.error.message);
     }
+    // docs/security.md 46: credentials already expired are refused (the shared helper).
+    auto expires = plugin::checked_expiry(rc.value->expiration, ctx.io.now(), "the role credentials");
+    if (!expires) return error("GetRoleCredentials: " + expires.error().message);
     Outcome o;
     o.put("aws_access_key_id", rc.value->access_key_id);
     o.put("aws_secret_access_key", rc.value->secret_access_key);
     o.put("aws_session_token", rc.value->session_token);
-    o.put("expiration", format_iso8601(rc.value->expiration));
+    o.put("expiration", format_iso8601(*expires));
     o.put("account_id", ctx.cfg.account_id);
     o.put("source", "IAM Identity Center " + ctx.cfg.role_name + "@" + ctx.cfg.account_id);
     return o;

@@ -1,5 +1,8 @@
 #include "http.hpp"
 
+#include "redact.hpp"
+#include "text.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -53,11 +56,15 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     return size * n;
 }
 
+// The authority of a URL for messages, without user information (docs/security.md 45: a password in an
+// endpoint URL is never shown).
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
     start = start == std::string::npos ? 0 : start + 3;
     auto end = url.find_first_of("/?#", start);
-    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority = "****@" + authority.substr(at + 1);
+    return authority;
 }
 
 struct CurlDeleter {
@@ -118,6 +125,11 @@ HttpResult http_call(const HttpRequest& req) {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "credsh");
     if (!req.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, req.proxy.c_str());
+    if (!req.ca_bundle.empty()) {
+        // As botocore's verify=<bundle>: this file alone is trusted, not the system store besides it.
+        curl_easy_setopt(h, CURLOPT_CAINFO, req.ca_bundle.c_str());
+        curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    }
     if (req.method == "POST" || req.method == "PUT" || !req.body.empty()) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str());
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
@@ -151,7 +163,10 @@ HttpResult http_call(const HttpRequest& req) {
         if (sink.too_big)
             result.error = host_of(req.url) + ": response larger than " + std::to_string(kMaxBody) + " bytes";
         else
-            result.error = host_of(req.url) + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc));
+            result.error = host_of(req.url) + ": " + redact_userinfo(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        if (!req.ca_bundle.empty() &&
+            (rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR))
+            result.error += " (CA bundle " + printable(req.ca_bundle) + ")";
         return result;
     }
     HttpResponse resp;

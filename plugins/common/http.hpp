@@ -26,6 +26,9 @@ struct HttpRequest {
     int connect_timeout_ms = 0; // 0: same as timeout_ms
     std::optional<SigV4> sigv4;
     std::string proxy; // "" : libcurl's defaults (the *_proxy variables)
+    // A PEM file of the CAs to trust instead of the system store (AWS_CA_BUNDLE / ca_bundle, endpoints.hpp
+    // ca_bundle_for); "" : the system store.
+    std::string ca_bundle;
 };
 
 struct HttpResponse {

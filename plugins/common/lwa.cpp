@@ -1,7 +1,13 @@
 #include "lwa.hpp"
 
+#include "endpoints.hpp"
+#include "expiry.hpp"
 #include "http.hpp"
+#include "json_limits.hpp"
+#include "redact.hpp"
 #include "text.hpp"
+
+#include <algorithm>
 
 namespace credsh::plugin {
 
@@ -18,47 +24,42 @@ std::string origin_of(const std::string& url) {
 std::string host_of(const std::string& url) {
     std::string o = origin_of(url);
     auto start = o.find("://");
-    return start == std::string::npos ? o : o.substr(start + 3);
+    std::string authority = start == std::string::npos ? o : o.substr(start + 3);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority = "****@" + authority.substr(at + 1);
+    return authority;
 }
 
-// LWA's error text, one line, at most 200 bytes, with anything we sent it blanked out.
-std::string scrub(std::string text, std::initializer_list<std::string> secrets) {
-    for (const std::string& s : secrets) {
-        if (s.size() < 4) continue; // too short to be a secret worth hiding, and would mangle words
-        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos))
-            text.replace(pos, s.size(), "****");
-    }
-    if (text.size() > 200) text = text.substr(0, 200) + "...";
-    return printable(text);
-}
-
-std::optional<std::int64_t> seconds_of(const nlohmann::ordered_json& v) {
-    if (v.is_number_integer()) return v.get<std::int64_t>();
-    if (v.is_number_float()) return static_cast<std::int64_t>(v.get<double>());
-    if (v.is_string()) { // some proxies and fakes send "3600"
-        try {
-            std::size_t used = 0;
-            long long n = std::stoll(v.get<std::string>(), &used);
-            if (used == v.get<std::string>().size()) return n;
-        } catch (...) {
-        }
-    }
-    return std::nullopt;
+// A token LWA issued is printable ASCII; a NUL or control character in one could not be stored or exported
+// intact (docs/security.md 36), so such a reply is refused before anything is written.
+bool clean_token(const std::string& t) {
+    return std::all_of(t.begin(), t.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 } // namespace
 
-std::string lwa_token_url_for_host(const std::string& host) {
+Result<std::string> lwa_token_url_for_host(const std::string& host) {
     std::string h = host.empty() ? "https://api.amazon.com" : host;
-    return origin_of(h) + "/auth/o2/token";
+    // A bare host name means https, never plain http (docs/security.md 39).
+    if (h.find("://") == std::string::npos) h = "https://" + h;
+    auto url = checked_https_url(origin_of(h) + "/auth/o2/token", "ASK_LWA_TOKEN_HOST");
+    if (!url) return url.error();
+    return *url;
 }
 
 LwaResult parse_lwa_response(const std::string& url, long status, const std::string& body,
                              std::initializer_list<std::string> secrets) {
     LwaResult r;
     const std::string where = "LWA token endpoint " + printable(host_of(url));
-    auto j = nlohmann::ordered_json::parse(body, nullptr, false);
-    bool object = !j.is_discarded() && j.is_object();
+    const std::vector<std::string> hidden(secrets);
+    // docs/security.md 41: a reply with 150k members would take seconds to read into an ordered_json.
+    auto parsed = parse_json_limited<nlohmann::ordered_json>(body, "the response");
+    if (!parsed && parsed.error().message.find("(the limit)") != std::string::npos) {
+        r.failure = LwaFailure::other;
+        r.message = where + ": HTTP " + std::to_string(status) + ", " + parsed.error().message;
+        return r;
+    }
+    nlohmann::ordered_json j = parsed ? std::move(*parsed) : nlohmann::ordered_json();
+    bool object = j.is_object();
     auto str = [&](const char* key) -> std::string {
         if (!object) return "";
         auto it = j.find(key);
@@ -69,10 +70,20 @@ LwaResult parse_lwa_response(const std::string& url, long status, const std::str
         t.access_token = str("access_token");
         t.refresh_token = str("refresh_token");
         auto it = j.find("expires_in");
-        auto secs = it == j.end() ? std::nullopt : seconds_of(*it);
-        if (t.access_token.empty() || !secs || *secs <= 0) {
+        if (t.access_token.empty() || it == j.end()) {
             r.failure = LwaFailure::other;
             r.message = where + ": the response has no access_token or expires_in";
+            return r;
+        }
+        if (!clean_token(t.access_token) || !clean_token(t.refresh_token)) {
+            r.failure = LwaFailure::other;
+            r.message = where + ": the response's token contains a NUL, space or control character";
+            return r;
+        }
+        auto secs = lifetime_seconds(*it, "expires_in");
+        if (!secs) {
+            r.failure = LwaFailure::other;
+            r.message = where + ": " + secs.error().message;
             return r;
         }
         t.expires_in = *secs;
@@ -88,8 +99,9 @@ LwaResult parse_lwa_response(const std::string& url, long status, const std::str
     else
         r.failure = LwaFailure::other;
     r.message = where + ": HTTP " + std::to_string(status);
-    if (!error.empty()) r.message += ", " + scrub(error, secrets);
-    if (std::string d = str("error_description"); !d.empty()) r.message += " (" + scrub(d, secrets) + ")";
+    if (!error.empty()) r.message += ", " + server_text(error, hidden, 200);
+    if (std::string d = str("error_description"); !d.empty())
+        r.message += " (" + server_text(d, hidden, 200) + ")";
     return r;
 }
 
@@ -101,7 +113,14 @@ LwaResult lwa_refresh(const LwaClient& client, const std::string& refresh_token)
     if (!client.scope.empty()) form.emplace_back("scope", client.scope);
     HttpRequest req;
     req.method = "POST";
+    if (auto url = checked_https_url(client.token_url, "the LWA token URL"); !url) {
+        LwaResult r;
+        r.failure = LwaFailure::other;
+        r.message = url.error().message;
+        return r;
+    }
     req.url = client.token_url;
+    req.ca_bundle = client.ca_bundle;
     req.headers = {"Content-Type: application/x-www-form-urlencoded;charset=UTF-8",
                    "Accept: application/json"};
     req.body = form_encode(form);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace credsh::plugin {
 
@@ -36,32 +37,26 @@ class Request {
     const credsh_request* r_;
 };
 
-// Thrown by Output::put for a value the ABI cannot carry; guarded_call reports its message as the error.
-struct UnrepresentableValue : std::runtime_error {
+// An error whose message is meant for the person as it is (not an "internal error"): guarded_call() reports
+// it with CREDSH_ERROR. Thrown where a Result cannot travel, e.g. from a shared helper deep in a call.
+class PluginError : public std::runtime_error {
+  public:
     using std::runtime_error::runtime_error;
 };
 
+// The output channel of one call. Every message, hint and say() line is redacted (redact.hpp) with the call's
+// secrets - the request's source credentials and MFA code, registered by guarded_call(), plus whatever the
+// plugin adds with add_secret() - so no server echo and no careless message can show one (docs/security.md 35).
 class Output {
   public:
     explicit Output(const credsh_host* h) : h_(h) {}
-    // The ABI passes NUL-terminated strings, so a value holding a NUL byte (a server can send "\u0000") would
-    // arrive cut short and be exported as if it were whole. Such a value is an error instead: put() throws,
-    // and guarded_call turns that into CREDSH_ERROR, so nothing of the reply is used (docs/security.md 36).
-    // The message names the key only, never the value. In texts for people (message, hint) a NUL is a space.
-    void put(const std::string& key, const std::string& value) const {
-        if (value.find('\0') != std::string::npos) {
-            if (key != "message" && key != "hint")
-                throw UnrepresentableValue("the value for " + key +
-                                           " contains a NUL byte, which no shell variable can hold");
-            std::string shown = value;
-            for (char& c : shown)
-                if (c == '\0') c = ' ';
-            h_->put(h_->ctx, key.c_str(), shown.c_str());
-            return;
-        }
-        h_->put(h_->ctx, key.c_str(), value.c_str());
-    }
-    void say(const std::string& line) const { h_->say(h_->ctx, line.c_str()); }
+    // A value crosses the ABI as a C string, so one holding a NUL byte would arrive cut short: it is refused
+    // (PluginError), and the call fails with nothing exported (docs/security.md 36).
+    void put(const std::string& key, const std::string& value) const;
+    void say(const std::string& line) const;
+    // A value of this call that must never appear in a message (kept for the call only).
+    void add_secret(const std::string& secret) const;
+    const std::vector<std::string>& secrets() const { return secrets_; }
     // Reads a secret from the terminal (interactive requests only).
     std::optional<std::string> read_secret(const std::string& prompt) const;
     // Convenience: an error with a message, or a login hint.
@@ -77,6 +72,8 @@ class Output {
 
   private:
     const credsh_host* h_;
+    // mutable: plugins pass `const Output&` everywhere; registering a secret changes no output.
+    mutable std::vector<std::string> secrets_;
 };
 
 // The function each plugin implements.

@@ -4,8 +4,11 @@
 // rotates it), else AWS_CONTAINER_AUTHORIZATION_TOKEN - sent verbatim. 2 s per attempt, 3 attempts, 1 s
 // apart, all within the call's deadline. Only failures that may pass are retried (no answer, 5xx, 429); a 4xx
 // is final.
+#include "endpoints.hpp"
 #include "fetch.hpp"
 #include "http.hpp"
+#include "json_limits.hpp"
+#include "redact.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -53,17 +56,17 @@ Result<std::string> read_token_file(const std::string& path) {
 }
 
 // The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS
-// agent,
-// {"Code","Message"} elsewhere); never the raw body.
-std::string error_detail(const std::string& body) {
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return "";
+// agent, {"Code","Message"} elsewhere); never the raw body, and never the token we sent (an endpoint or a proxy
+// may echo the request: docs/security.md 35).
+std::string error_detail(const std::string& body, const std::vector<std::string>& secrets) {
+    auto j = parse_json_limited(body, "the error reply");
+    if (!j || !j->is_object()) return "";
     std::string out;
     for (const char* k : {"code", "Code", "message", "Message"})
-        if (auto it = j.find(k); it != j.end() && it->is_string())
+        if (auto it = j->find(k); it != j->end() && it->is_string())
             out += (out.empty() ? "" : ": ") + it->get<std::string>();
-    if (out.size() > 300) out = out.substr(0, 300) + "...";
-    return out.empty() ? "" : " (" + printable(out) + ")";
+    out = plugin::server_text(out, secrets, 300);
+    return out.empty() ? "" : " (" + out + ")";
 }
 
 } // namespace
@@ -77,6 +80,8 @@ Result<Fetched> fetch_container(const plugin::Request& req, const Deadline& dead
     plugin::HttpRequest r;
     r.url = *url;
     r.headers = {"Accept: application/json"};
+    r.ca_bundle = plugin::ca_bundle_for(req);
+    std::vector<std::string> secrets; // what an echo of the request must not show
     if (auto file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
         auto token = read_token_file(*file);
         if (!token) return token.error();
@@ -85,9 +90,11 @@ Result<Fetched> fetch_container(const plugin::Request& req, const Deadline& dead
             !ok)
             return ok.error();
         r.headers.push_back("Authorization: " + *token);
+        secrets.push_back(*token);
     } else if (auto token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
         if (auto ok = check_header_value(*token, "AWS_CONTAINER_AUTHORIZATION_TOKEN"); !ok) return ok.error();
         r.headers.push_back("Authorization: " + *token);
+        secrets.push_back(*token);
     }
 
     std::string last;
@@ -103,17 +110,17 @@ Result<Fetched> fetch_container(const plugin::Request& req, const Deadline& dead
         ++attempts;
         plugin::HttpResult res = plugin::http_call(r);
         if (!res) {
-            last = res.error;
+            last = plugin::redact(res.error, secrets);
             continue;
         }
         long status = res.response->status;
         if (status == 200) {
-            auto creds = parse_metadata_credentials(res.response->body);
+            auto creds = parse_metadata_credentials(res.response->body, secrets);
             if (!creds) return creds.error().context(where);
             return Fetched{*creds, where,
                            plugin::clock_skew_warning(*res.response, r.url, plugin::system_now())};
         }
-        last = "HTTP " + std::to_string(status) + error_detail(res.response->body);
+        last = "HTTP " + std::to_string(status) + error_detail(res.response->body, secrets);
         if (status < 500 && status != 429) return fail(where + ": " + last);
     }
     if (attempts == 0) return fail(where + ": out of time (the call's deadline passed)");

@@ -7,6 +7,7 @@
 // credentials are always at hand; a `plugin = imds` profile is cached like any plugin profile). What keeps
 // the prompt from asking IMDS every time is the shell's state, which holds the exported credentials until 15
 // minutes before they expire (tests/shell/t_imds_prompt.sh).
+#include "expiry.hpp"
 #include "fetch.hpp"
 #include "text.hpp"
 
@@ -32,6 +33,8 @@ using namespace credsh::plugin;
 
 int32_t run(const Request& req, const Output& out) {
     if (req.operation() != "credentials") return CREDSH_UNSUPPORTED;
+    // The container endpoint's token (the file's content is redacted where it is read, container.cpp).
+    if (auto t = req.env("AWS_CONTAINER_AUTHORIZATION_TOKEN")) out.add_secret(*t);
     std::string source = imds::setting_lookup(req)("credential_source").value_or("Ec2InstanceMetadata");
     imds::Deadline deadline(req.timeout_ms());
     Result<imds::Fetched> got = fail("");
@@ -45,13 +48,14 @@ int32_t run(const Request& req, const Output& out) {
     if (!got) return out.error(got.error().message);
     if (!got->clock_warning.empty()) out.say(got->clock_warning);
     const imds::MetadataCredentials& c = got->creds;
-    // Never hand out what is already expired (IMDS may serve stale credentials while it cannot refresh them).
-    if (c.expiration <= req.now())
-        return out.error(got->source + ": the credentials expired at " + format_iso8601(c.expiration));
+    // Never hand out what is already expired (IMDS may serve stale credentials while it cannot refresh them);
+    // docs/security.md 46, the helper every plugin shares.
+    auto expires = checked_expiry(c.expiration, req.now(), got->source + ": the credentials");
+    if (!expires) return out.error(expires.error().message);
     out.put("aws_access_key_id", c.access_key_id);
     out.put("aws_secret_access_key", c.secret_access_key);
     out.put("aws_session_token", c.token);
-    out.put("expiration", format_iso8601(c.expiration));
+    out.put("expiration", format_iso8601(*expires));
     if (!c.account_id.empty()) out.put("account_id", c.account_id);
     out.put("source", got->source);
     return CREDSH_OK;

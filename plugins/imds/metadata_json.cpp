@@ -1,5 +1,7 @@
 #include "metadata_json.hpp"
 
+#include "json_limits.hpp"
+#include "redact.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,16 +19,18 @@ std::optional<std::string> member(const nlohmann::json& j, const char* name) {
 
 } // namespace
 
-Result<MetadataCredentials> parse_metadata_credentials(std::string_view body) {
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return fail("the credentials response is not a JSON object");
+Result<MetadataCredentials> parse_metadata_credentials(std::string_view body,
+                                                       const std::vector<std::string>& secrets) {
+    auto parsed = parse_json_limited(body, "the credentials response");
+    if (!parsed && parsed.error().message.find("(the limit)") != std::string::npos) return parsed.error();
+    if (!parsed || !parsed->is_object()) return fail("the credentials response is not a JSON object");
+    const nlohmann::json& j = *parsed;
     // IMDS answers 200 with {"Code": "AssumeRoleUnauthorizedAccess", "Message": ...} when the instance
     // profile's role cannot be assumed: say that, not "no AccessKeyId".
     if (auto code = member(j, "Code"); code && *code != "Success") {
-        std::string msg = member(j, "Message").value_or("");
-        if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
-        return fail("the credentials response says " + printable(*code) +
-                    (msg.empty() ? "" : ": " + printable(msg)));
+        std::string msg = plugin::server_text(member(j, "Message").value_or(""), secrets, 300);
+        return fail("the credentials response says " + plugin::server_text(*code, secrets, 100) +
+                    (msg.empty() ? "" : ": " + msg));
     }
     MetadataCredentials c;
     struct Field {
@@ -37,6 +41,9 @@ Result<MetadataCredentials> parse_metadata_credentials(std::string_view body) {
     for (auto& f : fields) {
         auto v = member(j, f.name);
         if (!v || v->empty()) return fail(std::string("the credentials response has no ") + f.name);
+        // A C string carries it to the host: a NUL would cut it (docs/security.md 36).
+        if (v->find('\0') != std::string::npos)
+            return fail(std::string("the credentials response's ") + f.name + " contains a NUL byte");
         *f.out = *v;
     }
     auto exp = member(j, "Expiration");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace credsh::imds {
 
@@ -18,6 +19,9 @@ struct MetadataCredentials {
     std::string account_id; // containers only, when the endpoint says
 };
 
-Result<MetadataCredentials> parse_metadata_credentials(std::string_view body);
+// Read within json_limits.hpp's limits; a value with a NUL byte is refused; `secrets` (the token sent) are
+// redacted from the document's Code/Message (redact.hpp).
+Result<MetadataCredentials> parse_metadata_credentials(std::string_view body,
+                                                       const std::vector<std::string>& secrets = {});
 
 } // namespace credsh::imds

@@ -7,7 +7,9 @@
 // (plugins/common/http), and turns STS's XML into the host's keys. Messages never carry a secret: the token
 // code, the web identity token and the session token are scrubbed from anything a server says back.
 #include "endpoints.hpp"
+#include "expiry.hpp"
 #include "http.hpp"
+#include "redact.hpp"
 #include "plugin_support.hpp"
 #include "sts_request.hpp"
 #include "sts_xml.hpp"
@@ -31,11 +33,12 @@ constexpr const char* kVersion = "2011-06-15";
 // A web identity token is a JWT of a few KiB; anything far larger is not one.
 constexpr std::size_t kTokenCap = 64 * 1024;
 
+// The authority for messages, user information masked (docs/security.md 45).
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
     start = start == std::string::npos ? 0 : start + 3;
     auto end = url.find_first_of("/?#", start);
-    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    return redact_userinfo(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
 }
 
 // The token file, read the way the core reads its files: non-blocking open (a FIFO cannot hang the prompt),
@@ -79,6 +82,9 @@ struct Endpoint {
 
 Result<Endpoint> endpoint_for(const Request& req) {
     std::string region = region_for(req, "us-east-1");
+    // The region is signed into every request (and names the host when no endpoint is configured).
+    if (region != "aws-global")
+        if (auto ok = checked_region(region, "region"); !ok) return ok.error();
     if (std::string configured = configured_endpoint(req, {"sts", "STS"}); !configured.empty())
         return Endpoint{configured, region};
     std::string mode =
@@ -108,6 +114,9 @@ int32_t call_sts(const Request& req, const Output& out, StsCall call) {
     h.headers = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
     h.body = form_encode(call.fields);
     h.timeout_ms = req.timeout_ms();
+    h.ca_bundle = ca_bundle_for(req);
+    for (const std::string& s : call.secrets)
+        out.add_secret(s);
     if (call.sign) {
         call.sign->region = ep->region;
         call.sign->service = "sts";
@@ -146,9 +155,12 @@ int32_t call_sts(const Request& req, const Output& out, StsCall call) {
     if (!reply.has_credentials())
         return out.error(label + ": the reply from " + host_of(h.url) +
                          " holds no credentials (is it an STS endpoint?)");
-    auto expires = credsh::parse_iso8601(reply.expiration);
-    if (!expires)
+    auto parsed_expiry = credsh::parse_iso8601(reply.expiration);
+    if (!parsed_expiry)
         return out.error(label + ": the reply from " + host_of(h.url) + " has no readable Expiration");
+    // docs/security.md 46: credentials that are already expired are refused, not exported.
+    auto expires = checked_expiry(*parsed_expiry, req.now(), "the credentials from " + host_of(h.url));
+    if (!expires) return out.error(label + ": " + expires.error().message);
 
     out.put("aws_access_key_id", reply.access_key_id);
     out.put("aws_secret_access_key", reply.secret_access_key);
@@ -212,7 +224,7 @@ int32_t assume_role(const Request& req, const Output& out) {
     auto keys = source_keys(req);
     if (!keys) return out.error(keys.error().message);
     call.sign = *keys;
-    call.secrets = {keys->secret_access_key, keys->session_token};
+    call.secrets = {keys->access_key_id, keys->secret_access_key, keys->session_token};
     if (auto mfa = add_mfa(req, call); !mfa) return fail_with(req, out, mfa.error());
     return call_sts(req, out, std::move(call));
 }
@@ -247,7 +259,7 @@ int32_t get_session_token(const Request& req, const Output& out) {
         return out.error(
             "GetSessionToken needs long-term keys, but the profile's keys carry a session token");
     call.sign = *keys;
-    call.secrets = {keys->secret_access_key};
+    call.secrets = {keys->access_key_id, keys->secret_access_key};
     if (auto mfa = add_mfa(req, call); !mfa) return fail_with(req, out, mfa.error());
     return call_sts(req, out, std::move(call));
 }

@@ -1,5 +1,6 @@
 #include "sts_request.hpp"
 
+#include "redact.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -71,9 +72,7 @@ Result<std::string> default_endpoint(std::string_view region, std::string_view r
         (mode == "legacy" && std::find(legacy_global.begin(), legacy_global.end(), r) != legacy_global.end());
     if (global && !variant_asked) return std::string("https://sts.amazonaws.com");
     if (r == "aws-global") r = "us-east-1";
-    for (char c : r)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
-            return fail("region " + printable(region) + " is not a region name");
+    if (auto ok = plugin::checked_region(r, "region"); !ok) return ok.error();
     if (variant.fips && !variant.dualstack && r.rfind("us-gov-", 0) == 0)
         return "https://sts." + r + ".amazonaws.com";
     return plugin::default_service_url("sts", r, variant);
@@ -92,15 +91,7 @@ std::string account_from_arn(std::string_view arn) {
 }
 
 std::string safe_message(std::string_view message, const std::vector<std::string>& secrets) {
-    std::string m(trim(message));
-    if (auto nl = m.find_first_of("\r\n"); nl != std::string::npos) m.resize(nl);
-    for (const std::string& s : secrets) {
-        if (s.size() < 4) continue; // a 6-digit code is long enough; shorter strings would mangle words
-        for (auto at = m.find(s); at != std::string::npos; at = m.find(s, at + 4))
-            m.replace(at, s.size(), "****");
-    }
-    if (m.size() > 300) m = m.substr(0, 300) + "...";
-    return printable(m);
+    return plugin::server_text(message, secrets, 300); // the redaction every plugin shares (redact.hpp)
 }
 
 } // namespace credsh::sts

@@ -1,5 +1,7 @@
 #include "secret_format.hpp"
 
+#include "json_limits.hpp"
+#include "redact.hpp"
 #include "text.hpp"
 
 #include <charconv>
@@ -12,10 +14,12 @@ using ojson = nlohmann::ordered_json;
 
 // The secret as a JSON object. Messages name the secret, never its bytes (nlohmann's own messages quote
 // them).
+// Read within json_limits.hpp's limits (docs/security.md 41): ordered_json is quadratic in the number of
+// members, and anyone who can write a shared secret could otherwise stall every teammate's prompt.
 Result<ojson> secret_object(const std::string& secret_id, const std::string& secret_string) {
-    ojson j = ojson::parse(secret_string, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object())
-        return fail("secret " + printable(secret_id) + " is not a JSON object");
+    auto j = parse_json_limited<ojson>(secret_string, "secret " + printable(secret_id));
+    if (!j && j.error().message.find("(the limit)") != std::string::npos) return j.error();
+    if (!j || !j->is_object()) return fail("secret " + printable(secret_id) + " is not a JSON object");
     return j;
 }
 
@@ -129,6 +133,10 @@ Result<AwsKeys> parse_aws_secret(const std::string& secret_id, const std::string
         return fail("secret " + printable(secret_id) + " has no AccessKeyId and SecretAccessKey");
     if (!k.expiration.empty() && !parse_iso8601(k.expiration))
         return fail("secret " + printable(secret_id) + ": Expiration is not an ISO 8601 time");
+    // What cannot cross the plugin boundary intact is refused here with a clear message (docs/security.md 36).
+    for (const std::string* v : {&k.access_key_id, &k.secret_access_key, &k.session_token})
+        if (v->find('\0') != std::string::npos)
+            return fail("secret " + printable(secret_id) + ": a key contains a NUL byte");
     return k;
 }
 
@@ -164,10 +172,12 @@ std::string xml_element(const std::string& body, const std::string& tag) {
 }
 } // namespace
 
-ServiceError parse_service_error(long status, const std::string& body, const std::string& error_type_header) {
+ServiceError parse_service_error(long status, const std::string& body, const std::string& error_type_header,
+                                 const std::vector<std::string>& secrets) {
     ServiceError e;
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (!j.is_discarded() && j.is_object()) {
+    auto parsed = parse_json_limited(body, "the error reply");
+    nlohmann::json j = parsed ? std::move(*parsed) : nlohmann::json();
+    if (j.is_object()) {
         if (auto t = j.find("__type"); t != j.end() && t->is_string()) {
             e.type = t->get<std::string>();
             if (auto hash = e.type.rfind('#'); hash != std::string::npos) e.type = e.type.substr(hash + 1);
@@ -184,10 +194,18 @@ ServiceError parse_service_error(long status, const std::string& body, const std
         e.type = xml_element(body, "Code");
         if (e.message.empty()) e.message = xml_element(body, "Message");
     }
+    // Redacted before anything is cut (docs/security.md 35): a server may echo the request, session token
+    // and SecretString included.
+    e.type = plugin::redact(e.type, secrets);
     if (e.type.empty() || e.type.size() > 100) e.type = "HTTP " + std::to_string(status);
+    e.raw_type = e.type;
     e.type = printable(e.type);
-    if (e.message.size() > 300) e.message = e.message.substr(0, 300) + "...";
-    e.message = printable(e.message);
+    std::string m = plugin::redact(e.message, secrets);
+    m = std::string(trim(m));
+    if (auto nl = m.find_first_of("\r\n"); nl != std::string::npos) m.resize(nl);
+    if (m.size() > 300) m = m.substr(0, 300) + "...";
+    e.raw_message = m;
+    e.message = printable(m);
     return e;
 }
 

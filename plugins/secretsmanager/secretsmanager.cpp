@@ -10,7 +10,9 @@
 //   aws  AWS keys -> aws_* outputs.
 //   env  a JSON object -> the allow-listed keys as variables.
 #include "endpoints.hpp"
+#include "expiry.hpp"
 #include "http.hpp"
+#include "json_limits.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
 #include "secret_format.hpp"
@@ -39,25 +41,28 @@ struct Deadline {
     }
 };
 
-// The exception name Secrets Manager answered with (header or body), "" for a 200.
-sm::ServiceError error_of(const HttpResponse& response) {
+// The exception name Secrets Manager answered with (header or body), "" for a 200; the call's secrets redacted
+// from its message.
+sm::ServiceError error_of(const HttpResponse& response, const std::vector<std::string>& secrets = {}) {
     if (response.status == 200) return {};
     auto header = response.headers.find("x-amzn-errortype");
     return sm::parse_service_error(response.status, response.body,
-                                   header == response.headers.end() ? "" : header->second);
+                                   header == response.headers.end() ? "" : header->second, secrets);
 }
 
 struct Client {
     std::string endpoint;
     SigV4 sig;
+    std::string ca_bundle; // "" : the system store
     const Deadline* deadline = nullptr;
     const Output* out = nullptr;        // for the clock-skew line (docs/security.md 23)
     mutable bool clock_checked = false; // once per run: the first reply is enough
 
     // One JSON 1.1 call; the reply object, or an error keyed on the exception name in __type. `floor_ms`: at
     // least this long even when the deadline is (nearly) spent.
-    Result<nlohmann::json> call(const std::string& action, const nlohmann::json& body,
-                                int floor_ms = 0) const {
+    // `raw`: the error text unescaped, for a say() line (the host escapes those itself).
+    Result<nlohmann::json> call(const std::string& action, const nlohmann::json& body, int floor_ms = 0,
+                                bool raw = false) const {
         HttpRequest req;
         req.method = "POST";
         req.url = join_url(endpoint, "/");
@@ -65,6 +70,7 @@ struct Client {
         req.body = body.dump();
         req.timeout_ms = std::max(deadline->left_ms(), floor_ms);
         req.sigv4 = sig;
+        req.ca_bundle = ca_bundle;
         // PutSecretValue carries a ClientRequestToken, so a retried Put is the same write, never a second
         // one.
         int attempts = 0;
@@ -79,12 +85,15 @@ struct Client {
                 out->say(w);
         }
         if (res.response->status != 200) {
-            sm::ServiceError e = error_of(*res.response);
-            return fail(action + ": " + e.type + (e.message.empty() ? "" : ": " + e.message) + tries);
+            sm::ServiceError e = error_of(*res.response, out ? out->secrets() : std::vector<std::string>{});
+            const std::string& type = raw ? e.raw_type : e.type;
+            const std::string& message = raw ? e.raw_message : e.message;
+            return fail(action + ": " + type + (message.empty() ? "" : ": " + message) + tries);
         }
-        auto j = nlohmann::json::parse(res.response->body, nullptr, false);
+        auto j = parse_json_limited(res.response->body, action + ": the response");
+        if (!j && j.error().message.find("(the limit)") != std::string::npos) return j.error();
         // A server that is not Secrets Manager (or one that routed the request elsewhere) may answer 200 too.
-        if (j.is_discarded() || !j.is_object() || !j.contains("ARN"))
+        if (!j || !j->is_object() || !j->contains("ARN"))
             return fail(action + ": the response is not a Secrets Manager reply");
         return j;
     }
@@ -105,9 +114,16 @@ int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s,
     if (!text) return out.error(text.error().message);
     auto secret = sm::parse_lwa_secret(s.secret_id, *text);
     if (!secret) return out.error(secret.error().message);
+    // docs/security.md 35: LWA's or Secrets Manager's error text never shows the bundle's secrets.
+    auto hide = [&](const sm::LwaSecret& from) {
+        out.add_secret(from.client_secret);
+        out.add_secret(from.refresh_token);
+    };
+    hide(*secret);
 
     auto refresh = [&](const sm::LwaSecret& from) {
         LwaClient lwa;
+        lwa.ca_bundle = client.ca_bundle;
         lwa.token_url = from.auth_url;
         lwa.client_id = from.client_id;
         lwa.client_secret = from.client_secret;
@@ -122,6 +138,7 @@ int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s,
         auto reread =
             again ? sm::parse_lwa_secret(s.secret_id, *again) : Result<sm::LwaSecret>(again.error());
         if (reread && reread->refresh_token != secret->refresh_token) {
+            hide(*reread);
             secret = std::move(reread);
             fresh = refresh(*secret);
         }
@@ -133,6 +150,8 @@ int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s,
         return out.error(msg);
     }
 
+    out.add_secret(fresh.token->access_token);
+    out.add_secret(fresh.token->refresh_token);
     const std::string& rotated = fresh.token->refresh_token;
     if (!rotated.empty() && rotated != secret->refresh_token) {
         nlohmann::json put = {{"SecretId", s.secret_id},
@@ -140,17 +159,19 @@ int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s,
                               {"SecretString", sm::rotated_secret_string(*secret, rotated)}};
         // LWA may already have revoked the old token: losing the new one would lock the whole team out, so
         // the write-back gets a full timeout of its own even when the prompt's budget is spent.
-        auto written = client.call("PutSecretValue", put, req.timeout_ms());
+        auto written = client.call("PutSecretValue", put, req.timeout_ms(), /*raw=*/true);
         if (!written && written.error().message.find("ResourceExistsException") == std::string::npos)
-            written =
-                client.call("PutSecretValue", put, req.timeout_ms()); // same token: never a second version
+            written = client.call("PutSecretValue", put, req.timeout_ms(),
+                                  /*raw=*/true); // same token: never a second version
+        // The host prefixes "credsh: " and escapes the line itself; the error is already escaped text, so
+        // the secret id is the only raw part.
         if (!written)
-            out.say("credsh: secret " + printable(s.secret_id) +
-                    ": LWA rotated the refresh token but it could not be " + "written back (" +
+            out.say("secret " + s.secret_id + ": LWA rotated the refresh token but it could not be written back (" +
                     written.error().message + "); others using this secret may need a new one");
     }
     for (const std::string& name : s.variables)
         out.put("env." + name, fresh.token->access_token);
+    // expires_in is at most kMaxLifetime (lwa.cpp checked it), so this cannot overflow.
     out.put("expiration", format_iso8601(req.now() + fresh.token->expires_in));
     out.put("source", "secretsmanager " + s.secret_id);
     return CREDSH_OK;
@@ -175,6 +196,10 @@ int32_t run(const Request& req, const Output& out) {
             where + ": reading a secret needs source_profile = PROFILE (the AWS profile that can read it)");
     Client client;
     std::string region = s->region.empty() ? region_for(req) : s->region;
+    // docs/security.md 39: the region names the host the signed request goes to, and is signed into it.
+    if (auto ok = checked_region(region, s->region.empty() ? "region" : "credsh setting region"); !ok)
+        return out.error(where + ": " + ok.error().message);
+    client.ca_bundle = ca_bundle_for(req);
     client.endpoint = configured_endpoint(req, ServiceId{"secrets_manager", "SECRETS_MANAGER"});
     if (client.endpoint.empty())
         client.endpoint = default_service_url("secretsmanager", region, endpoint_variant(req));
@@ -189,13 +214,21 @@ int32_t run(const Request& req, const Output& out) {
     if (s->format == sm::Format::aws) {
         auto k = sm::parse_aws_secret(s->secret_id, *text);
         if (!k) return out.error(where + ": " + k.error().message);
+        // Long-term keys get no made-up expiry: botocore would treat AWS_CREDENTIAL_EXPIRATION as real and
+        // fail a long-running process after it. Without one the core does not cache them; the secret is read
+        // again each time the profile becomes active. An expiry that has passed is refused
+        // (docs/security.md 46).
+        std::optional<std::int64_t> expires;
+        if (!k->expiration.empty()) {
+            auto e = checked_expiry(*parse_iso8601(k->expiration), req.now(),
+                                    "the credentials in secret " + printable(s->secret_id));
+            if (!e) return out.error(where + ": " + e.error().message);
+            expires = *e;
+        }
         out.put("aws_access_key_id", k->access_key_id);
         out.put("aws_secret_access_key", k->secret_access_key);
         if (!k->session_token.empty()) out.put("aws_session_token", k->session_token);
-        // Long-term keys get no made-up expiry: botocore would treat AWS_CREDENTIAL_EXPIRATION as real and
-        // fail a long-running process after it. Without one the core does not cache them; the secret is read
-        // again each time the profile becomes active.
-        if (!k->expiration.empty()) out.put("expiration", k->expiration);
+        if (expires) out.put("expiration", format_iso8601(*expires));
     } else {
         auto env = sm::parse_env_secret(s->secret_id, *text, s->variables);
         if (!env) return out.error(where + ": " + env.error().message);

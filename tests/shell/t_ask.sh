@@ -228,12 +228,21 @@ check_contains "slow LWA: output is still complete shell code" "# credsh-end" "$
 lwa_config '{"delay": 0}'
 
 # --- ASK_CLI_PROXY: the request goes to the proxy, for the host ASK_LWA_TOKEN_HOST names -------------------
+# Plain http only to a loopback address (docs/security.md 39): 127.0.0.2:1, where nothing listens, so only the
+# proxy can answer.
 before=$(hits)
-ASK_CLI_PROXY=$LWA_URL ASK_LWA_TOKEN_HOST=http://lwa.credsh-test.invalid \
+ASK_CLI_PROXY=$LWA_URL ASK_LWA_TOKEN_HOST=http://127.0.0.2:1 \
     "$CREDSH_BIN" exec -p skill-prod -- printenv ASK_ACCESS_TOKEN >"$T_ROOT/proxy.out" 2>"$T_ROOT/proxy.err"
 check "ASK_CLI_PROXY: one request reached the proxy" $((before + 1)) "$(hits)"
-check "ASK_CLI_PROXY: it asked for ASK_LWA_TOKEN_HOST's host" lwa.credsh-test.invalid "$(last_request via_proxy_to)"
+check "ASK_CLI_PROXY: it asked for ASK_LWA_TOKEN_HOST's host" 127.0.0.2:1 "$(last_request via_proxy_to)"
 check_contains "ASK_CLI_PROXY: and got a token" 'Atza|fake-access-' "$(cat "$T_ROOT/proxy.out")"
+write_ask $((NOW - 60))
+before=$(hits)
+ASK_CLI_PROXY=$LWA_URL ASK_LWA_TOKEN_HOST=http://lwa.credsh-test.invalid \
+    "$CREDSH_BIN" exec -p skill-prod -- printenv ASK_ACCESS_TOKEN >"$T_ROOT/proxy2.out" 2>"$T_ROOT/proxy2.err"
+check "ASK_CLI_PROXY, plain http to another host: no request, not even to the proxy" "$before" "$(hits)"
+check_contains "ASK_CLI_PROXY, plain http to another host: says why" "plain http is allowed only to a loopback" \
+    "$(cat "$T_ROOT/proxy2.err")"
 
 # --- without an LWA client of one's own: no refresh, the ASK CLI keeps its file fresh itself ----------------
 unset ASK_LWA_CLIENT_ID ASK_LWA_CLIENT_CONFIRMATION

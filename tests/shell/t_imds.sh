@@ -227,7 +227,8 @@ check "container: the token file beats the variable, sent verbatim; Accept: appl
 run ecs AWS_CONTAINER_CREDENTIALS_FULL_URI=$FULL AWS_CONTAINER_AUTHORIZATION_TOKEN=from-file
 check "container: AWS_CONTAINER_AUTHORIZATION_TOKEN alone" "0 from-file" "$RC $(calls "$L/ecs" authorization)"
 : >"$L/ecs"
-run ecs AWS_CONTAINER_CREDENTIALS_FULL_URI=$FULL AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong
+# Not "wrong": the token sent is masked wherever a message repeats it (docs/security.md 35), that word too.
+run ecs AWS_CONTAINER_CREDENTIALS_FULL_URI=$FULL AWS_CONTAINER_AUTHORIZATION_TOKEN=not-the-token
 check "container: a wrong token is 401, not retried" "1 401" "$RC $(calls "$L/ecs" status | xargs)"
 check_contains "container: the endpoint's own error" "container endpoint http://127.0.0.1:$P: HTTP 401 (AccessDeniedException: the Authorization header is missing or wrong)" "$ERR"
 : >"$L/ecs"

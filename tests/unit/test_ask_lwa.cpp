@@ -13,11 +13,11 @@ const std::string kUrl = "https://api.amazon.com/auth/o2/token";
 }
 
 TEST_CASE("LWA token URL from ASK_LWA_TOKEN_HOST, as new URL(path, host) resolves it", "[ask][lwa]") {
-    CHECK(lwa_token_url_for_host("") == "https://api.amazon.com/auth/o2/token");
-    CHECK(lwa_token_url_for_host("https://api.amazon.co.uk") == "https://api.amazon.co.uk/auth/o2/token");
-    CHECK(lwa_token_url_for_host("http://127.0.0.1:8123/") == "http://127.0.0.1:8123/auth/o2/token");
+    CHECK(*lwa_token_url_for_host("") == "https://api.amazon.com/auth/o2/token");
+    CHECK(*lwa_token_url_for_host("https://api.amazon.co.uk") == "https://api.amazon.co.uk/auth/o2/token");
+    CHECK(*lwa_token_url_for_host("http://127.0.0.1:8123/") == "http://127.0.0.1:8123/auth/o2/token");
     // An absolute path replaces whatever path the host had.
-    CHECK(lwa_token_url_for_host("http://127.0.0.1:8123/some/where") ==
+    CHECK(*lwa_token_url_for_host("http://127.0.0.1:8123/some/where") ==
           "http://127.0.0.1:8123/auth/o2/token");
 }
 
