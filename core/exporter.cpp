@@ -143,7 +143,9 @@ ExportPlan plan_export(const ExportRequest& req) {
     in.session_profile = req.session_profile;
     in.dir = find_credprofile(req.cwd, store);
     if (in.dir.status == DirStatus::blocked) {
-        // [trust] prefix: files under these trees are trusted without `credsh allow`.
+        // [trust] prefix: files under these trees are trusted without `credsh allow`. The path is where the walk
+        // found the file (docs/security.md 30), never a symlink's target: a link outside the prefix pointing into
+        // it is not trusted.
         for (const auto& prefix : config.trust_prefixes) {
             if (in.dir.realpath.rfind(prefix + "/", 0) != 0) continue;
             if (auto cp = parse_credprofile(in.dir.realpath, in.dir.bytes)) {

@@ -1,8 +1,10 @@
 // Trust for .credprofile files, modelled on direnv's allow/deny (docs/security.md 11-13).
 //
-// A file is used only if the user allowed exactly these bytes at exactly this real path: the allow key is
-// sha256(realpath + "\n" + bytes), so any edit or a copy elsewhere blocks it again. A deny is keyed by
-// sha256(realpath) and wins over any allow. The store lives in $XDG_DATA_HOME/credsh (default
+// A file is used only if the user allowed exactly these bytes at exactly this path: the allow key is
+// sha256(path + "\n" + bytes), where path is where the walk found the file, with its directory resolved by
+// realpath but the file itself never followed (docs/security.md 11, 30). So any edit, a copy elsewhere, or a
+// symlink elsewhere pointing at an allowed file (a repository can commit one) blocks it again. A deny is keyed
+// by sha256(path) and wins over any allow. The store lives in $XDG_DATA_HOME/credsh (default
 // ~/.local/share/credsh), directories 0700 and files 0600.
 //
 // The walk from $PWD upwards ignores files that are not owned by the user (or root), that are group- or
@@ -43,7 +45,8 @@ enum class DirStatus {
 struct DirLookup {
     DirStatus status = DirStatus::none;
     std::string path;     // the .credprofile as found (cwd-relative walk), empty for none
-    std::string realpath; // resolved, for trust keys and messages
+    std::string realpath; // the trust key path: the directory resolved, the file name as found (never followed)
+    std::string target;   // when the file is a symlink: the real path it points to (for `credsh allow`)
     std::string bytes;    // what was hashed
     CredProfile content;  // valid when status == allowed
     std::string message;  // one line for stderr: why it is blocked/invalid, or which files were skipped
@@ -53,5 +56,9 @@ struct DirLookup {
 
 // Walk from `cwd` up to "/", stopping at the nearest .credprofile that passes the ownership checks.
 DirLookup find_credprofile(const std::string& cwd, const TrustStore& store);
+
+// The trust key path of a file found at `path`: realpath of its directory + "/" + its own name. nullopt when the
+// directory cannot be resolved.
+std::optional<std::string> trust_key_path(const std::string& path);
 
 } // namespace credsh
