@@ -166,24 +166,33 @@ int cmd_pin(Context& ctx, const Args& args) {
         return 1;
     }
     std::string target_dir = dir.empty() ? ctx.cwd : (dir[0] == '/' ? dir : ctx.cwd + "/" + dir);
-    std::string path = target_dir + "/.credprofile";
-    std::string bytes = render_credprofile(cp);
-    if (auto r = atomic_write_file(path, bytes); !r) {
-        ctx.warn("pin: " + r.error().message);
+    // The directory is resolved once, before writing: the file's key is that directory + "/.credprofile", and
+    // nothing after the write looks a path up again (docs/security.md 11, 31).
+    char buf[PATH_MAX];
+    if (!::realpath(target_dir.c_str(), buf)) {
+        ctx.warn("pin: " + printable(target_dir) + ": " + std::strerror(errno));
         return 1;
     }
-    ::chmod(path.c_str(), 0644); // project data, not a secret; 0644 so it can be committed and shared
-    char buf[PATH_MAX];
-    if (!::realpath(path.c_str(), buf)) {
-        ctx.warn("pin: " + printable(path) + ": " + std::strerror(errno));
+    const std::string real_dir = buf;
+    const std::string path = (real_dir == "/" ? "" : real_dir) + "/.credprofile";
+    std::string bytes = render_credprofile(cp);
+    // Project data, not a secret: 0644 so it can be committed and shared. The mode is set on the temp file's
+    // descriptor before the rename, never by name afterwards: in a directory someone else can write, they could
+    // swap in a symlink to any file of ours between a rename and a chmod (docs/security.md 31).
+    WriteOptions opts;
+    opts.mode = 0644;
+    if (auto r = atomic_write_file(path, bytes, opts); !r) {
+        ctx.warn("pin: " + r.error().message);
         return 1;
     }
     TrustStore store = TrustStore::from_env(ctx.env);
-    if (auto r = store.allow(buf, bytes); !r) {
+    if (auto r = store.allow(path, bytes); !r) {
         ctx.warn("pin: " + r.error().message);
         return 1;
     }
-    ctx.warn("pinned " + printable(buf) + " to " + name);
+    if (struct stat st {}; ::stat(real_dir.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        ctx.warn("note: others can write " + printable(real_dir) + ", so credsh ignores a .credprofile there");
+    ctx.warn("pinned " + printable(path) + " to " + name);
     return 0;
 }
 

@@ -10,9 +10,11 @@
 // case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
 // swapped between the two calls.
 //
-// Writes (docs/security.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
+// Writes (docs/security.md 20-21, 31): caches and the trust store hold secrets or decisions, so they live in 0700
 // directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
+// The mode is set on the temp file's descriptor and the rename is made relative to the directory's descriptor:
+// a chmod by name after the rename would follow a symlink someone swapped in, in a directory they can write.
 #include "safe_file.hpp"
 
 #include "text.hpp"
@@ -190,17 +192,23 @@ Result<void> ensure_private_dir(const std::string& dir) {
     return {};
 }
 
-Result<void> atomic_write_file(const std::string& path, const std::string& data) {
+Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts) {
     const std::string dir = dir_of(path);
     const std::string base = base_of(path);
     if (base.empty() || base == "." || base == "..") return fail(printable(path) + ": not a file name");
+
+    // Everything below is relative to this descriptor: once the directory is open, a swapped path component
+    // cannot send the temp file, the rename or the fsync elsewhere, and no path is touched after the rename.
+    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open directory: " + errno_text(errno));
 
     // Same directory as the target so rename() is atomic; a leading dot keeps it out of casual listings.
     std::string tmp;
     int raw = -1;
     for (int attempt = 0; attempt < 16 && raw < 0; ++attempt) {
-        tmp = dir + "/." + base + ".tmp-" + random_suffix();
-        raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        tmp = "." + base + ".tmp-" + random_suffix();
+        // O_EXCL|O_NOFOLLOW: never open something someone else put under this name.
+        raw = ::openat(dfd.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (raw < 0 && errno != EEXIST)
             return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
     }
@@ -208,21 +216,21 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data)
     Fd fd(raw);
 
     auto abandon = [&](Error e) -> Result<void> {
-        ::unlink(tmp.c_str());
+        ::unlinkat(dfd.fd, tmp.c_str(), 0);
         return e;
     };
-    // The umask may have taken bits away (or been 0): the mode is 0600 whatever it was.
-    if (::fchmod(fd.fd, 0600) != 0) return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
+    // The umask may have taken bits away (or been 0): the mode is exactly what was asked, set on the
+    // descriptor, so a name swapped afterwards can never receive it (docs/security.md 31).
+    if (::fchmod(fd.fd, opts.mode & 0777) != 0)
+        return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
     if (auto w = write_all(fd.fd, data, path); !w) return abandon(w.error());
     // Data on disk before the name points at it, or a crash could leave an empty file under the new name.
     if (::fsync(fd.fd) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
     if (::close(fd.release()) != 0) return abandon(fail(printable(path) + ": close: " + errno_text(errno)));
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
+    if (::renameat(dfd.fd, tmp.c_str(), dfd.fd, base.c_str()) != 0)
         return abandon(fail(printable(path) + ": rename: " + errno_text(errno)));
 
     // The rename itself is only durable once the directory is.
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open to fsync: " + errno_text(errno));
     if (::fsync(dfd.fd) != 0 && errno != EINVAL) // some filesystems cannot fsync a directory at all
         return fail(printable(dir) + ": fsync: " + errno_text(errno));
     return {};

@@ -2,7 +2,8 @@
 // shape (a cloned repository's .credprofile, a shared /tmp) and because a prompt must never block.
 // Reads: O_NONBLOCK + fstat S_ISREG + a size cap, so a FIFO, device, directory or huge sparse file returns
 // at once with an error (docs/security.md 15). Writes: private directories (0700) and files (0600), written to an
-// O_EXCL temp file, fsync'd, renamed, then the directory fsync'd (docs/security.md 20-21).
+// O_EXCL|O_NOFOLLOW temp file whose mode is set on the descriptor, fsync'd, renamed relative to the directory's
+// descriptor, then the directory fsync'd -- no path is touched after the rename (docs/security.md 20-21, 31).
 #pragma once
 
 #include "result.hpp"
@@ -29,7 +30,13 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap, str
 // an existing directory with looser modes is tightened if ours, refused if someone else's.
 Result<void> ensure_private_dir(const std::string& dir);
 
-// Atomically replace `path` with `data`, mode 0600, in a directory already made private.
-Result<void> atomic_write_file(const std::string& path, const std::string& data);
+struct WriteOptions {
+    mode_t mode = 0600; // set on the temp file's descriptor before the rename, whatever the umask
+};
+
+// Atomically replace `path` with `data` (mode 0600 unless `opts` says otherwise), in a directory already made
+// private. `path` itself is replaced, never followed: when it is a symlink, the link is replaced. No path is
+// looked up again after the rename (docs/security.md 31).
+Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts = {});
 
 } // namespace credsh
