@@ -15,6 +15,10 @@
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
 // The mode is set on the temp file's descriptor and the rename is made relative to the directory's descriptor:
 // a chmod by name after the rename would follow a symlink someone swapped in, in a directory they can write.
+//
+// State (docs/security.md 20, 32): a cache entry, a lock, a trust decision or a stamp is only believed when it
+// and its directory are ours and nobody else can write them; botocore itself leaves ~/.aws/cli/cache at 0777
+// under umask 000, and another user could otherwise plant the entry for a profile.
 #include "safe_file.hpp"
 
 #include "text.hpp"
@@ -160,6 +164,10 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {
 }
 
 Result<void> ensure_private_dir(const std::string& dir) {
+    return ensure_private_dir(dir, nullptr);
+}
+
+Result<void> ensure_private_dir(const std::string& dir, std::string* note) {
     if (dir.empty()) return fail("ensure_private_dir: empty path");
     // Create missing components one by one, each 0700 as the XDG base directory spec asks; existing
     // parents are left alone (they are the user's business: ~ itself, ~/.local, ...).
@@ -171,25 +179,92 @@ Result<void> ensure_private_dir(const std::string& dir) {
     }
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return fail(printable(dir) + ": cannot create directory: " + errno_text(errno));
+    auto r = check_state_dir(dir, note);
+    if (!r && r.error().kind == ErrorKind::unsafe) return fail(r.error().message);
+    return r;
+}
 
-    // Check and fix through a descriptor, so the directory we tighten is the one we checked.
+Result<void> check_state_dir(const std::string& dir, std::string* note) {
+    // Check and fix through a descriptor, so the directory we tighten is the one we checked. The path
+    // itself may be a symlink (~/.aws kept by a dotfile manager): what counts is the directory it names.
     Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) return fail(printable(dir) + ": not a usable directory: " + errno_text(errno));
+    if (fd.fd < 0) {
+        if (errno == ENOENT) return not_found(printable(dir) + ": no such directory");
+        return unsafe(printable(dir) + ": not a usable directory: " + errno_text(errno));
+    }
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return fail(printable(dir) + ": " + errno_text(errno));
-    if (!S_ISDIR(st.st_mode)) return fail(printable(dir) + ": not a directory");
+    if (::fstat(fd.fd, &st) != 0) return unsafe(printable(dir) + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode)) return unsafe(printable(dir) + ": not a directory");
     // Someone else's directory is never ours to use or to fix, even when we could (root): they could
     // read or swap what we put there.
     if (st.st_uid != ::geteuid())
-        return fail(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) +
-                    ", not by us; refusing to use it");
+        return unsafe(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) +
+                      ", not by us; not used");
     if ((st.st_mode & 07777) != 0700) {
-        // Ours but loose (an old umask, a careless chmod): tighten it, or refuse if we cannot.
+        // Ours but loose (an old umask, botocore under umask 000): tighten it, or refuse if we cannot.
         if (::fchmod(fd.fd, 0700) != 0)
-            return fail(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
-                        " and cannot be made 0700: " + errno_text(errno));
+            return unsafe(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
+                          " and cannot be made 0700: " + errno_text(errno) + "; not used");
+        if (note && (st.st_mode & (S_IWGRP | S_IWOTH)))
+            *note = printable(dir) + " had mode " + mode_octal(st.st_mode) +
+                    " (others could plant files there); made it 0700";
     }
     return {};
+}
+
+Result<std::string> read_state_file(const std::string& path, std::size_t cap, std::string* note) {
+    if (auto d = check_state_dir(dir_of(path), note); !d) {
+        if (d.error().kind == ErrorKind::not_found) return not_found(printable(path) + ": no such file");
+        return unsafe(printable(path) + ": not used: " + d.error().message);
+    }
+    // O_NOFOLLOW: a symlink inside a state directory is never followed (ELOOP), whoever made it.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
+    if (fd.fd < 0) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) return not_found(printable(path) + ": no such file");
+        if (err == ELOOP) return unsafe(printable(path) + ": a symlink; not followed, not used");
+        return open_error(path, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return unsafe(printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (st.st_uid != ::geteuid())
+        return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) + ", not by us; not used");
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return unsafe(printable(path) + ": writable by group or others (mode " + mode_octal(st.st_mode) +
+                      "); not used");
+    if (static_cast<unsigned long long>(st.st_size) > cap)
+        return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
+        ssize_t n = ::read(fd.fd, buf, want);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(printable(path) + ": read: " + errno_text(errno));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > cap)
+            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    }
+    return out;
+}
+
+Result<int> open_lock_file(const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+    if (fd.fd < 0) {
+        if (errno == ELOOP) return unsafe("lock " + printable(path) + ": a symlink; not followed");
+        return fail("cannot open lock " + printable(path) + ": " + errno_text(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+        return unsafe("lock " + printable(path) + ": owned by uid " + std::to_string(st.st_uid) + " with mode " +
+                      mode_octal(st.st_mode) + "; not used (remove it)");
+    return fd.release();
 }
 
 Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts) {

@@ -126,15 +126,33 @@ std::string TrustStore::allow_key(const std::string& realpath, const std::string
     return sha256_hex(realpath + "\n" + bytes);
 }
 
-TrustStatus TrustStore::status(const std::string& realpath, const std::string& bytes) const {
-    // The prompt path: two stats, no reads, no scans.
+TrustStatus TrustStore::status(const std::string& realpath, const std::string& bytes,
+                               std::vector<std::string>* notes) const {
+    auto note = [&](std::string line) {
+        if (notes) notes->push_back("credsh: trust store: " + std::move(line));
+    };
+    // The prompt path: two lstats when nothing is allowed, two more for the store's directories when it is.
     struct stat st {};
+    // Any entry under the deny name denies, whoever made it: a planted deny can only take trust away.
     if (::lstat(deny_path(*this, realpath).c_str(), &st) == 0) return TrustStatus::denied;
-    // Only an allow file we wrote counts; anything else in the store is not a decision of ours.
-    if (::stat(allow_path(*this, allow_key(realpath, bytes)).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_uid == ::geteuid())
-        return TrustStatus::allowed;
-    return TrustStatus::blocked;
+    // Only an allow file we wrote counts: a regular file (a symlink in the store is never followed), ours,
+    // that nobody else can write, in store directories that are ours and nobody else can write.
+    const std::string allow = allow_path(*this, allow_key(realpath, bytes));
+    if (::lstat(allow.c_str(), &st) != 0) return TrustStatus::blocked;
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        note("ignored " + printable(allow) + (S_ISLNK(st.st_mode) ? " (a symlink)" : " (not a file only we can write)"));
+        return TrustStatus::blocked;
+    }
+    for (const std::string& dir : {root, root + "/allow"}) {
+        std::string tightened;
+        auto r = check_state_dir(dir, &tightened);
+        if (!tightened.empty()) note(tightened);
+        if (!r) {
+            note(r.error().message);
+            return TrustStatus::blocked;
+        }
+    }
+    return TrustStatus::allowed;
 }
 
 Result<void> TrustStore::allow(const std::string& realpath, const std::string& bytes) const {
@@ -249,7 +267,7 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
         }
         r.bytes = std::move(*bytes);
 
-        const TrustStatus trust = store.status(r.realpath, r.bytes);
+        const TrustStatus trust = store.status(r.realpath, r.bytes, &r.warnings);
         if (trust == TrustStatus::denied) {
             r.status = DirStatus::denied;
             r.message = "credsh: " + printable(candidate) + " is denied — run: credsh allow " +
