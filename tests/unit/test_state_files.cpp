@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 using namespace credsh;
+using credsh::test::mode_of;
 using credsh::test::TempDir;
 using credsh::test::Umask;
-using credsh::test::mode_of;
 
 namespace {
 
@@ -151,7 +151,8 @@ TEST_CASE("cache entries: one naming credsh's own variables, or planted by someo
     REQUIRE(read_cached_credentials(f).ok());
     put(f, entry("ASK_ACCESS_TOKEN"));
     REQUIRE(read_cached_credentials(f).ok());
-    for (const char* name : {"__credsh_bin", "__CREDSH_state", "CREDSH_PROMPT", "credsh_scope", "PATH=x", "1X"}) {
+    for (const char* name :
+         {"__credsh_bin", "__CREDSH_state", "CREDSH_PROMPT", "credsh_scope", "PATH=x", "1X"}) {
         INFO(name);
         put(f, entry(name));
         auto r = read_cached_credentials(f);
@@ -170,7 +171,8 @@ TEST_CASE("cache entries: one naming credsh's own variables, or planted by someo
     CHECK(credsh_owned_var("Credsh_x"));
     CHECK(!credsh_owned_var("AWS_PROFILE"));
     CHECK(!credsh_owned_var("ASK_ACCESS_TOKEN"));
-    CHECK(refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}, {"__credsh_bin", "y"}}) == std::string("__credsh_bin"));
+    CHECK(refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}, {"__credsh_bin", "y"}}) ==
+          std::string("__credsh_bin"));
     CHECK(!refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}}));
 }
 
