@@ -60,8 +60,8 @@ Result<std::string> touch_stamp(const Env& env, long pid, std::string& note) {
             created = false;
             fd = ::open(path.c_str(), flags);
         }
-        // A state file (docs/security.md 32): never a symlink (O_NOFOLLOW), ours, and nobody else can write it.
-        // One planted while the directory was loose is removed and a stamp of our own made in its place.
+        // A state file (docs/security.md 32): never a symlink (O_NOFOLLOW), ours, and nobody else can write
+        // it. One planted while the directory was loose is removed and a stamp of our own made in its place.
         struct stat st {};
         bool planted = fd < 0 ? errno == ELOOP
                               : ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||

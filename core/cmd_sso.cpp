@@ -132,7 +132,8 @@ Result<void> append_to_config(const Context& ctx, const std::string& text) {
         return fail(printable(real) + " changed while credsh was writing it; nothing was written, run again");
     // Only a file of ours is replaced (someone else's would become ours, and theirs lost).
     if (existed && st.st_uid != ::geteuid())
-        return fail(printable(real) + " belongs to uid " + std::to_string(st.st_uid) + "; nothing was written");
+        return fail(printable(real) + " belongs to uid " + std::to_string(st.st_uid) +
+                    "; nothing was written");
     // The user's mode is kept, set on the new file's descriptor before the rename: a chmod by name afterwards
     // would follow whatever someone swapped in under that name (docs/security.md 31).
     WriteOptions opts;

@@ -51,7 +51,8 @@ Result<Target> locate(const Context& ctx, const std::string& arg, const TrustSto
     struct stat lst {};
     if (::lstat(t.keypath.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
         char buf[PATH_MAX];
-        if (!::realpath(t.keypath.c_str(), buf)) return fail(printable(t.keypath) + ": " + std::strerror(errno));
+        if (!::realpath(t.keypath.c_str(), buf))
+            return fail(printable(t.keypath) + ": " + std::strerror(errno));
         t.target = buf;
     }
     auto bytes = safe_read_file(t.keypath, kCredprofileCap);
@@ -177,8 +178,8 @@ int cmd_pin(Context& ctx, const Args& args) {
     const std::string path = (real_dir == "/" ? "" : real_dir) + "/.credprofile";
     std::string bytes = render_credprofile(cp);
     // Project data, not a secret: 0644 so it can be committed and shared. The mode is set on the temp file's
-    // descriptor before the rename, never by name afterwards: in a directory someone else can write, they could
-    // swap in a symlink to any file of ours between a rename and a chmod (docs/security.md 31).
+    // descriptor before the rename, never by name afterwards: in a directory someone else can write, they
+    // could swap in a symlink to any file of ours between a rename and a chmod (docs/security.md 31).
     WriteOptions opts;
     opts.mode = 0644;
     if (auto r = atomic_write_file(path, bytes, opts); !r) {
@@ -190,8 +191,9 @@ int cmd_pin(Context& ctx, const Args& args) {
         ctx.warn("pin: " + r.error().message);
         return 1;
     }
-    if (struct stat st {}; ::stat(real_dir.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
-        ctx.warn("note: others can write " + printable(real_dir) + ", so credsh ignores a .credprofile there");
+    if (struct stat st{}; ::stat(real_dir.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        ctx.warn("note: others can write " + printable(real_dir) +
+                 ", so credsh ignores a .credprofile there");
     ctx.warn("pinned " + printable(path) + " to " + name);
     return 0;
 }

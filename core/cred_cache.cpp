@@ -79,7 +79,9 @@ std::optional<std::string> refused_extra_var(const std::map<std::string, std::st
 
 Result<Credentials> read_cached_credentials(const std::string& path, std::string* note) {
     auto text = read_state_file(path, 1024 * 1024, note);
-    if (!text) return text.error().kind == ErrorKind::unsafe ? text.error().context("cache entry ignored") : text.error();
+    if (!text)
+        return text.error().kind == ErrorKind::unsafe ? text.error().context("cache entry ignored")
+                                                      : text.error();
     auto j = nlohmann::json::parse(*text, nullptr, false);
     auto bad = [&](const std::string& why) { return fail("cache file " + printable(path) + ": " + why); };
     if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
@@ -94,7 +96,8 @@ Result<Credentials> read_cached_credentials(const std::string& path, std::string
     if (auto env = j.find("Env"); env != j.end() && env->is_object())
         for (const auto& [name, value] : env->items())
             if (value.is_string()) out.extra_env[name] = value.get<std::string>();
-    // Whoever could write this entry must not be able to set credsh's own variables (or PATH) at the next prompt.
+    // Whoever could write this entry must not be able to set credsh's own variables (or PATH) at the next
+    // prompt.
     if (auto refused = refused_extra_var(out.extra_env))
         return unsafe("cache entry ignored: " + printable(path) + ": names variable " + printable(*refused) +
                       ", which a cache entry cannot set");

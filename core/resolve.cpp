@@ -167,8 +167,9 @@ Result<Credentials> from_reply(const PluginReply& reply, const std::string& wher
     c.account_id = reply.get("account_id");
     for (const auto& [k, v] : reply.out)
         if (k.starts_with("env.")) c.extra_env[k.substr(4)] = v;
-    // A plugin (or the secret or server behind it) never sets credsh's own variables (docs/security.md 32): such a
-    // reply is refused whole. Other names outside the allow-lists are dropped with a message by the exporter.
+    // A plugin (or the secret or server behind it) never sets credsh's own variables (docs/security.md 32):
+    // such a reply is refused whole. Other names outside the allow-lists are dropped with a message by the
+    // exporter.
     for (const auto& [name, value] : c.extra_env)
         if (credsh_owned_var(name))
             return fail(where + ": the plugin tried to set " + printable(name) +

@@ -1,24 +1,25 @@
 // Reading and writing files that other people may have shaped, without blocking and without leaving a torn
 // or world-readable file behind.
 //
-// Reads (docs/security.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
-// often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about the target. A FIFO
-// would block open() or read() forever, /dev/zero never ends, a sparse file can claim a terabyte: the file
-// must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger
-// than a cap, and we stop reading at cap+1 bytes because a file can grow between fstat and read (and /proc
-// files report a size of 0). A stat() before open() keeps us from opening devices at all in the ordinary
-// case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
-// swapped between the two calls.
+// Reads (docs/security.md 15): a .credprofile comes from whatever repository the user cloned, and
+// ~/.aws/config is often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about
+// the target. A FIFO would block open() or read() forever, /dev/zero never ends, a sparse file can claim a
+// terabyte: the file must be regular (checked with fstat on the descriptor we read from, which is what
+// counts) and no larger than a cap, and we stop reading at cap+1 bytes because a file can grow between fstat
+// and read (and /proc files report a size of 0). A stat() before open() keeps us from opening devices at all
+// in the ordinary case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race
+// where the path is swapped between the two calls.
 //
-// Writes (docs/security.md 20-21, 31): caches and the trust store hold secrets or decisions, so they live in 0700
-// directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
+// Writes (docs/security.md 20-21, 31): caches and the trust store hold secrets or decisions, so they live in
+// 0700 directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
-// The mode is set on the temp file's descriptor and the rename is made relative to the directory's descriptor:
-// a chmod by name after the rename would follow a symlink someone swapped in, in a directory they can write.
+// The mode is set on the temp file's descriptor and the rename is made relative to the directory's
+// descriptor: a chmod by name after the rename would follow a symlink someone swapped in, in a directory they
+// can write.
 //
-// State (docs/security.md 20, 32): a cache entry, a lock, a trust decision or a stamp is only believed when it
-// and its directory are ours and nobody else can write them; botocore itself leaves ~/.aws/cli/cache at 0777
-// under umask 000, and another user could otherwise plant the entry for a profile.
+// State (docs/security.md 20, 32): a cache entry, a lock, a trust decision or a stamp is only believed when
+// it and its directory are ours and nobody else can write them; botocore itself leaves ~/.aws/cli/cache at
+// 0777 under umask 000, and another user could otherwise plant the entry for a profile.
 #include "safe_file.hpp"
 
 #include "text.hpp"
@@ -229,7 +230,8 @@ Result<std::string> read_state_file(const std::string& path, std::size_t cap, st
     if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
     if (!S_ISREG(st.st_mode)) return unsafe(printable(path) + ": " + file_kind(st.st_mode) + ", not used");
     if (st.st_uid != ::geteuid())
-        return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) + ", not by us; not used");
+        return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
+                      ", not by us; not used");
     if (st.st_mode & (S_IWGRP | S_IWOTH))
         return unsafe(printable(path) + ": writable by group or others (mode " + mode_octal(st.st_mode) +
                       "); not used");
@@ -260,10 +262,11 @@ Result<int> open_lock_file(const std::string& path) {
     }
     struct stat st {};
     if (::fstat(fd.fd, &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
-    if (!S_ISREG(st.st_mode)) return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (!S_ISREG(st.st_mode))
+        return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
-        return unsafe("lock " + printable(path) + ": owned by uid " + std::to_string(st.st_uid) + " with mode " +
-                      mode_octal(st.st_mode) + "; not used (remove it)");
+        return unsafe("lock " + printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
+                      " with mode " + mode_octal(st.st_mode) + "; not used (remove it)");
     return fd.release();
 }
 

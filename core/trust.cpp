@@ -140,7 +140,8 @@ TrustStatus TrustStore::status(const std::string& realpath, const std::string& b
     const std::string allow = allow_path(*this, allow_key(realpath, bytes));
     if (::lstat(allow.c_str(), &st) != 0) return TrustStatus::blocked;
     if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        note("ignored " + printable(allow) + (S_ISLNK(st.st_mode) ? " (a symlink)" : " (not a file only we can write)"));
+        note("ignored " + printable(allow) +
+             (S_ISLNK(st.st_mode) ? " (a symlink)" : " (not a file only we can write)"));
         return TrustStatus::blocked;
     }
     for (const std::string& dir : {root, root + "/allow"}) {
@@ -225,8 +226,9 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
             skip(candidate, *why);
             continue;
         }
-        // Trust is keyed on where the file was found (docs/security.md 11, 30): the directory resolved, the file
-        // itself never followed, so a symlink a repository commits to an allowed file elsewhere borrows nothing.
+        // Trust is keyed on where the file was found (docs/security.md 11, 30): the directory resolved, the
+        // file itself never followed, so a symlink a repository commits to an allowed file elsewhere borrows
+        // nothing.
         auto key = trust_key_path(candidate);
         auto real = real_path(candidate);
         if (!key || !real) {

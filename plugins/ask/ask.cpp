@@ -33,10 +33,10 @@ using namespace credsh::plugin;
 constexpr std::int64_t kRefreshWindow = 15 * 60; // as the core's; a token with more left is used as it is
 
 // Where the write-back goes (docs/security.md 44). cli_config itself when it is a file of ours. When it is a
-// symlink (a dotfile manager's, or a shared file's), the file it leads to, so the link stays a link and the ASK
-// CLI, which writes the file in place, keeps seeing the same file -- but only when the link and that file are
-// ours and nobody else can write its directory: replacing someone else's file would take it from its owner (the
-// rename leaves a private copy of ours), so such a link is refused before anything is refreshed.
+// symlink (a dotfile manager's, or a shared file's), the file it leads to, so the link stays a link and the
+// ASK CLI, which writes the file in place, keeps seeing the same file -- but only when the link and that file
+// are ours and nobody else can write its directory: replacing someone else's file would take it from its
+// owner (the rename leaves a private copy of ours), so such a link is refused before anything is refreshed.
 Result<std::string> write_target(const std::string& path) {
     const uid_t me = ::geteuid();
     struct stat lst {};
@@ -116,10 +116,10 @@ int32_t run(const Request& req, const Output& out) {
         return out.error(where + ": " + fresh.message);
     }
 
-    // The ASK CLI takes no lock on cli_config (it rewrites the file in place with fs.writeFileSync), so there is
-    // no lock to share: re-read right before the rename and merge the new token into what is there now (a refresh
-    // token LWA did not rotate never overwrites the file's own, which a concurrent writer may have renewed); if the
-    // file changed between that read and the write, start over from a fresh read.
+    // The ASK CLI takes no lock on cli_config (it rewrites the file in place with fs.writeFileSync), so there
+    // is no lock to share: re-read right before the rename and merge the new token into what is there now (a
+    // refresh token LWA did not rotate never overwrites the file's own, which a concurrent writer may have
+    // renewed); if the file changed between that read and the write, start over from a fresh read.
     Result<void> written = fail(printable(*target) + ": not written");
     for (int attempt = 0; attempt < 8; ++attempt) {
         struct stat before {};
