@@ -39,17 +39,32 @@ void sweep_stamps(const std::string& dir) {
 
 // The stamp's mtime is "when this export started reading files": a file modified later is newer than it,
 // which the hook tests with [[ file -nt stamp ]] at every prompt, without spawning anything.
-Result<std::string> touch_stamp(const Env& env, long pid) {
+Result<std::string> touch_stamp(const Env& env, long pid, std::string& note) {
     std::string dir = shell_files_dir(env);
-    if (auto r = ensure_private_dir(dir); !r) return r.error();
+    if (auto r = ensure_private_dir(dir, &note); !r) return r.error();
     std::string path = dir + "/stamp-" + std::to_string(pid);
     // O_EXCL first: only the first export of a shell creates its stamp, and that is when the sweep runs.
     constexpr int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-    bool created = true;
-    int fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 && errno == EEXIST) {
-        created = false;
-        fd = ::open(path.c_str(), flags);
+    bool created = false;
+    int fd = -1;
+    for (int attempt = 0; attempt < 2 && fd < 0; ++attempt) {
+        created = true;
+        fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 && errno == EEXIST) {
+            created = false;
+            fd = ::open(path.c_str(), flags);
+        }
+        // A state file (docs/security.md 32): never a symlink (O_NOFOLLOW), ours, and nobody else can write
+        // it. One planted while the directory was loose is removed and a stamp of our own made in its place.
+        struct stat st {};
+        bool planted = fd < 0 ? errno == ELOOP
+                              : ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+                                    (st.st_mode & (S_IWGRP | S_IWOTH));
+        if (!planted) break;
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+        note = printable(path) + ": not a stamp of ours (planted while its directory was open?); replaced";
+        ::unlink(path.c_str());
     }
     if (fd < 0) return fail("cannot create " + printable(path) + ": " + std::strerror(errno));
     ::futimens(fd, nullptr);
@@ -83,7 +98,9 @@ int cmd_export(Context& ctx, const Args& args) {
     if (pid <= 0) pid = static_cast<long>(::getppid());
 
     // Take the stamp first: anything modified from here on must look newer to the hook.
-    auto stamp = touch_stamp(ctx.env, pid);
+    std::string note;
+    auto stamp = touch_stamp(ctx.env, pid, note);
+    if (!note.empty()) ctx.warn(note);
     if (!stamp) {
         ctx.warn(stamp.error().message);
         return 1;

@@ -130,9 +130,15 @@ Result<void> append_to_config(const Context& ctx, const std::string& text) {
     auto again = safe_read_file(real, kConfigCap);
     if ((again.ok() != existed) || (existed && *again != old))
         return fail(printable(real) + " changed while credsh was writing it; nothing was written, run again");
-    if (auto w = atomic_write_file(real, updated); !w) return w.error();
-    if (existed && (st.st_mode & 0777) != 0600) ::chmod(real.c_str(), st.st_mode & 0777); // keep the user's mode
-    return {};
+    // Only a file of ours is replaced (someone else's would become ours, and theirs lost).
+    if (existed && st.st_uid != ::geteuid())
+        return fail(printable(real) + " belongs to uid " + std::to_string(st.st_uid) +
+                    "; nothing was written");
+    // The user's mode is kept, set on the new file's descriptor before the rename: a chmod by name afterwards
+    // would follow whatever someone swapped in under that name (docs/security.md 31).
+    WriteOptions opts;
+    opts.mode = existed ? (st.st_mode & 0777) : 0600;
+    return atomic_write_file(real, updated, opts);
 }
 
 } // namespace

@@ -21,11 +21,13 @@ namespace credsh {
 namespace {
 
 struct Target {
-    std::string realpath;
+    std::string keypath; // where the file is, its directory resolved: what trust is keyed on
+    std::string target;  // when that is a symlink: the real path it points to, shown beside it
     std::string bytes;
 };
 
-// PATH (a .credprofile or a directory holding one), or the nearest one from cwd.
+// PATH (a .credprofile or a directory holding one), or the nearest one from cwd. The key is the path itself,
+// its directory resolved, never a symlink's target (docs/security.md 11, 30), as the walk keys it.
 Result<Target> locate(const Context& ctx, const std::string& arg, const TrustStore& store) {
     std::string path;
     if (arg.empty()) {
@@ -35,23 +37,36 @@ Result<Target> locate(const Context& ctx, const std::string& arg, const TrustSto
             if (!d.skipped.empty()) why += " (skipped, not safely owned: " + printable(d.skipped.front()) + ")";
             return fail(why);
         }
-        path = d.realpath.empty() ? d.path : d.realpath;
+        path = d.path;
     } else {
         path = arg[0] == '/' ? arg : ctx.cwd + "/" + arg;
+        while (path.size() > 1 && path.back() == '/')
+            path.pop_back();
         struct stat sb;
         if (::stat(path.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode)) path += "/.credprofile";
     }
-    char buf[PATH_MAX];
-    if (!::realpath(path.c_str(), buf)) return fail(printable(path) + ": " + std::strerror(errno));
-    Target t{buf, {}};
-    auto bytes = safe_read_file(t.realpath, kCredprofileCap);
+    auto key = trust_key_path(path);
+    if (!key) return fail(printable(path) + ": " + std::strerror(errno));
+    Target t{*key, {}, {}};
+    struct stat lst {};
+    if (::lstat(t.keypath.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        char buf[PATH_MAX];
+        if (!::realpath(t.keypath.c_str(), buf))
+            return fail(printable(t.keypath) + ": " + std::strerror(errno));
+        t.target = buf;
+    }
+    auto bytes = safe_read_file(t.keypath, kCredprofileCap);
     if (!bytes) return bytes.error();
     t.bytes = std::move(*bytes);
     return t;
 }
 
+std::string shown(const Target& t) {
+    return printable(t.keypath) + (t.target.empty() ? "" : " (a symlink to " + printable(t.target) + ")");
+}
+
 void show_bytes(const Context& ctx, const Target& t) {
-    ctx.err("credsh: trusting " + printable(t.realpath) + " with exactly this content:\n");
+    ctx.err("credsh: trusting " + shown(t) + " with exactly this content:\n");
     auto lines = split(t.bytes, '\n');
     if (!lines.empty() && lines.back().empty()) lines.pop_back(); // the final newline is not a line
     for (auto line : lines) ctx.err("  | " + printable(line) + "\n");
@@ -86,20 +101,20 @@ int trust_command(Context& ctx, const Args& args, bool allow) {
         return 1;
     }
     if (!allow) {
-        if (auto r = store.deny(t->realpath); !r) {
+        if (auto r = store.deny(t->keypath); !r) {
             ctx.warn("deny: " + r.error().message);
             return 1;
         }
-        ctx.warn("denied " + printable(t->realpath));
+        ctx.warn("denied " + shown(*t));
         return 0;
     }
-    auto cp = parse_credprofile(t->realpath, t->bytes);
+    auto cp = parse_credprofile(t->keypath, t->bytes);
     if (!cp) {
         ctx.warn("allow: " + cp.error().message + " -- fix the file first; nothing was trusted");
         return 1;
     }
     show_bytes(ctx, *t);
-    if (auto r = store.allow(t->realpath, t->bytes); !r) {
+    if (auto r = store.allow(t->keypath, t->bytes); !r) {
         ctx.warn("allow: " + r.error().message);
         return 1;
     }
@@ -152,24 +167,34 @@ int cmd_pin(Context& ctx, const Args& args) {
         return 1;
     }
     std::string target_dir = dir.empty() ? ctx.cwd : (dir[0] == '/' ? dir : ctx.cwd + "/" + dir);
-    std::string path = target_dir + "/.credprofile";
-    std::string bytes = render_credprofile(cp);
-    if (auto r = atomic_write_file(path, bytes); !r) {
-        ctx.warn("pin: " + r.error().message);
+    // The directory is resolved once, before writing: the file's key is that directory + "/.credprofile", and
+    // nothing after the write looks a path up again (docs/security.md 11, 31).
+    char buf[PATH_MAX];
+    if (!::realpath(target_dir.c_str(), buf)) {
+        ctx.warn("pin: " + printable(target_dir) + ": " + std::strerror(errno));
         return 1;
     }
-    ::chmod(path.c_str(), 0644); // project data, not a secret; 0644 so it can be committed and shared
-    char buf[PATH_MAX];
-    if (!::realpath(path.c_str(), buf)) {
-        ctx.warn("pin: " + printable(path) + ": " + std::strerror(errno));
+    const std::string real_dir = buf;
+    const std::string path = (real_dir == "/" ? "" : real_dir) + "/.credprofile";
+    std::string bytes = render_credprofile(cp);
+    // Project data, not a secret: 0644 so it can be committed and shared. The mode is set on the temp file's
+    // descriptor before the rename, never by name afterwards: in a directory someone else can write, they
+    // could swap in a symlink to any file of ours between a rename and a chmod (docs/security.md 31).
+    WriteOptions opts;
+    opts.mode = 0644;
+    if (auto r = atomic_write_file(path, bytes, opts); !r) {
+        ctx.warn("pin: " + r.error().message);
         return 1;
     }
     TrustStore store = TrustStore::from_env(ctx.env);
-    if (auto r = store.allow(buf, bytes); !r) {
+    if (auto r = store.allow(path, bytes); !r) {
         ctx.warn("pin: " + r.error().message);
         return 1;
     }
-    ctx.warn("pinned " + printable(buf) + " to " + name);
+    if (struct stat st{}; ::stat(real_dir.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        ctx.warn("note: others can write " + printable(real_dir) +
+                 ", so credsh ignores a .credprofile there");
+    ctx.warn("pinned " + printable(path) + " to " + name);
     return 0;
 }
 

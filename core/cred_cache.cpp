@@ -1,6 +1,7 @@
 #include "cred_cache.hpp"
 
 #include "safe_file.hpp"
+#include "shell.hpp"
 #include "text.hpp"
 
 #include <cerrno>
@@ -64,9 +65,23 @@ std::string sso_role_cache_key(const std::string& account_id, const std::string&
     return file_safe(sha1_hex(python_json_dumps(args, true)));
 }
 
-Result<Credentials> read_cached_credentials(const std::string& path) {
-    auto text = safe_read_file(path, 1024 * 1024);
-    if (!text) return text.error();
+bool credsh_owned_var(std::string_view name) {
+    // Case-insensitively: no shell treats these differently, and PowerShell's environment ignores case.
+    std::string lower = to_lower(name);
+    return lower.rfind("credsh_", 0) == 0 || lower.rfind("__credsh", 0) == 0;
+}
+
+std::optional<std::string> refused_extra_var(const std::map<std::string, std::string>& env) {
+    for (const auto& [name, value] : env)
+        if (credsh_owned_var(name) || !valid_var_name(name)) return name;
+    return std::nullopt;
+}
+
+Result<Credentials> read_cached_credentials(const std::string& path, std::string* note) {
+    auto text = read_state_file(path, 1024 * 1024, note);
+    if (!text)
+        return text.error().kind == ErrorKind::unsafe ? text.error().context("cache entry ignored")
+                                                      : text.error();
     auto j = nlohmann::json::parse(*text, nullptr, false);
     auto bad = [&](const std::string& why) { return fail("cache file " + printable(path) + ": " + why); };
     if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
@@ -81,6 +96,11 @@ Result<Credentials> read_cached_credentials(const std::string& path) {
     if (auto env = j.find("Env"); env != j.end() && env->is_object())
         for (const auto& [name, value] : env->items())
             if (value.is_string()) out.extra_env[name] = value.get<std::string>();
+    // Whoever could write this entry must not be able to set credsh's own variables (or PATH) at the next
+    // prompt.
+    if (auto refused = refused_extra_var(out.extra_env))
+        return unsafe("cache entry ignored: " + printable(path) + ": names variable " + printable(*refused) +
+                      ", which a cache entry cannot set");
     if ((!key || key->empty() || !secret || secret->empty()) && out.extra_env.empty())
         return bad("no AccessKeyId/SecretAccessKey");
     if (key) out.access_key_id = *key;
@@ -125,8 +145,9 @@ Result<void> write_cached_entry(const std::string& path, const nlohmann::json& e
 Result<FileLock> FileLock::acquire(const std::string& dir, const std::string& name, int timeout_ms) {
     if (auto d = ensure_private_dir(dir); !d) return d.error();
     std::string path = dir + "/" + name + ".lock";
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return fail("cannot open lock " + printable(path) + ": " + std::strerror(errno));
+    auto opened = open_lock_file(path);
+    if (!opened) return opened.error();
+    int fd = *opened;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     // flock has no timeout; poll so that a stuck holder costs a waiting prompt its deadline, not forever.
     for (;;) {

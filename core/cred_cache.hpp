@@ -13,7 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace credsh {
 
@@ -35,7 +38,17 @@ std::string sso_role_cache_key(const std::string& account_id, const std::string&
 // A cached entry: {"Credentials": {AccessKeyId, SecretAccessKey, SessionToken, Expiration[, AccountId]}, ...}.
 // Expiration as botocore writes it ("...UTC"), or ISO 8601; the account from AccountId or AssumedRoleUser.Arn.
 // ErrorKind::not_found when there is no entry; an unreadable or malformed entry is an error (never a crash).
-Result<Credentials> read_cached_credentials(const std::string& path);
+// The file is state (safe_file.hpp read_state_file): an entry someone else could have planted -- not ours,
+// writable by others, a symlink, in a directory others can write -- or one whose "Env" names a variable no
+// cache may set is ErrorKind::unsafe, used as absent. `note` receives one line when a loose directory of ours
+// was tightened.
+Result<Credentials> read_cached_credentials(const std::string& path, std::string* note = nullptr);
+
+// Variables beside the credentials (a cache entry's "Env", a plugin's env.NAME, a secret's keys) may never be
+// credsh's own (CREDSH_*, __credsh_*: the hook runs $__credsh_bin and shows $CREDSH_PROMPT) and must be a
+// name the shells' allow-list takes. The first name that is refused, if any.
+std::optional<std::string> refused_extra_var(const std::map<std::string, std::string>& env);
+bool credsh_owned_var(std::string_view name);
 // Writes `entry` (whose "Credentials" the reader above understands) atomically, 0600, creating the directory 0700.
 Result<void> write_cached_entry(const std::string& path, const nlohmann::json& entry);
 // The entry for credentials credsh fetched: {"Credentials": {...}} plus `extra` members (ProviderType, ...).

@@ -1,6 +1,7 @@
 #include "exporter.hpp"
 
 #include "ask_config.hpp"
+#include "cred_cache.hpp"
 #include "profile_file.hpp"
 #include "prompt.hpp"
 #include "provider.hpp"
@@ -95,6 +96,23 @@ void add_watch(std::vector<std::string>& watch, std::string path) {
     if (std::find(watch.begin(), watch.end(), path) == watch.end()) watch.push_back(path);
 }
 
+// A variable beside the credentials comes from a plugin, a secret or a cache entry: it is taken only when the
+// profile's own `variables` setting names it (ASK_ACCESS_TOKEN when it names none, what the ask and
+// LWA-secret sources produce), the shells' allow-list takes it, and it is not one of credsh's own.
+bool extra_var_allowed(const CredshConfig& config, const std::string& profile, const std::string& name) {
+    if (!valid_var_name(name) || credsh_owned_var(name)) return false;
+    const std::string* vars = nullptr;
+    if (auto it = config.profiles.find(profile); it != config.profiles.end())
+        vars = find_prop(it->second, "variables");
+    if (!vars || trim(*vars).empty()) return name == "ASK_ACCESS_TOKEN";
+    std::string list = *vars;
+    for (char& c : list)
+        if (c == ',' || c == '\t') c = ' ';
+    for (auto part : split(list, ' '))
+        if (trim(part) == name) return true;
+    return false;
+}
+
 } // namespace
 
 std::span<const std::string_view> managed_vars() { return kManaged; }
@@ -143,7 +161,9 @@ ExportPlan plan_export(const ExportRequest& req) {
     in.session_profile = req.session_profile;
     in.dir = find_credprofile(req.cwd, store);
     if (in.dir.status == DirStatus::blocked) {
-        // [trust] prefix: files under these trees are trusted without `credsh allow`.
+        // [trust] prefix: files under these trees are trusted without `credsh allow`. The path is where the
+        // walk found the file (docs/security.md 30), never a symlink's target: a link outside the prefix
+        // pointing into it is not trusted.
         for (const auto& prefix : config.trust_prefixes) {
             if (in.dir.realpath.rfind(prefix + "/", 0) != 0) continue;
             if (auto cp = parse_credprofile(in.dir.realpath, in.dir.bytes)) {
@@ -168,6 +188,8 @@ ExportPlan plan_export(const ExportRequest& req) {
     plan.selection = select_scope(in);
     const Selection& sel = plan.selection;
     if (!in.dir.message.empty() && in.dir.status != DirStatus::allowed) plan.messages.push_back(in.dir.message);
+    for (const auto& w : in.dir.warnings)
+        plan.messages.push_back(w);
 
     plan.desired = ambient;
     std::optional<std::string> region;
@@ -255,13 +277,16 @@ ExportPlan plan_export(const ExportRequest& req) {
                             plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
                         }
                         if (!creds->session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
-                        // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on the shells' allow-list.
+                        // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on this source's allow-list and
+                        // the shells', never credsh's own (docs/security.md 32).
                         for (const auto& [k, v] : creds->extra_env) {
-                            if (valid_var_name(k))
+                            if (extra_var_allowed(config, target->aws_profile, k))
                                 plan.desired[k] = v;
                             else
-                                message("profile " + target->aws_profile + ": " + printable(k) +
-                                        " is not a variable credsh may set (AWS_*, ASK_*, CREDSH_*); not exported");
+                                message(
+                                    "profile " + target->aws_profile + ": " + printable(k) +
+                                    " is not a variable credsh may set (AWS_*, ASK_*, named in the profile's "
+                                    "`variables`); not exported");
                         }
                         if (creds->expiration) {
                             if (!creds->access_key_id.empty())

@@ -169,6 +169,13 @@ Result<Credentials> from_reply(const PluginReply& reply, const std::string& wher
     c.account_id = reply.get("account_id");
     for (const auto& [k, v] : reply.out)
         if (k.starts_with("env.")) c.extra_env[k.substr(4)] = v;
+    // A plugin (or the secret or server behind it) never sets credsh's own variables (docs/security.md 32):
+    // such a reply is refused whole. Other names outside the allow-lists are dropped with a message by the
+    // exporter.
+    for (const auto& [name, value] : c.extra_env)
+        if (credsh_owned_var(name))
+            return fail(where + ": the plugin tried to set " + printable(name) +
+                        ", which credsh never takes from a plugin");
     if (c.access_key_id.empty() != c.secret_access_key.empty() || (c.access_key_id.empty() && c.extra_env.empty()))
         return fail(where + ": the plugin returned no credentials");
     if (std::string exp = reply.get("expiration"); !exp.empty()) {
@@ -233,11 +240,21 @@ class Runner {
         bool last = i + 1 == chain_.size();
         auto cache = cache_for(ctx_, chain_, i);
         std::optional<Credentials> cached;
+        bool warned = false;
         auto reread = [&]() {
             cached.reset();
             if (!cache) return;
-            if (auto c = read_cached_credentials(cache->path()); c) cached = *c;
-            // An unreadable entry is treated as absent and replaced by the refresh.
+            std::string note;
+            auto c = read_cached_credentials(cache->path(), &note);
+            if (!note.empty()) say(ctx_, note);
+            if (c) {
+                cached = *c;
+            } else if (c.error().kind == ErrorKind::unsafe && !warned) {
+                // One someone else could have planted is a miss, said once (docs/security.md 32); any other
+                // unreadable entry is treated as absent and replaced by the refresh.
+                say(ctx_, c.error().message);
+                warned = true;
+            }
         };
         auto fresh = [&]() {
             return cached && cached->expiration && *cached->expiration - ctx_.now > kRefreshWindow &&

@@ -1,18 +1,25 @@
 // Reading and writing files that other people may have shaped, without blocking and without leaving a torn
 // or world-readable file behind.
 //
-// Reads (docs/security.md 15): a .credprofile comes from whatever repository the user cloned, and ~/.aws/config is
-// often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about the target. A FIFO
-// would block open() or read() forever, /dev/zero never ends, a sparse file can claim a terabyte: the file
-// must be regular (checked with fstat on the descriptor we read from, which is what counts) and no larger
-// than a cap, and we stop reading at cap+1 bytes because a file can grow between fstat and read (and /proc
-// files report a size of 0). A stat() before open() keeps us from opening devices at all in the ordinary
-// case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race where the path is
-// swapped between the two calls.
+// Reads (docs/security.md 15): a .credprofile comes from whatever repository the user cloned, and
+// ~/.aws/config is often a symlink managed by a dotfile tool, so we follow symlinks but trust nothing about
+// the target. A FIFO would block open() or read() forever, /dev/zero never ends, a sparse file can claim a
+// terabyte: the file must be regular (checked with fstat on the descriptor we read from, which is what
+// counts) and no larger than a cap, and we stop reading at cap+1 bytes because a file can grow between fstat
+// and read (and /proc files report a size of 0). A stat() before open() keeps us from opening devices at all
+// in the ordinary case, since opening some devices has side effects; O_NONBLOCK and O_NOCTTY cover the race
+// where the path is swapped between the two calls.
 //
-// Writes (docs/security.md 20-21): caches and the trust store hold secrets or decisions, so they live in 0700
-// directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
+// Writes (docs/security.md 20-21, 31): caches and the trust store hold secrets or decisions, so they live in
+// 0700 directories as 0600 files regardless of the umask, and every replacement is atomic: a reader (another
 // prompt, the AWS CLI) sees the old file or the new one, never half of one, even if we are killed mid-write.
+// The mode is set on the temp file's descriptor and the rename is made relative to the directory's
+// descriptor: a chmod by name after the rename would follow a symlink someone swapped in, in a directory they
+// can write.
+//
+// State (docs/security.md 20, 32): a cache entry, a lock, a trust decision or a stamp is only believed when
+// it and its directory are ours and nobody else can write them; botocore itself leaves ~/.aws/cli/cache at
+// 0777 under umask 000, and another user could otherwise plant the entry for a profile.
 #include "safe_file.hpp"
 
 #include "test_pause.hpp"
@@ -159,6 +166,10 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {
 }
 
 Result<void> ensure_private_dir(const std::string& dir) {
+    return ensure_private_dir(dir, nullptr);
+}
+
+Result<void> ensure_private_dir(const std::string& dir, std::string* note) {
     if (dir.empty()) return fail("ensure_private_dir: empty path");
     // Create missing components one by one, each 0700 as the XDG base directory spec asks; existing
     // parents are left alone (they are the user's business: ~ itself, ~/.local, ...).
@@ -170,38 +181,113 @@ Result<void> ensure_private_dir(const std::string& dir) {
     }
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return fail(printable(dir) + ": cannot create directory: " + errno_text(errno));
+    auto r = check_state_dir(dir, note);
+    if (!r && r.error().kind == ErrorKind::unsafe) return fail(r.error().message);
+    return r;
+}
 
-    // Check and fix through a descriptor, so the directory we tighten is the one we checked.
+Result<void> check_state_dir(const std::string& dir, std::string* note) {
+    // Check and fix through a descriptor, so the directory we tighten is the one we checked. The path
+    // itself may be a symlink (~/.aws kept by a dotfile manager): what counts is the directory it names.
     Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) return fail(printable(dir) + ": not a usable directory: " + errno_text(errno));
+    if (fd.fd < 0) {
+        if (errno == ENOENT) return not_found(printable(dir) + ": no such directory");
+        return unsafe(printable(dir) + ": not a usable directory: " + errno_text(errno));
+    }
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return fail(printable(dir) + ": " + errno_text(errno));
-    if (!S_ISDIR(st.st_mode)) return fail(printable(dir) + ": not a directory");
+    if (::fstat(fd.fd, &st) != 0) return unsafe(printable(dir) + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode)) return unsafe(printable(dir) + ": not a directory");
     // Someone else's directory is never ours to use or to fix, even when we could (root): they could
     // read or swap what we put there.
     if (st.st_uid != ::geteuid())
-        return fail(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) +
-                    ", not by us; refusing to use it");
+        return unsafe(printable(dir) + ": owned by uid " + std::to_string(st.st_uid) +
+                      ", not by us; not used");
     if ((st.st_mode & 07777) != 0700) {
-        // Ours but loose (an old umask, a careless chmod): tighten it, or refuse if we cannot.
+        // Ours but loose (an old umask, botocore under umask 000): tighten it, or refuse if we cannot.
         if (::fchmod(fd.fd, 0700) != 0)
-            return fail(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
-                        " and cannot be made 0700: " + errno_text(errno));
+            return unsafe(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
+                          " and cannot be made 0700: " + errno_text(errno) + "; not used");
+        if (note && (st.st_mode & (S_IWGRP | S_IWOTH)))
+            *note = printable(dir) + " had mode " + mode_octal(st.st_mode) +
+                    " (others could plant files there); made it 0700";
     }
     return {};
 }
 
-Result<void> atomic_write_file(const std::string& path, const std::string& data) {
+Result<std::string> read_state_file(const std::string& path, std::size_t cap, std::string* note) {
+    if (auto d = check_state_dir(dir_of(path), note); !d) {
+        if (d.error().kind == ErrorKind::not_found) return not_found(printable(path) + ": no such file");
+        return unsafe(printable(path) + ": not used: " + d.error().message);
+    }
+    // O_NOFOLLOW: a symlink inside a state directory is never followed (ELOOP), whoever made it.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
+    if (fd.fd < 0) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) return not_found(printable(path) + ": no such file");
+        if (err == ELOOP) return unsafe(printable(path) + ": a symlink; not followed, not used");
+        return open_error(path, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return unsafe(printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (st.st_uid != ::geteuid())
+        return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
+                      ", not by us; not used");
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return unsafe(printable(path) + ": writable by group or others (mode " + mode_octal(st.st_mode) +
+                      "); not used");
+    if (static_cast<unsigned long long>(st.st_size) > cap)
+        return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
+        ssize_t n = ::read(fd.fd, buf, want);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(printable(path) + ": read: " + errno_text(errno));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > cap)
+            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    }
+    return out;
+}
+
+Result<int> open_lock_file(const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+    if (fd.fd < 0) {
+        if (errno == ELOOP) return unsafe("lock " + printable(path) + ": a symlink; not followed");
+        return fail("cannot open lock " + printable(path) + ": " + errno_text(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode))
+        return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+        return unsafe("lock " + printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
+                      " with mode " + mode_octal(st.st_mode) + "; not used (remove it)");
+    return fd.release();
+}
+
+Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts) {
     const std::string dir = dir_of(path);
     const std::string base = base_of(path);
     if (base.empty() || base == "." || base == "..") return fail(printable(path) + ": not a file name");
+
+    // Everything below is relative to this descriptor: once the directory is open, a swapped path component
+    // cannot send the temp file, the rename or the fsync elsewhere, and no path is touched after the rename.
+    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open directory: " + errno_text(errno));
 
     // Same directory as the target so rename() is atomic; a leading dot keeps it out of casual listings.
     std::string tmp;
     int raw = -1;
     for (int attempt = 0; attempt < 16 && raw < 0; ++attempt) {
-        tmp = dir + "/." + base + ".tmp-" + random_suffix();
-        raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        tmp = "." + base + ".tmp-" + random_suffix();
+        // O_EXCL|O_NOFOLLOW: never open something someone else put under this name.
+        raw = ::openat(dfd.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (raw < 0 && errno != EEXIST)
             return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
     }
@@ -209,23 +295,23 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data)
     Fd fd(raw);
 
     auto abandon = [&](Error e) -> Result<void> {
-        ::unlink(tmp.c_str());
+        ::unlinkat(dfd.fd, tmp.c_str(), 0);
         return e;
     };
-    // The umask may have taken bits away (or been 0): the mode is 0600 whatever it was.
-    if (::fchmod(fd.fd, 0600) != 0) return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
+    // The umask may have taken bits away (or been 0): the mode is exactly what was asked, set on the
+    // descriptor, so a name swapped afterwards can never receive it (docs/security.md 31).
+    if (::fchmod(fd.fd, opts.mode & 0777) != 0)
+        return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
     if (auto w = write_all(fd.fd, data, path); !w) return abandon(w.error());
     // Data on disk before the name points at it, or a crash could leave an empty file under the new name.
     if (::fsync(fd.fd) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
     if (::close(fd.release()) != 0) return abandon(fail(printable(path) + ": close: " + errno_text(errno)));
     test_pause("before-rename"); // core/test_pause.hpp: tests kill or resume the writer exactly here
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
+    if (::renameat(dfd.fd, tmp.c_str(), dfd.fd, base.c_str()) != 0)
         return abandon(fail(printable(path) + ": rename: " + errno_text(errno)));
     test_pause("after-rename");
 
     // The rename itself is only durable once the directory is.
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open to fsync: " + errno_text(errno));
     if (::fsync(dfd.fd) != 0 && errno != EINVAL) // some filesystems cannot fsync a directory at all
         return fail(printable(dir) + ": fsync: " + errno_text(errno));
     return {};

@@ -1,8 +1,11 @@
 // Every file credsh reads or writes goes through here, because the files come from places an attacker may
 // shape (a cloned repository's .credprofile, a shared /tmp) and because a prompt must never block.
 // Reads: O_NONBLOCK + fstat S_ISREG + a size cap, so a FIFO, device, directory or huge sparse file returns
-// at once with an error (docs/security.md 15). Writes: private directories (0700) and files (0600), written to an
-// O_EXCL temp file, fsync'd, renamed, then the directory fsync'd (docs/security.md 20-21).
+// at once with an error (docs/security.md 15). State files (caches, locks, the trust store, stamps) are read only
+// when they and their directory are the user's and nobody else can write them (docs/security.md 20, 32). Writes: private directories (0700) and files (0600), written to an
+// O_EXCL|O_NOFOLLOW temp file whose mode is set on the descriptor, fsync'd, renamed relative to the directory's
+// descriptor, then the directory fsync'd -- no path is touched after the rename (docs/security.md 20-21, 31). The plugins link this file too
+// (credsh_util).
 #pragma once
 
 #include "result.hpp"
@@ -29,7 +32,32 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap, str
 // an existing directory with looser modes is tightened if ours, refused if someone else's.
 Result<void> ensure_private_dir(const std::string& dir);
 
-// Atomically replace `path` with `data`, mode 0600, in a directory already made private.
-Result<void> atomic_write_file(const std::string& path, const std::string& data);
+// The same, and `note` receives one line when a loose directory of ours was tightened to 0700.
+Result<void> ensure_private_dir(const std::string& dir, std::string* note);
+
+// A directory credsh keeps state in: it must be a directory owned by us that nobody else can write. A loose
+// directory of ours is tightened to 0700 (`note`, when given, receives one line saying so); someone else's,
+// or one that cannot be tightened, is an ErrorKind::unsafe error naming it. A missing one is not_found.
+Result<void> check_state_dir(const std::string& dir, std::string* note = nullptr);
+
+// A state file: its directory passes check_state_dir, the file is opened with O_NOFOLLOW (a symlink inside is
+// never followed), and it must be a regular file owned by us, not writable by group or others, of at most
+// `cap` bytes. Absent: not_found. Planted or loose: ErrorKind::unsafe, the message naming the path (escaped);
+// callers treat that as a miss and show the message once.
+Result<std::string> read_state_file(const std::string& path, std::size_t cap, std::string* note = nullptr);
+
+// Opens (creating, 0600) the lock file `path` in a directory already made private: never through a symlink,
+// and only a regular file that is ours and nobody else can write (someone else's could be held forever).
+// The descriptor is the caller's to close.
+Result<int> open_lock_file(const std::string& path);
+
+struct WriteOptions {
+    mode_t mode = 0600; // set on the temp file's descriptor before the rename, whatever the umask
+};
+
+// Atomically replace `path` with `data` (mode 0600 unless `opts` says otherwise), in a directory already made
+// private. `path` itself is replaced, never followed: when it is a symlink, the link is replaced. No path is
+// looked up again after the rename (docs/security.md 31).
+Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts = {});
 
 } // namespace credsh

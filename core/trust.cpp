@@ -3,9 +3,10 @@
 // The threat is a directory the user did not write: a cloned repository, a shared /tmp, another user's tree.
 // Such a directory must not choose the user's credentials, so a file counts only if it is the user's (or
 // root's), nobody else can rewrite it or swap it (file and directory modes), and the user allowed exactly
-// these bytes at exactly this real path. The store is a pair of directories of empty-looking files whose
-// names are hashes, so checking trust at a prompt costs two stat() calls and no directory scan; each allow
-// file holds the real path it is for, so `deny` can find and drop the allows of a path (as direnv does).
+// these bytes at exactly the path where the walk found them (a symlink's target lends it nothing). The store
+// is a pair of directories of empty-looking files whose names are hashes, so checking trust at a prompt costs
+// two stat() calls and no directory scan; each allow file holds the path it is for, so `deny` can find and
+// drop the allows of a path (as direnv does).
 //
 // The walk is lexical, from the cwd string upwards, like the shell hook's own [[ -e ]] walk over $PWD: it
 // ends after as many steps as the path has components, whatever the file system does (deleted cwd,
@@ -105,6 +106,16 @@ std::optional<std::string> real_path(const std::string& path) {
 
 } // namespace
 
+std::optional<std::string> trust_key_path(const std::string& path) {
+    std::string dir = parent_of(path);
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (dir.empty()) dir = ".";
+    if (name.empty() || name == "." || name == "..") return std::nullopt;
+    auto rdir = real_path(dir);
+    if (!rdir) return std::nullopt;
+    return *rdir == "/" ? "/" + name : *rdir + "/" + name;
+}
+
 TrustStore TrustStore::from_env(const Env& env) {
     // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
     if (auto x = env.get_nonempty("XDG_DATA_HOME"); x && (*x)[0] == '/') return TrustStore{*x + "/credsh"};
@@ -115,15 +126,34 @@ std::string TrustStore::allow_key(const std::string& realpath, const std::string
     return sha256_hex(realpath + "\n" + bytes);
 }
 
-TrustStatus TrustStore::status(const std::string& realpath, const std::string& bytes) const {
-    // The prompt path: two stats, no reads, no scans.
+TrustStatus TrustStore::status(const std::string& realpath, const std::string& bytes,
+                               std::vector<std::string>* notes) const {
+    auto note = [&](std::string line) {
+        if (notes) notes->push_back("credsh: trust store: " + std::move(line));
+    };
+    // The prompt path: two lstats when nothing is allowed, two more for the store's directories when it is.
     struct stat st {};
+    // Any entry under the deny name denies, whoever made it: a planted deny can only take trust away.
     if (::lstat(deny_path(*this, realpath).c_str(), &st) == 0) return TrustStatus::denied;
-    // Only an allow file we wrote counts; anything else in the store is not a decision of ours.
-    if (::stat(allow_path(*this, allow_key(realpath, bytes)).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_uid == ::geteuid())
-        return TrustStatus::allowed;
-    return TrustStatus::blocked;
+    // Only an allow file we wrote counts: a regular file (a symlink in the store is never followed), ours,
+    // that nobody else can write, in store directories that are ours and nobody else can write.
+    const std::string allow = allow_path(*this, allow_key(realpath, bytes));
+    if (::lstat(allow.c_str(), &st) != 0) return TrustStatus::blocked;
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        note("ignored " + printable(allow) +
+             (S_ISLNK(st.st_mode) ? " (a symlink)" : " (not a file only we can write)"));
+        return TrustStatus::blocked;
+    }
+    for (const std::string& dir : {root, root + "/allow"}) {
+        std::string tightened;
+        auto r = check_state_dir(dir, &tightened);
+        if (!tightened.empty()) note(tightened);
+        if (!r) {
+            note(r.error().message);
+            return TrustStatus::blocked;
+        }
+    }
+    return TrustStatus::allowed;
 }
 
 Result<void> TrustStore::allow(const std::string& realpath, const std::string& bytes) const {
@@ -196,8 +226,12 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
             skip(candidate, *why);
             continue;
         }
+        // Trust is keyed on where the file was found (docs/security.md 11, 30): the directory resolved, the
+        // file itself never followed, so a symlink a repository commits to an allowed file elsewhere borrows
+        // nothing.
+        auto key = trust_key_path(candidate);
         auto real = real_path(candidate);
-        if (!real) {
+        if (!key || !real) {
             skip(candidate, "its real path cannot be resolved");
             continue;
         }
@@ -226,7 +260,8 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
 
         // From here on this is the nearest acceptable file, and it decides: no falling back to outer ones.
         r.path = candidate;
-        r.realpath = *real;
+        r.realpath = *key;
+        if (S_ISLNK(lst.st_mode)) r.target = *real;
         if (!bytes) { // too large, unreadable, or swapped for something that is not a file
             r.status = DirStatus::invalid;
             r.message = "credsh: " + bytes.error().message;
@@ -234,7 +269,7 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
         }
         r.bytes = std::move(*bytes);
 
-        const TrustStatus trust = store.status(r.realpath, r.bytes);
+        const TrustStatus trust = store.status(r.realpath, r.bytes, &r.warnings);
         if (trust == TrustStatus::denied) {
             r.status = DirStatus::denied;
             r.message = "credsh: " + printable(candidate) + " is denied — run: credsh allow " +

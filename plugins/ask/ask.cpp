@@ -18,8 +18,13 @@
 #include "safe_file.hpp"
 #include "text.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -28,11 +33,43 @@ using namespace credsh::plugin;
 
 constexpr std::int64_t kRefreshWindow = 15 * 60; // as the core's; a token with more left is used as it is
 
-// The file itself when cli_config is a symlink, so the rename replaces the target and keeps the link.
-std::string write_target(const std::string& path) {
+// Where the write-back goes (docs/security.md 44). cli_config itself when it is a file of ours. When it is a
+// symlink (a dotfile manager's, or a shared file's), the file it leads to, so the link stays a link and the
+// ASK CLI, which writes the file in place, keeps seeing the same file -- but only when the link and that file
+// are ours and nobody else can write its directory: replacing someone else's file would take it from its
+// owner (the rename leaves a private copy of ours), so such a link is refused before anything is refreshed.
+Result<std::string> write_target(const std::string& path) {
+    const uid_t me = ::geteuid();
+    struct stat lst {};
+    if (::lstat(path.c_str(), &lst) != 0) return fail(printable(path) + ": " + std::strerror(errno));
+    if (lst.st_uid != me)
+        return fail(printable(path) + " belongs to uid " + std::to_string(lst.st_uid) +
+                    "; credsh does not replace it");
+    if (!S_ISLNK(lst.st_mode)) return path;
     char buf[PATH_MAX];
-    if (::realpath(path.c_str(), buf)) return buf;
-    return path;
+    if (!::realpath(path.c_str(), buf)) return fail(printable(path) + ": " + std::strerror(errno));
+    const std::string target = buf;
+    struct stat st {};
+    if (::stat(target.c_str(), &st) != 0) return fail(printable(target) + ": " + std::strerror(errno));
+    if (st.st_uid != me)
+        return fail(printable(path) + " is a symlink to " + printable(target) + ", which belongs to uid " +
+                    std::to_string(st.st_uid) + "; credsh does not replace another user's file");
+    const std::string dir = target.substr(0, std::max<std::size_t>(target.find_last_of('/'), 1));
+    struct stat dst {};
+    if (::stat(dir.c_str(), &dst) != 0 || dst.st_uid != me || (dst.st_mode & (S_IWGRP | S_IWOTH)))
+        return fail(printable(path) + " is a symlink to " + printable(target) +
+                    ", in a directory that is not ours alone; credsh does not write there");
+    return target;
+}
+
+// The file has not been touched since `before` was taken: same inode, size, and modification and change times
+// (the ASK CLI rewrites it in place, which moves both times).
+bool unchanged(const std::string& path, const struct stat& before) {
+    struct stat now {};
+    return ::stat(path.c_str(), &now) == 0 && now.st_dev == before.st_dev && now.st_ino == before.st_ino &&
+           now.st_size == before.st_size && now.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+           now.st_mtim.tv_nsec == before.st_mtim.tv_nsec && now.st_ctim.tv_sec == before.st_ctim.tv_sec &&
+           now.st_ctim.tv_nsec == before.st_ctim.tv_nsec;
 }
 
 int32_t run(const Request& req, const Output& out) {
@@ -59,6 +96,9 @@ int32_t run(const Request& req, const Output& out) {
         return put_token(stored->access_token, *stored->expires_at);
     if (stored->refresh_token.empty())
         return out.needs_login(where + ": no refresh token in " + printable(path), hint);
+    // Before refreshing: a rotated refresh token that could not be stored would be lost.
+    auto target = write_target(path);
+    if (!target) return out.error(where + ": " + target.error().message);
 
     LwaClient client;
     client.client_id = req.env("ASK_LWA_CLIENT_ID").value_or("");
@@ -86,13 +126,31 @@ int32_t run(const Request& req, const Output& out) {
         return out.error(where + ": " + fresh.message);
     }
 
-    // Re-read just before writing: the ASK CLI does not lock the file, so keep whatever it wrote meanwhile.
-    auto current = safe_read_file(path, kConfigCap);
-    Result<std::string> updated =
-        current ? ask::apply_refreshed_token(path, *current, profile, *fresh.token, req.now())
-                : Result<std::string>(current.error());
-    Result<void> written =
-        updated ? atomic_write_file(write_target(path), *updated) : Result<void>(updated.error());
+    // The ASK CLI takes no lock on cli_config (it rewrites the file in place with fs.writeFileSync), so there
+    // is no lock to share: re-read right before the rename and merge the new token into what is there now (a
+    // refresh token LWA did not rotate never overwrites the file's own, which a concurrent writer may have
+    // renewed); if the file changed between that read and the write, start over from a fresh read.
+    Result<void> written = fail(printable(*target) + ": not written");
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        struct stat before {};
+        auto current = safe_read_file(*target, kConfigCap, before);
+        if (!current) {
+            written = current.error();
+            break;
+        }
+        auto updated = ask::apply_refreshed_token(path, *current, profile, *fresh.token, req.now(),
+                                                  stored->refresh_token);
+        if (!updated) {
+            written = updated.error();
+            break;
+        }
+        if (!unchanged(*target, before)) {
+            written = fail(printable(*target) + " kept changing while credsh was writing it");
+            continue;
+        }
+        written = atomic_write_file(*target, *updated);
+        break;
+    }
     if (!written) {
         // The new access token is still good; a rotated refresh token that cannot be stored is not. The host
         // prefixes "credsh: " and escapes say() lines itself.

@@ -61,7 +61,7 @@ Result<StoredToken> read_profile_token(const std::string& path, const std::strin
 
 Result<std::string> apply_refreshed_token(const std::string& path, const std::string& bytes,
                                           const std::string& profile, const plugin::LwaToken& fresh,
-                                          std::int64_t now) {
+                                          std::int64_t now, const std::string& used_refresh) {
     auto doc = parse(path, bytes);
     if (!doc) return doc.error();
     auto entry = profile_entry(path, *doc, profile);
@@ -70,7 +70,9 @@ Result<std::string> apply_refreshed_token(const std::string& path, const std::st
     if (!token.is_object()) token = ojson::object();
     // The ASK CLI stores the response body as it came; keep our old members first so their order holds.
     for (const auto& [key, value] : fresh.body.items()) {
-        if (key == "refresh_token" && (!value.is_string() || value.get<std::string>().empty())) continue;
+        if (key == "refresh_token" && (!value.is_string() || value.get<std::string>().empty() ||
+                                       (!used_refresh.empty() && value.get<std::string>() == used_refresh)))
+            continue; // not rotated: the file's own refresh token stays, whoever wrote it last
         token[key] = value;
     }
     token["expires_at"] = js_iso_string(now + fresh.expires_in);

@@ -1,9 +1,10 @@
 // The plugin's own files: the SSO token cache and client registrations in ~/.aws/sso/cache, shared with the
-// AWS CLI, and a lock beside credsh's other locks. The core's safe_file/cred_cache are not linked into
-// plugins, so this is the same discipline in a few lines (docs/security.md 20-22): the directory 0700, each file
-// written to a mkstemp file in the same directory (O_EXCL, 0600), fsync'd, renamed over the old one, the
-// directory fsync'd - a reader (another prompt, the AWS CLI) sees the old token or the new one, never half of
-// one, and a Ctrl-C or kill -9 at any point leaves one of the two.
+// AWS CLI, and a lock beside credsh's other locks. Reads and writes go through core/safe_file (linked into
+// every plugin through credsh_util), so these files follow exactly the core's rules (docs/security.md 20-22,
+// 31-32): the directory ours and 0700, each file written to an O_EXCL|O_NOFOLLOW temp file whose mode is set on
+// its descriptor, fsync'd, renamed relative to the directory's descriptor, the directory fsync'd; a token or
+// registration is read only when it and its directory are ours and nobody else can write them, never through
+// a symlink.
 #pragma once
 
 #include "result.hpp"
@@ -19,7 +20,8 @@ Result<void> ensure_private_dir(const std::string& dir);
 // Atomically replaces `path` with `data`, mode 0600 whatever the umask.
 Result<void> write_private_file(const std::string& path, const std::string& data);
 
-// A regular file of at most 1 MiB; ErrorKind::not_found when absent. Never blocks on a FIFO.
+// A state file (safe_file.hpp read_state_file) of at most 1 MiB; ErrorKind::not_found when absent,
+// ErrorKind::unsafe (message naming the path) when planted or loose. Never blocks on a FIFO.
 Result<std::string> read_small_file(const std::string& path);
 
 // Removes `path`; true when a file was removed, false when there was none.

@@ -121,6 +121,9 @@ extern "C" int32_t fixture_call(void* p, const credsh_request* req, const credsh
     echo(req->source, "source.");
     echo(req->args, "arg.");
     if (const char* v = find(req->env, "FIXTURE_ENV")) host->put(host->ctx, "env.FIXTURE_ENV", v);
+    // A reply that names a variable chosen by the test (docs/security.md 32: never one of credsh's own).
+    if (const char* n = find(req->env, "FIXTURE_ENV_NAME"))
+        host->put(host->ctx, ("env." + std::string(n)).c_str(), "/tmp/evil");
     host->put(host->ctx, "key", "first");
     host->put(host->ctx, "key", "last"); // a key put twice keeps the last value
     if (find(req->args, "say")) host->say(host->ctx, find(req->args, "say"));

@@ -244,6 +244,36 @@ check "ASK_CLI_PROXY, plain http to another host: no request, not even to the pr
 check_contains "ASK_CLI_PROXY, plain http to another host: says why" "plain http is allowed only to a loopback" \
     "$(cat "$T_ROOT/proxy2.err")"
 
+# --- cli_config as a symlink (docs/security.md 44): written through a link of ours, a foreign target refused --
+expire_prod() { python3 -c 'import json,sys; p=sys.argv[1]; j=json.load(open(p)); j["profiles"]["skill-prod"]["token"]["expires_at"]="2000-01-01T00:00:00.000Z"; open(p,"w").write(json.dumps(j, indent=2))' "$1"; }
+access_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profiles"]["skill-prod"]["token"]["access_token"])' "$1"; }
+mkdir -m 700 "$HOME/dotfiles"
+mv "$CFG" "$HOME/dotfiles/cli_config"
+ln -s ../dotfiles/cli_config "$CFG"
+expire_prod "$HOME/dotfiles/cli_config"
+"$CREDSH_BIN" exec -p skill-prod -- printenv ASK_ACCESS_TOKEN >"$T_ROOT/link.out" 2>"$T_ROOT/link.err"
+check_contains "a link of ours: refreshed" 'Atza|fake-access-' "$(cat "$T_ROOT/link.out")"
+check_true "a link of ours: cli_config is still a link" test -L "$CFG"
+check "a link of ours: the file it leads to got the token" "$(cat "$T_ROOT/link.out")" "$(access_of "$HOME/dotfiles/cli_config")"
+# A link to a file another user owns (a shared cli_config): never replaced by a private copy of ours.
+SHARED=$T_ROOT/shared
+mkdir -m 755 "$SHARED"
+cp "$HOME/dotfiles/cli_config" "$SHARED/cli_config"
+expire_prod "$SHARED/cli_config"
+chmod 644 "$SHARED/cli_config"
+chown 65534 "$SHARED" "$SHARED/cli_config"
+before_bytes=$(sha256sum <"$SHARED/cli_config")
+ln -sfn "$SHARED/cli_config" "$CFG"
+before=$(hits)
+"$CREDSH_BIN" exec -p skill-prod -- true 2>"$T_ROOT/foreign.err"
+check "a link to another user's file: exec refuses" 1 "$?"
+check_contains "a link to another user's file: says whose it is" "belongs to uid 65534" "$(cat "$T_ROOT/foreign.err")"
+check "a link to another user's file: it still belongs to them" 65534 "$(stat -c %u "$SHARED/cli_config")"
+check "a link to another user's file: not changed" "$before_bytes" "$(sha256sum <"$SHARED/cli_config")"
+check "a link to another user's file: no refresh was made (a rotated token would be lost)" "$before" "$(hits)"
+check_true "a link to another user's file: still a link" test -L "$CFG"
+rm -f "$CFG" && mv "$HOME/dotfiles/cli_config" "$CFG"
+
 # --- without an LWA client of one's own: no refresh, the ASK CLI keeps its file fresh itself ----------------
 unset ASK_LWA_CLIENT_ID ASK_LWA_CLIENT_CONFIRMATION
 write_ask $((NOW - 60))

@@ -130,6 +130,18 @@ plugin = nosuch
 EOF
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p fine -- env
 check "plugin = good: its keys reach the command" "0 AKIAFIXTURE" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
+# docs/security.md 32: a reply can never set credsh's own variables (the hook runs $__credsh_bin), and extras
+# outside the profile's `variables` are dropped with a message.
+for name in __credsh_bin CREDSH_PROMPT; do
+    plugins FIXTURE_ENV_NAME=$name CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p fine -- env
+    check "plugin = good naming $name: refused whole" 1 "$RC"
+    check_contains "plugin = good naming $name: says so" "the plugin tried to set $name" "$ERR"
+    check_absent "plugin = good naming $name: nothing of it reaches the command" "/tmp/evil" "$OUT"
+done
+plugins FIXTURE_ENV_NAME=AWS_X_EXTRA CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p fine -- env
+check "plugin = good with an extra its profile does not name: the command runs" 0 "$RC"
+check_absent "... without that variable" "AWS_X_EXTRA=/tmp/evil" "$OUT"
+check_contains "... and that is said" "AWS_X_EXTRA is not a variable credsh may set" "$ERR"
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p magic -- env
 check "plugin = badmagic: refused" 1 "$RC"
 check_contains "plugin = badmagic: the loader's words" "profile magic: plugin badmagic ($FIX/credsh-badmagic.so): not a credsh plugin (wrong magic number)" "$ERR"

@@ -220,7 +220,7 @@ check "11 allow shows exactly the bytes it trusts" "$(sed 's/^/  | /' "$S/keyed/
     "$(grep '^  | ' "$T_ROOT/allow.err")"
 ln -s "$S/keyed" "$HOME/keyed-link"
 ex -C "$HOME/keyed-link" bash
-check_true "11 through a symlinked path the same file is trusted (real path)" exports AWS_PROFILE
+check_true "11 through a symlinked directory the same file is trusted (its directory resolved)" exports AWS_PROFILE
 printf '# our project\nprofile = dev\nregion = eu-west-3\n' >"$S/keyed/.credprofile"
 ex -C "$S/keyed" bash
 check_true "11 one changed byte: not trusted" eval '! exports AWS_PROFILE'

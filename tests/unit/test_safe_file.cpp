@@ -242,6 +242,35 @@ TEST_CASE("atomic_write_file writes 0600 files whatever the umask, and replaces 
     CHECK(test::read_file(p).empty());
 }
 
+TEST_CASE("atomic_write_file: the asked mode is set on the descriptor, and a symlink at the name is replaced, "
+          "never followed (docs/security.md 31)",
+          "[safe_file]") {
+    TempDir t;
+    Umask strict_umask(077);
+    const std::string d = t.str() + "/project";
+    REQUIRE(ensure_private_dir(d).ok());
+    // Someone's link under the name, pointing at a private file of ours.
+    const std::string victim = t.str() + "/victim";
+    test::write_file(victim, "secret");
+    REQUIRE(::chmod(victim.c_str(), 0600) == 0);
+    const std::string p = d + "/.credprofile";
+    REQUIRE(::symlink(victim.c_str(), p.c_str()) == 0);
+    WriteOptions opts;
+    opts.mode = 0644;
+    REQUIRE(atomic_write_file(p, "profile = x\n", opts).ok());
+    struct stat lst {};
+    REQUIRE(::lstat(p.c_str(), &lst) == 0);
+    CHECK(S_ISREG(lst.st_mode));
+    CHECK((lst.st_mode & 07777) == 0644); // whatever the umask
+    CHECK(test::read_file(p) == "profile = x\n");
+    CHECK(test::read_file(victim) == "secret");
+    CHECK(mode_of(victim) == 0600);
+    // Only bits a file mode can have: never set-id bits from a caller's st_mode.
+    opts.mode = 04755;
+    REQUIRE(atomic_write_file(p, "y", opts).ok());
+    CHECK(mode_of(p) == 0755);
+}
+
 TEST_CASE("atomic_write_file fails cleanly", "[safe_file]") {
     TempDir t;
     CHECK_FALSE(atomic_write_file(t.str() + "/missing/dir/f", "x").ok());

@@ -49,9 +49,12 @@ std::string real(const std::string& p) {
     return std::filesystem::canonical(p).string();
 }
 
-// What `credsh allow PATH` does: hash the file's real path and its current bytes.
+// What `credsh allow PATH` does: hash the file's path (its directory resolved, a link itself not followed:
+// docs/security.md 30) and its current bytes.
 void allow_file(const TrustStore& store, const std::string& path) {
-    REQUIRE(store.allow(real(path), test::read_file(path)).ok());
+    auto key = trust_key_path(path);
+    REQUIRE(key);
+    REQUIRE(store.allow(*key, test::read_file(path)).ok());
 }
 
 // A home with its own trust store, and a project tree next to it.
@@ -322,13 +325,39 @@ TEST_CASE("find_credprofile skips files others could have written, and keeps wal
         give_away(d + "/.credprofile");
         expect_skipped(d, "symlink owned by uid 65534");
     }
-    SECTION("our own symlink is followed and trusted by its target's real path") {
-        std::string d = inner_dir("ours");
-        std::filesystem::create_symlink(w.at("outer/.credprofile"), d + "/.credprofile");
-        DirLookup r = find_credprofile(d, w.store);
+    SECTION("our own symlink to an allowed file borrows no trust: it is keyed on its own path") {
+        // docs/security.md 30: what git creates for a committed `.credprofile -> ../infra/.credprofile` (or an
+        // absolute link) is the user's own symlink; the target being allowed lends it nothing.
+        std::string rel = inner_dir("rel"), abs = inner_dir("abs");
+        std::filesystem::create_symlink("../.credprofile", rel + "/.credprofile");
+        std::filesystem::create_symlink(w.at("outer/.credprofile"), abs + "/.credprofile");
+        for (const std::string& d : {rel, abs}) {
+            INFO(d);
+            DirLookup r = find_credprofile(d, w.store);
+            CHECK(r.status == DirStatus::blocked);
+            CHECK(r.path == d + "/.credprofile");
+            CHECK(r.realpath == real(d) + "/.credprofile");
+            CHECK(r.target == real(w.at("outer/.credprofile")));
+            CHECK(r.message.find(d + "/.credprofile is blocked") != std::string::npos);
+        }
+        // Allowed at its own path, the link is used; that allow covers no other path.
+        allow_file(w.store, rel + "/.credprofile");
+        DirLookup r = find_credprofile(rel, w.store);
         CHECK(r.status == DirStatus::allowed);
-        CHECK(r.path == d + "/.credprofile");
-        CHECK(r.realpath == real(w.at("outer/.credprofile")));
+        CHECK(r.content.profile == "outer");
+        CHECK(find_credprofile(abs, w.store).status == DirStatus::blocked);
+        // The file it points to keeps its own decision.
+        CHECK(find_credprofile(w.at("outer"), w.store).status == DirStatus::allowed);
+    }
+    SECTION("a symlinked directory: the directory is resolved, so the same file keeps its trust") {
+        std::string d = inner_dir("real");
+        allowed_file(d);
+        std::filesystem::create_symlink(d, w.at("dirlink"));
+        DirLookup r = find_credprofile(w.at("dirlink"), w.store);
+        CHECK(r.status == DirStatus::allowed);
+        CHECK(r.path == w.at("dirlink/.credprofile"));
+        CHECK(r.realpath == real(d) + "/.credprofile");
+        CHECK(r.target.empty());
     }
     SECTION("a symlink whose target sits in a directory others can write") {
         mkdirs(w.at("open"), 0777);
