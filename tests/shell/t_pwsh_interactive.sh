@@ -184,7 +184,7 @@ wait_for at_least_prompts $((n + 1))
 
 # A region made of terminal control sequences: shown escaped, the title unchanged, nothing run.
 p=$(last_prompt)
-check_contains "the prompt shows the escape sequence as text" 'aws:evil* (eu-\x1b]0;PWNEDTITLE\x07west-1\xc2\x9b31m$(New-Item PWNED))>' "$p"
+check_contains "the prompt shows the escape sequence as text" 'aws:evil* (eu-\x1b]0;PWNEDTITLE\x07west-1\u009b31m\x24(New-Item PWNED))>' "$p"
 check "the terminal's title did not change" "$title0" "$(tm display -p -t pwsh '#{pane_title}')"
 type_line '$null'
 check "no PWNED file" "" "$(find "$T_ROOT" -name PWNED)"
