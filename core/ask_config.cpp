@@ -132,17 +132,20 @@ Result<AskConfig> load_ask_config(const Env& env) {
     return parse_ask_config(path, *bytes);
 }
 
-Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& bytes, const std::string& profile) {
+Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& bytes,
+                                   const std::string& profile) {
     if (bytes.find('\0') != std::string::npos) return fail(printable(path) + ": invalid JSON");
     const nlohmann::json doc = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return fail(printable(path) + ": invalid JSON");
     const auto* profiles = member(doc, "profiles");
     const auto* entry = profiles ? member(*profiles, profile.c_str()) : nullptr;
-    if (!entry || !entry->is_object()) return not_found(printable(path) + ": no ASK profile " + printable(profile));
+    if (!entry || !entry->is_object())
+        return not_found(printable(path) + ": no ASK profile " + printable(profile));
     AskTokens t;
     if (const auto* token = member(*entry, "token"); token && token->is_object()) {
         t.access_token = string_or_empty(*token, "access_token");
-        if (std::string exp = string_or_empty(*token, "expires_at"); !exp.empty()) t.expires_at = parse_iso8601(exp);
+        if (std::string exp = string_or_empty(*token, "expires_at"); !exp.empty())
+            t.expires_at = parse_iso8601(exp);
     }
     return t;
 }
@@ -190,7 +193,8 @@ AskToken ask_access_token(const AskTokenRequest& req) {
         (left(*tokens) > 0 ? "expires in " + human_duration(left(*tokens)) : std::string("has expired"));
     if (!req.resolve) return fallback(where + ": " + state);
     if (!req.env.get_nonempty("ASK_LWA_CLIENT_ID") || !req.env.get_nonempty("ASK_LWA_CLIENT_CONFIRMATION"))
-        return fallback(where + ": " + state + "; credsh refreshes it only with your own LWA client (ASK_LWA_CLIENT_ID "
+        return fallback(where + ": " + state +
+                        "; credsh refreshes it only with your own LWA client (ASK_LWA_CLIENT_ID "
                         "and ASK_LWA_CLIENT_CONFIRMATION), otherwise the ASK CLI refreshes it when it runs");
     if (!req.plugins) {
         out.failed = true;

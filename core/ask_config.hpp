@@ -1,7 +1,8 @@
 // The ASK CLI's ~/.ask/cli_config (JSON): profiles with LWA tokens, a vendor id and a linked AWS profile.
 // The core needs names, vendor ids and links; it reads an access token only for environment mode, and the
 // refresh token never (the ask plugin refreshes and writes the file). Parsed with
-// nlohmann_json; a malformed file is an error naming the file (and the JSON parser's line), never its contents.
+// nlohmann_json; a malformed file is an error naming the file (and the JSON parser's line), never its
+// contents.
 #pragma once
 
 #include "credsh_config.hpp"
@@ -18,7 +19,7 @@ namespace credsh {
 
 struct AskProfile {
     std::string vendor_id;
-    std::string aws_profile;                     // may be empty
+    std::string aws_profile;                      // may be empty
     std::optional<std::int64_t> token_expires_at; // from token.expires_at, if parseable
     bool has_refresh_token = false;
 };
@@ -38,7 +39,8 @@ struct AskTokens {
     std::string access_token;
     std::optional<std::int64_t> expires_at;
 };
-Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& bytes, const std::string& profile);
+Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& bytes,
+                                   const std::string& profile);
 
 // The mode for one ASK profile: [ask NAME] export, else [credsh] ask_export (default profile).
 AskExport ask_export_for(const CredshConfig& config, const std::string& profile);
@@ -46,8 +48,8 @@ AskExport ask_export_for(const CredshConfig& config, const std::string& profile)
 class PluginHost;
 
 struct AskTokenRequest {
-    const Env& env;       // the ambient environment: $HOME, ASK_LWA_CLIENT_ID/ASK_LWA_CLIENT_CONFIRMATION, locks
-    std::string profile;  // the ASK profile
+    const Env& env; // the ambient environment: $HOME, ASK_LWA_CLIENT_ID/ASK_LWA_CLIENT_CONFIRMATION, locks
+    std::string profile; // the ASK profile
     std::int64_t now = 0;
     PluginHost* plugins = nullptr; // nullptr, or resolve = false: never refresh, only read cli_config
     bool resolve = true;
@@ -57,17 +59,17 @@ struct AskTokenRequest {
 struct AskToken {
     std::optional<std::string> access_token; // to export as ASK_ACCESS_TOKEN; nullopt: none usable
     std::optional<std::int64_t> expires;
-    std::optional<std::int64_t> refresh_at;  // when the hook should look again
-    std::vector<std::string> messages;       // for stderr, without the "credsh: " prefix; never a token
-    bool failed = false;                     // a refresh was needed and failed
+    std::optional<std::int64_t> refresh_at; // when the hook should look again
+    std::vector<std::string> messages;      // for stderr, without the "credsh: " prefix; never a token
+    bool failed = false;                    // a refresh was needed and failed
 };
 
 // A usable access token for `profile`, the way resolve.cpp treats cached credentials: one with more than
 // 15 minutes left in cli_config is used as it is (no plugin is loaded); otherwise, under a per-profile lock
 // and after re-reading the file, the ask plugin refreshes it and writes it back. Refreshing needs the LWA
-// client the refresh token belongs to (ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION, as for the ASK CLI);
-// without it the still-valid token is used until it expires, and then none is exported, so the ASK CLI falls
-// back to ASK_DEFAULT_PROFILE and refreshes its own file (which the hook watches).
+// client the refresh token belongs to (ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION, as for the ASK
+// CLI); without it the still-valid token is used until it expires, and then none is exported, so the ASK CLI
+// falls back to ASK_DEFAULT_PROFILE and refreshes its own file (which the hook watches).
 AskToken ask_access_token(const AskTokenRequest& req);
 
 } // namespace credsh

@@ -31,32 +31,34 @@ const Properties* keys_section(const ProfileSet& profiles, const std::string& na
 
 // Keys are taken from one file's section whole (botocore); half a pair in a section is an error there.
 Result<void> check_partial(const ProfileSet& profiles, const std::string& name) {
-    for (auto [file, label] : {std::pair{&profiles.credentials_file, "credentials"}, std::pair{&profiles.config_file, "config"}}) {
+    for (auto [file, label] :
+         {std::pair{&profiles.credentials_file, "credentials"}, std::pair{&profiles.config_file, "config"}}) {
         const Properties* p = file_section(*file, name);
         if (!p) continue;
         bool id = has(*p, "aws_access_key_id"), secret = has(*p, "aws_secret_access_key");
         if (id != secret)
             return fail(std::string("partial credentials in the ") + label + " file (" +
                         (id ? "aws_access_key_id without aws_secret_access_key"
-                            : "aws_secret_access_key without aws_access_key_id") + ")");
+                            : "aws_secret_access_key without aws_access_key_id") +
+                        ")");
     }
     return {};
 }
 
 bool is_sso(const Properties& p) {
-    return has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id") || has(p, "sso_role_name");
+    return has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id") ||
+           has(p, "sso_role_name");
 }
 
 Result<void> check_sso(const ProfileSet& profiles, const std::string& name, const Properties& p) {
     bool account = has(p, "sso_account_id"), role = has(p, "sso_role_name");
-    if (role && !account)
-        return fail("if `sso_role_name` is set, then `sso_account_id` must also be set");
-    if (account && !role)
-        return fail("if `sso_account_id` is set, then `sso_role_name` must also be set");
+    if (role && !account) return fail("if `sso_role_name` is set, then `sso_account_id` must also be set");
+    if (account && !role) return fail("if `sso_account_id` is set, then `sso_role_name` must also be set");
     if (const std::string* session = find_prop(p, "sso_session"); session && !session->empty()) {
         auto it = profiles.sso_sessions.find(*session);
         if (it == profiles.sso_sessions.end())
-            return fail("sso-session named `" + *session + "` (referenced by profile `" + name + "`) was not found");
+            return fail("sso-session named `" + *session + "` (referenced by profile `" + name +
+                        "`) was not found");
         // botocore: a profile may repeat the session's start URL or region, but not contradict it.
         for (const char* key : {"sso_region", "sso_start_url"}) {
             const std::string* mine = find_prop(p, key);
@@ -88,7 +90,8 @@ struct Planner {
 
     std::string loop_text(const std::string& back_to) const {
         std::string s;
-        for (const auto& v : visited) s += v + " -> ";
+        for (const auto& v : visited)
+            s += v + " -> ";
         return s + back_to;
     }
 
@@ -137,7 +140,8 @@ struct Planner {
         }
         auto it = profiles.profiles.find(name);
         if (it == profiles.profiles.end()) {
-            if (root) return fail(profiles.profiles.empty() ? "not found: no profiles were defined" : "not found");
+            if (root)
+                return fail(profiles.profiles.empty() ? "not found: no profiles were defined" : "not found");
             return fail("could not find source profile " + name + " referenced from " + visited.back());
         }
         const Properties& p = it->second;
@@ -154,8 +158,7 @@ struct Planner {
             if (has(p, "web_identity_token_file"))
                 return done(Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}});
             bool src = has(p, "source_profile"), cred_src = has(p, "credential_source");
-            if (src && cred_src)
-                return fail("profile contained both source_profile and credential_source");
+            if (src && cred_src) return fail("profile contained both source_profile and credential_source");
             Step role{StepKind::assume_role, name, "mfa-sts", "", nullptr};
             if (cred_src) {
                 const std::string& cs = *find_prop(p, "credential_source");
@@ -165,7 +168,8 @@ struct Planner {
                 Step named{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr};
                 return done(Chain{named, role});
             }
-            if (!src) return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
+            if (!src)
+                return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
             const std::string& source = *find_prop(p, "source_profile");
             if (source == name) {
                 // Self-reference: "use my own keys as the source".
@@ -215,7 +219,8 @@ struct Planner {
 
     Chain with_mfa(const std::string& name, const Properties& p, const Properties* keys, bool root) {
         Chain c{Step{StepKind::access_key, name, "", "", keys}};
-        if (root && has(p, "mfa_serial")) c.push_back(Step{StepKind::session_token, name, "mfa-sts", "", keys});
+        if (root && has(p, "mfa_serial"))
+            c.push_back(Step{StepKind::session_token, name, "mfa-sts", "", keys});
         return c;
     }
 };
@@ -237,14 +242,22 @@ std::optional<WebIdentityEnv> web_identity_env(const Env& env) {
 
 const char* step_kind_name(StepKind k) {
     switch (k) {
-    case StepKind::access_key: return "static keys";
-    case StepKind::process: return "credential_process";
-    case StepKind::named_source: return "credential_source";
-    case StepKind::web_identity: return "AssumeRoleWithWebIdentity";
-    case StepKind::assume_role: return "AssumeRole";
-    case StepKind::session_token: return "GetSessionToken (MFA)";
-    case StepKind::sso: return "IAM Identity Center";
-    case StepKind::plugin: return "plugin";
+    case StepKind::access_key:
+        return "static keys";
+    case StepKind::process:
+        return "credential_process";
+    case StepKind::named_source:
+        return "credential_source";
+    case StepKind::web_identity:
+        return "AssumeRoleWithWebIdentity";
+    case StepKind::assume_role:
+        return "AssumeRole";
+    case StepKind::session_token:
+        return "GetSessionToken (MFA)";
+    case StepKind::sso:
+        return "IAM Identity Center";
+    case StepKind::plugin:
+        return "plugin";
     }
     return "?";
 }
@@ -257,7 +270,8 @@ std::string describe_chain(const ProfileSet& profiles, const Chain& chain) {
         if (s.kind == StepKind::named_source) out += " " + s.named_source;
         if (s.kind == StepKind::plugin) out += " " + s.plugin;
         if (s.web_env) {
-            out += " " + s.web_env->role_arn + " (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) (" + s.profile + ")";
+            out += " " + s.web_env->role_arn + " (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) (" + s.profile +
+                   ")";
             continue;
         }
         if (s.kind == StepKind::assume_role || s.kind == StepKind::web_identity) {

@@ -1,7 +1,7 @@
-// The provider chain a profile graph produces, as a pure function (no I/O): the ordered steps that turn a base
-// credential into the profile's credentials, the way botocore and smithy-rs read role_arn, source_profile,
-// credential_source, web identity and SSO (conformance: assume-role-tests.json). Running the steps - caches,
-// locks, plugins - is resolve.cpp's job.
+// The provider chain a profile graph produces, as a pure function (no I/O): the ordered steps that turn a
+// base credential into the profile's credentials, the way botocore and smithy-rs read role_arn,
+// source_profile, credential_source, web identity and SSO (conformance: assume-role-tests.json). Running the
+// steps - caches, locks, plugins - is resolve.cpp's job.
 #pragma once
 
 #include "credentials.hpp"
@@ -18,18 +18,18 @@
 namespace credsh {
 
 enum class StepKind {
-    access_key,     // static keys in a profile
-    process,        // credential_process
-    named_source,   // credential_source = Environment | Ec2InstanceMetadata | EcsContainer
-    web_identity,   // role_arn + web_identity_token_file: AssumeRoleWithWebIdentity
-    assume_role,    // role_arn with the previous step as its source
-    session_token,  // static keys + mfa_serial on the selected profile: GetSessionToken (credsh's extension)
-    sso,            // IAM Identity Center role credentials (or a token-only sso_session profile)
-    plugin,         // credsh's own [profile X] plugin = NAME
+    access_key,    // static keys in a profile
+    process,       // credential_process
+    named_source,  // credential_source = Environment | Ec2InstanceMetadata | EcsContainer
+    web_identity,  // role_arn + web_identity_token_file: AssumeRoleWithWebIdentity
+    assume_role,   // role_arn with the previous step as its source
+    session_token, // static keys + mfa_serial on the selected profile: GetSessionToken (credsh's extension)
+    sso,           // IAM Identity Center role credentials (or a token-only sso_session profile)
+    plugin,        // credsh's own [profile X] plugin = NAME
 };
 
-// Web identity from the environment (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE [+ AWS_ROLE_SESSION_NAME]), as
-// EKS/IRSA and GitHub Actions set it up.
+// Web identity from the environment (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE [+ AWS_ROLE_SESSION_NAME]),
+// as EKS/IRSA and GitHub Actions set it up.
 struct WebIdentityEnv {
     std::string role_arn, token_file, session_name;
 };
@@ -38,11 +38,12 @@ std::optional<WebIdentityEnv> web_identity_env(const Env& env);
 
 struct Step {
     StepKind kind;
-    std::string profile;         // the profile whose settings this step uses
-    std::string plugin;          // which plugin runs it ("" for access_key, process, named_source Environment)
-    std::string named_source;    // named_source: the credential_source value
+    std::string profile;      // the profile whose settings this step uses
+    std::string plugin;       // which plugin runs it ("" for access_key, process, named_source Environment)
+    std::string named_source; // named_source: the credential_source value
     const Properties* keys = nullptr; // access_key / session_token: the section the static keys come from
-    std::optional<WebIdentityEnv> web_env = std::nullopt; // web_identity from the environment, not the profile
+    std::optional<WebIdentityEnv> web_env =
+        std::nullopt; // web_identity from the environment, not the profile
 };
 
 using Chain = std::vector<Step>;
@@ -56,11 +57,12 @@ inline constexpr std::size_t kMaxChainProfiles = 64;
 // a missing source profile, a loop ("profile formed an infinite loop: a -> b -> a"), both source_profile and
 // credential_source, partial keys, a profile without credentials, more than kMaxChainProfiles profiles.
 //
-// `web_env` (web_identity_env(env)): when the selected profile holds no credential information at all - no keys,
-// role, SSO, process or credential_source - and the environment names a role and a token file, the chain is one
-// AssumeRoleWithWebIdentity from those variables. That is smithy-rs's default chain (profile first, then web
-// identity from the environment) and what botocore does for AWS_PROFILE=P; a profile with credentials of its own
-// keeps them (botocore with --profile P ignores the variables altogether, and credsh always names a profile).
+// `web_env` (web_identity_env(env)): when the selected profile holds no credential information at all - no
+// keys, role, SSO, process or credential_source - and the environment names a role and a token file, the
+// chain is one AssumeRoleWithWebIdentity from those variables. That is smithy-rs's default chain (profile
+// first, then web identity from the environment) and what botocore does for AWS_PROFILE=P; a profile with
+// credentials of its own keeps them (botocore with --profile P ignores the variables altogether, and credsh
+// always names a profile).
 Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
                          const std::optional<WebIdentityEnv>& web_env = std::nullopt);
 

@@ -43,7 +43,9 @@ void write_all(int fd, std::string_view s) {
 }
 } // namespace
 
-void Context::out(std::string_view s) const { write_all(out_fd, s); }
+void Context::out(std::string_view s) const {
+    write_all(out_fd, s);
+}
 
 PluginHost* Context::plugins() {
     if (!plugin_host) plugin_host = std::make_shared<PluginHost>(env, executable_dir(), err_fd);
@@ -57,7 +59,9 @@ void Context::warn(std::string_view s) const {
     write_all(err_fd, "credsh: " + terminal_safe(s) + "\n");
 }
 
-std::span<const Command> commands() { return kCommands; }
+std::span<const Command> commands() {
+    return kCommands;
+}
 
 const Command* find_command(std::string_view name) {
     for (const Command& c : kCommands)
@@ -65,7 +69,8 @@ const Command* find_command(std::string_view name) {
     return nullptr;
 }
 
-std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args, po::options_description desc,
+std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args,
+                                            po::options_description desc,
                                             const po::positional_options_description& pos,
                                             std::string_view usage, std::string_view about, int& exit_code,
                                             bool allow_unregistered) {
@@ -92,7 +97,9 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
     return vm;
 }
 
-std::optional<State> read_state_from_stdin(const Context& ctx) { return read_state_from_fd(ctx, 0); }
+std::optional<State> read_state_from_stdin(const Context& ctx) {
+    return read_state_from_fd(ctx, 0);
+}
 
 std::string shell_files_dir(const Env& env) {
     if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/') return *r + "/credsh";
@@ -116,9 +123,11 @@ std::optional<State> read_state_from_fd(const Context& ctx, int fd) {
         std::string stash;
         bool digits = !st->stash.empty() && st->stash.find_first_not_of("0123456789") == std::string::npos;
         if (digits)
-            if (auto r = safe_read_file(shell_files_dir(ctx.env) + "/stash-" + st->stash, 64 * 1024)) stash = *r;
+            if (auto r = safe_read_file(shell_files_dir(ctx.env) + "/stash-" + st->stash, 64 * 1024))
+                stash = *r;
         for (const auto& name : apply_stash(*st, stash))
-            ctx.warn("the value " + name + " had before credsh changed it is lost (its stash file is gone); "
+            ctx.warn("the value " + name +
+                     " had before credsh changed it is lost (its stash file is gone); "
                      "it stays unset");
     }
     return *st;

@@ -53,7 +53,8 @@ namespace po = boost::program_options;
 
 // Parses `args` against `desc` (plus --help). Returns nullopt after printing help (exit 0) or an error
 // (exit 2) -- the exit code is stored in `exit_code`.
-std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args, po::options_description desc,
+std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args,
+                                            po::options_description desc,
                                             const po::positional_options_description& pos,
                                             std::string_view usage, std::string_view about, int& exit_code,
                                             bool allow_unregistered = false);
@@ -63,7 +64,8 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
 // an option that takes a value takes the next word, whatever it starts with: before parsing, each `-S VALUE`,
 // `-S=VALUE` and `--LONG VALUE` of such an option in `desc` becomes `--LONG=VALUE`, up to the first `--`
 // (which is never taken for a value); an empty value (the hooks pass `--session=` when there is none) becomes
-// the two words `--LONG` "" instead, as Boost refuses `--LONG=`. parse_args() does this for every command; inline for the unit tests.
+// the two words `--LONG` "" instead, as Boost refuses `--LONG=`. parse_args() does this for every command;
+// inline for the unit tests.
 inline Args attach_option_values(const Args& args, const po::options_description& desc) {
     struct Valued {
         std::string s, l; // "-p" (or "") and "--profile"
@@ -161,8 +163,8 @@ std::string active_profile(const Context& ctx);
 // The request every scope-aware command starts from.
 ExportRequest base_request(Context& ctx);
 
-// The settings of an aws-sso plugin call (cmd_sso.cpp; login and logout use it too): the profile's keys with its
-// [sso-session] and [services] sections, or for an empty `profile` the sso-session `session` alone.
+// The settings of an aws-sso plugin call (cmd_sso.cpp; login and logout use it too): the profile's keys with
+// its [sso-session] and [services] sections, or for an empty `profile` the sso-session `session` alone.
 struct ProfileSet;
 std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
                                                      const std::string& session);

@@ -13,10 +13,11 @@ int cmd_completion(Context& ctx, const Args& args) {
     po::positional_options_description pos;
     pos.add("shell", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "completion SHELL",
-                         "Prints the tab-completion script for SHELL (make install also puts it where the shell "
-                         "looks).\n  bash: source <(credsh completion bash)   fish: credsh completion fish | source",
-                         rc);
+    auto vm = parse_args(
+        ctx, args, desc, pos, "completion SHELL",
+        "Prints the tab-completion script for SHELL (make install also puts it where the shell "
+        "looks).\n  bash: source <(credsh completion bash)   fish: credsh completion fish | source",
+        rc);
     if (!vm) return rc;
     std::string_view text = shell == "bash"   ? kCompletionBash
                             : shell == "zsh"  ? kCompletionZsh

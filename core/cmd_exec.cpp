@@ -19,16 +19,18 @@ int cmd_exec(Context& ctx, const Args& args) {
     desc.add_options()("profile,p", po::value(&profile), "profile for this command (command scope)")(
         "profile-location", po::value(&location),
         "a credentials file to read the profile from (like -ProfileLocation in AWS Tools for PowerShell)")(
-        "mode", po::value(&mode), "keys or profile: how credentials reach the command (default: as configured)")(
+        "mode", po::value(&mode),
+        "keys or profile: how credentials reach the command (default: as configured)")(
         "session", po::value(&session), "set by the hook's credsh function")(
-        "state-fd", po::value(&state_fd), "read the shell's remembered state from this descriptor (the hook does)")(
+        "state-fd", po::value(&state_fd),
+        "read the shell's remembered state from this descriptor (the hook does)")(
         "command", po::value(&command), "the command and its arguments, after --");
     po::positional_options_description pos;
     pos.add("command", -1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "exec [-p NAME] [--profile-location FILE] -- COMMAND [ARGS...]",
-                         "Runs COMMAND with the credentials of NAME; the shell's own variables stay as they are.",
-                         rc);
+    auto vm = parse_args(
+        ctx, args, desc, pos, "exec [-p NAME] [--profile-location FILE] -- COMMAND [ARGS...]",
+        "Runs COMMAND with the credentials of NAME; the shell's own variables stay as they are.", rc);
     if (!vm) return rc;
     if (command.empty()) {
         ctx.warn("exec: no command given (credsh exec -p NAME -- COMMAND)");
@@ -54,7 +56,8 @@ int cmd_exec(Context& ctx, const Args& args) {
         req.mode_override = *m;
     }
     ExportPlan plan = plan_export(req);
-    for (const auto& m : plan.messages) ctx.err(m + "\n");
+    for (const auto& m : plan.messages)
+        ctx.err(m + "\n");
     if (plan.failed && plan.selection.applies) {
         ctx.warn("exec: not running " + printable(command[0]) + " without the credentials it asked for");
         return 1;
@@ -63,9 +66,11 @@ int cmd_exec(Context& ctx, const Args& args) {
     if (!location.empty()) child.set("AWS_SHARED_CREDENTIALS_FILE", location);
     std::vector<std::string> env_strings = child.to_strings();
     std::vector<char*> envp, argv;
-    for (auto& s : env_strings) envp.push_back(s.data());
+    for (auto& s : env_strings)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
-    for (auto& s : command) argv.push_back(s.data());
+    for (auto& s : command)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
     ::execvpe(argv[0], argv.data(), envp.data());
     int e = errno;

@@ -69,10 +69,11 @@ int cmd_profiles(Context& ctx, const Args& args) {
     desc.add_options()("json", "one JSON array: name, sources, files, provider, region");
     po::positional_options_description pos;
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "profiles [--json]",
-                         "Lists profile names from the AWS config and credentials files, ~/.ask/cli_config and "
-                         "credsh's config,\none per line (names that hold a control character only with --json).",
-                         rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, "profiles [--json]",
+                   "Lists profile names from the AWS config and credentials files, ~/.ask/cli_config and "
+                   "credsh's config,\none per line (names that hold a control character only with --json).",
+                   rc);
     if (!vm) return rc;
     if (!vm->count("json")) return plain_listing(ctx);
 
@@ -82,8 +83,10 @@ int cmd_profiles(Context& ctx, const Args& args) {
     if (auto p = load_profile_files(ctx.env)) {
         profiles = std::move(*p);
         for (const auto& [name, origins] : profiles.origins)
-            for (const auto& o : origins) sources[name].insert(o);
-        for (const auto& [name, props] : profiles.profiles) sources[name];
+            for (const auto& o : origins)
+                sources[name].insert(o);
+        for (const auto& [name, props] : profiles.profiles)
+            sources[name];
     } else {
         ctx.warn(p.error().message);
         status = 1;
@@ -91,7 +94,8 @@ int cmd_profiles(Context& ctx, const Args& args) {
     AskConfig ask;
     if (auto a = load_ask_config(ctx.env)) {
         ask = std::move(*a);
-        for (const auto& [name, prof] : ask.profiles) sources[name].insert("ask");
+        for (const auto& [name, prof] : ask.profiles)
+            sources[name].insert("ask");
     } else {
         ctx.warn(a.error().message);
         status = 1;
@@ -99,7 +103,8 @@ int cmd_profiles(Context& ctx, const Args& args) {
     CredshConfig config;
     if (auto c = load_credsh_config(ctx.env)) {
         config = std::move(*c);
-        for (const auto& [name, props] : config.profiles) sources[name].insert("credsh");
+        for (const auto& [name, props] : config.profiles)
+            sources[name].insert("credsh");
     } else {
         ctx.warn(c.error().message);
         status = 1;

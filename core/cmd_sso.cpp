@@ -1,9 +1,9 @@
 // credsh sso accounts [SESSION] [--write]: the accounts and roles an IAM Identity Center sign-in can reach
 // (the aws-sso plugin's "accounts": ListAccounts + ListAccountRoles, every page), each with the profile that
-// already uses it. --write appends a [profile ...] section for each role no profile uses yet to ~/.aws/config,
-// leaving every existing byte of the file as it was (comments, order, spacing, line endings): the file is read,
-// the new sections are appended, and the result replaces the file atomically - unless the file changed while
-// we worked, in which case nothing is written.
+// already uses it. --write appends a [profile ...] section for each role no profile uses yet to
+// ~/.aws/config, leaving every existing byte of the file as it was (comments, order, spacing, line endings):
+// the file is read, the new sections are appended, and the result replaces the file atomically - unless the
+// file changed while we worked, in which case nothing is written.
 #include "cli.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
@@ -17,8 +17,8 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <sys/stat.h>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace credsh {
@@ -29,8 +29,10 @@ std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles,
     std::string sess = session;
     if (!profile.empty()) {
         if (auto it = profiles.profiles.find(profile); it != profiles.profiles.end()) {
-            for (const auto& [k, v] : it->second) s[to_lower(k)] = v;
-            if (const std::string* v = find_prop(it->second, "sso_session"); v && !v->empty() && sess.empty()) sess = *v;
+            for (const auto& [k, v] : it->second)
+                s[to_lower(k)] = v;
+            if (const std::string* v = find_prop(it->second, "sso_session"); v && !v->empty() && sess.empty())
+                sess = *v;
             if (const std::string* services = find_prop(it->second, "services"))
                 if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
                     for (const auto& [service, raw] : sv->second)
@@ -42,15 +44,16 @@ std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles,
     }
     if (!sess.empty())
         if (auto ss = profiles.sso_sessions.find(sess); ss != profiles.sso_sessions.end())
-            for (const auto& [k, v] : ss->second) s["sso-session." + to_lower(k)] = v;
+            for (const auto& [k, v] : ss->second)
+                s["sso-session." + to_lower(k)] = v;
     return s;
 }
 
 namespace {
 
-struct Source { // what the listing is for
-    std::string session;   // sso-session name, or "" for a legacy profile
-    std::string profile;   // the legacy profile (or the profile the session was found through)
+struct Source {          // what the listing is for
+    std::string session; // sso-session name, or "" for a legacy profile
+    std::string profile; // the legacy profile (or the profile the session was found through)
     std::string start_url, sso_region;
 };
 
@@ -59,7 +62,9 @@ const std::string* prop(const Properties& p, std::string_view key) {
     return v && !v->empty() ? v : nullptr;
 }
 
-bool has_sso(const Properties& p) { return prop(p, "sso_session") || prop(p, "sso_start_url"); }
+bool has_sso(const Properties& p) {
+    return prop(p, "sso_session") || prop(p, "sso_start_url");
+}
 
 // What the server says goes into the config file only if it is what AWS allows there: an account id of digits
 // and an IAM role name ([\w+=,.@-]{1,64}). Anything else (a newline, "=", "[") could inject settings.
@@ -69,7 +74,8 @@ bool valid_account(const std::string& s) {
 bool valid_role(const std::string& s) {
     if (s.empty() || s.size() > 64) return false;
     for (char c : s)
-        if (c == '\0' || !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_+=,.@-", c))) return false;
+        if (c == '\0' || !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_+=,.@-", c)))
+            return false;
     return true;
 }
 
@@ -89,8 +95,8 @@ std::string existing_profile(const ProfileSet& profiles, const Source& src, cons
 
 // "{role}-{account}" (the AWS CLI's default name in `aws configure sso`), with {account_name} available too;
 // characters outside the profile-name alphabet become '-'.
-std::string profile_name(const std::string& format, const std::string& account, const std::string& account_name,
-                         const std::string& role) {
+std::string profile_name(const std::string& format, const std::string& account,
+                         const std::string& account_name, const std::string& role) {
     std::string out = format;
     auto sub = [&](const std::string& key, const std::string& value) {
         for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
@@ -107,7 +113,8 @@ std::string profile_name(const std::string& format, const std::string& account, 
 Result<void> append_to_config(const Context& ctx, const std::string& text) {
     std::string path = locate_profile_files(ctx.env).config;
     char buf[PATH_MAX];
-    std::string real = ::realpath(path.c_str(), buf) ? std::string(buf) : path; // a dotfile manager's symlink stays
+    std::string real =
+        ::realpath(path.c_str(), buf) ? std::string(buf) : path; // a dotfile manager's symlink stays
     struct stat st {};
     auto before = safe_read_file(real, kConfigCap, st);
     bool existed = before.ok();
@@ -117,7 +124,8 @@ Result<void> append_to_config(const Context& ctx, const std::string& text) {
     std::string add = text;
     if (crlf) {
         std::string conv;
-        for (char c : add) conv += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        for (char c : add)
+            conv += c == '\n' ? std::string("\r\n") : std::string(1, c);
         add = conv;
     }
     std::string nl = crlf ? "\r\n" : "\n";
@@ -151,22 +159,26 @@ int cmd_sso(Context& ctx, const Args& args) {
         "session", po::value(&target), "the [sso-session] (or an SSO profile) to list for")(
         "write", po::bool_switch(&write), "append a [profile] section for every role no profile uses yet")(
         "region", po::value(&region), "with --write: the region to put in the new profiles")(
-        "name", po::value(&format), "with --write: profile name format ({role}, {account}, {account_name}; "
-                                    "default {role}-{account})");
+        "name", po::value(&format),
+        "with --write: profile name format ({role}, {account}, {account_name}; "
+        "default {role}-{account})");
     po::positional_options_description pos;
     pos.add("what", 1).add("session", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "sso accounts [SESSION] [--write] [--region R] [--name FORMAT]",
-                         "Lists the accounts and roles an IAM Identity Center sign-in reaches; --write adds "
-                         "matching profiles to the AWS config file and changes nothing else in it.",
-                         rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, "sso accounts [SESSION] [--write] [--region R] [--name FORMAT]",
+                   "Lists the accounts and roles an IAM Identity Center sign-in reaches; --write adds "
+                   "matching profiles to the AWS config file and changes nothing else in it.",
+                   rc);
     if (!vm) return rc;
-    if (!region.empty() && region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    if (!region.empty() &&
+        region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
         ctx.warn("sso: --region must look like eu-west-1");
         return 2;
     }
     if (what != "accounts") {
-        ctx.warn("sso: unknown subcommand '" + printable(what) + "' (credsh sso accounts [SESSION] [--write])");
+        ctx.warn("sso: unknown subcommand '" + printable(what) +
+                 "' (credsh sso accounts [SESSION] [--write])");
         return 2;
     }
     auto profiles = load_profile_files(ctx.env);
@@ -181,12 +193,15 @@ int cmd_sso(Context& ctx, const Args& args) {
             target = profiles->sso_sessions.begin()->first;
         } else {
             std::string active = active_profile(ctx);
-            if (auto it = profiles->profiles.find(active); !active.empty() && it != profiles->profiles.end() && has_sso(it->second)) {
+            if (auto it = profiles->profiles.find(active);
+                !active.empty() && it != profiles->profiles.end() && has_sso(it->second)) {
                 target = active;
             } else {
                 std::string names;
-                for (const auto& [n, p] : profiles->sso_sessions) names += (names.empty() ? "" : ", ") + n;
-                ctx.warn("sso: which sso-session? (" + (names.empty() ? std::string("none is configured") : names) + ")");
+                for (const auto& [n, p] : profiles->sso_sessions)
+                    names += (names.empty() ? "" : ", ") + n;
+                ctx.warn("sso: which sso-session? (" +
+                         (names.empty() ? std::string("none is configured") : names) + ")");
                 return 2;
             }
         }
@@ -195,7 +210,8 @@ int cmd_sso(Context& ctx, const Args& args) {
     if (auto ss = profiles->sso_sessions.find(target); ss != profiles->sso_sessions.end()) {
         src.session = target;
         settings = sso_call_settings(*profiles, "", target);
-    } else if (auto p = profiles->profiles.find(target); p != profiles->profiles.end() && has_sso(p->second)) {
+    } else if (auto p = profiles->profiles.find(target);
+               p != profiles->profiles.end() && has_sso(p->second)) {
         src.profile = target;
         settings = sso_call_settings(*profiles, target, "");
         if (const std::string* s = prop(p->second, "sso_session")) src.session = *s;
@@ -237,7 +253,8 @@ int cmd_sso(Context& ctx, const Args& args) {
     std::string table = "ACCOUNT\tNAME\tROLE\tPROFILE\n";
     std::vector<std::string> sections;
     std::set<std::string> taken;
-    for (const auto& [n, p] : profiles->profiles) taken.insert(n);
+    for (const auto& [n, p] : profiles->profiles)
+        taken.insert(n);
     int added = 0;
     for (const auto& a : accounts) {
         std::string id = a.value("accountId", ""), aname = a.value("accountName", "");
@@ -268,7 +285,8 @@ int cmd_sso(Context& ctx, const Args& args) {
                     shown = "-  (credsh sso accounts --write would add " + name + ")";
                 }
             }
-            table += printable(id) + "\t" + printable(aname) + "\t" + printable(role) + "\t" + printable(shown) + "\n";
+            table += printable(id) + "\t" + printable(aname) + "\t" + printable(role) + "\t" +
+                     printable(shown) + "\n";
         }
     }
     ctx.out(table);
@@ -279,7 +297,8 @@ int cmd_sso(Context& ctx, const Args& args) {
         }
         // Sections are separated by one blank line, as `aws configure sso` writes them.
         std::string text;
-        for (const auto& sec : sections) text += (text.empty() ? "" : "\n") + sec;
+        for (const auto& sec : sections)
+            text += (text.empty() ? "" : "\n") + sec;
         if (auto w = append_to_config(ctx, text); !w) {
             ctx.warn("sso: " + w.error().message);
             return 1;

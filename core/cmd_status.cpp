@@ -11,7 +11,8 @@ namespace {
 
 std::string shown_value(const std::string& name, const std::string& value) {
     if (name == "AWS_ACCESS_KEY_ID") return redact(value);
-    if (name.find("SECRET") != std::string::npos || name.find("TOKEN") != std::string::npos) return "(set, hidden)";
+    if (name.find("SECRET") != std::string::npos || name.find("TOKEN") != std::string::npos)
+        return "(set, hidden)";
     return printable(value);
 }
 
@@ -20,13 +21,14 @@ std::string shown_value(const std::string& name, const std::string& value) {
 int cmd_status(Context& ctx, const Args& args) {
     po::options_description desc("options");
     std::string session;
-    desc.add_options()("explain", "show the whole scope table, the winner marked")("json", "machine-readable")(
-        "session", po::value(&session), "set by the hook's credsh function")(
+    desc.add_options()("explain", "show the whole scope table, the winner marked")(
+        "json", "machine-readable")("session", po::value(&session), "set by the hook's credsh function")(
         "stdin-state", "read the shell's remembered state from stdin (the hook's credsh function does)");
     po::positional_options_description pos;
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "status [--explain] [--json]",
-                         "Shows which profile is active in this shell, from which scope, and what is exported.", rc);
+    auto vm = parse_args(
+        ctx, args, desc, pos, "status [--explain] [--json]",
+        "Shows which profile is active in this shell, from which scope, and what is exported.", rc);
     if (!vm) return rc;
     ExportRequest req = base_request(ctx);
     req.resolve = false;
@@ -47,8 +49,11 @@ int cmd_status(Context& ctx, const Args& args) {
         if (plan.expires) j["expires"] = format_iso8601(*plan.expires);
         j["scopes"] = nlohmann::json::array();
         for (const auto& r : sel.rows)
-            j["scopes"].push_back({{"scope", scope_name(r.scope)}, {"present", r.present}, {"profile", r.profile},
-                                   {"detail", r.detail}, {"winner", sel.winner == r.scope}});
+            j["scopes"].push_back({{"scope", scope_name(r.scope)},
+                                   {"present", r.present},
+                                   {"profile", r.profile},
+                                   {"detail", r.detail},
+                                   {"winner", sel.winner == r.scope}});
         nlohmann::json exported = nlohmann::json::object();
         for (const auto& [name, value] : plan.desired)
             if (value) exported[name] = shown_value(name, *value);
@@ -62,7 +67,8 @@ int cmd_status(Context& ctx, const Args& args) {
     if (!sel.winner) {
         out += "no profile is active (no .credprofile here, no session profile, no default)\n";
     } else {
-        std::string name = sel.applies ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile) : sel.profile;
+        std::string name =
+            sel.applies ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile) : sel.profile;
         out += "profile   " + name + "  (" + std::string(scope_name(*sel.winner)) + " scope";
         for (const auto& r : sel.rows)
             if (r.scope == *sel.winner) out += ": " + r.detail;
@@ -70,19 +76,23 @@ int cmd_status(Context& ctx, const Args& args) {
         if (!plan.ask_profile.empty()) out += "ask       " + plan.ask_profile + "\n";
         if (!plan.region.empty()) out += "region    " + plan.region + "\n";
         if (sel.applies && !plan.provider.empty()) {
-            out += "provider  " + plan.provider + " (export mode: " + std::string(export_mode_name(plan.mode)) + ")";
+            out += "provider  " + plan.provider +
+                   " (export mode: " + std::string(export_mode_name(plan.mode)) + ")";
             if (plan.expires)
-                out += ", expires " + format_iso8601(*plan.expires) + " (" + human_duration(*plan.expires - ctx.now) + ")";
+                out += ", expires " + format_iso8601(*plan.expires) + " (" +
+                       human_duration(*plan.expires - ctx.now) + ")";
             out += "\n";
         }
-        if (!sel.applies) out += "          the environment is left as it was; the SDKs resolve it themselves\n";
+        if (!sel.applies)
+            out += "          the environment is left as it was; the SDKs resolve it themselves\n";
     }
     if (vm->count("explain")) {
         out += "\nscopes (highest rank first; > marks the one that applies):\n";
         for (const auto& r : sel.rows) {
             std::string name(scope_name(r.scope));
-            out += std::string(sel.winner == r.scope ? "> " : "  ") + name + std::string(11 - name.size(), ' ') +
-                   (r.present ? r.profile : "-") + std::string(r.present && r.profile.size() < 16 ? 16 - r.profile.size() : 1, ' ') +
+            out += std::string(sel.winner == r.scope ? "> " : "  ") + name +
+                   std::string(11 - name.size(), ' ') + (r.present ? r.profile : "-") +
+                   std::string(r.present && r.profile.size() < 16 ? 16 - r.profile.size() : 1, ' ') +
                    r.detail + "\n";
         }
         out += "\nvariables credsh manages (as they should be now):\n";
@@ -95,7 +105,8 @@ int cmd_status(Context& ctx, const Args& args) {
         }
         out += "  (" + std::to_string(unset) + " others unset: stale keys and other tools' variables)\n";
     }
-    for (const auto& m : plan.messages) ctx.err(m + "\n");
+    for (const auto& m : plan.messages)
+        ctx.err(m + "\n");
     ctx.out(out);
     return plan.failed ? 1 : 0;
 }

@@ -1,5 +1,5 @@
-// credsh allow / deny / pin: the trust commands for .credprofile files (docs/security.md 11-13). `allow` shows
-// exactly the bytes it is about to trust, so what the user approves is what gets hashed.
+// credsh allow / deny / pin: the trust commands for .credprofile files (docs/security.md 11-13). `allow`
+// shows exactly the bytes it is about to trust, so what the user approves is what gets hashed.
 #include "ask_config.hpp"
 #include "cli.hpp"
 #include "credprofile.hpp"
@@ -11,10 +11,10 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <cerrno>
 
 namespace credsh {
 
@@ -34,7 +34,8 @@ Result<Target> locate(const Context& ctx, const std::string& arg, const TrustSto
         DirLookup d = find_credprofile(ctx.cwd, store);
         if (d.status == DirStatus::none) {
             std::string why = "no .credprofile in " + printable(ctx.cwd) + " or above";
-            if (!d.skipped.empty()) why += " (skipped, not safely owned: " + printable(d.skipped.front()) + ")";
+            if (!d.skipped.empty())
+                why += " (skipped, not safely owned: " + printable(d.skipped.front()) + ")";
             return fail(why);
         }
         path = d.path;
@@ -69,7 +70,8 @@ void show_bytes(const Context& ctx, const Target& t) {
     ctx.err("credsh: trusting " + shown(t) + " with exactly this content:\n");
     auto lines = split(t.bytes, '\n');
     if (!lines.empty() && lines.back().empty()) lines.pop_back(); // the final newline is not a line
-    for (auto line : lines) ctx.err("  | " + printable(line) + "\n");
+    for (auto line : lines)
+        ctx.err("  | " + printable(line) + "\n");
 }
 
 bool profile_known(const Context& ctx, const std::string& name) {
@@ -87,12 +89,13 @@ int trust_command(Context& ctx, const Args& args, bool allow) {
     po::positional_options_description pos;
     pos.add("path", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, allow ? "allow [PATH]" : "deny [PATH]",
-                         allow ? "Trusts the .credprofile at PATH (default: the nearest one from here up) exactly "
-                                 "as it is now.\nAny later edit, or a copy elsewhere, blocks it again."
-                               : "Never uses the .credprofile at PATH (default: the nearest), whatever it "
-                                 "contains, until `credsh allow`.",
-                         rc);
+    auto vm =
+        parse_args(ctx, args, desc, pos, allow ? "allow [PATH]" : "deny [PATH]",
+                   allow ? "Trusts the .credprofile at PATH (default: the nearest one from here up) exactly "
+                           "as it is now.\nAny later edit, or a copy elsewhere, blocks it again."
+                         : "Never uses the .credprofile at PATH (default: the nearest), whatever it "
+                           "contains, until `credsh allow`.",
+                   rc);
     if (!vm) return rc;
     TrustStore store = TrustStore::from_env(ctx.env);
     auto t = locate(ctx, path, store);
@@ -125,8 +128,12 @@ int trust_command(Context& ctx, const Args& args, bool allow) {
 
 } // namespace
 
-int cmd_allow(Context& ctx, const Args& args) { return trust_command(ctx, args, true); }
-int cmd_deny(Context& ctx, const Args& args) { return trust_command(ctx, args, false); }
+int cmd_allow(Context& ctx, const Args& args) {
+    return trust_command(ctx, args, true);
+}
+int cmd_deny(Context& ctx, const Args& args) {
+    return trust_command(ctx, args, false);
+}
 
 int cmd_pin(Context& ctx, const Args& args) {
     po::options_description desc("options");
@@ -138,9 +145,9 @@ int cmd_pin(Context& ctx, const Args& args) {
     po::positional_options_description pos;
     pos.add("profile", 1);
     int rc = 0;
-    auto vm = parse_args(ctx, args, desc, pos, "pin NAME [--region REGION] [--ask-profile NAME] [--dir DIR]",
-                         "Writes DIR/.credprofile naming NAME and trusts it, so this directory tree follows NAME.",
-                         rc);
+    auto vm = parse_args(
+        ctx, args, desc, pos, "pin NAME [--region REGION] [--ask-profile NAME] [--dir DIR]",
+        "Writes DIR/.credprofile naming NAME and trusts it, so this directory tree follows NAME.", rc);
     if (!vm) return rc;
     CredProfile cp;
     cp.profile = name;

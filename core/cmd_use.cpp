@@ -44,8 +44,8 @@ int cmd_use(Context& ctx, const Args& args) {
                                 : "credsh: session profile: " + session + "\n");
         return 0;
     }
-    // Any name the files define may be used (the AWS files allow spaces, ':' and '/'); the value is quoted for
-    // the shell like every other. Only control characters are refused: they have no business in a prompt.
+    // Any name the files define may be used (the AWS files allow spaces, ':' and '/'); the value is quoted
+    // for the shell like every other. Only control characters are refused: they have no business in a prompt.
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f) {
             ctx.warn("not a valid profile name: " + printable(name));

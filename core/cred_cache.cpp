@@ -91,7 +91,8 @@ Result<Credentials> read_cached_credentials(const std::string& path, std::string
     const std::string* secret = str_member(*c, "SecretAccessKey");
     const std::string* token = str_member(*c, "SessionToken");
     const std::string* exp = str_member(*c, "Expiration");
-    // "Env": the variables a plugin exported (ask, secretsmanager); such an entry may hold no AWS keys at all.
+    // "Env": the variables a plugin exported (ask, secretsmanager); such an entry may hold no AWS keys at
+    // all.
     Credentials out;
     if (auto env = j.find("Env"); env != j.end() && env->is_object())
         for (const auto& [name, value] : env->items())

@@ -1,7 +1,7 @@
 // The .credprofile parser. The file arrives from any repository a user clones, so it is treated as hostile
-// input (docs/security.md 9-10, 17): the grammar is a whitelist, every error names file:line, and no message ever
-// repeats a value (a value could be a terminal escape sequence, a lookalike meant to confuse, or a secret
-// pasted by mistake).
+// input (docs/security.md 9-10, 17): the grammar is a whitelist, every error names file:line, and no message
+// ever repeats a value (a value could be a terminal escape sequence, a lookalike meant to confuse, or a
+// secret pasted by mistake).
 //
 // inih does the key = value splitting, but Debian's build has properties we must not inherit, so a line
 // scan runs first and rejects what inih would get wrong: lines over its 200-byte buffer (inih parses the

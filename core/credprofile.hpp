@@ -1,5 +1,5 @@
-// A .credprofile names the profile a directory tree uses. It is declarative data, never code (docs/design.md §3):
-// either a single bare profile name, or a tiny INI file parsed with inih:
+// A .credprofile names the profile a directory tree uses. It is declarative data, never code (docs/design.md
+// §3): either a single bare profile name, or a tiny INI file parsed with inih:
 //
 //     profile = dev            # AWS profile; also the ASK profile of the same name if one exists
 //     region = eu-west-1       # optional: AWS_REGION and AWS_DEFAULT_REGION
@@ -19,7 +19,7 @@
 namespace credsh {
 
 struct CredProfile {
-    std::string profile;                    // may be empty when only ask_profile is given
+    std::string profile; // may be empty when only ask_profile is given
     std::optional<std::string> region;
     std::optional<std::string> ask_profile;
 };

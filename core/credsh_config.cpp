@@ -19,9 +19,12 @@ std::optional<ExportMode> parse_export_mode(std::string_view s) {
 
 std::string_view export_mode_name(ExportMode m) {
     switch (m) {
-    case ExportMode::keys: return "keys";
-    case ExportMode::profile: return "profile";
-    default: return "auto";
+    case ExportMode::keys:
+        return "keys";
+    case ExportMode::profile:
+        return "profile";
+    default:
+        return "auto";
     }
 }
 
@@ -87,7 +90,8 @@ int handler(void* user, const char* section_c, const char* name_c, const char* v
         if (name != "prefix") return bad("unknown key '" + printable(name) + "' in [trust]");
         std::string p = expand_home(value, *st->env);
         if (p.empty() || p[0] != '/') return bad("trust prefix must be an absolute path or start with ~/");
-        while (p.size() > 1 && p.back() == '/') p.pop_back();
+        while (p.size() > 1 && p.back() == '/')
+            p.pop_back();
         c.trust_prefixes.push_back(p);
         return 1;
     }
@@ -101,7 +105,8 @@ int handler(void* user, const char* section_c, const char* name_c, const char* v
     if (section.rfind("ask ", 0) == 0) {
         std::string prof(trim(std::string_view(section).substr(4)));
         if (prof.empty()) return bad("[ask NAME] needs a profile name");
-        if (name != "export") return bad("unknown key '" + printable(name) + "' in [ask " + printable(prof) + "]");
+        if (name != "export")
+            return bad("unknown key '" + printable(name) + "' in [ask " + printable(prof) + "]");
         auto m = parse_ask_export(value);
         if (!m) return bad("export must be profile or env");
         c.ask_profiles[prof] = *m;

@@ -44,7 +44,8 @@ std::optional<ExportMode> parse_export_mode(std::string_view s);
 std::string_view export_mode_name(ExportMode m);
 
 // How an ASK CLI profile reaches the shell.
-//   profile: ASK_DEFAULT_PROFILE (and the linked AWS profile as usual); the ASK CLI reads its own file, and no
+//   profile: ASK_DEFAULT_PROFILE (and the linked AWS profile as usual); the ASK CLI reads its own file, and
+//   no
 //            token enters the environment.
 //   env:     the ASK CLI's environment profile: ASK_ACCESS_TOKEN, ASK_VENDOR_ID and the linked AWS profile's
 //            keys (docs/protocols.md §1: it needs all of them), the token kept fresh by credsh.

@@ -32,7 +32,8 @@ std::optional<std::string> Env::get_nonempty(std::string_view name) const {
 std::vector<std::string> Env::to_strings() const {
     std::vector<std::string> out;
     out.reserve(vars_.size());
-    for (const auto& [k, v] : vars_) out.push_back(k + "=" + v);
+    for (const auto& [k, v] : vars_)
+        out.push_back(k + "=" + v);
     return out;
 }
 

@@ -1,5 +1,6 @@
 // The process environment as a value. Nothing in credsh reads getenv() directly: main() snapshots environ
-// once and passes an Env down, so tests inject whatever environment they need (docs/design.md §7, no hidden globals).
+// once and passes an Env down, so tests inject whatever environment they need (docs/design.md §7, no hidden
+// globals).
 #pragma once
 
 #include <map>

@@ -19,16 +19,32 @@ namespace {
 // AWS_ACCOUNT_ID is only ever cleared: newer SDKs read it beside the keys (account-based endpoints), so one
 // left over from another account must not sit next to the credentials credsh applies.
 constexpr std::array<std::string_view, 21> kManaged = {
-    "ASK_ACCESS_TOKEN",      "ASK_DEFAULT_PROFILE",       "ASK_REFRESH_TOKEN",     "ASK_VENDOR_ID",
-    "AWSUME_EXPIRATION",     "AWSUME_PROFILE",            "AWS_ACCESS_KEY_ID",     "AWS_ACCOUNT_ID", "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_DEFAULT_PROFILE",   "AWS_DEFAULT_REGION",        "AWS_PROFILE",           "AWS_REGION",
-    "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN",        "AWS_SESSION_EXPIRATION", "AWS_SESSION_TOKEN",
-    "AWS_VAULT",             "GRANTED_SSO",               "GRANTED_SSO_ROLE_NAME", "GRANTED_SSO_START_URL",
+    "ASK_ACCESS_TOKEN",
+    "ASK_DEFAULT_PROFILE",
+    "ASK_REFRESH_TOKEN",
+    "ASK_VENDOR_ID",
+    "AWSUME_EXPIRATION",
+    "AWSUME_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_ACCOUNT_ID",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_SESSION_TOKEN",
+    "AWS_VAULT",
+    "GRANTED_SSO",
+    "GRANTED_SSO_ROLE_NAME",
+    "GRANTED_SSO_START_URL",
 };
 
-constexpr std::array<std::string_view, 7> kInfo = {"CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED",
-                                                   "CREDSH_EXPIRES",     "CREDSH_PROFILE",       "CREDSH_REGION",
-                                                   "CREDSH_SCOPE"};
+constexpr std::array<std::string_view, 7> kInfo = {
+    "CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED", "CREDSH_EXPIRES",
+    "CREDSH_PROFILE",     "CREDSH_REGION",        "CREDSH_SCOPE"};
 
 // Below this much validity the applied credentials are refreshed (botocore's advisory window).
 constexpr std::int64_t kRefreshWindow = 15 * 60;
@@ -37,10 +53,14 @@ constexpr std::int64_t kRetryDelay = 60;
 
 std::string scope_marker(Scope s) {
     switch (s) {
-    case Scope::command: return "!";
-    case Scope::session: return "*";
-    case Scope::ambient: return "~";
-    default: return "";
+    case Scope::command:
+        return "!";
+    case Scope::session:
+        return "*";
+    case Scope::ambient:
+        return "~";
+    default:
+        return "";
     }
 }
 
@@ -57,7 +77,8 @@ VarValues compute_ambient(const Env& env, const std::optional<State>& state) {
         }
         auto applied = state->applied.find(name);
         auto amb = state->ambient.find(name);
-        if (applied == state->applied.end() || amb == state->ambient.end() || applied->second != value_hash(cur))
+        if (applied == state->applied.end() || amb == state->ambient.end() ||
+            applied->second != value_hash(cur))
             ambient[name] = cur;
         else
             ambient[name] = amb->second;
@@ -71,7 +92,8 @@ std::optional<Credentials> current_applied(const Env& env, const State& st) {
         auto it = st.applied.find(name);
         return it != st.applied.end() && it->second == value_hash(env.get(name));
     };
-    if (!same("AWS_ACCESS_KEY_ID") || !same("AWS_SECRET_ACCESS_KEY") || !same("AWS_SESSION_TOKEN")) return std::nullopt;
+    if (!same("AWS_ACCESS_KEY_ID") || !same("AWS_SECRET_ACCESS_KEY") || !same("AWS_SESSION_TOKEN"))
+        return std::nullopt;
     auto key = env.get("AWS_ACCESS_KEY_ID");
     auto secret = env.get("AWS_SECRET_ACCESS_KEY");
     if (!key || !secret) return std::nullopt;
@@ -115,8 +137,12 @@ bool extra_var_allowed(const CredshConfig& config, const std::string& profile, c
 
 } // namespace
 
-std::span<const std::string_view> managed_vars() { return kManaged; }
-std::span<const std::string_view> info_vars() { return kInfo; }
+std::span<const std::string_view> managed_vars() {
+    return kManaged;
+}
+std::span<const std::string_view> info_vars() {
+    return kInfo;
+}
 
 ExportPlan plan_export(const ExportRequest& req) {
     ExportPlan plan;
@@ -187,7 +213,8 @@ ExportPlan plan_export(const ExportRequest& req) {
     in.default_profile_exists = profiles.profiles.count("default") > 0;
     plan.selection = select_scope(in);
     const Selection& sel = plan.selection;
-    if (!in.dir.message.empty() && in.dir.status != DirStatus::allowed) plan.messages.push_back(in.dir.message);
+    if (!in.dir.message.empty() && in.dir.status != DirStatus::allowed)
+        plan.messages.push_back(in.dir.message);
     for (const auto& w : in.dir.warnings)
         plan.messages.push_back(w);
 
@@ -196,7 +223,8 @@ ExportPlan plan_export(const ExportRequest& req) {
     if (sel.applies) {
         auto target = resolve_target(sel.profile, sel.ask_profile, profiles, ask, config);
         // Leaving the ambient world: nothing stale may survive, whatever happens next.
-        for (std::string_view v : kManaged) plan.desired[std::string(v)] = std::nullopt;
+        for (std::string_view v : kManaged)
+            plan.desired[std::string(v)] = std::nullopt;
         // Region is not account-specific; keep the user's unless the profile or .credprofile names one.
         plan.desired["AWS_REGION"] = ambient["AWS_REGION"];
         plan.desired["AWS_DEFAULT_REGION"] = ambient["AWS_DEFAULT_REGION"];
@@ -209,17 +237,20 @@ ExportPlan plan_export(const ExportRequest& req) {
             region = sel.region ? sel.region : profile_region(profiles, target->aws_profile);
             // ASK environment mode needs the linked AWS profile as keys: the ASK CLI's environment profile
             // applies only when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set too.
-            bool ask_env = !plan.ask_profile.empty() && ask_export_for(config, plan.ask_profile) == AskExport::env;
+            bool ask_env =
+                !plan.ask_profile.empty() && ask_export_for(config, plan.ask_profile) == AskExport::env;
             if (!target->aws_profile.empty()) {
                 ProviderPlan pp = classify_profile(profiles, config, target->aws_profile);
                 plan.provider = pp.name;
                 ExportMode mode = req.mode_override.value_or(config.export_mode);
-                if (auto it = config.profiles.find(target->aws_profile); it != config.profiles.end() && !req.mode_override)
+                if (auto it = config.profiles.find(target->aws_profile);
+                    it != config.profiles.end() && !req.mode_override)
                     if (const std::string* m = find_prop(it->second, "export"))
                         mode = parse_export_mode(*m).value_or(mode);
                 if (mode == ExportMode::auto_)
-                    mode = (pp.kind == ProviderKind::static_keys && target->aws_in_files) ? ExportMode::profile
-                                                                                            : ExportMode::keys;
+                    mode = (pp.kind == ProviderKind::static_keys && target->aws_in_files)
+                               ? ExportMode::profile
+                               : ExportMode::keys;
                 if (mode == ExportMode::profile && (!target->aws_in_files || (ask_env && !req.mode_override)))
                     mode = ExportMode::keys;
                 plan.mode = mode;
@@ -239,22 +270,29 @@ ExportPlan plan_export(const ExportRequest& req) {
                         auto key = req.env.get_nonempty("AWS_ACCESS_KEY_ID");
                         auto secret = req.env.get_nonempty("AWS_SECRET_ACCESS_KEY");
                         if (key && secret) {
-                            creds = Credentials{*key, *secret, req.env.get("AWS_SESSION_TOKEN").value_or(""),
-                                                req.state ? req.state->expires : std::nullopt, "", {}};
+                            creds = Credentials{*key,
+                                                *secret,
+                                                req.env.get("AWS_SESSION_TOKEN").value_or(""),
+                                                req.state ? req.state->expires : std::nullopt,
+                                                "",
+                                                {}};
                         }
                     } else if (!creds) {
                         ResolveContext ctx{profiles, config, base, req.now, req.stderr_fd};
                         ctx.plugins = req.plugins;
                         ctx.interactive = req.interactive;
                         ctx.timeout_ms = req.timeout_ms;
-                        // Another shell's `credsh login` writes here: watching it ends "needs login" without a cd.
-                        for (auto& f : credential_cache_files(ctx, target->aws_profile)) plan.watch.push_back(f);
+                        // Another shell's `credsh login` writes here: watching it ends "needs login" without
+                        // a cd.
+                        for (auto& f : credential_cache_files(ctx, target->aws_profile))
+                            plan.watch.push_back(f);
                         auto fresh = resolve_credentials(ctx, target->aws_profile);
                         if (fresh) {
                             creds = *fresh;
                         } else {
                             plan.failed = true;
-                            // Refresh failed: keep still-valid credentials, with a warning (docs/security.md 23).
+                            // Refresh failed: keep still-valid credentials, with a warning (docs/security.md
+                            // 23).
                             std::optional<Credentials> old;
                             if (req.state && req.state->profile == target->aws_profile)
                                 old = current_applied(req.env, *req.state);
@@ -266,9 +304,11 @@ ExportPlan plan_export(const ExportRequest& req) {
                             } else {
                                 message(fresh.error().message);
                             }
-                            // A failure is remembered: the next prompts stay quiet for a minute. "Needs login"
-                            // waits for the login itself (a watched cache file, or the credsh function).
-                            if (fresh.error().kind != ErrorKind::needs_login) plan.refresh_at = req.now + kRetryDelay;
+                            // A failure is remembered: the next prompts stay quiet for a minute. "Needs
+                            // login" waits for the login itself (a watched cache file, or the credsh
+                            // function).
+                            if (fresh.error().kind != ErrorKind::needs_login)
+                                plan.refresh_at = req.now + kRetryDelay;
                         }
                     }
                     if (creds) {
@@ -276,7 +316,8 @@ ExportPlan plan_export(const ExportRequest& req) {
                             plan.desired["AWS_ACCESS_KEY_ID"] = creds->access_key_id;
                             plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
                         }
-                        if (!creds->session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
+                        if (!creds->session_token.empty())
+                            plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
                         // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on this source's allow-list and
                         // the shells', never credsh's own (docs/security.md 32).
                         for (const auto& [k, v] : creds->extra_env) {
@@ -290,9 +331,11 @@ ExportPlan plan_export(const ExportRequest& req) {
                         }
                         if (creds->expiration) {
                             if (!creds->access_key_id.empty())
-                                plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds->expiration);
+                                plan.desired["AWS_CREDENTIAL_EXPIRATION"] =
+                                    format_iso8601(*creds->expiration);
                             plan.expires = creds->expiration;
-                            std::int64_t next = std::max(*creds->expiration - kRefreshWindow, req.now + kRetryDelay);
+                            std::int64_t next =
+                                std::max(*creds->expiration - kRefreshWindow, req.now + kRetryDelay);
                             next = std::min(next, *creds->expiration);
                             if (!plan.refresh_at || next < *plan.refresh_at) plan.refresh_at = next;
                         }
@@ -309,13 +352,16 @@ ExportPlan plan_export(const ExportRequest& req) {
                 const std::string& vendor = ask.profiles.at(plan.ask_profile).vendor_id;
                 if (!plan.desired["AWS_ACCESS_KEY_ID"] || vendor.empty()) {
                     message("ASK profile " + plan.ask_profile + ": environment mode needs " +
-                            (vendor.empty() ? std::string("a vendor_id in cli_config")
-                                            : "the keys of its linked AWS profile (aws_profile in cli_config)") +
+                            (vendor.empty()
+                                 ? std::string("a vendor_id in cli_config")
+                                 : "the keys of its linked AWS profile (aws_profile in cli_config)") +
                             "; using ASK_DEFAULT_PROFILE only");
                 } else {
-                    AskTokenRequest areq{base, plan.ask_profile, req.now, req.plugins, req.resolve, req.timeout_ms};
+                    AskTokenRequest areq{base,        plan.ask_profile, req.now,
+                                         req.plugins, req.resolve,      req.timeout_ms};
                     AskToken tok = ask_access_token(areq);
-                    for (auto& m : tok.messages) message(std::move(m));
+                    for (auto& m : tok.messages)
+                        message(std::move(m));
                     if (tok.failed) {
                         plan.failed = true;
                         if (!plan.refresh_at || req.now + kRetryDelay < *plan.refresh_at)
@@ -343,8 +389,9 @@ ExportPlan plan_export(const ExportRequest& req) {
                 plan.desired[name] = std::nullopt;
 
     // credsh's own status variables and the prompt.
-    for (std::string_view v : kInfo) plan.info[std::string(v)] = std::nullopt;
-    std::string shown = sel.applies ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile)
+    for (std::string_view v : kInfo)
+        plan.info[std::string(v)] = std::nullopt;
+    std::string shown = sel.applies  ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile)
                         : sel.winner ? sel.profile
                                      : "";
     if (!region) region = nonempty(plan.desired["AWS_REGION"]);
@@ -360,7 +407,8 @@ ExportPlan plan_export(const ExportRequest& req) {
     std::string vendor_id; // not a secret: it names the developer account, as an AWS account id does
     if (!plan.ask_profile.empty()) {
         plan.info["CREDSH_ASK_PROFILE"] = plan.ask_profile;
-        if (auto it = ask.profiles.find(plan.ask_profile); it != ask.profiles.end()) vendor_id = it->second.vendor_id;
+        if (auto it = ask.profiles.find(plan.ask_profile); it != ask.profiles.end())
+            vendor_id = it->second.vendor_id;
         if (!vendor_id.empty()) plan.info["CREDSH_ASK_VENDOR_ID"] = vendor_id;
     }
     if (!plan.region.empty() && !shown.empty()) plan.info["CREDSH_REGION"] = plan.region;
@@ -387,7 +435,8 @@ ExportPlan plan_export(const ExportRequest& req) {
     if (!in.dir.path.empty()) plan.watch.push_back(in.dir.path);
 
     plan.state.ambient = ambient;
-    for (const auto& [name, value] : plan.desired) plan.state.applied[name] = value_hash(value);
+    for (const auto& [name, value] : plan.desired)
+        plan.state.applied[name] = value_hash(value);
     plan.state.profile = plan.desired["AWS_ACCESS_KEY_ID"] ? plan.aws_profile : "";
     plan.state.provider = plan.provider;
     plan.state.expires = plan.expires;
@@ -405,7 +454,8 @@ Result<std::string> render_export(const ExportPlan& plan, const Env& current, co
             return {};
         }
         if (!shell.representable(*value))
-            return fail("the value of " + name + " cannot be represented exactly in " + std::string(shell.name));
+            return fail("the value of " + name + " cannot be represented exactly in " +
+                        std::string(shell.name));
         out += shell.export_var(name, *value);
         return {};
     };

@@ -22,8 +22,8 @@ namespace {
 std::string current_dir(const credsh::Env& env) {
     struct stat a, b;
     auto pwd = env.get_nonempty("PWD");
-    if (pwd && (*pwd)[0] == '/' && ::stat(pwd->c_str(), &a) == 0 && ::stat(".", &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino)
+    if (pwd && (*pwd)[0] == '/' && ::stat(pwd->c_str(), &a) == 0 && ::stat(".", &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return *pwd;
     char buf[PATH_MAX];
     if (::getcwd(buf, sizeof buf)) return buf;
@@ -38,13 +38,16 @@ std::string self_path(const char* argv0) {
 }
 
 void usage(const credsh::Context& ctx) {
-    std::string s = "usage: credsh <command> [options]   (credsh <command> --help for details)\n\ncommands:\n";
+    std::string s =
+        "usage: credsh <command> [options]   (credsh <command> --help for details)\n\ncommands:\n";
     for (const auto& c : credsh::commands()) {
         std::string name(c.name);
-        s += "  " + name + std::string(12 - std::min<size_t>(11, name.size()), ' ') + std::string(c.summary) + "\n";
+        s += "  " + name + std::string(12 - std::min<size_t>(11, name.size()), ' ') + std::string(c.summary) +
+             "\n";
     }
     s += "\n  --version     print the version\n"
-         "\nInstall the hook:  eval \"$(credsh hook bash)\"   (zsh likewise; fish: credsh hook fish | source)\n";
+         "\nInstall the hook:  eval \"$(credsh hook bash)\"   (zsh likewise; fish: credsh hook fish | "
+         "source)\n";
     ctx.out(s);
 }
 

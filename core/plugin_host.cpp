@@ -57,7 +57,8 @@ extern "C" void host_say(void* ctx, const char* line) {
     auto* h = static_cast<HostContext*>(ctx);
     if (!line) return;
     std::string s = std::string("credsh: ") + printable(line) + "\n";
-    if (::write(h->stderr_fd, s.data(), s.size()) < 0) { /* nothing else to tell */ }
+    if (::write(h->stderr_fd, s.data(), s.size()) < 0) { /* nothing else to tell */
+    }
 }
 
 extern "C" int32_t host_read_secret(void* ctx, const char* prompt, char* buf, size_t size) {
@@ -75,7 +76,8 @@ struct KvList {
     std::vector<credsh_kv> items;
     explicit KvList(const std::map<std::string, std::string>& m) {
         items.reserve(m.size());
-        for (const auto& [k, v] : m) items.push_back({k.c_str(), v.c_str()});
+        for (const auto& [k, v] : m)
+            items.push_back({k.c_str(), v.c_str()});
     }
     credsh_kv_list view() const { return {items.data(), items.size()}; }
 };
@@ -105,7 +107,8 @@ Result<void> validate_descriptor(const credsh_plugin_descriptor* d, const std::s
     if (!d->name || !d->version || !d->create || !d->destroy || !d->call)
         return fail("descriptor has an empty name, version or function");
     if (expected_name != d->name)
-        return fail("file is named for plugin " + expected_name + " but the plugin calls itself " + printable(d->name));
+        return fail("file is named for plugin " + expected_name + " but the plugin calls itself " +
+                    printable(d->name));
     return {};
 }
 
@@ -273,7 +276,8 @@ Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const
     plugin->lib.load(load_path, ec, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
     if (ec) {
         // Boost.DLL reports every dlopen failure as "Bad file descriptor"; dlerror() still holds the reason
-        // (not an ELF file, an undefined symbol, a missing dependency), prefixed with the path we already name.
+        // (not an ELF file, an undefined symbol, a missing dependency), prefixed with the path we already
+        // name.
         const char* err = ::dlerror();
         std::string why = err ? err : ec.message();
         for (const std::string& prefix : {load_path + ": ", path + ": "})
@@ -302,7 +306,8 @@ Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) 
         if (!checked) {
             if (checked.error().kind == ErrorKind::not_found) continue;
             // Refused: say so, and let a later directory's copy serve (it passed the same checks).
-            warn_once("plugin " + name + ": " + printable(path) + " is " + checked.error().message + "; refused");
+            warn_once("plugin " + name + ": " + printable(path) + " is " + checked.error().message +
+                      "; refused");
             continue;
         }
         auto plugin = open_plugin(name, path, *checked);
@@ -325,7 +330,8 @@ std::vector<PluginInfo> PluginHost::list() {
         std::vector<std::string> names;
         while (dirent* e = ::readdir(d)) {
             std::string f = e->d_name;
-            if (f.size() <= kPrefix.size() + kSuffix.size() || !f.starts_with(kPrefix) || !f.ends_with(kSuffix))
+            if (f.size() <= kPrefix.size() + kSuffix.size() || !f.starts_with(kPrefix) ||
+                !f.ends_with(kSuffix))
                 continue;
             names.push_back(f.substr(kPrefix.size(), f.size() - kPrefix.size() - kSuffix.size()));
         }

@@ -1,5 +1,6 @@
-// Finds, validates and calls plugins (docs/design.md §5). Loading is lazy: nothing is dlopen'ed until a profile needs
-// a plugin and its cached credentials are missing or near expiry, so the prompt path never pays for libcurl.
+// Finds, validates and calls plugins (docs/design.md §5). Loading is lazy: nothing is dlopen'ed until a
+// profile needs a plugin and its cached credentials are missing or near expiry, so the prompt path never pays
+// for libcurl.
 //
 // Search order, first usable match wins (docs/security.md 40):
 //   1. each absolute directory of CREDSH_PLUGIN_PATH (colon-separated; a relative entry is ignored, with a
@@ -40,12 +41,12 @@ struct SearchDir {
 };
 
 struct PluginInfo {
-    std::string name;     // from the file name
+    std::string name; // from the file name
     std::string path;
     PluginOrigin origin = PluginOrigin::system_dir;
-    std::string version;  // from the descriptor, when valid
+    std::string version; // from the descriptor, when valid
     std::string summary;
-    std::string problem;  // why it cannot be used ("" when it can)
+    std::string problem; // why it cannot be used ("" when it can)
     // Later files of the same name, which this one hides ("PATH (origin)"), and earlier ones that were
     // refused ("PATH (REASON)"), in search order.
     std::vector<std::string> shadows;

@@ -145,8 +145,8 @@ Result<Credentials> parse_process_output(const std::string& json, std::int64_t n
     if (!expiration.empty()) {
         auto when = parse_iso8601(expiration);
         if (!when) return fail("credential_process output: Expiration is not an ISO 8601 time");
-        // Never hand out credentials that are already dead (docs/security.md 23); the SDKs would return them and
-        // let the first API call fail, which in a shell means exporting keys that cannot work.
+        // Never hand out credentials that are already dead (docs/security.md 23); the SDKs would return them
+        // and let the first API call fail, which in a shell means exporting keys that cannot work.
         if (*when <= now)
             return fail("credentials from credential_process expired at " + format_iso8601(*when));
         creds.expiration = *when;

@@ -1,8 +1,8 @@
 // The AWS shared config/credentials parser. It follows the cross-SDK profile file spec as smithy-rs
 // implements it (aws-runtime env_config/parse.rs + normalize.rs), because that is what the conformance suite
 // encodes and what every other SDK is measured against; where the AWS CLI (configparser) departs from it, the
-// suite wins (docs/protocols.md §2). It runs on shell prompts, so it is one pass over a string_view with no regex
-// and no per-line allocation: only names and values that end up in the result are copied.
+// suite wins (docs/protocols.md §2). It runs on shell prompts, so it is one pass over a string_view with no
+// regex and no per-line allocation: only names and values that end up in the result are copied.
 //
 // The parse is two-level like smithy-rs's: every line is first checked for syntax regardless of where it is
 // (so a broken line inside an ignored section is still an error, as in every SDK), and only then are section
@@ -354,8 +354,9 @@ Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& confi
     return out;
 }
 
-Result<std::map<std::string, std::vector<std::string>>> parse_profile_names(
-    const std::optional<ProfileSource>& config, const std::optional<ProfileSource>& credentials) {
+Result<std::map<std::string, std::vector<std::string>>>
+parse_profile_names(const std::optional<ProfileSource>& config,
+                    const std::optional<ProfileSource>& credentials) {
     ProfileSet out;
     if (config)
         if (auto r = Parser(out, *config, FileKind::config, true).run(); !r) return r.error();

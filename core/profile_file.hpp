@@ -44,8 +44,9 @@ Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& confi
 
 // Only the profile names and where each was seen (ProfileSet::origins), with the same syntax checks and
 // errors as parse_profile_files but no values copied: the fast path for `credsh profiles` and completion.
-Result<std::map<std::string, std::vector<std::string>>> parse_profile_names(
-    const std::optional<ProfileSource>& config, const std::optional<ProfileSource>& credentials);
+Result<std::map<std::string, std::vector<std::string>>>
+parse_profile_names(const std::optional<ProfileSource>& config,
+                    const std::optional<ProfileSource>& credentials);
 
 // Sub-properties of a raw property value ("\ns3 = x" style), in the spec's shape.
 Properties sub_properties(const std::string& raw);
@@ -59,7 +60,8 @@ struct ProfileFileLocations {
 ProfileFileLocations locate_profile_files(const Env& env, bool windows = false);
 
 // As above, with `fallback_home` standing in for the passwd lookup when no variable names a home directory
-// (the suites' "languageSpecificHome"); nullopt leaves "~" unexpanded, which load_profile_files reads as absent.
+// (the suites' "languageSpecificHome"); nullopt leaves "~" unexpanded, which load_profile_files reads as
+// absent.
 ProfileFileLocations locate_profile_files(const Env& env, bool windows,
                                           const std::optional<std::string>& fallback_home);
 

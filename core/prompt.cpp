@@ -41,15 +41,33 @@ std::string render(std::string_view f, size_t& pos, const PromptValues& v, bool&
         } else if (c == '%' && pos + 1 < f.size()) {
             const std::string* val = nullptr;
             switch (f[pos + 1]) {
-            case 'p': val = &v.profile; break;
-            case 'r': val = &v.region; break;
-            case 't': val = &v.time_left; break;
-            case 's': val = &v.scope_marker; break;
-            case 'b': val = &v.blocked; break;
-            case 'a': val = &v.ask_profile; break;
-            case 'v': val = &v.ask_vendor_id; break;
-            case '%': lit.push_back('%'); break;
-            default: lit.append(f.substr(pos, 2)); break;
+            case 'p':
+                val = &v.profile;
+                break;
+            case 'r':
+                val = &v.region;
+                break;
+            case 't':
+                val = &v.time_left;
+                break;
+            case 's':
+                val = &v.scope_marker;
+                break;
+            case 'b':
+                val = &v.blocked;
+                break;
+            case 'a':
+                val = &v.ask_profile;
+                break;
+            case 'v':
+                val = &v.ask_vendor_id;
+                break;
+            case '%':
+                lit.push_back('%');
+                break;
+            default:
+                lit.append(f.substr(pos, 2));
+                break;
             }
             if (val) {
                 flush();

@@ -17,7 +17,8 @@ inline constexpr std::string_view kTimePlaceholder = "@@T@@";
 
 struct PromptValues {
     std::string profile, region, time_left, scope_marker, blocked, ask_profile;
-    std::string ask_vendor_id = {}; // last, with an initializer: existing aggregate initializers stay complete
+    std::string ask_vendor_id =
+        {}; // last, with an initializer: existing aggregate initializers stay complete
 };
 
 std::string format_prompt(std::string_view format, const PromptValues& v);

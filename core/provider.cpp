@@ -33,12 +33,15 @@ std::variant<const Properties*, std::string> keys_in(const Properties* p, const 
     if (id && secret) return p;
     if (id || secret)
         return std::string("partial credentials in the ") + file + " file (" +
-               (id ? "aws_access_key_id without aws_secret_access_key" : "aws_secret_access_key without aws_access_key_id") + ")";
+               (id ? "aws_access_key_id without aws_secret_access_key"
+                   : "aws_secret_access_key without aws_access_key_id") +
+               ")";
     return static_cast<const Properties*>(nullptr);
 }
 } // namespace
 
-ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name) {
+ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config,
+                              const std::string& name) {
     if (auto it = config.profiles.find(name); it != config.profiles.end()) {
         if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty())
             return {ProviderKind::plugin, *plugin, "credsh profile served by a plugin"};
@@ -57,11 +60,13 @@ ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& co
     auto creds = keys_in(section(profiles.credentials_file, name), "credentials");
     if (auto* err = std::get_if<std::string>(&creds)) return {ProviderKind::none, "", *err};
     if (auto* k = std::get<const Properties*>(creds)) return from_keys(k);
-    if (has(p, "credential_process")) return {ProviderKind::process, "credential_process", "credential_process"};
+    if (has(p, "credential_process"))
+        return {ProviderKind::process, "credential_process", "credential_process"};
     auto conf = keys_in(section(profiles.config_file, name), "config");
     if (auto* err = std::get_if<std::string>(&conf)) return {ProviderKind::none, "", *err};
     if (auto* k = std::get<const Properties*>(conf)) return from_keys(k);
-    if (has(p, "credential_source")) return {ProviderKind::plugin, "imds", "credential_source without role_arn"};
+    if (has(p, "credential_source"))
+        return {ProviderKind::plugin, "imds", "credential_source without role_arn"};
     return {ProviderKind::none, "", "profile has no credentials"};
 }
 
@@ -74,7 +79,8 @@ Result<void> check_source_chain(const ProfileSet& profiles, const std::string& n
         if (it == profiles.profiles.end()) {
             if (visited.size() == 1) return {};
             std::string chain;
-            for (const auto& v : visited) chain += (chain.empty() ? "" : " -> ") + v;
+            for (const auto& v : visited)
+                chain += (chain.empty() ? "" : " -> ") + v;
             return fail("source_profile " + cur + " does not exist (" + chain + ")");
         }
         const std::string* next = find_prop(it->second, "source_profile");
@@ -83,13 +89,14 @@ Result<void> check_source_chain(const ProfileSet& profiles, const std::string& n
         for (const auto& v : visited) {
             if (v != *next) continue;
             std::string chain;
-            for (const auto& w : visited) chain += w + " -> ";
+            for (const auto& w : visited)
+                chain += w + " -> ";
             return fail("profile cycle: " + chain + *next);
         }
         // The same bound as plan_chain: a generated file cannot make this walk (or its messages) unbounded.
         if (visited.size() >= kMaxChainProfiles)
-            return fail("source_profile chain longer than " + std::to_string(kMaxChainProfiles) + " profiles (" +
-                        name + " -> ... -> " + cur + " -> " + *next + ")");
+            return fail("source_profile chain longer than " + std::to_string(kMaxChainProfiles) +
+                        " profiles (" + name + " -> ... -> " + cur + " -> " + *next + ")");
         cur = *next;
     }
 }
@@ -109,14 +116,17 @@ Result<Target> resolve_target(const std::string& name, const std::optional<std::
         t.aws_in_files = profiles.profiles.count(linked) > 0;
     }
     if (ask_override) {
-        if (!ask.profiles.count(*ask_override)) return fail("ASK profile " + *ask_override + " not found in ~/.ask/cli_config");
+        if (!ask.profiles.count(*ask_override))
+            return fail("ASK profile " + *ask_override + " not found in ~/.ask/cli_config");
         t.ask_profile = *ask_override;
     } else if (in_ask) {
         t.ask_profile = name;
     }
     if (name.empty() && t.ask_profile.empty()) return fail("no profile named");
     if (!name.empty() && !in_aws && !in_credsh && !in_ask)
-        return fail("profile " + name + " not found (not in the AWS config or credentials files, ~/.ask/cli_config or credsh's config)");
+        return fail(
+            "profile " + name +
+            " not found (not in the AWS config or credentials files, ~/.ask/cli_config or credsh's config)");
     return t;
 }
 

@@ -23,7 +23,8 @@ struct ProviderPlan {
     ProviderKind kind = ProviderKind::none;
     std::string name;   // "static", "credential_process", or the plugin's name
     std::string detail; // why that plugin, for messages
-    const Properties* keys = nullptr; // static_keys: the one section (credentials or config file) they come from
+    const Properties* keys =
+        nullptr; // static_keys: the one section (credentials or config file) they come from
 };
 
 // A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
@@ -31,9 +32,11 @@ const std::string* find_prop(const Properties& props, std::string_view key);
 
 // Botocore's order within a profile: role_arn / web identity (mfa-sts), SSO (aws-sso), static keys from the
 // credentials file, credential_process, static keys from the config file. Keys are taken from one file's
-// section only; a key id without its secret (or the reverse) in a file is an error there, as in botocore. A static profile with mfa_serial
-// is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is served by Y.
-ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config, const std::string& name);
+// section only; a key id without its secret (or the reverse) in a file is an error there, as in botocore. A
+// static profile with mfa_serial is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is
+// served by Y.
+ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config,
+                              const std::string& name);
 
 class PluginHost;
 
@@ -44,9 +47,9 @@ struct ResolveContext {
     std::int64_t now;
     int stderr_fd = 2;
     PluginHost* plugins = nullptr; // nullptr: plugin-backed steps fail with "needs plugin X"
-    bool interactive = false;      // may ask for an MFA code or run a device flow (login, exec); never in a hook
-    int timeout_ms = 5000;         // deadline for each network step and for waiting on another shell's lock
-    bool force_refresh = false;    // login: fetch the last step anew even when its cache is still valid
+    bool interactive = false;   // may ask for an MFA code or run a device flow (login, exec); never in a hook
+    int timeout_ms = 5000;      // deadline for each network step and for waiting on another shell's lock
+    bool force_refresh = false; // login: fetch the last step anew even when its cache is still valid
 };
 
 // The profile's credentials (resolve.cpp): the chain from plan_chain, each step served from its cache when

@@ -1,5 +1,6 @@
 // Python's json.dumps, byte for byte, for the cache keys the AWS CLI derives from it (sha1 of the text).
-// In credsh_util because both the core (~/.aws/cli/cache keys) and the aws-sso plugin (registration keys) need it.
+// In credsh_util because both the core (~/.aws/cli/cache keys) and the aws-sso plugin (registration keys)
+// need it.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -21,8 +21,8 @@ namespace credsh {
 
 namespace {
 
-// botocore's advisory refresh window: above it a cached entry is used as is, below it we refresh (and fall back
-// to the cached entry while it is still valid if the refresh fails).
+// botocore's advisory refresh window: above it a cached entry is used as is, below it we refresh (and fall
+// back to the cached entry while it is still valid if the refresh fails).
 constexpr std::int64_t kRefreshWindow = 15 * 60;
 
 const std::string* prop(const Properties& p, std::string_view key) {
@@ -50,17 +50,21 @@ std::map<std::string, std::string> step_settings(const ProfileSet& profiles, con
     std::map<std::string, std::string> s;
     auto it = profiles.profiles.find(name);
     if (it != profiles.profiles.end()) {
-        for (const auto& [k, v] : it->second) s[to_lower(k)] = v;
+        for (const auto& [k, v] : it->second)
+            s[to_lower(k)] = v;
         if (const std::string* session = prop(it->second, "sso_session"))
             if (auto ss = profiles.sso_sessions.find(*session); ss != profiles.sso_sessions.end())
-                for (const auto& [k, v] : ss->second) s["sso-session." + to_lower(k)] = v;
+                for (const auto& [k, v] : ss->second)
+                    s["sso-session." + to_lower(k)] = v;
         if (const std::string* services = prop(it->second, "services"))
             if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
                 for (const auto& [service, raw] : sv->second)
-                    for (const auto& [k, v] : sub_properties(raw)) s["services." + to_lower(service) + "." + to_lower(k)] = v;
+                    for (const auto& [k, v] : sub_properties(raw))
+                        s["services." + to_lower(service) + "." + to_lower(k)] = v;
     }
     if (auto c = config.profiles.find(name); c != config.profiles.end())
-        for (const auto& [k, v] : c->second) s["credsh." + to_lower(k)] = v;
+        for (const auto& [k, v] : c->second)
+            s["credsh." + to_lower(k)] = v;
     return s;
 }
 
@@ -91,7 +95,8 @@ nlohmann::json assume_role_args(const Properties& p, bool web_identity) {
         try {
             a["DurationSeconds"] = std::stoll(*v);
         } catch (...) {
-            a["DurationSeconds"] = *v; // the plugin rejects it with a clear error; the key just has to be stable
+            a["DurationSeconds"] =
+                *v; // the plugin rejects it with a clear error; the key just has to be stable
         }
     }
     return a;
@@ -104,7 +109,8 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
     static const Properties empty;
     const Properties& p = pit == ctx.profiles.profiles.end() ? empty : pit->second;
     switch (step.kind) {
-    case StepKind::assume_role: return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, false))};
+    case StepKind::assume_role:
+        return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, false))};
     case StepKind::web_identity: {
         if (!step.web_env) return CacheRef{dirs.cli, assume_role_cache_key(assume_role_args(p, true))};
         // The AWS CLI keys the same call from the environment the same way: RoleArn [+ RoleSessionName].
@@ -113,7 +119,8 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
         return CacheRef{dirs.cli, assume_role_cache_key(a)};
     }
     case StepKind::session_token: {
-        // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term key.
+        // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term
+        // key.
         nlohmann::json a = {{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")},
                             {"SerialNumber", *prop(p, "mfa_serial")}};
         if (const std::string* v = prop(p, "duration_seconds")) a["DurationSeconds"] = *v;
@@ -125,28 +132,34 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
         if (!account || !role) return std::nullopt; // a token-only profile has no role credentials
         const std::string* session = prop(p, "sso_session");
         const std::string* url = prop(p, "sso_start_url");
-        return CacheRef{dirs.cli, sso_role_cache_key(*account, *role, session ? *session : "", url ? *url : ""),
+        return CacheRef{dirs.cli,
+                        sso_role_cache_key(*account, *role, session ? *session : "", url ? *url : ""),
                         {{"ProviderType", "sso"}}};
     }
     case StepKind::plugin: {
         auto settings = step_settings(ctx.profiles, ctx.config, step.profile);
         nlohmann::json j(settings);
-        return CacheRef{dirs.credsh, "plugin-" + step.plugin + "-" +
-                                         sha1_hex(step.profile + "\n" + python_json_dumps(j))};
+        return CacheRef{dirs.credsh,
+                        "plugin-" + step.plugin + "-" + sha1_hex(step.profile + "\n" + python_json_dumps(j))};
     }
     case StepKind::access_key:
     case StepKind::process:
-    case StepKind::named_source: return std::nullopt;
+    case StepKind::named_source:
+        return std::nullopt;
     }
     return std::nullopt;
 }
 
 const char* operation_for(StepKind k) {
     switch (k) {
-    case StepKind::assume_role: return "assume-role";
-    case StepKind::web_identity: return "assume-role-with-web-identity";
-    case StepKind::session_token: return "get-session-token";
-    default: return "credentials";
+    case StepKind::assume_role:
+        return "assume-role";
+    case StepKind::web_identity:
+        return "assume-role-with-web-identity";
+    case StepKind::session_token:
+        return "get-session-token";
+    default:
+        return "credentials";
     }
 }
 
@@ -158,7 +171,8 @@ bool needs_mfa(const ResolveContext& ctx, const Step& step) {
 
 void say(const ResolveContext& ctx, const std::string& line) {
     std::string s = "credsh: " + line + "\n";
-    if (::write(ctx.stderr_fd, s.data(), s.size()) < 0) { /* stderr gone: nothing else to tell */ }
+    if (::write(ctx.stderr_fd, s.data(), s.size()) < 0) { /* stderr gone: nothing else to tell */
+    }
 }
 
 Result<Credentials> from_reply(const PluginReply& reply, const std::string& where) {
@@ -176,7 +190,8 @@ Result<Credentials> from_reply(const PluginReply& reply, const std::string& wher
         if (credsh_owned_var(name))
             return fail(where + ": the plugin tried to set " + printable(name) +
                         ", which credsh never takes from a plugin");
-    if (c.access_key_id.empty() != c.secret_access_key.empty() || (c.access_key_id.empty() && c.extra_env.empty()))
+    if (c.access_key_id.empty() != c.secret_access_key.empty() ||
+        (c.access_key_id.empty() && c.extra_env.empty()))
         return fail(where + ": the plugin returned no credentials");
     if (std::string exp = reply.get("expiration"); !exp.empty()) {
         c.expiration = parse_iso8601(exp);
@@ -193,7 +208,8 @@ class Runner {
         const Step& step = chain_[i];
         std::string where = "profile " + step.profile;
         switch (step.kind) {
-        case StepKind::access_key: return static_credentials(*step.keys);
+        case StepKind::access_key:
+            return static_credentials(*step.keys);
         case StepKind::process: {
             ProcessOptions opts;
             opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
@@ -212,7 +228,8 @@ class Runner {
                                     std::to_string(ctx_.config.process_timeout.count()) + "s";
             }
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
-            auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
+            auto creds =
+                run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
             if (!creds) return creds.error().context(where); // its errors already name credential_process
             if (creds->account_id.empty())
                 if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
@@ -225,11 +242,13 @@ class Runner {
                 if (!key || !secret)
                     return fail(where + ": credential_source = Environment, but AWS_ACCESS_KEY_ID and "
                                         "AWS_SECRET_ACCESS_KEY are not both set");
-                Credentials c{*key, *secret, ctx_.env.get_nonempty("AWS_SESSION_TOKEN").value_or(""), std::nullopt, "", {}};
+                Credentials c{*key,         *secret, ctx_.env.get_nonempty("AWS_SESSION_TOKEN").value_or(""),
+                              std::nullopt, "",      {}};
                 return c;
             }
             return fetch(i, where);
-        default: return fetch(i, where);
+        default:
+            return fetch(i, where);
         }
     }
 
@@ -265,7 +284,8 @@ class Runner {
         if (fresh()) return *cached;
         bool mfa = needs_mfa(ctx_, step);
         if (mfa && !ctx_.interactive) {
-            if (still_valid()) return *cached; // inside the refresh window but valid: use it, login when convenient
+            if (still_valid())
+                return *cached; // inside the refresh window but valid: use it, login when convenient
             const std::string& root = chain_.back().profile;
             return needs_login(root + " needs an MFA code — run: credsh login " + root);
         }
@@ -288,7 +308,8 @@ class Runner {
             if (fresh()) return *cached;
         }
         auto fallback = [&](const Error& e) -> Result<Credentials> {
-            // `credsh login` asked for new credentials: a wrong MFA code must fail, not report the old session.
+            // `credsh login` asked for new credentials: a wrong MFA code must fail, not report the old
+            // session.
             bool forced = ctx_.force_refresh && last;
             if (e.kind != ErrorKind::needs_login && still_valid() && !forced) {
                 say(ctx_, e.message + "; using cached credentials, valid " +
@@ -318,20 +339,24 @@ class Runner {
         if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
         if (step.kind == StepKind::assume_role || step.kind == StepKind::session_token ||
             step.kind == StepKind::web_identity) {
-            // Every STS hop of a chain goes to the selected profile's region, as botocore's AssumeRoleProvider
-            // does (one STS client from the session): a source profile's own region does not move its hop.
+            // Every STS hop of a chain goes to the selected profile's region, as botocore's
+            // AssumeRoleProvider does (one STS client from the session): a source profile's own region does
+            // not move its hop.
             auto top = ctx_.profiles.profiles.find(chain_.back().profile);
-            const std::string* r = top == ctx_.profiles.profiles.end() ? nullptr : prop(top->second, "region");
+            const std::string* r =
+                top == ctx_.profiles.profiles.end() ? nullptr : prop(top->second, "region");
             if (r)
                 call.settings["region"] = *r;
             else
-                call.settings.erase("region"); // then AWS_REGION, AWS_DEFAULT_REGION, us-east-1, as for the top
+                call.settings.erase(
+                    "region"); // then AWS_REGION, AWS_DEFAULT_REGION, us-east-1, as for the top
         }
         if (step.web_env) {
             call.settings["role_arn"] = step.web_env->role_arn;
             call.settings["web_identity_token_file"] = step.web_env->token_file;
             call.settings.erase("role_session_name");
-            if (!step.web_env->session_name.empty()) call.settings["role_session_name"] = step.web_env->session_name;
+            if (!step.web_env->session_name.empty())
+                call.settings["role_session_name"] = step.web_env->session_name;
         }
         if (source) call.source = as_source(*source);
         call.home = ctx_.env.home();
@@ -341,7 +366,8 @@ class Runner {
         if (mfa) {
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
             auto code = read_secret_from_tty("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
-            if (!code) return fallback(code.error().context(where + ": MFA code")); // no terminal, or cancelled
+            if (!code)
+                return fallback(code.error().context(where + ": MFA code")); // no terminal, or cancelled
             call.args["token_code"] = std::string(trim(*code));
         }
         auto reply = ctx_.plugins->call(step.plugin, call);
@@ -349,7 +375,8 @@ class Runner {
         if (reply->status == CREDSH_NEEDS_LOGIN) {
             std::string hint = reply->get("hint");
             std::string root = chain_.back().profile;
-            return needs_login(root + " needs login — run: " + (hint.empty() ? "credsh login " + root : hint));
+            return needs_login(root +
+                               " needs login — run: " + (hint.empty() ? "credsh login " + root : hint));
         }
         if (reply->status != CREDSH_OK) {
             std::string msg = reply->get("message");
@@ -397,11 +424,11 @@ Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::st
 std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const std::string& name) {
     auto chain = plan_chain(ctx.profiles, ctx.config, name, web_identity_env(ctx.env));
     if (!chain || chain->empty()) return {};
-    // A missing entry is watched through its nearest existing ancestor: the shells disagree about -nt against a
-    // missing file, and the hooks only watch paths that exist. Another terminal's `credsh login` creates the
-    // entry (or its directory), which changes that ancestor's mtime. Nothing is created here: a directory made
-    // during an export is newer than the shell's stamp, so the next prompt would export again (and repeat a
-    // "needs login" hint).
+    // A missing entry is watched through its nearest existing ancestor: the shells disagree about -nt against
+    // a missing file, and the hooks only watch paths that exist. Another terminal's `credsh login` creates
+    // the entry (or its directory), which changes that ancestor's mtime. Nothing is created here: a directory
+    // made during an export is newer than the shell's stamp, so the next prompt would export again (and
+    // repeat a "needs login" hint).
     auto existing = [](std::string path) {
         struct stat st {};
         while (::stat(path.c_str(), &st) != 0) {
@@ -414,8 +441,9 @@ std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const
     std::vector<std::string> out;
     if (auto c = cache_for(ctx, *chain, chain->size() - 1))
         if (auto w = existing(c->path()); !w.empty()) out.push_back(w);
-    // An SSO sign-in by another tool (`aws sso login`) writes only the token file, ~/.aws/sso/cache/<sha1>.json
-    // keyed by the sso-session name or the legacy start URL (docs/protocols.md §1).
+    // An SSO sign-in by another tool (`aws sso login`) writes only the token file,
+    // ~/.aws/sso/cache/<sha1>.json keyed by the sso-session name or the legacy start URL (docs/protocols.md
+    // §1).
     if (auto p = ctx.profiles.profiles.find(chain->front().profile);
         chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
         const std::string* key = prop(p->second, "sso_session");

@@ -10,10 +10,10 @@
 namespace credsh {
 
 enum class ErrorKind {
-    failed,    // anything that should be reported
-    not_found, // a file or profile that is absent; callers often treat this as "nothing here"
+    failed,      // anything that should be reported
+    not_found,   // a file or profile that is absent; callers often treat this as "nothing here"
     needs_login, // a person must act first (SSO device code, MFA code); the message is the one-line hint
-    unsafe,    // a state file or directory someone else could have written: used as absent, said once
+    unsafe,      // a state file or directory someone else could have written: used as absent, said once
 };
 
 struct Error {
@@ -24,10 +24,18 @@ struct Error {
     Error context(const std::string& prefix) const { return Error{prefix + ": " + message, kind}; }
 };
 
-inline Error fail(std::string message) { return Error{std::move(message), ErrorKind::failed}; }
-inline Error not_found(std::string message) { return Error{std::move(message), ErrorKind::not_found}; }
-inline Error needs_login(std::string message) { return Error{std::move(message), ErrorKind::needs_login}; }
-inline Error unsafe(std::string message) { return Error{std::move(message), ErrorKind::unsafe}; }
+inline Error fail(std::string message) {
+    return Error{std::move(message), ErrorKind::failed};
+}
+inline Error not_found(std::string message) {
+    return Error{std::move(message), ErrorKind::not_found};
+}
+inline Error needs_login(std::string message) {
+    return Error{std::move(message), ErrorKind::needs_login};
+}
+inline Error unsafe(std::string message) {
+    return Error{std::move(message), ErrorKind::unsafe};
+}
 
 template <class T> class [[nodiscard]] Result {
   public:

@@ -1,10 +1,11 @@
 // Every file credsh reads or writes goes through here, because the files come from places an attacker may
 // shape (a cloned repository's .credprofile, a shared /tmp) and because a prompt must never block.
 // Reads: O_NONBLOCK + fstat S_ISREG + a size cap, so a FIFO, device, directory or huge sparse file returns
-// at once with an error (docs/security.md 15). State files (caches, locks, the trust store, stamps) are read only
-// when they and their directory are the user's and nobody else can write them (docs/security.md 20, 32). Writes: private directories (0700) and files (0600), written to an
-// O_EXCL|O_NOFOLLOW temp file whose mode is set on the descriptor, fsync'd, renamed relative to the directory's
-// descriptor, then the directory fsync'd -- no path is touched after the rename (docs/security.md 20-21, 31). The plugins link this file too
+// at once with an error (docs/security.md 15). State files (caches, locks, the trust store, stamps) are read
+// only when they and their directory are the user's and nobody else can write them (docs/security.md 20, 32).
+// Writes: private directories (0700) and files (0600), written to an O_EXCL|O_NOFOLLOW temp file whose mode
+// is set on the descriptor, fsync'd, renamed relative to the directory's descriptor, then the directory
+// fsync'd -- no path is touched after the rename (docs/security.md 20-21, 31). The plugins link this file too
 // (credsh_util).
 #pragma once
 
@@ -58,6 +59,7 @@ struct WriteOptions {
 // Atomically replace `path` with `data` (mode 0600 unless `opts` says otherwise), in a directory already made
 // private. `path` itself is replaced, never followed: when it is a symlink, the link is replaced. No path is
 // looked up again after the rename (docs/security.md 31).
-Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts = {});
+Result<void> atomic_write_file(const std::string& path, const std::string& data,
+                               const WriteOptions& opts = {});
 
 } // namespace credsh

@@ -6,11 +6,16 @@ namespace credsh {
 
 std::string_view scope_name(Scope s) {
     switch (s) {
-    case Scope::command: return "command";
-    case Scope::session: return "session";
-    case Scope::directory: return "directory";
-    case Scope::ambient: return "ambient";
-    case Scope::default_: return "default";
+    case Scope::command:
+        return "command";
+    case Scope::session:
+        return "session";
+    case Scope::directory:
+        return "directory";
+    case Scope::ambient:
+        return "ambient";
+    case Scope::default_:
+        return "default";
     }
     return "?";
 }
@@ -32,15 +37,23 @@ Selection select_scope(const ScopeInputs& in) {
 
     const DirLookup& d = in.dir;
     switch (d.status) {
-    case DirStatus::none: row(Scope::directory, false, "", "no .credprofile from here to /"); break;
+    case DirStatus::none:
+        row(Scope::directory, false, "", "no .credprofile from here to /");
+        break;
     case DirStatus::allowed: {
         std::string name = d.content.profile.empty() ? d.content.ask_profile.value_or("") : d.content.profile;
         row(Scope::directory, true, name, printable(d.realpath));
         break;
     }
-    case DirStatus::blocked: row(Scope::directory, false, "", "blocked: " + printable(d.realpath)); break;
-    case DirStatus::denied: row(Scope::directory, false, "", "denied: " + printable(d.realpath)); break;
-    case DirStatus::invalid: row(Scope::directory, false, "", "invalid: " + printable(d.realpath)); break;
+    case DirStatus::blocked:
+        row(Scope::directory, false, "", "blocked: " + printable(d.realpath));
+        break;
+    case DirStatus::denied:
+        row(Scope::directory, false, "", "denied: " + printable(d.realpath));
+        break;
+    case DirStatus::invalid:
+        row(Scope::directory, false, "", "invalid: " + printable(d.realpath));
+        break;
     }
     if (sel.winner == Scope::directory) {
         sel.region = d.content.region;
@@ -48,7 +61,7 @@ Selection select_scope(const ScopeInputs& in) {
     }
 
     bool ambient = in.ambient_aws_profile || in.ambient_ask_profile || in.ambient_env_keys;
-    std::string ambient_name = in.ambient_aws_profile    ? *in.ambient_aws_profile
+    std::string ambient_name = in.ambient_aws_profile   ? *in.ambient_aws_profile
                                : in.ambient_ask_profile ? *in.ambient_ask_profile
                                                         : "";
     row(Scope::ambient, ambient, ambient_name,
@@ -61,15 +74,22 @@ Selection select_scope(const ScopeInputs& in) {
         row(Scope::default_, true, *in.default_profile, "default_profile in credsh config");
     else
         row(Scope::default_, in.default_profile_exists, in.default_profile_exists ? "default" : "",
-            in.default_profile_exists ? "the profile named default (left to the SDKs)" : "no profile named default");
+            in.default_profile_exists ? "the profile named default (left to the SDKs)"
+                                      : "no profile named default");
 
     if (sel.winner) {
         switch (*sel.winner) {
         case Scope::command:
         case Scope::session:
-        case Scope::directory: sel.applies = true; break;
-        case Scope::ambient: sel.applies = false; break;
-        case Scope::default_: sel.applies = in.default_profile.has_value(); break;
+        case Scope::directory:
+            sel.applies = true;
+            break;
+        case Scope::ambient:
+            sel.applies = false;
+            break;
+        case Scope::default_:
+            sel.applies = in.default_profile.has_value();
+            break;
         }
     }
     return sel;

@@ -72,7 +72,8 @@ std::string serialize_state(const State& st) {
     }
     for (const auto& [name, hash] : st.stashed) // not restored: kept for a later read
         if (!st.ambient.count(name)) out += "ambient " + name + " #" + hash + "\n";
-    for (const auto& [name, hash] : st.applied) out += "applied " + name + " " + hash + "\n";
+    for (const auto& [name, hash] : st.applied)
+        out += "applied " + name + " " + hash + "\n";
     return out;
 }
 

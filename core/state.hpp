@@ -29,7 +29,7 @@ struct State {
     // Secret variables (is_secret_var) whose ambient value lives in the shell's stash file, not in the text
     // the shell keeps: name -> sha256_hex of the value. apply_stash() moves them back into `ambient`.
     std::map<std::string, std::string> stashed;
-    std::string stash; // the stash file's id (the shell's pid), "" if none
+    std::string stash;                   // the stash file's id (the shell's pid), "" if none
     std::string profile;                 // the profile whose credentials are applied, "" if none
     std::string provider;                // how they were obtained ("static", "credential_process", ...)
     std::optional<std::int64_t> expires; // of the applied credentials

@@ -3,8 +3,8 @@
 // A file is used only if the user allowed exactly these bytes at exactly this path: the allow key is
 // sha256(path + "\n" + bytes), where path is where the walk found the file, with its directory resolved by
 // realpath but the file itself never followed (docs/security.md 11, 30). So any edit, a copy elsewhere, or a
-// symlink elsewhere pointing at an allowed file (a repository can commit one) blocks it again. A deny is keyed
-// by sha256(path) and wins over any allow. The store lives in $XDG_DATA_HOME/credsh (default
+// symlink elsewhere pointing at an allowed file (a repository can commit one) blocks it again. A deny is
+// keyed by sha256(path) and wins over any allow. The store lives in $XDG_DATA_HOME/credsh (default
 // ~/.local/share/credsh), directories 0700 and files 0600; a decision is believed only when its file and the
 // store's directories are ours and nobody else can write them, and no symlink in the store is followed.
 //
@@ -48,12 +48,13 @@ enum class DirStatus {
 
 struct DirLookup {
     DirStatus status = DirStatus::none;
-    std::string path;     // the .credprofile as found (cwd-relative walk), empty for none
-    std::string realpath; // the trust key path: the directory resolved, the file name as found (never followed)
-    std::string target;   // when the file is a symlink: the real path it points to (for `credsh allow`)
-    std::string bytes;    // what was hashed
-    CredProfile content;  // valid when status == allowed
-    std::string message;  // one line for stderr: why it is blocked/invalid, or which files were skipped
+    std::string path; // the .credprofile as found (cwd-relative walk), empty for none
+    std::string
+        realpath;       // the trust key path: the directory resolved, the file name as found (never followed)
+    std::string target; // when the file is a symlink: the real path it points to (for `credsh allow`)
+    std::string bytes;  // what was hashed
+    CredProfile content; // valid when status == allowed
+    std::string message; // one line for stderr: why it is blocked/invalid, or which files were skipped
     std::vector<std::string> skipped;      // files ignored for ownership/mode reasons, for status --explain
     std::vector<std::string> skip_reasons; // parallel to `skipped`: why each was ignored (no path in it)
     std::vector<std::string> warnings;     // trust-store problems, one line each, for stderr
@@ -62,8 +63,8 @@ struct DirLookup {
 // Walk from `cwd` up to "/", stopping at the nearest .credprofile that passes the ownership checks.
 DirLookup find_credprofile(const std::string& cwd, const TrustStore& store);
 
-// The trust key path of a file found at `path`: realpath of its directory + "/" + its own name. nullopt when the
-// directory cannot be resolved.
+// The trust key path of a file found at `path`: realpath of its directory + "/" + its own name. nullopt when
+// the directory cannot be resolved.
 std::optional<std::string> trust_key_path(const std::string& path);
 
 } // namespace credsh

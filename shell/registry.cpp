@@ -1,5 +1,6 @@
 // The shell table and the variable-name allow-list: credsh only ever emits names it owns or the AWS/ASK ones
-// (docs/security.md 3), so a bug or a hostile config cannot make it set PATH or LD_PRELOAD in the user's shell.
+// (docs/security.md 3), so a bug or a hostile config cannot make it set PATH or LD_PRELOAD in the user's
+// shell.
 #include "shell.hpp"
 
 #include <array>

@@ -4,7 +4,8 @@
 // Contract for every emitter: for any name accepted by valid_var_name() and any value without NUL, the
 // code produced, when evaluated by that shell (bash/zsh: eval; fish: source; pwsh: Invoke-Expression), sets
 // the variable to exactly those bytes -- quotes, $(...), backticks, newlines, invalid UTF-8 and PowerShell's
-// curly quotes included (docs/security.md 1-3). Values a shell cannot hold exactly are refused by `representable`.
+// curly quotes included (docs/security.md 1-3). Values a shell cannot hold exactly are refused by
+// `representable`.
 #pragma once
 
 #include <span>

@@ -110,7 +110,7 @@ int32_t run(const Request& req, const Output& out) {
     if (!url) return out.error(where + ": " + url.error().message);
     client.token_url = *url;
     client.proxy = req.env("ASK_CLI_PROXY").value_or(""); // the ASK CLI's own proxy setting
-    client.ca_bundle = ca_bundle_for(req);                 // AWS_CA_BUNDLE (no AWS profile here)
+    client.ca_bundle = ca_bundle_for(req);                // AWS_CA_BUNDLE (no AWS profile here)
     client.timeout_ms = req.timeout_ms();
     out.add_secret(client.client_secret);
     out.add_secret(stored->refresh_token);
@@ -154,7 +154,8 @@ int32_t run(const Request& req, const Output& out) {
     if (!written) {
         // The new access token is still good; a rotated refresh token that cannot be stored is not. The host
         // prefixes "credsh: " and escapes say() lines itself.
-        out.say("ASK profile " + profile + ": could not write the refreshed token back: " + written.error().message);
+        out.say("ASK profile " + profile +
+                ": could not write the refreshed token back: " + written.error().message);
         if (!fresh.token->refresh_token.empty() && fresh.token->refresh_token != stored->refresh_token)
             out.say("ASK profile " + profile + ": LWA rotated the refresh token; run `" + hint +
                     "` if the next refresh fails");

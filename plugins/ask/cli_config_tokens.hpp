@@ -28,10 +28,10 @@ Result<StoredToken> read_profile_token(const std::string& path, const std::strin
 // The whole file again with profiles.<profile>.token updated from `fresh`: the old token object's members in
 // their order, overwritten by the response's, and expires_at = now + expires_in as JavaScript's toISOString
 // writes it. Two-space indentation, as the ASK CLI writes the file (JSON.stringify(content, null, 2)).
-// `bytes` is the file as it is right before the write, so this is a merge (docs/security.md 44): a refresh token
-// is only written when LWA rotated it, i.e. the response's differs from `used_refresh`, the one the refresh was
-// made with; otherwise the file's own is kept, since a concurrent writer (the ASK CLI) may have stored a newer
-// one meanwhile. An empty `used_refresh` writes any refresh token the response carries.
+// `bytes` is the file as it is right before the write, so this is a merge (docs/security.md 44): a refresh
+// token is only written when LWA rotated it, i.e. the response's differs from `used_refresh`, the one the
+// refresh was made with; otherwise the file's own is kept, since a concurrent writer (the ASK CLI) may have
+// stored a newer one meanwhile. An empty `used_refresh` writes any refresh token the response carries.
 Result<std::string> apply_refreshed_token(const std::string& path, const std::string& bytes,
                                           const std::string& profile, const plugin::LwaToken& fresh,
                                           std::int64_t now, const std::string& used_refresh = "");

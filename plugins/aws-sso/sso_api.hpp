@@ -1,6 +1,7 @@
-// The SSO portal and SSO-OIDC wire formats (docs/protocols.md §1; botocore data/sso and data/sso-oidc 2019-06-10,
-// unsigned rest-json): request builders and response readers, pure so the unit tests can check them against
-// recorded traffic. Error codes come from the x-amzn-ErrorType header (what the SDKs read) or the OAuth body
+// The SSO portal and SSO-OIDC wire formats (docs/protocols.md §1; botocore data/sso and data/sso-oidc
+// 2019-06-10, unsigned rest-json): request builders and response readers, pure so the unit tests can check
+// them against recorded traffic. Error codes come from the x-amzn-ErrorType header (what the SDKs read) or
+// the OAuth body
 // {"error": ...} (what the service also sends); messages name the operation and host, never a token.
 #pragma once
 

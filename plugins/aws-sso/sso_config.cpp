@@ -48,8 +48,10 @@ Result<SsoConfig> sso_config_from(const Lookup& setting, const std::string& prof
             return fail(where + ": [sso-session " + printable(*session) + "] is missing " + missing +
                         " (or does not exist)");
         c.start_url = *url;
-        // docs/security.md 39: the region names the hosts the bearer and refresh tokens go to, and a file name.
-        if (auto ok = plugin::checked_region(*region, "[sso-session " + printable(*session) + "] sso_region"); !ok)
+        // docs/security.md 39: the region names the hosts the bearer and refresh tokens go to, and a file
+        // name.
+        if (auto ok = plugin::checked_region(*region, "[sso-session " + printable(*session) + "] sso_region");
+            !ok)
             return fail(where + ": " + ok.error().message);
         c.region = *region;
         if (auto raw = nonempty(setting, "sso-session.sso_registration_scopes"))
@@ -64,7 +66,8 @@ Result<SsoConfig> sso_config_from(const Lookup& setting, const std::string& prof
     if (!url || !region)
         return fail(where + ": legacy SSO profiles need sso_start_url and sso_region (or use sso_session)");
     c.start_url = *url;
-    if (auto ok = plugin::checked_region(*region, "sso_region"); !ok) return fail(where + ": " + ok.error().message);
+    if (auto ok = plugin::checked_region(*region, "sso_region"); !ok)
+        return fail(where + ": " + ok.error().message);
     c.region = *region;
     return c;
 }

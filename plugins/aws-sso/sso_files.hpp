@@ -1,10 +1,10 @@
 // The plugin's own files: the SSO token cache and client registrations in ~/.aws/sso/cache, shared with the
 // AWS CLI, and a lock beside credsh's other locks. Reads and writes go through core/safe_file (linked into
 // every plugin through credsh_util), so these files follow exactly the core's rules (docs/security.md 20-22,
-// 31-32): the directory ours and 0700, each file written to an O_EXCL|O_NOFOLLOW temp file whose mode is set on
-// its descriptor, fsync'd, renamed relative to the directory's descriptor, the directory fsync'd; a token or
-// registration is read only when it and its directory are ours and nobody else can write them, never through
-// a symlink.
+// 31-32): the directory ours and 0700, each file written to an O_EXCL|O_NOFOLLOW temp file whose mode is set
+// on its descriptor, fsync'd, renamed relative to the directory's descriptor, the directory fsync'd; a token
+// or registration is read only when it and its directory are ours and nobody else can write them, never
+// through a symlink.
 #pragma once
 
 #include "result.hpp"

@@ -1,6 +1,6 @@
 // The SSO token cache entry and the client registration, exactly as the AWS CLI reads and writes them
-// (docs/protocols.md §1; botocore utils.py SSOTokenFetcher / tokens.py SSOTokenProvider), and the pure decisions
-// about them: is the token fresh, may it be refreshed, what does a refresh write back. No I/O here.
+// (docs/protocols.md §1; botocore utils.py SSOTokenFetcher / tokens.py SSOTokenProvider), and the pure
+// decisions about them: is the token fresh, may it be refreshed, what does a refresh write back. No I/O here.
 #pragma once
 
 #include "result.hpp"

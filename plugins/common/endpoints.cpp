@@ -50,7 +50,8 @@ Result<ParsedUrl> parse_url(const std::string& url, const std::string& what) {
     if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK)
         return fail(shown + " is not a valid URL (" + curl_url_strerror(rc) + ")");
     ParsedUrl p{to_lower(url_part(u.get(), CURLUPART_SCHEME)), url_part(u.get(), CURLUPART_HOST)};
-    if (p.scheme != "http" && p.scheme != "https") return fail(shown + ": only http and https URLs are allowed");
+    if (p.scheme != "http" && p.scheme != "https")
+        return fail(shown + ": only http and https URLs are allowed");
     if (!url_part(u.get(), CURLUPART_USER).empty() || !url_part(u.get(), CURLUPART_PASSWORD).empty() ||
         url.substr(0, url.find_first_of("/?#", url.find("://") + 3)).find('@') != std::string::npos)
         return fail(shown + " must not contain user information (user:password@)");
@@ -96,9 +97,9 @@ std::string configured_endpoint(const Request& req, ServiceId service) {
 }
 
 bool valid_region(std::string_view region) {
-    return !region.empty() && region.size() <= 63 &&
-           std::all_of(region.begin(), region.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+    return !region.empty() && region.size() <= 63 && std::all_of(region.begin(), region.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
 }
 
 Result<std::string> checked_region(const std::string& region, const std::string& source) {

@@ -17,8 +17,9 @@ struct ServiceId {
     const char* env_suffix; // AWS_ENDPOINT_URL_<suffix>: "STS", "SECRETS_MANAGER", "SSO", "SSO_OIDC"
 };
 
-// The configured endpoint, or "" when none applies. One that is not an http(s) URL with a host, or that carries
-// user information (https://user:password@host), is refused with a PluginError (docs/security.md 39, 45).
+// The configured endpoint, or "" when none applies. One that is not an http(s) URL with a host, or that
+// carries user information (https://user:password@host), is refused with a PluginError (docs/security.md 39,
+// 45).
 std::string configured_endpoint(const Request& req, ServiceId service);
 
 // docs/security.md 39: a region becomes part of a hostname (sts.REGION.amazonaws.com), so only a DNS label of

@@ -63,7 +63,8 @@ std::string host_of(const std::string& url) {
     start = start == std::string::npos ? 0 : start + 3;
     auto end = url.find_first_of("/?#", start);
     std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (auto at = authority.rfind('@'); at != std::string::npos) authority = "****@" + authority.substr(at + 1);
+    if (auto at = authority.rfind('@'); at != std::string::npos)
+        authority = "****@" + authority.substr(at + 1);
     return authority;
 }
 
@@ -163,9 +164,10 @@ HttpResult http_call(const HttpRequest& req) {
         if (sink.too_big)
             result.error = host_of(req.url) + ": response larger than " + std::to_string(kMaxBody) + " bytes";
         else
-            result.error = host_of(req.url) + ": " + redact_userinfo(errbuf[0] ? errbuf : curl_easy_strerror(rc));
-        if (!req.ca_bundle.empty() &&
-            (rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR))
+            result.error =
+                host_of(req.url) + ": " + redact_userinfo(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        if (!req.ca_bundle.empty() && (rc == CURLE_SSL_CACERT_BADFILE ||
+                                       rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR))
             result.error += " (CA bundle " + printable(req.ca_bundle) + ")";
         return result;
     }

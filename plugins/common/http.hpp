@@ -1,6 +1,7 @@
 // HTTP for plugins, through libcurl: hard timeouts, http/https only, no redirects, a response size cap, and
-// SigV4 signing by libcurl itself (CURLOPT_AWS_SIGV4; docs/protocols.md §2 shows it accepted by moto's auth mode).
-// The session token travels as X-Amz-Security-Token, which libcurl signs with the other x-amz-* headers.
+// SigV4 signing by libcurl itself (CURLOPT_AWS_SIGV4; docs/protocols.md §2 shows it accepted by moto's auth
+// mode). The session token travels as X-Amz-Security-Token, which libcurl signs with the other x-amz-*
+// headers.
 #pragma once
 
 #include <functional>

@@ -25,7 +25,8 @@ std::string host_of(const std::string& url) {
     std::string o = origin_of(url);
     auto start = o.find("://");
     std::string authority = start == std::string::npos ? o : o.substr(start + 3);
-    if (auto at = authority.rfind('@'); at != std::string::npos) authority = "****@" + authority.substr(at + 1);
+    if (auto at = authority.rfind('@'); at != std::string::npos)
+        authority = "****@" + authority.substr(at + 1);
     return authority;
 }
 

@@ -20,8 +20,8 @@ struct LwaClient {
     std::string token_url; // the full token endpoint, e.g. https://api.amazon.com/auth/o2/token
     std::string client_id;
     std::string client_secret;
-    std::string scope; // "" : not sent (the ASK CLI sends none on refresh; asp-cli sends its scope)
-    std::string proxy; // "" : libcurl's defaults
+    std::string scope;     // "" : not sent (the ASK CLI sends none on refresh; asp-cli sends its scope)
+    std::string proxy;     // "" : libcurl's defaults
     std::string ca_bundle; // "" : the system store
     int timeout_ms = 5000;
 };
@@ -49,18 +49,20 @@ struct LwaResult {
 };
 
 // The ASK CLI's token URL: ASK_LWA_TOKEN_HOST (scheme://host[:port], default https://api.amazon.com) with
-// the path /auth/o2/token, resolved the way `new URL(path, host)` does (a path in the host is replaced). A host
-// without a scheme means https; http only to loopback; no user information (endpoints.hpp checked_https_url).
+// the path /auth/o2/token, resolved the way `new URL(path, host)` does (a path in the host is replaced). A
+// host without a scheme means https; http only to loopback; no user information (endpoints.hpp
+// checked_https_url).
 Result<std::string> lwa_token_url_for_host(const std::string& host);
 
 // Reads one token-endpoint response. Pure, for the unit tests. `secrets` are redacted (redact.hpp) from any
 // text of the response that ends up in the message (LWA does not echo them, but a proxy or a fake might). The
-// body is read within json_limits.hpp's limits; expires_in must be a lifetime expiry.hpp accepts; a token with
-// a NUL or control character is refused.
+// body is read within json_limits.hpp's limits; expires_in must be a lifetime expiry.hpp accepts; a token
+// with a NUL or control character is refused.
 LwaResult parse_lwa_response(const std::string& url, long status, const std::string& body,
                              std::initializer_list<std::string> secrets = {});
 
-// One refresh-token grant over HTTP(S). The token URL must pass checked_https_url (it may come from a secret).
+// One refresh-token grant over HTTP(S). The token URL must pass checked_https_url (it may come from a
+// secret).
 LwaResult lwa_refresh(const LwaClient& client, const std::string& refresh_token);
 
 } // namespace credsh::plugin

@@ -52,7 +52,8 @@ std::optional<std::string> Output::read_secret(const std::string& prompt) const 
 }
 
 int32_t guarded_call(RunFn fn, const credsh_request* request, const credsh_host* host) {
-    if (!request || !host || request->struct_size < sizeof(credsh_request) || host->struct_size < sizeof(credsh_host))
+    if (!request || !host || request->struct_size < sizeof(credsh_request) ||
+        host->struct_size < sizeof(credsh_host))
         return CREDSH_ERROR; // a host older than this plugin's header: nothing can be read safely
     Output out(host);
     try {

@@ -46,7 +46,8 @@ class PluginError : public std::runtime_error {
 
 // The output channel of one call. Every message, hint and say() line is redacted (redact.hpp) with the call's
 // secrets - the request's source credentials and MFA code, registered by guarded_call(), plus whatever the
-// plugin adds with add_secret() - so no server echo and no careless message can show one (docs/security.md 35).
+// plugin adds with add_secret() - so no server echo and no careless message can show one (docs/security.md
+// 35).
 class Output {
   public:
     explicit Output(const credsh_host* h) : h_(h) {}
@@ -84,15 +85,18 @@ int32_t guarded_call(RunFn fn, const credsh_request* request, const credsh_host*
 
 } // namespace credsh::plugin
 
-// Exports FN (int32_t FN(const Request&, const Output&)) as plugin NAME. Plugins keep no state between calls, so
-// create/destroy manage a dummy instance.
-#define CREDSH_CXX_PLUGIN(NAME, VERSION, SUMMARY, FN)                                                             \
-    namespace {                                                                                                   \
-    int credsh_plugin_instance_;                                                                                  \
-    extern "C" void* credsh_plugin_create() { return &credsh_plugin_instance_; }                                   \
-    extern "C" void credsh_plugin_destroy(void*) {}                                                               \
-    extern "C" int32_t credsh_plugin_call(void*, const credsh_request* r, const credsh_host* h) {                 \
-        return ::credsh::plugin::guarded_call(FN, r, h);                                                          \
-    }                                                                                                             \
-    }                                                                                                             \
-    CREDSH_DEFINE_PLUGIN(NAME, VERSION, SUMMARY, credsh_plugin_create, credsh_plugin_destroy, credsh_plugin_call)
+// Exports FN (int32_t FN(const Request&, const Output&)) as plugin NAME. Plugins keep no state between calls,
+// so create/destroy manage a dummy instance.
+#define CREDSH_CXX_PLUGIN(NAME, VERSION, SUMMARY, FN)                                                        \
+    namespace {                                                                                              \
+    int credsh_plugin_instance_;                                                                             \
+    extern "C" void* credsh_plugin_create() {                                                                \
+        return &credsh_plugin_instance_;                                                                     \
+    }                                                                                                        \
+    extern "C" void credsh_plugin_destroy(void*) {}                                                          \
+    extern "C" int32_t credsh_plugin_call(void*, const credsh_request* r, const credsh_host* h) {            \
+        return ::credsh::plugin::guarded_call(FN, r, h);                                                     \
+    }                                                                                                        \
+    }                                                                                                        \
+    CREDSH_DEFINE_PLUGIN(NAME, VERSION, SUMMARY, credsh_plugin_create, credsh_plugin_destroy,                \
+                         credsh_plugin_call)

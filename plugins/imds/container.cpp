@@ -56,8 +56,8 @@ Result<std::string> read_token_file(const std::string& path) {
 }
 
 // The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS
-// agent, {"Code","Message"} elsewhere); never the raw body, and never the token we sent (an endpoint or a proxy
-// may echo the request: docs/security.md 35).
+// agent, {"Code","Message"} elsewhere); never the raw body, and never the token we sent (an endpoint or a
+// proxy may echo the request: docs/security.md 35).
 std::string error_detail(const std::string& body, const std::vector<std::string>& secrets) {
     auto j = parse_json_limited(body, "the error reply");
     if (!j || !j->is_object()) return "";

@@ -3,7 +3,8 @@
 // imds/client.rs), and where the container credentials endpoint is and whether credsh may send a token there
 // (botocore ContainerProvider/ContainerMetadataFetcher, smithy-rs ecs.rs; conformance ecs-tests.json).
 //
-// Inputs arrive as lookups, so the plugin passes the request's environment and settings and the tests pass maps.
+// Inputs arrive as lookups, so the plugin passes the request's environment and settings and the tests pass
+// maps.
 #pragma once
 
 #include "result.hpp"
@@ -22,21 +23,22 @@ constexpr const char* kImdsIpv6 = "http://[fd00:ec2::254]";
 constexpr const char* kEcsHost = "169.254.170.2";
 
 struct Ec2Config {
-    std::string endpoint;    // no trailing slash
+    std::string endpoint; // no trailing slash
     bool v1_disabled = false;
 };
 
 // AWS_EC2_METADATA_DISABLED=true (any case) is an error naming the variable. The endpoint:
 // AWS_EC2_METADATA_SERVICE_ENDPOINT, else the ec2_metadata_service_endpoint setting, else by endpoint mode
-// (AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, else ec2_metadata_service_endpoint_mode: IPv4 | IPv6, any case) the
-// IPv4 or IPv6 address. v1 is disabled by AWS_EC2_METADATA_V1_DISABLED, else ec2_metadata_v1_disabled
+// (AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, else ec2_metadata_service_endpoint_mode: IPv4 | IPv6, any case)
+// the IPv4 or IPv6 address. v1 is disabled by AWS_EC2_METADATA_V1_DISABLED, else ec2_metadata_v1_disabled
 // (the variable wins when set, as in botocore's config chain).
 Result<Ec2Config> ec2_config(const Lookup& env, const Lookup& setting);
 
 // The container credentials URL (botocore/smithy-rs rules): AWS_CONTAINER_CREDENTIALS_RELATIVE_URI wins and
-// goes to http://169.254.170.2; AWS_CONTAINER_CREDENTIALS_FULL_URI may be https to any host, but plain http only
-// to a loopback IP literal (127.0.0.0/8, ::1), "localhost" (which libcurl resolves to loopback itself, never
-// through DNS or /etc/hosts), or the ECS/EKS agent addresses 169.254.170.2, 169.254.170.23, fd00:ec2::23.
+// goes to http://169.254.170.2; AWS_CONTAINER_CREDENTIALS_FULL_URI may be https to any host, but plain http
+// only to a loopback IP literal (127.0.0.0/8, ::1), "localhost" (which libcurl resolves to loopback itself,
+// never through DNS or /etc/hosts), or the ECS/EKS agent addresses 169.254.170.2, 169.254.170.23,
+// fd00:ec2::23.
 Result<std::string> container_url(const Lookup& env);
 
 // The parts of an http(s) URL that the rules above look at, as libcurl parses them (so the host checked is

@@ -31,7 +31,7 @@ std::uint32_t char_ref(std::string_view digits, int base) {
     if (digits.empty() || digits.size() > 8) return 0;
     std::uint32_t cp = 0;
     for (char c : digits) {
-        int d = c >= '0' && c <= '9' ? c - '0'
+        int d = c >= '0' && c <= '9'                 ? c - '0'
                 : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
                 : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                      : -1;
@@ -57,13 +57,20 @@ void append_text(std::string& out, std::string_view raw) {
         }
         std::string_view name = raw.substr(i + 1, semi - i - 1);
         std::uint32_t cp = 0;
-        if (name == "amp") cp = '&';
-        else if (name == "lt") cp = '<';
-        else if (name == "gt") cp = '>';
-        else if (name == "quot") cp = '"';
-        else if (name == "apos") cp = '\'';
-        else if (name.size() > 2 && (name[1] == 'x' || name[1] == 'X') && name[0] == '#') cp = char_ref(name.substr(2), 16);
-        else if (name.size() > 1 && name[0] == '#') cp = char_ref(name.substr(1), 10);
+        if (name == "amp")
+            cp = '&';
+        else if (name == "lt")
+            cp = '<';
+        else if (name == "gt")
+            cp = '>';
+        else if (name == "quot")
+            cp = '"';
+        else if (name == "apos")
+            cp = '\'';
+        else if (name.size() > 2 && (name[1] == 'x' || name[1] == 'X') && name[0] == '#')
+            cp = char_ref(name.substr(2), 16);
+        else if (name.size() > 1 && name[0] == '#')
+            cp = char_ref(name.substr(1), 10);
         if (cp == 0) {
             out += '&';
             continue;
@@ -75,8 +82,10 @@ void append_text(std::string& out, std::string_view raw) {
 
 std::string_view trim_ws(std::string_view s) {
     auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+    while (!s.empty() && ws(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && ws(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -119,7 +128,8 @@ std::vector<std::pair<std::string, std::string>> leaf_elements(std::string_view 
     std::vector<std::pair<std::string, std::string>> leaves;
     auto path_with = [&](const std::string& last) {
         std::string p;
-        for (const Open& o : stack) p += o.name + "/";
+        for (const Open& o : stack)
+            p += o.name + "/";
         return p + last;
     };
     auto starts = [&](std::size_t i, std::string_view s) { return xml.compare(i, s.size(), s) == 0; };
@@ -153,7 +163,8 @@ std::vector<std::pair<std::string, std::string>> leaf_elements(std::string_view 
         }
         if (starts(i, "<!")) { // DOCTYPE, possibly with an internal subset: skipped, never expanded
             std::size_t bracket = xml.find('[', i), close = xml.find('>', i);
-            std::size_t j = bracket != std::string_view::npos && bracket < close ? xml.find("]>", bracket) : close;
+            std::size_t j =
+                bracket != std::string_view::npos && bracket < close ? xml.find("]>", bracket) : close;
             if (j == std::string_view::npos) break;
             i = j + (xml[j] == ']' ? 2 : 1);
             continue;
@@ -167,7 +178,8 @@ std::vector<std::pair<std::string, std::string>> leaf_elements(std::string_view 
             // Close the nearest open element of that name; a stray end tag is ignored, unclosed children are
             // closed with it.
             std::size_t k = stack.size();
-            while (k > 0 && stack[k - 1].name != name) --k;
+            while (k > 0 && stack[k - 1].name != name)
+                --k;
             if (k == 0) continue;
             while (stack.size() >= k) {
                 Open o = std::move(stack.back());

@@ -1,11 +1,12 @@
-// Reading STS's query-protocol replies (docs/protocols.md §1): a small, tolerant XML reader that knows only what
-// credsh needs - the Credentials, the AssumedRoleUser, and an ErrorResponse's Code and Message.
+// Reading STS's query-protocol replies (docs/protocols.md §1): a small, tolerant XML reader that knows only
+// what credsh needs - the Credentials, the AssumedRoleUser, and an ErrorResponse's Code and Message.
 //
 // Why not an XML library: the replies are small and flat, and the plugin should not pull in a DOM parser for
-// five fields. "Tolerant" means: namespace prefixes are ignored (sts:Credentials), attributes are skipped, the
-// five predefined entities, numeric references and CDATA are decoded, comments / processing instructions /
-// DOCTYPE are skipped (no entity from a DOCTYPE is ever expanded), and both error shapes are understood -
-// AWS's <ErrorResponse><Error><Code> and moto's <ErrorResponse><Errors><Error><Code>. Pure: no I/O, unit-tested.
+// five fields. "Tolerant" means: namespace prefixes are ignored (sts:Credentials), attributes are skipped,
+// the five predefined entities, numeric references and CDATA are decoded, comments / processing instructions
+// / DOCTYPE are skipped (no entity from a DOCTYPE is ever expanded), and both error shapes are understood -
+// AWS's <ErrorResponse><Error><Code> and moto's <ErrorResponse><Errors><Error><Code>. Pure: no I/O,
+// unit-tested.
 #pragma once
 
 #include <string>

@@ -133,7 +133,8 @@ Result<AwsKeys> parse_aws_secret(const std::string& secret_id, const std::string
         return fail("secret " + printable(secret_id) + " has no AccessKeyId and SecretAccessKey");
     if (!k.expiration.empty() && !parse_iso8601(k.expiration))
         return fail("secret " + printable(secret_id) + ": Expiration is not an ISO 8601 time");
-    // What cannot cross the plugin boundary intact is refused here with a clear message (docs/security.md 36).
+    // What cannot cross the plugin boundary intact is refused here with a clear message (docs/security.md
+    // 36).
     for (const std::string* v : {&k.access_key_id, &k.secret_access_key, &k.session_token})
         if (v->find('\0') != std::string::npos)
             return fail("secret " + printable(secret_id) + ": a key contains a NUL byte");

@@ -76,14 +76,15 @@ Result<EnvValues> parse_env_secret(const std::string& secret_id, const std::stri
 
 // A Secrets Manager error: the exception name from the JSON __type (the part after '#'), else from the
 // x-amzn-ErrorType header (the part before ':'), else from an XML <Code> (moto answers signature failures in
-// the query protocol's XML); and its message, with `secrets` redacted before it is cut to 300 bytes and escaped
-// (plugins/common/redact.hpp).
+// the query protocol's XML); and its message, with `secrets` redacted before it is cut to 300 bytes and
+// escaped (plugins/common/redact.hpp).
 struct ServiceError {
     std::string type, message;         // escaped for the terminal (printable())
     std::string raw_type, raw_message; // the same, redacted and cut but not escaped: for a say() line, which
                                        // the host escapes itself
 };
-ServiceError parse_service_error(long status, const std::string& body, const std::string& error_type_header = "",
+ServiceError parse_service_error(long status, const std::string& body,
+                                 const std::string& error_type_header = "",
                                  const std::vector<std::string>& secrets = {});
 
 } // namespace credsh::secretsmanager

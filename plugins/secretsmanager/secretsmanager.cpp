@@ -41,8 +41,8 @@ struct Deadline {
     }
 };
 
-// The exception name Secrets Manager answered with (header or body), "" for a 200; the call's secrets redacted
-// from its message.
+// The exception name Secrets Manager answered with (header or body), "" for a 200; the call's secrets
+// redacted from its message.
 sm::ServiceError error_of(const HttpResponse& response, const std::vector<std::string>& secrets = {}) {
     if (response.status == 200) return {};
     auto header = response.headers.find("x-amzn-errortype");
@@ -166,7 +166,8 @@ int32_t lwa_format(const Request& req, const Output& out, const sm::Settings& s,
         // The host prefixes "credsh: " and escapes the line itself; the error is already escaped text, so
         // the secret id is the only raw part.
         if (!written)
-            out.say("secret " + s.secret_id + ": LWA rotated the refresh token but it could not be written back (" +
+            out.say("secret " + s.secret_id +
+                    ": LWA rotated the refresh token but it could not be written back (" +
                     written.error().message + "); others using this secret may need a new one");
     }
     for (const std::string& name : s.variables)

@@ -1,6 +1,6 @@
-// Every shell's quoting round-trips: the literal each emitter writes is decoded here by that shell's own rules
-// and must give back exactly the input bytes (docs/security.md 1-2, 19). The real shells check the same property in
-// tests/unit/test_shell_roundtrip.cpp; this runs it over millions of inputs.
+// Every shell's quoting round-trips: the literal each emitter writes is decoded here by that shell's own
+// rules and must give back exactly the input bytes (docs/security.md 1-2, 19). The real shells check the same
+// property in tests/unit/test_shell_roundtrip.cpp; this runs it over millions of inputs.
 #include "shell.hpp"
 
 #include <cstdint>
@@ -31,9 +31,12 @@ std::optional<std::string> decode_posix(std::string_view s) {
                 if (s[i] == '\\') {
                     if (i + 1 >= s.size()) return std::nullopt;
                     char e = s[i + 1];
-                    if (e == 'n') out.push_back('\n');
-                    else if (e == '\\' || e == '\'') out.push_back(e);
-                    else return std::nullopt; // credsh never writes any other escape
+                    if (e == 'n')
+                        out.push_back('\n');
+                    else if (e == '\\' || e == '\'')
+                        out.push_back(e);
+                    else
+                        return std::nullopt; // credsh never writes any other escape
                     i += 2;
                 } else {
                     out.push_back(s[i++]);
@@ -66,8 +69,8 @@ std::optional<std::string> decode_fish(std::string_view s) {
 // pwsh: '...' where ' and U+2018..U+201B each end the string unless doubled.
 size_t pwsh_quote_len(std::string_view s, size_t i) {
     if (s[i] == '\'') return 1;
-    if (s[i] == '\xe2' && i + 2 < s.size() && s[i + 1] == '\x80' && static_cast<unsigned char>(s[i + 2]) >= 0x98 &&
-        static_cast<unsigned char>(s[i + 2]) <= 0x9b)
+    if (s[i] == '\xe2' && i + 2 < s.size() && s[i + 1] == '\x80' &&
+        static_cast<unsigned char>(s[i + 2]) >= 0x98 && static_cast<unsigned char>(s[i + 2]) <= 0x9b)
         return 3;
     return 0;
 }
@@ -81,7 +84,8 @@ std::optional<std::string> decode_pwsh(std::string_view s) {
             out.push_back(body[i++]);
             continue;
         }
-        if (body.substr(i + q, q) != body.substr(i, q)) return std::nullopt; // an undoubled quote ends the string
+        if (body.substr(i + q, q) != body.substr(i, q))
+            return std::nullopt; // an undoubled quote ends the string
         out.append(body.substr(i, q));
         i += 2 * q;
     }

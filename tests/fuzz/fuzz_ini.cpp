@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                            credsh::ProfileSource{"/fuzz/credentials", creds});
     if (set)
         for (const auto& [name, props] : set->profiles)
-            for (const auto& [k, v] : props) (void)credsh::sub_properties(v);
+            for (const auto& [k, v] : props)
+                (void)credsh::sub_properties(v);
     (void)credsh::parse_credsh_config("/fuzz/credsh.ini", config, credsh::Env{});
     return 0;
 }

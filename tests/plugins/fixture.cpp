@@ -1,6 +1,6 @@
-// Fixture plugins for the loader tests (tests/unit/test_plugin_host.cpp, tests/shell/t_plugins.sh). One source,
-// compiled once per FIXTURE_KIND (tests/plugins/CMakeLists.txt): a working plugin, and one plugin per defect the
-// host must refuse or survive - each with the clear error the tests expect.
+// Fixture plugins for the loader tests (tests/unit/test_plugin_host.cpp, tests/shell/t_plugins.sh). One
+// source, compiled once per FIXTURE_KIND (tests/plugins/CMakeLists.txt): a working plugin, and one plugin per
+// defect the host must refuse or survive - each with the clear error the tests expect.
 //
 // The working plugin ("good") also records its life cycle in a marker file named by the setting "marker":
 // "call" while running, "destroy" when the host destroys the instance, "unload" from the library's destructor
@@ -140,13 +140,16 @@ extern "C" int32_t fixture_call(void* p, const credsh_request* req, const credsh
 }
 
 // The library's own destructor: runs when the host finally dlcloses it.
-__attribute__((destructor)) void fixture_unloaded() { mark(g_marker, "unload"); }
+__attribute__((destructor)) void fixture_unloaded() {
+    mark(g_marker, "unload");
+}
 
 } // namespace
 
 #if FIXTURE_KIND == FIXTURE_NO_DESCRIPTOR
 // A valid descriptor, but under another symbol name than the one the host looks for.
-extern "C" __attribute__((visibility("default"))) const credsh_plugin_descriptor credsh_plugin_descriptor_v0 = {
+extern "C" __attribute__((visibility("default")))
+const credsh_plugin_descriptor credsh_plugin_descriptor_v0 = {
 #else
 extern "C" __attribute__((visibility("default"))) const credsh_plugin_descriptor CREDSH_PLUGIN_SYMBOL = {
 #endif
@@ -171,8 +174,4 @@ extern "C" __attribute__((visibility("default"))) const credsh_plugin_descriptor
 #else
     FIXTURE_NAME,
 #endif
-    FIXTURE_VERSION,
-    "loader test fixture (" FIXTURE_NAME ")",
-    fixture_create,
-    fixture_destroy,
-    fixture_call};
+    FIXTURE_VERSION, "loader test fixture (" FIXTURE_NAME ")", fixture_create, fixture_destroy, fixture_call};

@@ -140,14 +140,17 @@ TEST_CASE("the write-back merges into the file as it is now: a refresh token LWA
          {{"p", {{"token", {{"access_token", "Atza|CLI"}, {"refresh_token", "Atzr|NEWER-FROM-CLI"}}}}}}}};
     // LWA echoed the refresh token credsh used: not rotated.
     auto echoed = lwa_token(R"({"access_token":"Atza|OURS","refresh_token":"Atzr|USED","expires_in":3600})");
-    auto out = ask::apply_refreshed_token("/h/.ask/cli_config", now_on_disk.dump(2), "p", echoed, kNow, "Atzr|USED");
+    auto out =
+        ask::apply_refreshed_token("/h/.ask/cli_config", now_on_disk.dump(2), "p", echoed, kNow, "Atzr|USED");
     REQUIRE(out);
     auto j = nlohmann::json::parse(*out);
     CHECK(j["profiles"]["p"]["token"]["refresh_token"] == "Atzr|NEWER-FROM-CLI");
     CHECK(j["profiles"]["p"]["token"]["access_token"] == "Atza|OURS");
     // LWA rotated it: the rotated one is stored, or the next refresh would fail.
-    auto rotated = lwa_token(R"({"access_token":"Atza|OURS","refresh_token":"Atzr|ROTATED","expires_in":3600})");
-    auto out2 = ask::apply_refreshed_token("/h/.ask/cli_config", now_on_disk.dump(2), "p", rotated, kNow, "Atzr|USED");
+    auto rotated =
+        lwa_token(R"({"access_token":"Atza|OURS","refresh_token":"Atzr|ROTATED","expires_in":3600})");
+    auto out2 = ask::apply_refreshed_token("/h/.ask/cli_config", now_on_disk.dump(2), "p", rotated, kNow,
+                                           "Atzr|USED");
     REQUIRE(out2);
     CHECK(nlohmann::json::parse(*out2)["profiles"]["p"]["token"]["refresh_token"] == "Atzr|ROTATED");
 }

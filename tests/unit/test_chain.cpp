@@ -23,29 +23,35 @@ const std::map<std::string, std::string> kPhraseMap = {
     {"profile missing aws_secret_access_key", "aws_access_key_id without aws_secret_access_key"},
     {"profile missing aws_access_key_id", "aws_secret_access_key without aws_access_key_id"},
     // credsh's planner says "source profile B ..." / "profile ..." (the caller prefixes "profile A: ").
-    {"profile `B` did not contain credential information", "source profile B did not contain credential information"},
+    {"profile `B` did not contain credential information",
+     "source profile B did not contain credential information"},
     {"profile `A` did not contain credential information", "profile did not contain credential information"},
     // credsh names the loop: "profile cycle: A -> B -> A" (docs/security.md 18).
     {"profile formed an infinite loop", "profile cycle: A -> B -> A"},
     {"No profiles were defined", "no profiles were defined"},
     // credsh says what to do: keep sso_region in the [sso-session] section only.
     {"`sso_region` can only be specified in the [sso-session] config when a session name is given",
-     "`sso_region` differs from (or is missing in) [sso-session A]; set it in the [sso-session] section only"},
+     "`sso_region` differs from (or is missing in) [sso-session A]; set it in the [sso-session] section "
+     "only"},
 };
 
-std::string lower(std::string s) { return to_lower(s); }
+std::string lower(std::string s) {
+    return to_lower(s);
+}
 
 ProfileSet profile_set(const json& input) {
     ProfileSet s;
     for (const auto& [name, props] : input.at("profiles").items()) {
         Properties p;
-        for (const auto& [k, v] : props.items()) p[k] = v.get<std::string>();
+        for (const auto& [k, v] : props.items())
+            p[k] = v.get<std::string>();
         s.profiles[name] = p;
         s.config_file[name] = p;
     }
     if (input.contains("sso_sessions"))
         for (const auto& [name, props] : input.at("sso_sessions").items())
-            for (const auto& [k, v] : props.items()) s.sso_sessions[name][k] = v.get<std::string>();
+            for (const auto& [k, v] : props.items())
+                s.sso_sessions[name][k] = v.get<std::string>();
     return s;
 }
 
@@ -62,12 +68,14 @@ void check_step(const ProfileSet& s, const Step& step, const json& expected) {
     REQUIRE(expected.size() == 1);
     const std::string kind = expected.begin().key();
     const json& want = expected.begin().value();
-    INFO("expected step " << expected.dump() << ", planned " << step_kind_name(step.kind) << " (" << step.profile << ")");
+    INFO("expected step " << expected.dump() << ", planned " << step_kind_name(step.kind) << " ("
+                          << step.profile << ")");
     if (kind == "AccessKey") {
         REQUIRE(step.kind == StepKind::access_key);
         REQUIRE(step.keys != nullptr);
         CHECK(*find_prop(*step.keys, "aws_access_key_id") == want.at("access_key_id").get<std::string>());
-        CHECK(*find_prop(*step.keys, "aws_secret_access_key") == want.at("secret_access_key").get<std::string>());
+        CHECK(*find_prop(*step.keys, "aws_secret_access_key") ==
+              want.at("secret_access_key").get<std::string>());
         const std::string* account = find_prop(*step.keys, "aws_account_id");
         if (want.contains("account_id")) {
             REQUIRE(account != nullptr);
@@ -111,7 +119,8 @@ void check_step(const ProfileSet& s, const Step& step, const json& expected) {
 } // namespace
 
 TEST_CASE("assume-role-tests.json: every case plans the expected chain or error", "[chain][conformance]") {
-    auto path = test::conformance_dir() / "smithy-rs/aws/rust-runtime/aws-config/test-data/assume-role-tests.json";
+    auto path =
+        test::conformance_dir() / "smithy-rs/aws/rust-runtime/aws-config/test-data/assume-role-tests.json";
     json cases = json::parse(test::read_file(path));
     REQUIRE(cases.size() == 28);
     CredshConfig config;
@@ -137,7 +146,8 @@ TEST_CASE("assume-role-tests.json: every case plans the expected chain or error"
         REQUIRE(chain);
         const json& want = out.at("ProfileChain");
         REQUIRE(chain->size() == want.size());
-        for (std::size_t i = 0; i < want.size(); ++i) check_step(s, (*chain)[i], want[i]);
+        for (std::size_t i = 0; i < want.size(); ++i)
+            check_step(s, (*chain)[i], want[i]);
     }
     CHECK(chains == 13);
     CHECK(errors == 15);
@@ -145,20 +155,23 @@ TEST_CASE("assume-role-tests.json: every case plans the expected chain or error"
     for (const auto& [theirs, ours] : kPhraseMap) {
         bool used = false;
         for (const json& c : cases)
-            used |= c.at("output").contains("Error") && c.at("output").at("Error").get<std::string>() == theirs;
+            used |=
+                c.at("output").contains("Error") && c.at("output").at("Error").get<std::string>() == theirs;
         INFO("mapping for: " << theirs);
         CHECK(used);
     }
 }
 
-TEST_CASE("web identity from the environment serves a profile without credentials, and only that", "[chain]") {
+TEST_CASE("web identity from the environment serves a profile without credentials, and only that",
+          "[chain]") {
     CredshConfig config;
     ProfileSet s;
     s.profiles["bare"] = {{"region", "eu-west-1"}};
     s.profiles["keys"] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}};
     s.profiles["role"] = {{"role_arn", "arn:aws:iam::1:role/R"}, {"source_profile", "keys"}};
     s.config_file = s.profiles;
-    Env env({{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"}, {"AWS_WEB_IDENTITY_TOKEN_FILE", "/t/token"},
+    Env env({{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"},
+             {"AWS_WEB_IDENTITY_TOKEN_FILE", "/t/token"},
              {"AWS_ROLE_SESSION_NAME", "ci"}});
     auto web = web_identity_env(env);
     REQUIRE(web);
@@ -170,8 +183,8 @@ TEST_CASE("web identity from the environment serves a profile without credential
     CHECK((*bare)[0].kind == StepKind::web_identity);
     REQUIRE((*bare)[0].web_env);
     CHECK((*bare)[0].web_env->role_arn == "arn:aws:iam::1:role/Web");
-    CHECK(describe_chain(s, *bare) ==
-          "AssumeRoleWithWebIdentity arn:aws:iam::1:role/Web (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) (bare)");
+    CHECK(describe_chain(s, *bare) == "AssumeRoleWithWebIdentity arn:aws:iam::1:role/Web (AWS_ROLE_ARN, "
+                                      "AWS_WEB_IDENTITY_TOKEN_FILE) (bare)");
     // Without the variables the same profile has no credentials.
     auto none = plan_chain(s, config, "bare");
     REQUIRE_FALSE(none);
@@ -185,23 +198,28 @@ TEST_CASE("web identity from the environment serves a profile without credential
     CHECK(role->back().kind == StepKind::assume_role);
     CHECK_FALSE(role->back().web_env);
     // One variable alone is not a web identity configuration.
-    CHECK_FALSE(web_identity_env(Env(std::map<std::string, std::string>{{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"}})));
+    CHECK_FALSE(web_identity_env(
+        Env(std::map<std::string, std::string>{{"AWS_ROLE_ARN", "arn:aws:iam::1:role/Web"}})));
     CHECK_FALSE(web_identity_env(Env({{"AWS_WEB_IDENTITY_TOKEN_FILE", "/t"}, {"AWS_ROLE_ARN", ""}})));
 }
 
-TEST_CASE("mfa_serial on the selected profile's static keys adds GetSessionToken; on a source profile it does not",
-          "[chain]") {
+TEST_CASE(
+    "mfa_serial on the selected profile's static keys adds GetSessionToken; on a source profile it does not",
+    "[chain]") {
     CredshConfig config;
     ProfileSet s;
-    s.profiles["mfa"] = {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn:mfa"}};
-    s.profiles["role"] = {{"role_arn", "arn:aws:iam::1:role/R"}, {"source_profile", "mfa"}, {"mfa_serial", "arn:m2"}};
+    s.profiles["mfa"] = {
+        {"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn:mfa"}};
+    s.profiles["role"] = {
+        {"role_arn", "arn:aws:iam::1:role/R"}, {"source_profile", "mfa"}, {"mfa_serial", "arn:m2"}};
     s.config_file = s.profiles;
     auto mfa = plan_chain(s, config, "mfa");
     REQUIRE(mfa);
     REQUIRE(mfa->size() == 2);
     CHECK((*mfa)[1].kind == StepKind::session_token);
     CHECK((*mfa)[1].keys == (*mfa)[0].keys);
-    // botocore: a source profile's mfa_serial starts no session; the role's own mfa_serial goes to AssumeRole.
+    // botocore: a source profile's mfa_serial starts no session; the role's own mfa_serial goes to
+    // AssumeRole.
     auto role = plan_chain(s, config, "role");
     REQUIRE(role);
     REQUIRE(role->size() == 2);
@@ -243,8 +261,9 @@ TEST_CASE("a chain longer than kMaxChainProfiles ends in one error, without recu
     s.config_file = s.profiles;
     auto deep = plan_chain(s, config, "p0");
     REQUIRE_FALSE(deep);
-    CHECK(deep.error().message == "source_profile chain longer than 64 profiles (p0 -> p1 -> p2 -> ... -> p63 -> "
-                                  "p64); credsh stops there");
+    CHECK(deep.error().message ==
+          "source_profile chain longer than 64 profiles (p0 -> p1 -> p2 -> ... -> p63 -> "
+          "p64); credsh stops there");
     CHECK(deep.error().message.find('\n') == std::string::npos);
     auto walk = check_source_chain(s, "p0");
     REQUIRE_FALSE(walk);

@@ -1,7 +1,8 @@
-// core/cred_cache: the AWS CLI's cache names and entry format, and the lock that makes refreshes single-flight.
-// The key vectors were computed with the AWS CLI v2 (2.9.19)'s own code, AssumeRoleCredentialFetcher._cache_key /
-// AssumeRoleWithWebIdentityCredentialFetcher._cache_key; tests/shell/t_sts_differential.sh checks the same
-// interop live (each tool reuses the other's entry without an STS call).
+// core/cred_cache: the AWS CLI's cache names and entry format, and the lock that makes refreshes
+// single-flight. The key vectors were computed with the AWS CLI v2 (2.9.19)'s own code,
+// AssumeRoleCredentialFetcher._cache_key / AssumeRoleWithWebIdentityCredentialFetcher._cache_key;
+// tests/shell/t_sts_differential.sh checks the same interop live (each tool reuses the other's entry without
+// an STS call).
 #include "cred_cache.hpp"
 #include "helpers.hpp"
 #include "text.hpp"
@@ -17,7 +18,8 @@ using nlohmann::json;
 
 TEST_CASE("AssumeRole cache keys are the AWS CLI's", "[cred_cache]") {
     // docs/protocols.md §1's example.
-    CHECK(assume_role_cache_key({{"DurationSeconds", 3600}, {"RoleArn", "arn:aws:iam::123456789012:role/Admin"},
+    CHECK(assume_role_cache_key({{"DurationSeconds", 3600},
+                                 {"RoleArn", "arn:aws:iam::123456789012:role/Admin"},
                                  {"SerialNumber", "arn:aws:iam::123456789012:mfa/me"}}) ==
           "d8262cdddbeeeddc7782734ad427b4203e806939");
     CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}}) ==
@@ -32,19 +34,22 @@ TEST_CASE("AssumeRole cache keys are the AWS CLI's", "[cred_cache]") {
                                  {"Policy", R"({"b": 1,   "a": [1, {"d": "x", "c": null}]})"}}) ==
           "8a8a7f4d376ded92072dee270380cfdc56a93839");
     // Web identity: RoleArn and the configured RoleSessionName.
-    CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/Web"}, {"RoleSessionName", "ci"}}) ==
-          "16f7eb9d4d22b8d4e63340db39f55d493ff6ede6");
+    CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/Web"},
+                                 {"RoleSessionName", "ci"}}) == "16f7eb9d4d22b8d4e63340db39f55d493ff6ede6");
     CHECK(python_json_dumps(json{{"b", 1}, {"a", "x\"\n"}}) == "{\"a\": \"x\\\"\\n\", \"b\": 1}");
     CHECK(python_json_dumps(json{{"b", 1}, {"a", json::array({1, 2})}}, true) == "{\"a\":[1,2],\"b\":1}");
     // The SSO role credentials key (docs/protocols.md §1).
-    CHECK(sso_role_cache_key("123456789012", "Admin", "my-sso", "") == "c30b99aca80d8f5b3178e353f05b2abcc9a4ccd3");
+    CHECK(sso_role_cache_key("123456789012", "Admin", "my-sso", "") ==
+          "c30b99aca80d8f5b3178e353f05b2abcc9a4ccd3");
 }
 
-TEST_CASE("cache entries: what the AWS CLI writes is read, what credsh writes the CLI can read", "[cred_cache]") {
+TEST_CASE("cache entries: what the AWS CLI writes is read, what credsh writes the CLI can read",
+          "[cred_cache]") {
     test::TempDir dir;
     // The CLI's entry: the raw AssumeRole response, Expiration as strftime('%Y-%m-%dT%H:%M:%S%Z').
     std::string cli = dir.str() + "/cli.json";
-    test::write_file(cli, R"({"Credentials": {"AccessKeyId": "ASIACLI", "SecretAccessKey": "s", "SessionToken": "t",
+    test::write_file(
+        cli, R"({"Credentials": {"AccessKeyId": "ASIACLI", "SecretAccessKey": "s", "SessionToken": "t",
         "Expiration": "2030-01-02T03:04:05UTC"}, "AssumedRoleUser": {"AssumedRoleId": "AROA:x",
         "Arn": "arn:aws:sts::123456789012:assumed-role/R/x"}, "ResponseMetadata": {"RequestId": "r",
         "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}})");
@@ -58,7 +63,8 @@ TEST_CASE("cache entries: what the AWS CLI writes is read, what credsh writes th
     // credsh's entry: the same members botocore reads (Credentials.{AccessKeyId,SecretAccessKey,SessionToken,
     // Expiration}) plus AssumedRoleUser, 0600.
     Credentials mine{"ASIAME", "sec", "tok", parse_iso8601("2030-01-02T03:04:05Z"), "123456789012", {}};
-    json extra = {{"AssumedRoleUser", {{"Arn", "arn:aws:sts::123456789012:assumed-role/R/s"}, {"AssumedRoleId", "A:s"}}}};
+    json extra = {{"AssumedRoleUser",
+                   {{"Arn", "arn:aws:sts::123456789012:assumed-role/R/s"}, {"AssumedRoleId", "A:s"}}}};
     std::string path = dir.str() + "/cache/k.json";
     REQUIRE(write_cached_entry(path, credentials_entry(mine, extra)));
     CHECK(test::mode_of(path) == 0600);
@@ -77,7 +83,8 @@ TEST_CASE("cache entries: what the AWS CLI writes is read, what credsh writes th
     // file. That is an error value (the caller treats it as a miss), never a crash.
     for (std::string bad : {"", "{\"Credentials\": {\"AccessKeyId\": \"A", "[]", "{\"Credentials\": {}}",
                             "{\"Credentials\": {\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\"}}",
-                            "{\"Credentials\": {\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\", \"Expiration\": \"soon\"}}"}) {
+                            "{\"Credentials\": {\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\", "
+                            "\"Expiration\": \"soon\"}}"}) {
         INFO(bad);
         test::write_file(dir.str() + "/bad.json", bad);
         auto r = read_cached_credentials(dir.str() + "/bad.json");
@@ -142,13 +149,16 @@ TEST_CASE("a deeply nested Policy is hashed without recursion", "[cred_cache][li
     // A million nested arrays: the recursive dump (and the copy of the parsed document) overflowed the stack.
     const std::size_t depth = 1000000;
     std::string policy = std::string(depth, '[') + std::string(depth, ']');
-    std::string key = assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", policy}});
+    std::string key =
+        assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", policy}});
     CHECK(key.size() == 40);
     // Same content, other spacing: the same key (the document is hashed, not its text).
     std::string spaced = std::string(depth, '[') + " " + std::string(depth, ']');
-    CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", spaced}}) == key);
+    CHECK(assume_role_cache_key({{"RoleArn", "arn:aws:iam::123456789012:role/RoleA"}, {"Policy", spaced}}) ==
+          key);
     json deep = json::array();
-    for (int i = 0; i < 3; ++i) deep = json::array({deep, i});
+    for (int i = 0; i < 3; ++i)
+        deep = json::array({deep, i});
     CHECK(python_json_dumps(deep) == "[[[[], 0], 1], 2]");
     CHECK(python_json_dumps(json{{"a", json::object({{"b", json::array()}})}, {"c", json::object()}}, true) ==
           "{\"a\":{\"b\":[]},\"c\":{}}");

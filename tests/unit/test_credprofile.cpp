@@ -1,5 +1,5 @@
-// .credprofile grammar (docs/security.md 9, 10, 13, 17): table tests of what is accepted, what is refused with
-// file:line, and that no refusal repeats the offending value.
+// .credprofile grammar (docs/security.md 9, 10, 13, 17): table tests of what is accepted, what is refused
+// with file:line, and that no refusal repeats the offending value.
 #include "helpers.hpp"
 
 #include "credprofile.hpp"

@@ -6,9 +6,10 @@ using namespace credsh;
 
 TEST_CASE("credsh config: known keys parse, unknown keys are errors with file:line", "[credsh_config]") {
     Env env(std::map<std::string, std::string>{{"HOME", "/home/u"}});
-    auto c = parse_credsh_config("/cfg", "[credsh]\ndefault_profile = dev\nexport = keys\n"
-                                         "credential_process_timeout = 5\n[trust]\nprefix = ~/src/co/\n"
-                                         "[profile sm]\nplugin = secretsmanager\nexport = profile\n",
+    auto c = parse_credsh_config("/cfg",
+                                 "[credsh]\ndefault_profile = dev\nexport = keys\n"
+                                 "credential_process_timeout = 5\n[trust]\nprefix = ~/src/co/\n"
+                                 "[profile sm]\nplugin = secretsmanager\nexport = profile\n",
                                  env);
     REQUIRE(c);
     CHECK(c->default_profile == "dev");
@@ -31,5 +32,6 @@ TEST_CASE("credsh config location follows XDG_CONFIG_HOME", "[credsh_config]") {
     using Vars = std::map<std::string, std::string>;
     CHECK(credsh_config_path(Env(Vars{{"HOME", "/h"}})) == "/h/.config/credsh/config");
     CHECK(credsh_config_path(Env(Vars{{"HOME", "/h"}, {"XDG_CONFIG_HOME", "/x"}})) == "/x/credsh/config");
-    CHECK(credsh_config_path(Env(Vars{{"HOME", "/h"}, {"XDG_CONFIG_HOME", "rel"}})) == "/h/.config/credsh/config");
+    CHECK(credsh_config_path(Env(Vars{{"HOME", "/h"}, {"XDG_CONFIG_HOME", "rel"}})) ==
+          "/h/.config/credsh/config");
 }

@@ -1,5 +1,5 @@
-// plugins/common/http: the clock-skew check on a server's Date header (docs/security.md 23), and which failures
-// are tried again within the one deadline.
+// plugins/common/http: the clock-skew check on a server's Date header (docs/security.md 23), and which
+// failures are tried again within the one deadline.
 #include "common/http.hpp"
 
 #include <catch2/catch.hpp>

@@ -38,7 +38,8 @@ TEST_CASE("container_url: smithy-rs ecs-tests.json, all cases", "[imds]") {
     for (const auto& t : tests) {
         INFO(t.at("docs").get<std::string>());
         Vars env;
-        for (const auto& [k, v] : t.at("env").items()) env[k] = v.get<std::string>();
+        for (const auto& [k, v] : t.at("env").items())
+            env[k] = v.get<std::string>();
         auto r = container_url(lookup(env));
         const auto& want = t.at("result");
         if (want.contains("Ok")) {
@@ -55,11 +56,12 @@ TEST_CASE("container_url: plain http only to loopback literals, localhost and th
     auto url = [](const std::string& full) {
         return container_url(lookup({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", full}}));
     };
-    for (const char* ok : {"http://127.0.0.1/creds", "http://127.0.0.1:51679/creds", "http://127.200.3.4/x",
-                           "http://[::1]:8080/creds", "http://[0:0:0:0:0:0:0:1]/x", "HTTP://127.0.0.1/upper-scheme",
-                           "http://localhost:8080/creds", "http://169.254.170.2/v2/x", "http://169.254.170.23/v1/x",
-                           "http://[fd00:ec2::23]/v1/x", "http://[fd00:ec2:0::23]/v1/x", "https://example.com/x",
-                           "https://169.254.169.254/x"}) {
+    for (const char* ok :
+         {"http://127.0.0.1/creds", "http://127.0.0.1:51679/creds", "http://127.200.3.4/x",
+          "http://[::1]:8080/creds", "http://[0:0:0:0:0:0:0:1]/x", "HTTP://127.0.0.1/upper-scheme",
+          "http://localhost:8080/creds", "http://169.254.170.2/v2/x", "http://169.254.170.23/v1/x",
+          "http://[fd00:ec2::23]/v1/x", "http://[fd00:ec2:0::23]/v1/x", "https://example.com/x",
+          "https://169.254.169.254/x"}) {
         INFO(ok);
         auto r = url(ok);
         REQUIRE(r);
@@ -113,13 +115,16 @@ TEST_CASE("check_header_value refuses CR and LF", "[imds]") {
     CHECK(check_header_value("sometoken", "T"));
     auto lf = check_header_value("sometoken\n", "the token in F");
     REQUIRE_FALSE(lf);
-    CHECK(lf.error().message == "the token in F contains a line break (CR or LF), which is not a legal header value");
+    CHECK(lf.error().message ==
+          "the token in F contains a line break (CR or LF), which is not a legal header value");
     CHECK_FALSE(check_header_value("a\rb", "T"));
     CHECK_FALSE(check_header_value("a\r\nX-Injected: 1", "T"));
 }
 
 TEST_CASE("ec2_config: endpoint, mode, and the v1 and disable switches", "[imds]") {
-    auto cfg = [](const Vars& env, const Vars& settings) { return ec2_config(lookup(env), lookup(settings)); };
+    auto cfg = [](const Vars& env, const Vars& settings) {
+        return ec2_config(lookup(env), lookup(settings));
+    };
     auto d = cfg({}, {});
     REQUIRE(d);
     CHECK(d->endpoint == "http://169.254.169.254");
@@ -133,9 +138,11 @@ TEST_CASE("ec2_config: endpoint, mode, and the v1 and disable switches", "[imds]
     CHECK(cfg({{"AWS_EC2_METADATA_DISABLED", "false"}}, {}));
     CHECK(cfg({{"AWS_EC2_METADATA_DISABLED", "1"}}, {})); // botocore: only "true" disables
 
-    CHECK(cfg({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"}}, {})->endpoint == "http://[fd00:ec2::254]");
+    CHECK(cfg({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"}}, {})->endpoint ==
+          "http://[fd00:ec2::254]");
     CHECK(cfg({}, {{"ec2_metadata_service_endpoint_mode", "ipv6"}})->endpoint == "http://[fd00:ec2::254]");
-    CHECK(cfg({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv4"}}, {{"ec2_metadata_service_endpoint_mode", "IPv6"}})
+    CHECK(cfg({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv4"}},
+              {{"ec2_metadata_service_endpoint_mode", "IPv6"}})
               ->endpoint == "http://169.254.169.254");
     auto bad_mode = cfg({}, {{"ec2_metadata_service_endpoint_mode", "IPv5"}});
     REQUIRE_FALSE(bad_mode);
@@ -150,11 +157,13 @@ TEST_CASE("ec2_config: endpoint, mode, and the v1 and disable switches", "[imds]
               ->endpoint == "http://[::1]:9");
     auto bad_ep = cfg({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "169.254.169.254"}}, {});
     REQUIRE_FALSE(bad_ep);
-    CHECK(bad_ep.error().message == "AWS_EC2_METADATA_SERVICE_ENDPOINT 169.254.169.254: URI did not specify a host");
+    CHECK(bad_ep.error().message ==
+          "AWS_EC2_METADATA_SERVICE_ENDPOINT 169.254.169.254: URI did not specify a host");
 
     CHECK(cfg({{"AWS_EC2_METADATA_V1_DISABLED", "true"}}, {})->v1_disabled);
     CHECK(cfg({}, {{"ec2_metadata_v1_disabled", "True"}})->v1_disabled);
-    CHECK_FALSE(cfg({{"AWS_EC2_METADATA_V1_DISABLED", "false"}}, {{"ec2_metadata_v1_disabled", "true"}})->v1_disabled);
+    CHECK_FALSE(cfg({{"AWS_EC2_METADATA_V1_DISABLED", "false"}}, {{"ec2_metadata_v1_disabled", "true"}})
+                    ->v1_disabled);
     CHECK_FALSE(cfg({}, {{"ec2_metadata_v1_disabled", "no"}})->v1_disabled);
 }
 
@@ -203,7 +212,8 @@ TEST_CASE("parse_metadata_credentials: errors are clear and never quote a secret
     std::string base =
         R"("AccessKeyId":"ASIAX","SecretAccessKey":")" + secret + R"(","Expiration":"2030-01-01T00:00:00Z")";
     CHECK(err("{" + base + "}") == "the credentials response has no Token");
-    CHECK(err("{" + base + R"(,"SessionToken":"t"})") == "the credentials response has no Token"); // not an alias
+    CHECK(err("{" + base + R"(,"SessionToken":"t"})") ==
+          "the credentials response has no Token"); // not an alias
     CHECK(err("{" + base + R"(,"Token":""})") == "the credentials response has no Token");
     CHECK(err("{" + base + R"(,"Token":5})") == "the credentials response has no Token");
     CHECK(err(R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T"})") ==

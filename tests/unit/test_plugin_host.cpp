@@ -1,7 +1,7 @@
-// The plugin host against real shared libraries: the fixture plugins of tests/plugins/ (one defect each), loaded
-// with dlopen exactly as credsh loads its plugins. Asserts the exact error each defect produces, what crosses the
-// ABI in both directions, and the lifetime rule: an instance is destroyed before its library is unloaded, and the
-// library stays mapped until the host is gone.
+// The plugin host against real shared libraries: the fixture plugins of tests/plugins/ (one defect each),
+// loaded with dlopen exactly as credsh loads its plugins. Asserts the exact error each defect produces, what
+// crosses the ABI in both directions, and the lifetime rule: an instance is destroyed before its library is
+// unloaded, and the library stays mapped until the host is gone.
 #include "helpers.hpp"
 
 #include "plugin_host.hpp"
@@ -22,11 +22,15 @@ namespace {
 
 const std::string kFixtures = CREDSH_FIXTURE_PLUGIN_DIR;
 
-std::string fixture(const std::string& name) { return kFixtures + "/credsh-" + name + ".so"; }
+std::string fixture(const std::string& name) {
+    return kFixtures + "/credsh-" + name + ".so";
+}
 
-// A host that looks only in `path` (no directories relative to an executable); the install directory is always
-// searched last, and holds no fixture.
-Env env_with_path(const std::string& path) { return Env({{"CREDSH_PLUGIN_PATH", path}, {"FIXTURE_ENV", "from-env"}}); }
+// A host that looks only in `path` (no directories relative to an executable); the install directory is
+// always searched last, and holds no fixture.
+Env env_with_path(const std::string& path) {
+    return Env({{"CREDSH_PLUGIN_PATH", path}, {"FIXTURE_ENV", "from-env"}});
+}
 
 // Whether a library with this real path is mapped into the process now.
 bool is_mapped(const std::string& path) {
@@ -69,7 +73,8 @@ struct Pipe {
         std::string out;
         char buf[4096];
         ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+            out.append(buf, static_cast<std::size_t>(n));
         return out;
     }
 };
@@ -101,8 +106,8 @@ TEST_CASE("validate_descriptor checks magic, then ABI version, then size, then f
     bad = d;
     bad.struct_size = sizeof d - 1;
     CHECK(validate_descriptor(&bad, "x").error().message ==
-          "descriptor is " + std::to_string(sizeof d - 1) + " bytes, expected at least " + std::to_string(sizeof d) +
-              " (built against an older header)");
+          "descriptor is " + std::to_string(sizeof d - 1) + " bytes, expected at least " +
+              std::to_string(sizeof d) + " (built against an older header)");
     bad = d;
     bad.struct_size = sizeof d + 16; // appended fields from a newer header: fine
     CHECK(validate_descriptor(&bad, "x"));
@@ -113,9 +118,11 @@ TEST_CASE("validate_descriptor checks magic, then ABI version, then size, then f
         if (field == 2) bad.create = nullptr;
         if (field == 3) bad.destroy = nullptr;
         if (field == 4) bad.call = nullptr;
-        CHECK(validate_descriptor(&bad, "x").error().message == "descriptor has an empty name, version or function");
+        CHECK(validate_descriptor(&bad, "x").error().message ==
+              "descriptor has an empty name, version or function");
     }
-    CHECK(validate_descriptor(&d, "y").error().message == "file is named for plugin y but the plugin calls itself x");
+    CHECK(validate_descriptor(&d, "y").error().message ==
+          "file is named for plugin y but the plugin calls itself x");
 }
 
 TEST_CASE("a defective plugin is refused with a clear error naming the file", "[plugin_host]") {
@@ -129,22 +136,25 @@ TEST_CASE("a defective plugin is refused with a clear error naming the file", "[
     };
     auto at = [](const std::string& name) { return "plugin " + name + " (" + fixture(name) + "): "; };
     CHECK(refused("badmagic") == at("badmagic") + "not a credsh plugin (wrong magic number)");
-    CHECK(refused("oldabi") == at("oldabi") +
-                                   "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this "
-                                   "credsh)");
+    CHECK(refused("oldabi") ==
+          at("oldabi") + "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this "
+                         "credsh)");
     const std::string short_size = std::to_string(offsetof(credsh_plugin_descriptor, call));
     const std::string full_size = std::to_string(sizeof(credsh_plugin_descriptor));
-    CHECK(refused("shortstruct") == at("shortstruct") + "descriptor is " + short_size + " bytes, expected at least " +
-                                        full_size + " (built against an older header)");
-    CHECK(refused("wrongname") == at("wrongname") + "file is named for plugin wrongname but the plugin calls itself "
-                                                    "somebody-else");
+    CHECK(refused("shortstruct") == at("shortstruct") + "descriptor is " + short_size +
+                                        " bytes, expected at least " + full_size +
+                                        " (built against an older header)");
+    CHECK(refused("wrongname") == at("wrongname") +
+                                      "file is named for plugin wrongname but the plugin calls itself "
+                                      "somebody-else");
     CHECK(refused("nodescriptor") ==
           at("nodescriptor") + "not a credsh plugin (no credsh_plugin_descriptor_v1 symbol)");
     CHECK(refused("unresolved") ==
           at("unresolved") + "cannot be loaded: undefined symbol: credsh_fixture_undefined_function");
     CHECK(refused("notso") == at("notso") + "cannot be loaded: invalid ELF header");
     // Loading worked, running did not: no exception escapes the host, and the status must be one it knows.
-    CHECK(refused("throwcreate") == "plugin throwcreate: threw an exception (fixture create failed on purpose)");
+    CHECK(refused("throwcreate") ==
+          "plugin throwcreate: threw an exception (fixture create failed on purpose)");
     CHECK(refused("throwcall") == "plugin throwcall: threw an exception (fixture call failed on purpose)");
     PluginCall throws_int = simple_call();
     throws_int.settings["throw_int"] = "1";
@@ -157,8 +167,8 @@ TEST_CASE("a defective plugin is refused with a clear error naming the file", "[
     auto missing = host.call("nosuch", simple_call());
     REQUIRE_FALSE(missing);
     CHECK(missing.error().kind == ErrorKind::not_found);
-    CHECK(missing.error().message ==
-          "plugin nosuch is not installed (looked in " + kFixtures + ", " + std::string(CREDSH_PLUGIN_DIR) + ")");
+    CHECK(missing.error().message == "plugin nosuch is not installed (looked in " + kFixtures + ", " +
+                                         std::string(CREDSH_PLUGIN_DIR) + ")");
     // A name is never a path.
     CHECK(refused("../good") == "plugin ../good: not a valid plugin name");
     CHECK(refused("") == "plugin : not a valid plugin name");
@@ -167,11 +177,13 @@ TEST_CASE("a defective plugin is refused with a clear error naming the file", "[
 TEST_CASE("a file too short to be ELF, and a directory named like a plugin", "[plugin_host]") {
     TempDir dir;
     write_file(dir.path / "credsh-tiny.so", "tiny\n");
-    std::filesystem::create_directories(dir.path / "credsh-good.so"); // not a file: must not hide the real one
+    std::filesystem::create_directories(dir.path /
+                                        "credsh-good.so"); // not a file: must not hide the real one
     PluginHost host(env_with_path(dir.str() + ":" + kFixtures), "");
     auto r = host.call("tiny", simple_call());
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "plugin tiny (" + dir.str() + "/credsh-tiny.so): cannot be loaded: file too short");
+    CHECK(r.error().message ==
+          "plugin tiny (" + dir.str() + "/credsh-tiny.so): cannot be loaded: file too short");
     auto good = host.call("good", simple_call());
     REQUIRE(good);
     CHECK(good->get("plugin") == "good");
@@ -229,7 +241,8 @@ TEST_CASE("the good plugin sees the request and its outputs arrive", "[plugin_ho
     CHECK(neg.error().message == "plugin good: returned unknown status -1");
 }
 
-TEST_CASE("an instance is destroyed before its library unloads, which happens only with the host", "[plugin_host]") {
+TEST_CASE("an instance is destroyed before its library unloads, which happens only with the host",
+          "[plugin_host]") {
     TempDir dir;
     const std::string marker = (dir.path / "marker").string();
     const std::string good = fixture("good"), throwing = fixture("throwcall");
@@ -260,7 +273,8 @@ TEST_CASE("list() shows every plugin found, first per name, with versions or the
           "[plugin_host]") {
     PluginHost host(env_with_path(kFixtures), "");
     std::map<std::string, PluginInfo> by_name;
-    for (auto& p : host.list()) by_name[p.name] = p;
+    for (auto& p : host.list())
+        by_name[p.name] = p;
     std::map<std::string, std::string> expect_problem = {
         {"badmagic", "not a credsh plugin (wrong magic number)"},
         {"badstatus", ""},
@@ -268,7 +282,8 @@ TEST_CASE("list() shows every plugin found, first per name, with versions or the
         {"nodescriptor", "not a credsh plugin (no credsh_plugin_descriptor_v1 symbol)"},
         {"notso", "cannot be loaded: invalid ELF header"},
         {"nullcreate", ""},
-        {"oldabi", "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this credsh)"},
+        {"oldabi",
+         "built for plugin ABI 0, this credsh speaks ABI 1 (rebuild the plugin against this credsh)"},
         {"shortstruct", "descriptor is " + std::to_string(offsetof(credsh_plugin_descriptor, call)) +
                             " bytes, expected at least " + std::to_string(sizeof(credsh_plugin_descriptor)) +
                             " (built against an older header)"},
@@ -304,14 +319,15 @@ TEST_CASE("search_path: CREDSH_PLUGIN_PATH, the build tree only from the build t
           "directories",
           "[plugin_host]") {
     // An installed binary (not in the build tree it was built in) never searches <exe>/../plugins.
-    PluginHost host(Env(std::map<std::string, std::string>{{"CREDSH_PLUGIN_PATH", "/a::/b"}}), "/opt/credsh/bin");
+    PluginHost host(Env(std::map<std::string, std::string>{{"CREDSH_PLUGIN_PATH", "/a::/b"}}),
+                    "/opt/credsh/bin");
     std::vector<SearchDir> want = {{"/a", PluginOrigin::env_path},
                                    {"/b", PluginOrigin::env_path},
                                    {"/opt/credsh/bin/../lib/credsh/plugins", PluginOrigin::system_dir},
                                    {CREDSH_PLUGIN_DIR, PluginOrigin::system_dir}};
     CHECK(host.search_path() == want);
-    CHECK(host.search_dirs() == std::vector<std::string>{"/a", "/b", "/opt/credsh/bin/../lib/credsh/plugins",
-                                                         CREDSH_PLUGIN_DIR});
+    CHECK(host.search_dirs() ==
+          std::vector<std::string>{"/a", "/b", "/opt/credsh/bin/../lib/credsh/plugins", CREDSH_PLUGIN_DIR});
     PluginHost none(Env{}, "");
     CHECK(none.search_dirs() == std::vector<std::string>{CREDSH_PLUGIN_DIR});
     // The build tree's bin directory (where credsh is built): its plugins come after CREDSH_PLUGIN_PATH.

@@ -1,8 +1,8 @@
 // The profile file parser is held to the cross-SDK suites, read in place from the shared conformance
 // directory: smithy-rs's copy is the spec (65 cases), Kotlin's copy adds [services] and edge cases (67 cases)
 // and is compared semantically, with its few true departures listed below and each asserted to be exactly
-// that departure. The malformed-input tests are docs/security.md item 17: no crash, no hang, and an error that
-// names "file:line" but never the value on that line (values are secrets).
+// that departure. The malformed-input tests are docs/security.md item 17: no crash, no hang, and an error
+// that names "file:line" but never the value on that line (values are secrets).
 #include "profile_file.hpp"
 
 #include "helpers.hpp"

@@ -19,7 +19,8 @@ std::optional<ProfileSource> source_of(const json& input, const char* key, const
 }
 
 // Both parsers on the same input must give the same names, origins and errors.
-void check_agree(const std::optional<ProfileSource>& config, const std::optional<ProfileSource>& credentials) {
+void check_agree(const std::optional<ProfileSource>& config,
+                 const std::optional<ProfileSource>& credentials) {
     auto full = parse_profile_files(config, credentials);
     auto names = parse_profile_names(config, credentials);
     REQUIRE(full.ok() == names.ok());
@@ -30,7 +31,8 @@ void check_agree(const std::optional<ProfileSource>& config, const std::optional
     CHECK(*names == full->origins);
     // origins is complete: every profile the full parse produced is listed, and nothing else.
     CHECK(names->size() == full->profiles.size());
-    for (const auto& [name, props] : full->profiles) CHECK(names->count(name) == 1);
+    for (const auto& [name, props] : full->profiles)
+        CHECK(names->count(name) == 1);
 }
 
 void check_suite(const std::filesystem::path& file, std::size_t expected_cases) {
@@ -49,9 +51,10 @@ void check_suite(const std::filesystem::path& file, std::size_t expected_cases) 
 
 } // namespace
 
-TEST_CASE("names-only parse agrees with the full parse on both cross-SDK suites", "[profile_file][profiles]") {
-    check_suite(conformance_dir() / "smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json",
-                65);
+TEST_CASE("names-only parse agrees with the full parse on both cross-SDK suites",
+          "[profile_file][profiles]") {
+    check_suite(
+        conformance_dir() / "smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json", 65);
     check_suite(conformance_dir() / "aws-sdk-kotlin/profile-parser-tests.kotlin.json", 67);
 }
 
@@ -63,7 +66,8 @@ TEST_CASE("names-only parse: defaults, odd names, ignored sections, errors", "[p
     const std::vector<Row> rows = {
         {"unprefixed and prefixed default", "[default]\na = 1\n[profile default]\nb = 2\n", ""},
         {"unprefixed default only", "[default]\na = 1\n", "[default]\nx = y\n"},
-        {"names the parser accepts", "[profile some-thing:long/the_one%only.foo@bar+]\n[profile foo!bar]\n", ""},
+        {"names the parser accepts", "[profile some-thing:long/the_one%only.foo@bar+]\n[profile foo!bar]\n",
+         ""},
         {"prefixed names in credentials are ignored", "", "[profile x]\na = 1\n[y]\nb = 2\n"},
         {"sso-session and services are not profiles", "[sso-session s]\na = 1\n[services s]\nb = 2\n", ""},
         {"credentials only", "", "[c1]\na = 1\n[c2]\n"},

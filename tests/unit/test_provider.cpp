@@ -11,7 +11,8 @@ ProfileSet set_of(std::map<std::string, Properties> profiles, std::map<std::stri
     s.config_file = profiles;
     s.profiles = std::move(profiles);
     for (auto& [name, props] : creds) {
-        for (auto& [k, v] : props) s.profiles[name][k] = v;
+        for (auto& [k, v] : props)
+            s.profiles[name][k] = v;
         s.credentials_file[name] = props;
     }
     return s;
@@ -20,18 +21,22 @@ ProfileSet set_of(std::map<std::string, Properties> profiles, std::map<std::stri
 
 TEST_CASE("classify_profile follows botocore's order within a profile", "[provider]") {
     CredshConfig config;
-    auto s = set_of({
-        {"static", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
-        {"proc", {{"credential_process", "x"}}},
-        {"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"source_profile", "static"}}},
-        {"sso", {{"sso_session", "s"}, {"sso_account_id", "1"}, {"sso_role_name", "r"}}},
-        {"mfa", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn"}}},
-        {"both_config", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
-        {"both_creds", {{"credential_process", "x"}}},
-        {"region_in_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
-        {"empty", {{"region", "eu-west-1"}}},
-    }, {{"both_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
-        {"region_in_creds", {{"region", "eu-west-1"}}}});
+    auto s = set_of(
+        {
+            {"static", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+            {"proc", {{"credential_process", "x"}}},
+            {"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"source_profile", "static"}}},
+            {"sso", {{"sso_session", "s"}, {"sso_account_id", "1"}, {"sso_role_name", "r"}}},
+            {"mfa", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn"}}},
+            {"both_config",
+             {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
+            {"both_creds", {{"credential_process", "x"}}},
+            {"region_in_creds",
+             {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
+            {"empty", {{"region", "eu-west-1"}}},
+        },
+        {{"both_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+         {"region_in_creds", {{"region", "eu-west-1"}}}});
     CHECK(classify_profile(s, config, "static").kind == ProviderKind::static_keys);
     CHECK(classify_profile(s, config, "proc").kind == ProviderKind::process);
     CHECK(classify_profile(s, config, "role").name == "mfa-sts");
@@ -51,19 +56,26 @@ TEST_CASE("classify_profile follows botocore's order within a profile", "[provid
 TEST_CASE("a profile that needs a plugin is a clear error, not a crash", "[provider]") {
     CredshConfig config;
     Env env;
-    auto s = set_of({{"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"credential_source", "Ec2InstanceMetadata"}}}});
+    auto s = set_of(
+        {{"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"credential_source", "Ec2InstanceMetadata"}}}});
     ResolveContext ctx{s, config, env, 0}; // no plugin host
     auto r = resolve_credentials(ctx, "role");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "profile role: needs plugin imds (credential_source), which is not installed in this build");
+    CHECK(r.error().message ==
+          "profile role: needs plugin imds (credential_source), which is not installed in this build");
 }
 
-TEST_CASE("source_profile cycles are detected and every profile is named (docs/security.md 18)", "[provider]") {
+TEST_CASE("source_profile cycles are detected and every profile is named (docs/security.md 18)",
+          "[provider]") {
     auto s = set_of({
         {"a", {{"role_arn", "arn:r"}, {"source_profile", "b"}}},
         {"b", {{"role_arn", "arn:r"}, {"source_profile", "a"}}},
         {"self", {{"role_arn", "arn:r"}, {"source_profile", "self"}}},
-        {"selfkeys", {{"role_arn", "arn:r"}, {"source_profile", "selfkeys"}, {"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+        {"selfkeys",
+         {{"role_arn", "arn:r"},
+          {"source_profile", "selfkeys"},
+          {"aws_access_key_id", "AK"},
+          {"aws_secret_access_key", "S"}}},
         {"c", {{"role_arn", "arn:r"}, {"source_profile", "d"}}},
         {"d", {{"role_arn", "arn:r"}, {"source_profile", "nowhere"}}},
     });
@@ -109,11 +121,13 @@ TEST_CASE("resolve_target links ASK profiles and their AWS profiles", "[provider
 TEST_CASE("static keys and their token come from one file, as botocore reads them", "[provider]") {
     CredshConfig config;
     Env env;
-    auto s = set_of({{"tok_in_config", {{"aws_session_token", "CONFIGTOKEN"}}},
-                     {"split", {{"aws_secret_access_key", "S"}}},
-                     {"legacy", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"aws_security_token", "OLD"}}}},
-                    {{"tok_in_config", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
-                     {"split", {{"aws_access_key_id", "AK"}}}});
+    auto s = set_of(
+        {{"tok_in_config", {{"aws_session_token", "CONFIGTOKEN"}}},
+         {"split", {{"aws_secret_access_key", "S"}}},
+         {"legacy",
+          {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"aws_security_token", "OLD"}}}},
+        {{"tok_in_config", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
+         {"split", {{"aws_access_key_id", "AK"}}}});
     ResolveContext ctx{s, config, env, 0};
     auto a = resolve_credentials(ctx, "tok_in_config");
     REQUIRE(a);
@@ -121,8 +135,8 @@ TEST_CASE("static keys and their token come from one file, as botocore reads the
     CHECK(a->session_token.empty()); // the config file's token does not pair with the credentials file's keys
     auto split = resolve_credentials(ctx, "split");
     REQUIRE_FALSE(split);
-    CHECK(split.error().message ==
-          "profile split: partial credentials in the credentials file (aws_access_key_id without aws_secret_access_key)");
+    CHECK(split.error().message == "profile split: partial credentials in the credentials file "
+                                   "(aws_access_key_id without aws_secret_access_key)");
     auto legacy = resolve_credentials(ctx, "legacy");
     REQUIRE(legacy);
     CHECK(legacy->session_token == "OLD"); // aws_security_token, the legacy name

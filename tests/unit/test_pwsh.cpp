@@ -1,7 +1,7 @@
 // The PowerShell emitter, statement by statement, for each character class that is special to PowerShell
-// (docs/security.md 1-3). PowerShell cannot run here, so these tables are the proof of what `credsh export pwsh`
-// prints; tests/shell/t_pwsh_scripts.sh then has the tree-sitter grammar parse and decode the same output
-// from the real binary. In a single-quoted PowerShell string only ' and the curly single quotes
+// (docs/security.md 1-3). PowerShell cannot run here, so these tables are the proof of what `credsh export
+// pwsh` prints; tests/shell/t_pwsh_scripts.sh then has the tree-sitter grammar parse and decode the same
+// output from the real binary. In a single-quoted PowerShell string only ' and the curly single quotes
 // U+2018..U+201B are special (each ends the string; doubled, it is one literal character): '$', backtick,
 // newlines, double quotes and every other character stand for themselves.
 #include "shell.hpp"
@@ -46,9 +46,15 @@ std::vector<Row> pwsh_table() {
         {"CRLF", "a\r\nb", "'a\r\nb'"},
         {"trailing LF", "a\n", "'a\n'"},
         {"double quotes", "\"a\"", "'\"a\"'"},
-        {"curly double quotes (not special in '...')", "\xe2\x80\x9c" "a" "\xe2\x80\x9d",
-         "'\xe2\x80\x9c" "a" "\xe2\x80\x9d'"},
-        {"non-ASCII", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xd0\x96", "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xd0\x96'"},
+        {"curly double quotes (not special in '...')",
+         "\xe2\x80\x9c"
+         "a"
+         "\xe2\x80\x9d",
+         "'\xe2\x80\x9c"
+         "a"
+         "\xe2\x80\x9d'"},
+        {"non-ASCII", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xd0\x96",
+         "'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xd0\x96'"},
         {"hash and semicolon", "#; a", "'#; a'"},
         {"at sign and comma", "@a,b", "'@a,b'"},
     };
@@ -61,8 +67,10 @@ TEST_CASE("pwsh: each tricky character class quotes exactly as tabled", "[shell]
         INFO("class: " << row.what);
         CHECK(kPwsh.representable(row.value));
         CHECK(kPwsh.quote(row.value) == row.literal);
-        CHECK(kPwsh.export_var("AWS_SESSION_TOKEN", row.value) == "${env:AWS_SESSION_TOKEN} = " + row.literal + "\n");
-        CHECK(kPwsh.set_local("__credsh_state", row.value) == "$global:__credsh_state = " + row.literal + "\n");
+        CHECK(kPwsh.export_var("AWS_SESSION_TOKEN", row.value) ==
+              "${env:AWS_SESSION_TOKEN} = " + row.literal + "\n");
+        CHECK(kPwsh.set_local("__credsh_state", row.value) ==
+              "$global:__credsh_state = " + row.literal + "\n");
     }
 }
 
@@ -82,5 +90,5 @@ TEST_CASE("pwsh: values .NET cannot hold are refused, not mangled", "[shell][pws
     CHECK_FALSE(kPwsh.representable(std::string("a\0b", 3)));
     CHECK_FALSE(kPwsh.representable("\xff"));
     CHECK_FALSE(kPwsh.representable("\xed\xa0\x80")); // a UTF-16 surrogate
-    CHECK(kPwsh.representable("\xf0\x9f\x94\x91")); // a supplementary character: a surrogate pair in .NET
+    CHECK(kPwsh.representable("\xf0\x9f\x94\x91"));   // a supplementary character: a surrogate pair in .NET
 }

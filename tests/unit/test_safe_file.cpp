@@ -1,7 +1,7 @@
-// safe_file: reads that never block or balloon (docs/security.md 15) and private, atomic writes (docs/security.md
-// 20-21). A read that hangs would hang the test, so every such read runs under a watchdog that aborts the
-// process (Catch reports the test that was running) instead of waiting forever; there are no millisecond
-// assertions, which would be flaky on a loaded machine.
+// safe_file: reads that never block or balloon (docs/security.md 15) and private, atomic writes
+// (docs/security.md 20-21). A read that hangs would hang the test, so every such read runs under a watchdog
+// that aborts the process (Catch reports the test that was running) instead of waiting forever; there are no
+// millisecond assertions, which would be flaky on a loaded machine.
 #include "helpers.hpp"
 
 #include "safe_file.hpp"
@@ -21,10 +21,10 @@
 #include <vector>
 
 using namespace credsh;
+using credsh::test::mode_of;
 using credsh::test::TempDir;
 using credsh::test::Umask;
 using credsh::test::Watchdog;
-using credsh::test::mode_of;
 
 namespace {
 
@@ -242,9 +242,10 @@ TEST_CASE("atomic_write_file writes 0600 files whatever the umask, and replaces 
     CHECK(test::read_file(p).empty());
 }
 
-TEST_CASE("atomic_write_file: the asked mode is set on the descriptor, and a symlink at the name is replaced, "
-          "never followed (docs/security.md 31)",
-          "[safe_file]") {
+TEST_CASE(
+    "atomic_write_file: the asked mode is set on the descriptor, and a symlink at the name is replaced, "
+    "never followed (docs/security.md 31)",
+    "[safe_file]") {
     TempDir t;
     Umask strict_umask(077);
     const std::string d = t.str() + "/project";

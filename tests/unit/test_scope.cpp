@@ -47,7 +47,8 @@ TEST_CASE("scope table: command > session > directory > ambient > default", "[sc
     CHECK_FALSE(select_scope(in).winner);
 }
 
-TEST_CASE("a blocked, denied or invalid .credprofile never applies and does not fall back to an outer one", "[scope]") {
+TEST_CASE("a blocked, denied or invalid .credprofile never applies and does not fall back to an outer one",
+          "[scope]") {
     for (auto status : {DirStatus::blocked, DirStatus::denied, DirStatus::invalid}) {
         ScopeInputs in;
         in.dir = allowed("dev");

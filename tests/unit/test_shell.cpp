@@ -1,7 +1,7 @@
-// Exact quoting tables for every shell (docs/security.md 1-3). The round-trip test in test_shell_roundtrip.cpp
-// proves bash, zsh and fish by running them; these tables pin the exact text so a change in quoting is a
-// deliberate, reviewed change -- and they are the only proof for PowerShell's curly quotes, which neither a
-// real pwsh (not installable here) nor the tree-sitter grammar can check.
+// Exact quoting tables for every shell (docs/security.md 1-3). The round-trip test in
+// test_shell_roundtrip.cpp proves bash, zsh and fish by running them; these tables pin the exact text so a
+// change in quoting is a deliberate, reviewed change -- and they are the only proof for PowerShell's curly
+// quotes, which neither a real pwsh (not installable here) nor the tree-sitter grammar can check.
 #include "shell.hpp"
 
 #include <catch2/catch.hpp>

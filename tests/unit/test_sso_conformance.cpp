@@ -1,14 +1,17 @@
 // aws-sso against the cross-SDK suites in ../shared/conformance (read in place; docs/protocols.md §3):
-//  - botocore sso-token-provider-tests: resolution cases (which settings make an SSO token provider) and refresh
+//  - botocore sso-token-provider-tests: resolution cases (which settings make an SSO token provider) and
+//  refresh
 //    cases (cached token, clock, CreateToken reply -> token, write-back, or error);
 //  - Kotlin sso-token-cache-behavior-tests: the same refresh cases with Kotlin's error text;
 //  - the SSO cases of smithy-rs default-credential-provider-chain / profile-provider and Kotlin's
-//    default-provider-chain, with their recorded http-traffic.json replayed by a fake transport that checks each
-//    request (method, scheme, host, path, query, bearer header) before answering with the recorded response;
+//    default-provider-chain, with their recorded http-traffic.json replayed by a fake transport that checks
+//    each request (method, scheme, host, path, query, bearer header) before answering with the recorded
+//    response;
 //  - smithy-rs default-token-provider-chain (the bearer token of a token-only sso-session profile);
 //  - aws-sdk-go ssocreds token files (valid, expired, malformed, each field missing), judged by their names.
-// One deliberate difference, checked explicitly: when a refresh reply has no refreshToken, botocore writes the
-// entry without one; credsh keeps the old refresh token (docs/protocols.md §1), so the next refresh still works.
+// One deliberate difference, checked explicitly: when a refresh reply has no refreshToken, botocore writes
+// the entry without one; credsh keeps the old refresh token (docs/protocols.md §1), so the next refresh still
+// works.
 #include "test_sso_support.hpp"
 
 #include "chain.hpp"
@@ -25,8 +28,8 @@
 using namespace credsh;
 using namespace credsh::sso;
 namespace fs = std::filesystem;
-using nlohmann::json;
 using credsh::test::SsoHarness;
+using nlohmann::json;
 
 namespace {
 
@@ -39,12 +42,15 @@ json load_json(const fs::path& p) {
 
 // The settings the host would pass for `profile` (resolve.cpp step_settings): its keys lower-cased and the
 // referenced [sso-session]'s as "sso-session.KEY".
-std::map<std::string, std::string> settings_for(const json& profiles, const json& sessions, const std::string& profile) {
+std::map<std::string, std::string> settings_for(const json& profiles, const json& sessions,
+                                                const std::string& profile) {
     std::map<std::string, std::string> s;
     if (!profiles.contains(profile)) return s;
-    for (auto& [k, v] : profiles[profile].items()) s[to_lower(k)] = v.get<std::string>();
+    for (auto& [k, v] : profiles[profile].items())
+        s[to_lower(k)] = v.get<std::string>();
     if (s.count("sso_session") && sessions.contains(s["sso_session"]))
-        for (auto& [k, v] : sessions[s["sso_session"]].items()) s["sso-session." + to_lower(k)] = v.get<std::string>();
+        for (auto& [k, v] : sessions[s["sso_session"]].items())
+            s["sso-session." + to_lower(k)] = v.get<std::string>();
     return s;
 }
 
@@ -82,7 +88,8 @@ void run_refresh_case(const json& c, const std::string& session, bool kotlin) {
     if (c.contains("expectedTokenWriteback")) {
         REQUIRE(h.http.calls.size() == 1);
         auto body = json::parse(h.http.calls[0].body);
-        CHECK(body == json({{"grantType", "refresh_token"}, {"clientId", c["cachedToken"]["clientId"]},
+        CHECK(body == json({{"grantType", "refresh_token"},
+                            {"clientId", c["cachedToken"]["clientId"]},
                             {"clientSecret", c["cachedToken"]["clientSecret"]},
                             {"refreshToken", c["cachedToken"]["refreshToken"]}}));
         json ours = json::parse(credsh::test::read_file(h.token_path()));
@@ -117,16 +124,19 @@ void run_refresh_case(const json& c, const std::string& session, bool kotlin) {
 } // namespace
 
 TEST_CASE("sso conformance: botocore token provider resolution cases") {
-    json suite = load_json(credsh::test::conformance_dir() / "botocore/sso-token-provider-tests.botocore.json");
+    json suite =
+        load_json(credsh::test::conformance_dir() / "botocore/sso-token-provider-tests.botocore.json");
     int n = 0;
     for (const auto& c : suite["sso_provider_resolution_cases"]) {
         INFO(c["documentation"].get<std::string>());
         const json& cfg = c["config"];
         auto s = settings_for(cfg["profiles"], cfg.value("sso_sessions", json::object()), "test");
-        auto r = sso_config_from([&](std::string_view k) -> std::optional<std::string> {
-            auto it = s.find(std::string(k));
-            return it == s.end() ? std::nullopt : std::optional<std::string>(it->second);
-        }, "test");
+        auto r = sso_config_from(
+            [&](std::string_view k) -> std::optional<std::string> {
+                auto it = s.find(std::string(k));
+                return it == s.end() ? std::nullopt : std::optional<std::string>(it->second);
+            },
+            "test");
         if (c["resolves"].get<bool>()) {
             CHECK(r.ok());
         } else if (c.contains("expectedException")) {
@@ -142,7 +152,8 @@ TEST_CASE("sso conformance: botocore token provider resolution cases") {
 }
 
 TEST_CASE("sso conformance: botocore token provider refresh cases") {
-    json suite = load_json(credsh::test::conformance_dir() / "botocore/sso-token-provider-tests.botocore.json");
+    json suite =
+        load_json(credsh::test::conformance_dir() / "botocore/sso-token-provider-tests.botocore.json");
     int n = 0;
     for (const auto& c : suite["sso_provider_refresh_cases"]) {
         run_refresh_case(c, "admin", false);
@@ -152,7 +163,8 @@ TEST_CASE("sso conformance: botocore token provider refresh cases") {
 }
 
 TEST_CASE("sso conformance: Kotlin token cache behaviour cases") {
-    json suite = load_json(credsh::test::conformance_dir() / "aws-sdk-kotlin/sso-token-cache-behavior-tests.kotlin.json");
+    json suite = load_json(credsh::test::conformance_dir() /
+                           "aws-sdk-kotlin/sso-token-cache-behavior-tests.kotlin.json");
     int n = 0;
     for (const auto& c : suite["cases"]) {
         run_refresh_case(c, "test-session", true);
@@ -176,8 +188,13 @@ std::vector<Recorded> load_traffic(const fs::path& p) {
     auto first = [](const json& v) { return v.is_array() ? v[0].get<std::string>() : v.get<std::string>(); };
     if (j.is_array()) { // Kotlin
         for (const auto& e : j) {
-            Recorded r{e["request"]["method"], e["request"]["uri"], {}, e["response"]["status"], e["response"].value("body", "")};
-            for (auto& [k, v] : e["request"]["headers"].items()) r.headers[to_lower(k)] = first(v);
+            Recorded r{e["request"]["method"],
+                       e["request"]["uri"],
+                       {},
+                       e["response"]["status"],
+                       e["response"].value("body", "")};
+            for (auto& [k, v] : e["request"]["headers"].items())
+                r.headers[to_lower(k)] = first(v);
             out.push_back(r);
         }
         return out;
@@ -188,7 +205,8 @@ std::vector<Recorded> load_traffic(const fs::path& p) {
             Recorded r;
             r.method = a["Request"]["request"]["method"];
             r.uri = a["Request"]["request"]["uri"];
-            for (auto& [k, v] : a["Request"]["request"]["headers"].items()) r.headers[to_lower(k)] = first(v);
+            for (auto& [k, v] : a["Request"]["request"]["headers"].items())
+                r.headers[to_lower(k)] = first(v);
             out.push_back(r);
         } else if (a.contains("Response")) {
             out.back().status = a["Response"]["response"]["Ok"]["status"];
@@ -204,7 +222,8 @@ std::pair<std::string, std::set<std::string>> split_url(const std::string& url) 
     auto q = url.find('?');
     std::set<std::string> params;
     if (q != std::string::npos)
-        for (auto p : split(std::string_view(url).substr(q + 1), '&')) params.insert(std::string(p));
+        for (auto p : split(std::string_view(url).substr(q + 1), '&'))
+            params.insert(std::string(p));
     return {url.substr(0, q), params};
 }
 
@@ -218,22 +237,30 @@ struct ChainCase {
 TEST_CASE("sso conformance: default-chain and profile-provider SSO cases, recorded traffic replayed") {
     const fs::path root = credsh::test::conformance_dir();
     const ChainCase cases[] = {
-        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/sso_assume_role", nullptr},
-        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/e2e_fips_and_dual_stack_sso", nullptr},
-        // smithy-rs: "failed to read `.../dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json`: No such file": the same file.
-        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/sso_no_token_file",
+        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/sso_assume_role",
+         nullptr},
+        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/"
+         "e2e_fips_and_dual_stack_sso",
+         nullptr},
+        // smithy-rs: "failed to read `.../dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json`: No such file": the
+        // same file.
+        {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/"
+         "sso_no_token_file",
          "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json"},
         // smithy-rs: "an error occurred while loading credentials"; credsh names the operation and status.
         {"smithy-rs/aws/rust-runtime/aws-config/test-data/default-credential-provider-chain/sso_server_error",
          "GetRoleCredentials (portal.sso.us-east-2.amazonaws.com): HTTP 503"},
         {"smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider/sso_credentials", nullptr},
-        {"smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider/sso_override_global_env_url", nullptr},
+        {"smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider/sso_override_global_env_url",
+         nullptr},
         {"smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider/invalid_sso_credentials_config",
          "selected profile will resolve an access token instead of credentials"},
         {"smithy-rs/aws/rust-runtime/aws-config/test-data/profile-provider/sso_token",
          "selected profile will resolve an access token instead of credentials"},
-        {"aws-sdk-kotlin/aws-runtime/aws-config/common/test-resources/default-provider-chain/legacy_sso_role", nullptr},
-        {"aws-sdk-kotlin/aws-runtime/aws-config/common/test-resources/default-provider-chain/sso_session", nullptr},
+        {"aws-sdk-kotlin/aws-runtime/aws-config/common/test-resources/default-provider-chain/legacy_sso_role",
+         nullptr},
+        {"aws-sdk-kotlin/aws-runtime/aws-config/common/test-resources/default-provider-chain/sso_session",
+         nullptr},
     };
     for (const ChainCase& cc : cases) {
         fs::path dir = root / cc.dir;
@@ -246,7 +273,8 @@ TEST_CASE("sso conformance: default-chain and profile-provider SSO cases, record
         credsh::test::TempDir home;
         fs::copy(dir / "fs/home", home.path, fs::copy_options::recursive);
         std::optional<ProfileSource> config, creds;
-        if (fs::exists(home.path / ".aws/config")) config = ProfileSource{"config", credsh::test::read_file(home.path / ".aws/config")};
+        if (fs::exists(home.path / ".aws/config"))
+            config = ProfileSource{"config", credsh::test::read_file(home.path / ".aws/config")};
         if (fs::exists(home.path / ".aws/credentials"))
             creds = ProfileSource{"credentials", credsh::test::read_file(home.path / ".aws/credentials")};
         auto profiles = parse_profile_files(config, creds);
@@ -260,9 +288,11 @@ TEST_CASE("sso conformance: default-chain and profile-provider SSO cases, record
         credsh::test::FakeRequest fr;
         fr.profile = name;
         fr.home = home.str();
-        for (auto& [k, v] : env.items()) fr.env[k] = v.get<std::string>();
+        for (auto& [k, v] : env.items())
+            fr.env[k] = v.get<std::string>();
         fr.env["HOME"] = home.str();
-        for (const auto& [k, v] : profiles->profiles.at(name)) fr.settings[to_lower(k)] = v;
+        for (const auto& [k, v] : profiles->profiles.at(name))
+            fr.settings[to_lower(k)] = v;
         if (fr.settings.count("sso_session"))
             for (const auto& [k, v] : profiles->sso_sessions.at(fr.settings["sso_session"]))
                 fr.settings["sso-session." + to_lower(k)] = v;
@@ -278,12 +308,14 @@ TEST_CASE("sso conformance: default-chain and profile-provider SSO cases, record
         h.clock = ok_case ? tc["result"]["Ok"]["expiry"].get<std::int64_t>() - 3600 : 1640000000;
         std::size_t served = 0;
         h.http.fn = [&](const HttpRequest& r) {
-            if (served >= traffic.size()) return credsh::test::response(599, R"({"message":"unexpected request"})");
+            if (served >= traffic.size())
+                return credsh::test::response(599, R"({"message":"unexpected request"})");
             const Recorded& want = traffic[served++];
             CHECK(r.method == want.method);
             CHECK(split_url(r.url) == split_url(want.uri));
             for (const char* hname : {"x-amz-sso_bearer_token"})
-                if (want.headers.count(hname)) CHECK(credsh::test::header_value(r, hname) == want.headers.at(hname));
+                if (want.headers.count(hname))
+                    CHECK(credsh::test::header_value(r, hname) == want.headers.at(hname));
             return credsh::test::response(want.status, want.body);
         };
         Outcome o = get_credentials(h.ctx);
@@ -307,25 +339,31 @@ TEST_CASE("sso conformance: default-chain and profile-provider SSO cases, record
     }
 }
 
-TEST_CASE("sso conformance: smithy-rs default-token-provider-chain (the bearer token of an sso-session profile)") {
-    const fs::path root = credsh::test::conformance_dir() / "smithy-rs/aws/rust-runtime/aws-config/test-data/default-token-provider-chain";
+TEST_CASE(
+    "sso conformance: smithy-rs default-token-provider-chain (the bearer token of an sso-session profile)") {
+    const fs::path root = credsh::test::conformance_dir() /
+                          "smithy-rs/aws/rust-runtime/aws-config/test-data/default-token-provider-chain";
     int n = 0;
     for (const char* name : {"profile_keys", "profile_keys_case_insensitive", "profile_name"}) {
         INFO(name);
         fs::path dir = root / name;
         json tc = load_json(dir / "test-case.json");
         json env = load_json(dir / "env.json");
-        auto profiles = parse_profile_files(ProfileSource{"config", credsh::test::read_file(dir / "fs/home/.aws/config")}, std::nullopt);
+        auto profiles = parse_profile_files(
+            ProfileSource{"config", credsh::test::read_file(dir / "fs/home/.aws/config")}, std::nullopt);
         REQUIRE(profiles);
         std::string profile = env.value("AWS_PROFILE", "default");
         credsh::test::FakeRequest fr;
         fr.profile = profile;
-        for (const auto& [k, v] : profiles->profiles.at(profile)) fr.settings[to_lower(k)] = v;
-        for (const auto& [k, v] : profiles->sso_sessions.at(fr.settings.at("sso_session"))) fr.settings["sso-session." + to_lower(k)] = v;
+        for (const auto& [k, v] : profiles->profiles.at(profile))
+            fr.settings[to_lower(k)] = v;
+        for (const auto& [k, v] : profiles->sso_sessions.at(fr.settings.at("sso_session")))
+            fr.settings["sso-session." + to_lower(k)] = v;
         auto cfg = sso_config_from(fr.view());
         REQUIRE(cfg);
         SsoHarness h(*cfg, profile);
-        h.ctx.cache_dir = (dir / "fs/home/.aws/sso/cache").string(); // read only: a fresh token is never written
+        h.ctx.cache_dir =
+            (dir / "fs/home/.aws/sso/cache").string(); // read only: a fresh token is never written
         h.clock = 1700000000;
         TokenOutcome t = current_token(h.ctx);
         REQUIRE(t.token);
@@ -344,7 +382,8 @@ TEST_CASE("sso conformance: aws-sdk-go ssocreds token files parse, or fail, as t
         std::string name = e.path().filename().string();
         INFO(name);
         auto tok = parse_token(credsh::test::read_file(e.path()));
-        // No token without accessToken and a readable expiresAt (f7f7ff32... has both empty, invalid_json is cut).
+        // No token without accessToken and a readable expiresAt (f7f7ff32... has both empty, invalid_json is
+        // cut).
         bool must_fail = name == "invalid_json.json" || name == "missing_accessToken.json" ||
                          name == "missing_expiresAt.json" || name.rfind("f7f7ff32", 0) == 0;
         CHECK(tok.ok() == !must_fail);

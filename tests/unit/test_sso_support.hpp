@@ -16,7 +16,8 @@
 
 namespace credsh::test {
 
-inline sso::HttpResult response(long status, const std::string& body, std::map<std::string, std::string> headers = {}) {
+inline sso::HttpResult response(long status, const std::string& body,
+                                std::map<std::string, std::string> headers = {}) {
     plugin::HttpResponse r;
     r.status = status;
     r.body = body;
@@ -28,7 +29,8 @@ inline sso::HttpResult response(long status, const std::string& body, std::map<s
 
 // An AWS rest-json error as the service sends it: the x-amzn-ErrorType header and the OAuth body.
 inline sso::HttpResult aws_error(long status, const std::string& type, const std::string& oauth = "") {
-    std::string body = oauth.empty() ? R"({"message":"m"})" : R"({"error":")" + oauth + R"(","error_description":null})";
+    std::string body =
+        oauth.empty() ? R"({"message":"m"})" : R"({"error":")" + oauth + R"(","error_description":null})";
     return response(status, body, {{"x-amzn-errortype", type + ":http://internal.amazon.com/coral/"}});
 }
 
@@ -76,8 +78,10 @@ struct FakeRequest {
     plugin::Request view() {
         s_items.clear();
         e_items.clear();
-        for (auto& [k, v] : settings) s_items.push_back({k.c_str(), v.c_str()});
-        for (auto& [k, v] : env) e_items.push_back({k.c_str(), v.c_str()});
+        for (auto& [k, v] : settings)
+            s_items.push_back({k.c_str(), v.c_str()});
+        for (auto& [k, v] : env)
+            e_items.push_back({k.c_str(), v.c_str()});
         raw = credsh_request{};
         raw.struct_size = sizeof raw;
         raw.operation = "credentials";

@@ -1,5 +1,5 @@
-// aws-sso, the pure parts: cache file names and keys as the AWS CLI computes them, token and registration files,
-// lenient expiry parsing, settings, endpoints, the lock directory rule, and the wire formats.
+// aws-sso, the pure parts: cache file names and keys as the AWS CLI computes them, token and registration
+// files, lenient expiry parsing, settings, endpoints, the lock directory rule, and the wire formats.
 #include "test_sso_support.hpp"
 
 #include "cred_cache.hpp"
@@ -14,7 +14,8 @@ using namespace credsh;
 using namespace credsh::sso;
 using credsh::test::FakeRequest;
 
-TEST_CASE("sso: token cache file names are sha1 of the session name or the raw start URL (docs/protocols.md vectors)") {
+TEST_CASE("sso: token cache file names are sha1 of the session name or the raw start URL (docs/protocols.md "
+          "vectors)") {
     SsoConfig c;
     c.session_name = "my-sso";
     c.start_url = "https://my-sso-portal.awsapps.com/start";
@@ -28,7 +29,8 @@ TEST_CASE("sso: token cache file names are sha1 of the session name or the raw s
 
 TEST_CASE("sso: registration cache key equals botocore's json.dumps(sort_keys=True) sha1") {
     SsoConfig c = credsh::test::session_config();
-    // Key of the file /usr/bin/aws 2.9.19 wrote for this session during development (checked with Python too).
+    // Key of the file /usr/bin/aws 2.9.19 wrote for this session during development (checked with Python
+    // too).
     CHECK(registration_cache_key(c) == "e83b78ff73aa2ebd41812af5abcc466dca567738");
     SsoConfig legacy;
     legacy.start_url = "https://example.awsapps.com/start";
@@ -52,10 +54,10 @@ TEST_CASE("sso: registration cache key equals botocore's json.dumps(sort_keys=Tr
 
 TEST_CASE("sso: expiresAt is parsed leniently, as dateutil does") {
     const std::int64_t t = 1640438400; // 2021-12-25T13:20:00Z
-    for (const char* s : {"2021-12-25T13:20:00Z", "2021-12-25T13:20:00UTC", "2021-12-25T13:20:00 UTC",
-                          "2021-12-25 13:20:00Z", "2021-12-25T13:20:00+00:00", "2021-12-25T13:20:00+0000",
-                          "2021-12-25T13:20:00.123456Z", "2021-12-25T14:20:00+01:00", "2021-12-25T14:20:00+0100",
-                          " 2021-12-25T13:20:00Z "}) {
+    for (const char* s :
+         {"2021-12-25T13:20:00Z", "2021-12-25T13:20:00UTC", "2021-12-25T13:20:00 UTC", "2021-12-25 13:20:00Z",
+          "2021-12-25T13:20:00+00:00", "2021-12-25T13:20:00+0000", "2021-12-25T13:20:00.123456Z",
+          "2021-12-25T14:20:00+01:00", "2021-12-25T14:20:00+0100", " 2021-12-25T13:20:00Z "}) {
         INFO(s);
         CHECK(parse_expiry(s) == t);
     }
@@ -66,15 +68,16 @@ TEST_CASE("sso: expiresAt is parsed leniently, as dateutil does") {
 }
 
 TEST_CASE("sso: token files: required fields, unknown-but-harmless fields, errors without contents") {
-    auto ok = parse_token(R"({"accessToken":"AT-S3NT1NEL","expiresAt":"2021-12-25T13:20:00UTC","startUrl":"u","region":"r"})");
+    auto ok = parse_token(
+        R"({"accessToken":"AT-S3NT1NEL","expiresAt":"2021-12-25T13:20:00UTC","startUrl":"u","region":"r"})");
     REQUIRE(ok);
     CHECK(ok->access_token == "AT-S3NT1NEL");
     CHECK(ok->expires_at == 1640438400);
     CHECK(ok->refresh_token.empty());
     CHECK_FALSE(ok->registration_expires_at);
     for (const char* bad : {R"({"expiresAt":"2021-12-25T13:20:00Z"})", R"({"accessToken":"AT-S3NT1NEL"})",
-                            R"({"accessToken":"AT-S3NT1NEL","expiresAt":"soon"})", "[1]", "{\"accessToken\":\"AT-S3NT1NEL\"",
-                            "", "\x01\x02"}) {
+                            R"({"accessToken":"AT-S3NT1NEL","expiresAt":"soon"})", "[1]",
+                            "{\"accessToken\":\"AT-S3NT1NEL\"", "", "\x01\x02"}) {
         auto r = parse_token(bad);
         REQUIRE_FALSE(r);
         CHECK(r.error().message.find("S3NT1NEL") == std::string::npos);
@@ -94,9 +97,10 @@ TEST_CASE("sso: token_json writes the CLI's fields and keeps registrationExpires
     t.refresh_token = "rt";
     auto j = nlohmann::ordered_json::parse(token_json(t));
     std::vector<std::string> keys;
-    for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-    CHECK(keys == std::vector<std::string>{"startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret",
-                                           "registrationExpiresAt", "refreshToken"});
+    for (auto it = j.begin(); it != j.end(); ++it)
+        keys.push_back(it.key());
+    CHECK(keys == std::vector<std::string>{"startUrl", "region", "accessToken", "expiresAt", "clientId",
+                                           "clientSecret", "registrationExpiresAt", "refreshToken"});
     CHECK(j["expiresAt"] == "2021-12-25T13:20:00Z");
     CHECK(j["registrationExpiresAt"] == "2022-12-25T13:30:00UTC");
     auto back = parse_token(token_json(t));
@@ -130,7 +134,8 @@ TEST_CASE("sso: fresh, refreshable and the refresh write-back") {
 }
 
 TEST_CASE("sso: registrations: parse, write, reuse until the refresh window") {
-    auto r = parse_registration(R"({"clientId":"c","clientSecret":"s","expiresAt":"2022-12-25T13:30:00UTC","scopes":["sso:account:access"]})");
+    auto r = parse_registration(
+        R"({"clientId":"c","clientSecret":"s","expiresAt":"2022-12-25T13:30:00UTC","scopes":["sso:account:access"]})");
     REQUIRE(r);
     CHECK(r->scopes == std::vector<std::string>{"sso:account:access"});
     CHECK(registration_usable(*r, r->expires_at - 901));
@@ -144,8 +149,11 @@ TEST_CASE("sso: registrations: parse, write, reuse until the refresh window") {
 
 TEST_CASE("sso: settings: sso-session and legacy profiles, what is missing, scopes") {
     FakeRequest fr;
-    fr.settings = {{"sso_session", "my-sso"}, {"sso_account_id", "1"}, {"sso_role_name", "R"},
-                   {"sso-session.sso_start_url", "https://s/start"}, {"sso-session.sso_region", "eu-west-1"},
+    fr.settings = {{"sso_session", "my-sso"},
+                   {"sso_account_id", "1"},
+                   {"sso_role_name", "R"},
+                   {"sso-session.sso_start_url", "https://s/start"},
+                   {"sso-session.sso_region", "eu-west-1"},
                    {"sso-session.sso_registration_scopes", " a , sso:account:access,, "}};
     auto c = sso_config_from(fr.view());
     REQUIRE(c);
@@ -159,7 +167,9 @@ TEST_CASE("sso: settings: sso-session and legacy profiles, what is missing, scop
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("sso_region") != std::string::npos);
 
-    fr.settings = {{"sso_start_url", "https://s/start"}, {"sso_region", "us-east-2"}, {"sso_account_id", "1"},
+    fr.settings = {{"sso_start_url", "https://s/start"},
+                   {"sso_region", "us-east-2"},
+                   {"sso_account_id", "1"},
                    {"sso_role_name", "R"}};
     auto legacy = sso_config_from(fr.view());
     REQUIRE(legacy);
@@ -175,11 +185,13 @@ TEST_CASE("sso: settings: sso-session and legacy profiles, what is missing, scop
 }
 
 TEST_CASE("sso: endpoints: defaults (FIPS, dual stack, China), then the configured-endpoint rules") {
-    CHECK(default_endpoints("us-east-2", false, false).portal == "https://portal.sso.us-east-2.amazonaws.com");
+    CHECK(default_endpoints("us-east-2", false, false).portal ==
+          "https://portal.sso.us-east-2.amazonaws.com");
     CHECK(default_endpoints("us-east-2", false, false).oidc == "https://oidc.us-east-2.amazonaws.com");
     CHECK(default_endpoints("us-east-2", true, true).portal == "https://portal.sso-fips.us-east-2.api.aws");
     CHECK(default_endpoints("us-east-2", false, true).oidc == "https://oidc.us-east-2.api.aws");
-    CHECK(default_endpoints("cn-north-1", false, false).portal == "https://portal.sso.cn-north-1.amazonaws.com.cn");
+    CHECK(default_endpoints("cn-north-1", false, false).portal ==
+          "https://portal.sso.cn-north-1.amazonaws.com.cn");
 
     FakeRequest fr;
     fr.settings = {{"sso_session", "s"}};
@@ -219,11 +231,14 @@ TEST_CASE("sso: wire format: GetRoleCredentials request and reply") {
     CHECK(req.url == "http://p/federation/credentials?account_id=012345678901&role_name=Admin%20Role");
     CHECK(credsh::test::header_value(req, "x-amz-sso_bearer_token") == "TOK");
     CHECK(req.timeout_ms == 1234);
-    auto ok = credsh::test::response(200, R"({"roleCredentials":{"accessKeyId":"ASIA","secretAccessKey":"s","sessionToken":"t","expiration":1651516560000}})");
+    auto ok = credsh::test::response(
+        200,
+        R"({"roleCredentials":{"accessKeyId":"ASIA","secretAccessKey":"s","sessionToken":"t","expiration":1651516560000}})");
     auto rc = read_role_credentials({req, ok});
     REQUIRE(rc.value);
     CHECK(rc.value->expiration == 1651516560);
-    auto partial = credsh::test::response(200, R"({"roleCredentials":{"accessKeyId":"ASIA","expiration":1}})");
+    auto partial =
+        credsh::test::response(200, R"({"roleCredentials":{"accessKeyId":"ASIA","expiration":1}})");
     CHECK(read_role_credentials({req, partial}).error.kind == ApiErrorKind::other);
     auto unauth = credsh::test::aws_error(401, "UnauthorizedException");
     CHECK(read_role_credentials({req, unauth}).error.kind == ApiErrorKind::unauthorized);
@@ -259,16 +274,19 @@ TEST_CASE("sso: wire format: OIDC error codes from the header, __type, or the OA
         {aws_error(401, "InvalidClientException", "invalid_client"), ApiErrorKind::invalid_client},
         {response(500, "<html>"), ApiErrorKind::other},
     };
-    for (auto& c : cases) CHECK(read_create_token({req, c.res}).error.kind == c.kind);
+    for (auto& c : cases)
+        CHECK(read_create_token({req, c.res}).error.kind == c.kind);
     sso::HttpResult down;
     down.error = "o: Connection refused";
     CHECK(read_create_token({req, down}).error.kind == ApiErrorKind::transport);
     // A server echoing what we sent cannot put a secret into a message.
-    auto echo = response(400, R"({"error":"invalid_grant","error_description":"bad SECRET-S3NT1NEL / DEVICE-S3NT1NEL"})");
+    auto echo = response(
+        400, R"({"error":"invalid_grant","error_description":"bad SECRET-S3NT1NEL / DEVICE-S3NT1NEL"})");
     auto e = read_create_token({req, echo}).error;
     CHECK(e.kind == ApiErrorKind::invalid_grant);
     CHECK(e.message.find("S3NT1NEL") == std::string::npos);
-    auto ok = read_create_token({req, response(200, R"({"accessToken":"a","expiresIn":28800,"tokenType":"Bearer"})")});
+    auto ok = read_create_token(
+        {req, response(200, R"({"accessToken":"a","expiresIn":28800,"tokenType":"Bearer"})")});
     REQUIRE(ok.value);
     CHECK(ok.value->refresh_token.empty());
     CHECK(ok.value->expires_in == 28800);
@@ -280,22 +298,35 @@ TEST_CASE("sso: wire format: refresh, register, device authorization, listing pa
     t.client_secret = "s";
     t.refresh_token = "r";
     auto body = nlohmann::json::parse(create_token_refresh_request("http://o", t, 1).body);
-    CHECK(body == nlohmann::json({{"clientId", "c"}, {"clientSecret", "s"}, {"grantType", "refresh_token"}, {"refreshToken", "r"}}));
-    auto reg = nlohmann::json::parse(register_client_request("http://o", "n", {"sso:account:access"}, 1).body);
-    CHECK(reg == nlohmann::json({{"clientName", "n"}, {"clientType", "public"}, {"scopes", {"sso:account:access"}}}));
-    CHECK_FALSE(nlohmann::json::parse(register_client_request("http://o", "n", {}, 1).body).contains("scopes"));
+    CHECK(body == nlohmann::json({{"clientId", "c"},
+                                  {"clientSecret", "s"},
+                                  {"grantType", "refresh_token"},
+                                  {"refreshToken", "r"}}));
+    auto reg =
+        nlohmann::json::parse(register_client_request("http://o", "n", {"sso:account:access"}, 1).body);
+    CHECK(reg == nlohmann::json(
+                     {{"clientName", "n"}, {"clientType", "public"}, {"scopes", {"sso:account:access"}}}));
+    CHECK_FALSE(
+        nlohmann::json::parse(register_client_request("http://o", "n", {}, 1).body).contains("scopes"));
     auto dreq = start_device_authorization_request("http://o", {"c", "s", 0, {}, {}}, "https://u", 1);
-    auto d = read_device_authorization({dreq, credsh::test::response(200, R"({"deviceCode":"d","userCode":"U","verificationUri":"v","verificationUriComplete":"vc","expiresIn":600})")});
+    auto d = read_device_authorization(
+        {dreq,
+         credsh::test::response(
+             200,
+             R"({"deviceCode":"d","userCode":"U","verificationUri":"v","verificationUriComplete":"vc","expiresIn":600})")});
     REQUIRE(d.value);
     CHECK(d.value->interval == 5); // the RFC default when the service sends none
     auto lreq = list_accounts_request("http://p", "T", "tok 2", 1);
     CHECK(lreq.url == "http://p/assignment/accounts?next_token=tok%202");
-    auto page = read_list_accounts({lreq, credsh::test::response(200, R"({"accountList":[{"accountId":"1","accountName":"n"}],"nextToken":"x"})")});
+    auto page = read_list_accounts(
+        {lreq, credsh::test::response(
+                   200, R"({"accountList":[{"accountId":"1","accountName":"n"}],"nextToken":"x"})")});
     CHECK(page.accounts.size() == 1);
     CHECK(page.next_token == "x");
     auto rreq = list_account_roles_request("http://p", "T", "1", "", 1);
     CHECK(rreq.url == "http://p/assignment/roles?account_id=1");
-    auto roles = read_list_account_roles({rreq, credsh::test::response(200, R"({"roleList":[{"roleName":"A"},{"roleName":"B"}]})")});
+    auto roles = read_list_account_roles(
+        {rreq, credsh::test::response(200, R"({"roleList":[{"roleName":"A"},{"roleName":"B"}]})")});
     CHECK(roles.roles == std::vector<std::string>{"A", "B"});
     CHECK(roles.next_token.empty());
 }

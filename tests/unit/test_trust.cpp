@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 using namespace credsh;
+using credsh::test::mode_of;
 using credsh::test::TempDir;
 using credsh::test::Umask;
 using credsh::test::Watchdog;
-using credsh::test::mode_of;
 
 namespace {
 
@@ -326,8 +326,8 @@ TEST_CASE("find_credprofile skips files others could have written, and keeps wal
         expect_skipped(d, "symlink owned by uid 65534");
     }
     SECTION("our own symlink to an allowed file borrows no trust: it is keyed on its own path") {
-        // docs/security.md 30: what git creates for a committed `.credprofile -> ../infra/.credprofile` (or an
-        // absolute link) is the user's own symlink; the target being allowed lends it nothing.
+        // docs/security.md 30: what git creates for a committed `.credprofile -> ../infra/.credprofile` (or
+        // an absolute link) is the user's own symlink; the target being allowed lends it nothing.
         std::string rel = inner_dir("rel"), abs = inner_dir("abs");
         std::filesystem::create_symlink("../.credprofile", rel + "/.credprofile");
         std::filesystem::create_symlink(w.at("outer/.credprofile"), abs + "/.credprofile");

@@ -1,19 +1,21 @@
 // The only header a credsh plugin sees (docs/design.md §5).
 //
-// A C ABI on purpose: plain structs, function pointers and NUL-terminated UTF-8 strings, so that host and plugin
-// share nothing that depends on the C++ standard library, the compiler or its flags. No C++ exception, allocation
-// or std::function crosses the boundary: everything a plugin produces is copied into the host through
-// `credsh_host::put` during the call, and every string it receives is borrowed for the call's duration only.
+// A C ABI on purpose: plain structs, function pointers and NUL-terminated UTF-8 strings, so that host and
+// plugin share nothing that depends on the C++ standard library, the compiler or its flags. No C++ exception,
+// allocation or std::function crosses the boundary: everything a plugin produces is copied into the host
+// through `credsh_host::put` during the call, and every string it receives is borrowed for the call's
+// duration only.
 //
-// A plugin exports exactly one symbol, CREDSH_PLUGIN_SYMBOL, a `const credsh_plugin_descriptor`. The host checks
-// magic, ABI version and struct size before it reads any other field, and refuses a mismatch with a clear error.
-// The host keeps the library loaded until every instance has been destroyed.
+// A plugin exports exactly one symbol, CREDSH_PLUGIN_SYMBOL, a `const credsh_plugin_descriptor`. The host
+// checks magic, ABI version and struct size before it reads any other field, and refuses a mismatch with a
+// clear error. The host keeps the library loaded until every instance has been destroyed.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define CREDSH_PLUGIN_MAGIC UINT64_C(0x4755504853445243) // "CRDSHPUG" read as little-endian bytes; never changes
+#define CREDSH_PLUGIN_MAGIC                                                                                  \
+    UINT64_C(0x4755504853445243) // "CRDSHPUG" read as little-endian bytes; never changes
 #define CREDSH_PLUGIN_ABI_VERSION 1u
 #define CREDSH_PLUGIN_SYMBOL credsh_plugin_descriptor_v1
 #define CREDSH_PLUGIN_SYMBOL_NAME "credsh_plugin_descriptor_v1"
@@ -23,9 +25,9 @@ extern "C" {
 // Status of one call.
 enum credsh_status : int32_t {
     CREDSH_OK = 0,
-    CREDSH_ERROR = 1,        // put("message", ...) says what went wrong, with context; never a secret
-    CREDSH_NEEDS_LOGIN = 2,  // a person must act first; put("hint", "credsh login dev") says how
-    CREDSH_UNSUPPORTED = 3,  // this plugin does not implement that operation
+    CREDSH_ERROR = 1,       // put("message", ...) says what went wrong, with context; never a secret
+    CREDSH_NEEDS_LOGIN = 2, // a person must act first; put("hint", "credsh login dev") says how
+    CREDSH_UNSUPPORTED = 3, // this plugin does not implement that operation
 };
 
 typedef struct credsh_kv {
@@ -45,20 +47,20 @@ typedef struct credsh_kv_list {
 //   "logout"       forget what login stored
 //   other names    plugin-specific subcommands (aws-sso "accounts")
 typedef struct credsh_request {
-    uint32_t struct_size;     // sizeof(credsh_request) as the host was built; fields are only ever appended
+    uint32_t struct_size; // sizeof(credsh_request) as the host was built; fields are only ever appended
     const char* operation;
-    const char* profile;      // the profile being served ("" when the operation has none)
-    credsh_kv_list settings;  // the profile's properties, keys lower-cased; plus "sso-session.KEY",
-                              // "services.SERVICE.KEY" for the sections it references, and "credsh.KEY" for
-                              // credsh's own [profile X] section
-    credsh_kv_list env;       // the environment credsh runs with: plugins never call getenv()
-    credsh_kv_list source;    // source credentials for a chained step (aws_access_key_id, aws_secret_access_key,
-                              // aws_session_token, expiration); empty otherwise
-    credsh_kv_list args;      // operation arguments (e.g. "token_code", "write_config")
-    const char* home;         // the directory that stands for ~ (from $HOME)
-    int64_t now;              // epoch seconds; tests pin it
-    int32_t timeout_ms;       // hard deadline for all network work in this call
-    int32_t interactive;      // 1: may read /dev/tty and open a browser; 0: a prompt hook, never wait on a person
+    const char* profile;     // the profile being served ("" when the operation has none)
+    credsh_kv_list settings; // the profile's properties, keys lower-cased; plus "sso-session.KEY",
+                             // "services.SERVICE.KEY" for the sections it references, and "credsh.KEY" for
+                             // credsh's own [profile X] section
+    credsh_kv_list env;      // the environment credsh runs with: plugins never call getenv()
+    credsh_kv_list source; // source credentials for a chained step (aws_access_key_id, aws_secret_access_key,
+                           // aws_session_token, expiration); empty otherwise
+    credsh_kv_list args;   // operation arguments (e.g. "token_code", "write_config")
+    const char* home;      // the directory that stands for ~ (from $HOME)
+    int64_t now;           // epoch seconds; tests pin it
+    int32_t timeout_ms;    // hard deadline for all network work in this call
+    int32_t interactive; // 1: may read /dev/tty and open a browser; 0: a prompt hook, never wait on a person
 } credsh_request;
 
 // Services the host offers during one call. `ctx` is the host's; pass it back unchanged.
@@ -67,23 +69,24 @@ typedef struct credsh_host {
     void* ctx;
     // Output, copied by the host. Keys for "credentials": aws_access_key_id, aws_secret_access_key,
     // aws_session_token, expiration (ISO 8601 UTC), account_id, source (what produced them, for messages),
-    // "env.NAME" for any other variable to export (ASK_ACCESS_TOKEN, ...; NAME must be on the host's allow-list).
-    // For errors: message, hint. A key put twice keeps the last value.
+    // "env.NAME" for any other variable to export (ASK_ACCESS_TOKEN, ...; NAME must be on the host's
+    // allow-list). For errors: message, hint. A key put twice keeps the last value.
     void (*put)(void* ctx, const char* key, const char* value);
     // One line for the person at the terminal (stderr). Never a secret.
     void (*say)(void* ctx, const char* line);
-    // Reads one line from the controlling terminal with echo off (only when interactive). Returns the number of
-    // bytes stored (NUL-terminated, without the newline), or -1 when there is no terminal or the read failed.
+    // Reads one line from the controlling terminal with echo off (only when interactive). Returns the number
+    // of bytes stored (NUL-terminated, without the newline), or -1 when there is no terminal or the read
+    // failed.
     int32_t (*read_secret)(void* ctx, const char* prompt, char* buf, size_t size);
 } credsh_host;
 
 typedef struct credsh_plugin_descriptor {
-    uint64_t magic;        // CREDSH_PLUGIN_MAGIC
-    uint32_t abi_version;  // CREDSH_PLUGIN_ABI_VERSION
-    uint32_t struct_size;  // sizeof(credsh_plugin_descriptor) as the plugin was built
-    const char* name;      // must equal the plugin's file stem: plugins/<name>/ -> credsh-<name>.so
+    uint64_t magic;       // CREDSH_PLUGIN_MAGIC
+    uint32_t abi_version; // CREDSH_PLUGIN_ABI_VERSION
+    uint32_t struct_size; // sizeof(credsh_plugin_descriptor) as the plugin was built
+    const char* name;     // must equal the plugin's file stem: plugins/<name>/ -> credsh-<name>.so
     const char* version;
-    const char* summary;   // one line for `credsh plugins`
+    const char* summary; // one line for `credsh plugins`
     // Returns an instance, or NULL on failure. Must not throw.
     void* (*create)(void);
     void (*destroy)(void* instance);
@@ -94,7 +97,14 @@ typedef struct credsh_plugin_descriptor {
 } // extern "C"
 
 // For plugin authors: defines the exported descriptor with default visibility (plugins build with hidden).
-#define CREDSH_DEFINE_PLUGIN(NAME, VERSION, SUMMARY, CREATE, DESTROY, CALL)                                        \
-    extern "C" __attribute__((visibility("default"))) const credsh_plugin_descriptor CREDSH_PLUGIN_SYMBOL = {      \
-        CREDSH_PLUGIN_MAGIC, CREDSH_PLUGIN_ABI_VERSION, sizeof(credsh_plugin_descriptor), NAME, VERSION, SUMMARY, \
-        CREATE, DESTROY, CALL}
+#define CREDSH_DEFINE_PLUGIN(NAME, VERSION, SUMMARY, CREATE, DESTROY, CALL)                                  \
+    extern "C" __attribute__((visibility("default")))                                                        \
+    const credsh_plugin_descriptor CREDSH_PLUGIN_SYMBOL = {CREDSH_PLUGIN_MAGIC,                              \
+                                                           CREDSH_PLUGIN_ABI_VERSION,                        \
+                                                           sizeof(credsh_plugin_descriptor),                 \
+                                                           NAME,                                             \
+                                                           VERSION,                                          \
+                                                           SUMMARY,                                          \
+                                                           CREATE,                                           \
+                                                           DESTROY,                                          \
+                                                           CALL}
