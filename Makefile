@@ -51,7 +51,7 @@ format:
 format-check:
 	$(CXX_SOURCES) | xargs clang-format --dry-run --Werror
 
-check: test asan fuzz
+check: format-check test asan fuzz
 
 bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
