@@ -15,6 +15,8 @@ Test controls (not LWA):
                    plus content_type, refresh_token_used and via_proxy_to (the host asked for through a proxy)]}
   POST /__config   JSON: {"delay": seconds, "rotate": bool, "expires_in": N, "valid": [refresh tokens]}
                    (with a delay, every token request is answered that late with a 503 and changes nothing)
+                   {"hold": true}: every token request waits, once recorded in /__hits, until {"release": true}
+                   (so a test can act while a refresh is in flight, without guessing a time)
 """
 import argparse
 import json
@@ -35,6 +37,8 @@ STATE = {
     "issued": 0,
     "requests": [],
 }
+RELEASE = threading.Event()
+RELEASE.set()  # not holding
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +69,10 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         if self.path == "/__config":
             cfg = json.loads(raw or b"{}")
+            if cfg.get("hold"):
+                RELEASE.clear()
+            if cfg.get("release"):
+                RELEASE.set()
             with LOCK:
                 for key in ("delay", "rotate", "expires_in"):
                     if key in cfg:
@@ -90,6 +98,7 @@ class Handler(BaseHTTPRequestHandler):
             seen["refresh_token_used"] = fields.get("refresh_token", "")
             STATE["requests"].append(seen)
             delay = STATE["delay"]
+        RELEASE.wait(120)  # held by the test (bounded: a forgotten release cannot hang the suite)
         if delay:
             # A hung endpoint: answer late, and change nothing (a client that gave up must not find its
             # refresh token rotated away by a request it abandoned).

@@ -274,6 +274,43 @@ check "a link to another user's file: no refresh was made (a rotated token would
 check_true "a link to another user's file: still a link" test -L "$CFG"
 rm -f "$CFG" && mv "$HOME/dotfiles/cli_config" "$CFG"
 
+# --- a concurrent writer (docs/security.md 44): the ASK CLI rewrites cli_config while credsh's refresh is in flight --
+# The LWA fake holds the refresh until the test has written the file the way the ASK CLI does (in place, with
+# another profile added and skill-dev's token renewed); then it answers. credsh must merge its rotated token into
+# what is there now: the writer's changes and the rotated refresh token both survive.
+expire_prod "$CFG"
+before=$(hits)
+lwa_config '{"hold": true}'
+"$CREDSH_BIN" exec -p skill-prod -- printenv ASK_ACCESS_TOKEN >"$T_ROOT/race.out" 2>"$T_ROOT/race.err" &
+race_pid=$!
+for ((i = 0; i < 1200 && $(hits) == before; i++)); do sleep 0.05; done # until the request is at the fake
+check "concurrent writer: the refresh is in flight" $((before + 1)) "$(hits)"
+python3 - "$CFG" <<'EOF'
+import json, sys
+path = sys.argv[1]
+j = json.load(open(path))
+j["profiles"]["skill-new"] = {"aws_profile": "lambda-dev", "vendor_id": "M1NEWVENDOR"}
+j["profiles"]["skill-dev"]["token"]["refresh_token"] = "Atzr|dev-renewed-by-the-ask-cli"
+with open(path, "r+") as f:  # in place, as the ASK CLI's fs.writeFileSync does
+    f.seek(0); f.truncate(); f.write(json.dumps(j, indent=2))
+EOF
+lwa_config '{"release": true}'
+wait "$race_pid"
+check "concurrent writer: exec got the refreshed token" 0 "$?"
+verdict=$(python3 - "$CFG" "$(last_request refresh_token_used)" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+p = j["profiles"]
+problems = []
+if "skill-new" not in p: problems.append("the writer's new profile was lost")
+if p["skill-dev"]["token"]["refresh_token"] != "Atzr|dev-renewed-by-the-ask-cli": problems.append("the writer's renewed token was lost")
+if p["skill-prod"]["token"]["refresh_token"] == sys.argv[2]: problems.append("the rotated refresh token was not stored")
+if not p["skill-prod"]["token"]["refresh_token"].startswith("Atzr|fake-rotated-"): problems.append("skill-prod's refresh token")
+print(", ".join(problems) or "ok")
+EOF
+)
+check "concurrent writer: the writer's changes and the rotated refresh token are all kept" ok "$verdict"
+
 # --- without an LWA client of one's own: no refresh, the ASK CLI keeps its file fresh itself ----------------
 unset ASK_LWA_CLIENT_ID ASK_LWA_CLIENT_CONFIRMATION
 write_ask $((NOW - 60))
