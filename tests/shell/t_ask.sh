@@ -247,6 +247,10 @@ check_contains "ASK_CLI_PROXY, plain http to another host: says why" "plain http
 # --- cli_config as a symlink (docs/security.md 44): written through a link of ours, a foreign target refused --
 expire_prod() { python3 -c 'import json,sys; p=sys.argv[1]; j=json.load(open(p)); j["profiles"]["skill-prod"]["token"]["expires_at"]="2000-01-01T00:00:00.000Z"; open(p,"w").write(json.dumps(j, indent=2))' "$1"; }
 access_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profiles"]["skill-prod"]["token"]["access_token"])' "$1"; }
+# The sections above leave the fake's valid refresh token wherever their last refresh left it: make the file's
+# current one the valid one, so what follows tests the link, not an earlier section's rotation.
+prod_refresh() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profiles"]["skill-prod"]["token"]["refresh_token"])' "$1"; }
+lwa_config "{\"valid\": [\"$(prod_refresh "$CFG")\"]}"
 mkdir -m 700 "$HOME/dotfiles"
 mv "$CFG" "$HOME/dotfiles/cli_config"
 ln -s ../dotfiles/cli_config "$CFG"

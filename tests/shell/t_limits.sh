@@ -201,8 +201,8 @@ out=$(timeout 300 "$CREDSH_BIN" exec -p ecs -- env 2>"$T_ROOT/nul.err")
 rc=$?
 check "NUL, exec: exits 1" 1 "$rc"
 check_absent "NUL, exec: the command never ran" "AWS_ACCESS_KEY_ID=" "$out"
-check_contains "NUL, exec: the error names the key" \
-    "the value for aws_session_token contains a NUL byte, which no shell variable can hold" "$(<"$T_ROOT/nul.err")"
+# The container plugin itself names the field (the host's boundary check names the key for other plugins).
+check_contains "NUL, exec: the error names the field" "Token contains a NUL byte" "$(<"$T_ROOT/nul.err")"
 out=$(timeout 300 "$CREDSH_BIN" export bash --session ecs 2>"$T_ROOT/nul-hook.err")
 check_absent "NUL, hook: no key exported" "AWS_ACCESS_KEY_ID=" "$out"
 check_absent "NUL, hook: no token exported" "AWS_SESSION_TOKEN=" "$out"
