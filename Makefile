@@ -45,7 +45,7 @@ fuzz:
 	bash tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 # The house style (.clang-format, clang-format 14 as Debian 12 ships it) over every C++ source and header.
-CXX_SOURCES = find core plugins shell tests tools -name '*.cpp' -o -name '*.hpp' -o -name '*.h'
+CXX_SOURCES = find core plugins shell tests tools -name node_modules -prune -o \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) -print
 format:
 	$(CXX_SOURCES) | xargs clang-format -i
 format-check:
