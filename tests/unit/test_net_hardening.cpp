@@ -140,8 +140,9 @@ TEST_CASE("SSO-OIDC: an echo of CreateToken never shows the code, the verifier o
 TEST_CASE("regions and hosts from settings", "[net][endpoints]") {
     for (const char* ok : {"us-east-1", "eu-west-2", "cn-north-1", "us-gov-west-1", "local"})
         CHECK(valid_region(ok));
+    const std::string too_long(64, 'a'); // outlives the loop (a temporary in the list would not)
     for (const char* bad : {"", "x@127.0.0.1:8080/#", "us-east-1/../x", "us-east-1.evil.com", "US-EAST-1",
-                            "us east", "us-east-1\n", std::string(64, 'a').c_str()})
+                            "us east", "us-east-1\n", too_long.c_str()})
         CHECK_FALSE(valid_region(bad));
     CHECK_THROWS_AS(default_service_url("portal.sso", "x@127.0.0.1:1/#", {}), PluginError);
     CHECK(default_service_url("oidc", "eu-west-1", {}) == "https://oidc.eu-west-1.amazonaws.com");
