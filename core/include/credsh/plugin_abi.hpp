@@ -67,10 +67,17 @@ typedef struct credsh_request {
 typedef struct credsh_host {
     uint32_t struct_size;
     void* ctx;
-    // Output, copied by the host. Keys for "credentials": aws_access_key_id, aws_secret_access_key,
-    // aws_session_token, expiration (ISO 8601 UTC), account_id, source (what produced them, for messages),
-    // "env.NAME" for any other variable to export (ASK_ACCESS_TOKEN, ...; NAME must be on the host's
-    // allow-list). For errors: message, hint. A key put twice keeps the last value.
+    // Output, copied by the host. A key put twice keeps the last value; a value may not hold a NUL byte.
+    // Keys:
+    //   credentials (and mfa-sts "assume-role", "assume-role-with-web-identity", "get-session-token"):
+    //     aws_access_key_id, aws_secret_access_key, aws_session_token, expiration (ISO 8601 UTC),
+    //     account_id, source (what produced them, for messages), "env.NAME" for any other variable to
+    //     export (ASK_ACCESS_TOKEN, ...; NAME must be on the host's allow-list and named by the profile);
+    //     mfa-sts also assumed_role_arn and assumed_role_id (STS's AssumedRoleUser, kept in the CLI cache
+    //     entry);
+    //   aws-sso "login": token_file (where the token was stored); "logout": removed ("1"/"0"), token_file;
+    //   aws-sso "accounts": accounts (JSON array of {accountId, accountName, emailAddress, roles: [...]});
+    //   any operation that fails: message (what went wrong, with context), hint (what to run next).
     void (*put)(void* ctx, const char* key, const char* value);
     // One line for the person at the terminal (stderr). Never a secret.
     void (*say)(void* ctx, const char* line);
