@@ -5,7 +5,9 @@
 #include "credprofile.hpp"
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
+#include "provider.hpp"
 #include "safe_file.hpp"
+#include "suggest.hpp"
 #include "text.hpp"
 #include "trust.hpp"
 
@@ -74,12 +76,17 @@ void show_bytes(const Context& ctx, const Target& t) {
         ctx.err("  | " + printable(line) + "\n");
 }
 
-bool profile_known(const Context& ctx, const std::string& name) {
+// Whether a profile of that name exists; if not, `near` gets the names it may have been meant as.
+bool profile_known(const Context& ctx, const std::string& name, std::vector<std::string>& near) {
     auto profiles = load_profile_files(ctx.env);
     auto ask = load_ask_config(ctx.env);
     auto config = load_credsh_config(ctx.env);
-    return (profiles && profiles->profiles.count(name)) || (ask && ask->profiles.count(name)) ||
-           (config && config->profiles.count(name));
+    if ((profiles && profiles->profiles.count(name)) || (ask && ask->profiles.count(name)) ||
+        (config && config->profiles.count(name)))
+        return true;
+    near = did_you_mean(name, known_profile_names(profiles ? &*profiles : nullptr, ask ? &*ask : nullptr,
+                                                  config ? &*config : nullptr));
+    return false;
 }
 
 int trust_command(Context& ctx, const Args& args, bool allow) {
@@ -121,8 +128,9 @@ int trust_command(Context& ctx, const Args& args, bool allow) {
         ctx.warn("allow: " + r.error().message);
         return 1;
     }
-    if (!cp->profile.empty() && !profile_known(ctx, cp->profile))
-        ctx.warn("note: profile " + cp->profile + " is not defined anywhere yet (see: credsh profiles)");
+    if (std::vector<std::string> near; !cp->profile.empty() && !profile_known(ctx, cp->profile, near))
+        ctx.warn("note: profile " + printable(cp->profile) + " is not defined anywhere yet" +
+                 did_you_mean_text(near) + " (see: credsh profiles)");
     return 0;
 }
 
@@ -169,8 +177,9 @@ int cmd_pin(Context& ctx, const Args& args) {
         }
         cp.ask_profile = ask_profile;
     }
-    if (!profile_known(ctx, name)) {
-        ctx.warn("pin: profile " + name + " not found (see: credsh profiles)");
+    if (std::vector<std::string> near; !profile_known(ctx, name, near)) {
+        ctx.warn("pin: profile " + printable(name) + " not found" + did_you_mean_text(near) +
+                 " (see: credsh profiles)");
         return 1;
     }
     std::string target_dir = dir.empty() ? ctx.cwd : (dir[0] == '/' ? dir : ctx.cwd + "/" + dir);

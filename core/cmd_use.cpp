@@ -4,7 +4,9 @@
 #include "cli.hpp"
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
+#include "provider.hpp"
 #include "shell.hpp"
+#include "suggest.hpp"
 #include "text.hpp"
 
 namespace credsh {
@@ -60,7 +62,11 @@ int cmd_use(Context& ctx, const Args& args) {
         for (const auto* e : {profiles ? nullptr : &profiles.error(), ask ? nullptr : &ask.error(),
                               config ? nullptr : &config.error()})
             if (e) ctx.warn(e->message);
-        ctx.warn("profile " + name + " not found (see: credsh profiles)");
+        auto near =
+            did_you_mean(name, known_profile_names(profiles ? &*profiles : nullptr, ask ? &*ask : nullptr,
+                                                   config ? &*config : nullptr));
+        ctx.warn("profile " + printable(name) + " not found" + did_you_mean_text(near) +
+                 " (see: credsh profiles)");
         return 1;
     }
     ctx.out(shell->set_local("__credsh_session", name));

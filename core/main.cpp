@@ -2,6 +2,8 @@
 // (environment, cwd, clock, own path) into a Context once and dispatches to one subcommand; exceptions are
 // caught only here.
 #include "cli.hpp"
+#include "suggest.hpp"
+#include "text.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -92,7 +94,11 @@ int main(int argc, char** argv) {
         }
         const credsh::Command* cmd = credsh::find_command(name);
         if (!cmd) {
-            ctx.warn("unknown command '" + name + "' (see: credsh --help)");
+            std::vector<std::string> names;
+            for (const auto& c : credsh::commands())
+                names.emplace_back(c.name);
+            ctx.warn("unknown command '" + credsh::printable(name) + "'" +
+                     credsh::did_you_mean_text(credsh::did_you_mean(name, names)) + " (see: credsh --help)");
             return 2;
         }
         credsh::Args args(argv + 2, argv + argc);

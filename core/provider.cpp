@@ -1,6 +1,7 @@
 #include "provider.hpp"
 
 #include "chain.hpp"
+#include "suggest.hpp"
 #include "text.hpp"
 
 #include <variant>
@@ -125,9 +126,25 @@ Result<Target> resolve_target(const std::string& name, const std::optional<std::
     if (name.empty() && t.ask_profile.empty()) return fail("no profile named");
     if (!name.empty() && !in_aws && !in_credsh && !in_ask)
         return fail(
-            "profile " + name +
-            " not found (not in the AWS config or credentials files, ~/.ask/cli_config or credsh's config)");
+            "profile " + printable(name) +
+            " not found (not in the AWS config or credentials files, ~/.ask/cli_config or credsh's config)" +
+            did_you_mean_text(did_you_mean(name, known_profile_names(&profiles, &ask, &config))));
     return t;
+}
+
+std::vector<std::string> known_profile_names(const ProfileSet* profiles, const AskConfig* ask,
+                                             const CredshConfig* config) {
+    std::vector<std::string> names;
+    if (profiles)
+        for (const auto& [n, p] : profiles->profiles)
+            names.push_back(n);
+    if (ask)
+        for (const auto& [n, p] : ask->profiles)
+            names.push_back(n);
+    if (config)
+        for (const auto& [n, p] : config->profiles)
+            names.push_back(n);
+    return names;
 }
 
 std::optional<std::string> profile_region(const ProfileSet& profiles, const std::string& name) {

@@ -77,4 +77,8 @@ Result<Target> resolve_target(const std::string& name, const std::optional<std::
 
 std::optional<std::string> profile_region(const ProfileSet& profiles, const std::string& name);
 
+// Every profile name the three sources define, for "did you mean" (a source that did not load is null).
+std::vector<std::string> known_profile_names(const ProfileSet* profiles, const AskConfig* ask,
+                                             const CredshConfig* config);
+
 } // namespace credsh
