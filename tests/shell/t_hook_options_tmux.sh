@@ -43,9 +43,8 @@ for d in keys:dev broken:broken hostile:hostile; do
 done
 (cd "$HOME/src/skill" && "$CREDSH_BIN" pin --ask-profile skill dev 2>/dev/null) || echo "setup: pin skill failed"
 
-SOCK=$T_ROOT/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
+TMUX_CONF=$T_ROOT/tmux.conf
+source "$(dirname "${BASH_SOURCE[0]}")/tmux_lib.sh"
 # A shell that exits stays on screen (remain-on-exit), so a test can tell it died.
 printf 'set -g remain-on-exit on\nset -g allow-rename on\n' >"$T_ROOT/tmux.conf"
 # One session lives through the whole test, so killing a shell's session never stops the server while the
@@ -57,35 +56,7 @@ BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TE
     AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=AKIAAMBIENT "AWS_SECRET_ACCESS_KEY=$AMBIENT")
 
 PROMPT_RE='^\[[0-9]+\] '
-screen() { tm capture-pane -p -J -S - -t "$SESSION" 2>/dev/null; }
-nprompts() { screen | grep -cE "$PROMPT_RE"; }
-dead() { [[ $(tm display -p -t "$SESSION" '#{pane_dead}' 2>/dev/null) == 1 ]]; }
 title() { tm display -p -t "$SESSION" '#{pane_title}' 2>/dev/null; }
-last_prompt() { screen | grep -E "$PROMPT_RE" | tail -n 1 | sed 's/[[:space:]]*$//'; }
-last_output() { screen | awk -v re="$PROMPT_RE" '$0 ~ re { out = buf; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", out }' | sed '/^[[:space:]]*$/d'; }
-# wait_prompts N: until the screen has N prompt lines or the shell is gone (an upper bound, not a measure).
-wait_prompts() {
-    local i
-    for ((i = 0; i < 600; i++)); do
-        (($(nprompts) >= $1)) && return 0
-        dead && return 1
-        sleep 0.05
-    done
-    return 1
-}
-type_line() {
-    local n
-    n=$(nprompts)
-    tm send-keys -t "$SESSION" -l -- "$1"
-    tm send-keys -t "$SESSION" Enter
-    wait_prompts $((n + 1)) || echo "note: no new prompt after: $1"
-}
-start() { # start NAME COMMAND...
-    SESSION=$1
-    shift
-    tm -f "$T_ROOT/tmux.conf" new-session -d -s "$SESSION" -x 250 -y 50 -c "$HOME" "$@"
-    wait_prompts 1
-}
 alive() { # alive DESCRIPTION: the shell still answers
     type_line 'echo "al""ive"'
     check "$1" "alive" "$(last_output)"

@@ -30,10 +30,7 @@ done
 (cd "$HOME/src/shop" && "$CREDSH_BIN" pin dev 2>/dev/null) || echo "setup: pin dev failed"
 (cd "$HOME/src/proc" && "$CREDSH_BIN" pin proc 2>/dev/null) || echo "setup: pin proc failed"
 
-SOCK=$T_ROOT/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
-t_kill_tmux() { tm kill-server 2>/dev/null; }
-trap 't_kill_tmux; t_cleanup' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/tmux_lib.sh"
 
 # The environment every shell starts with: nothing from the caller but what the test needs.
 BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TERM=screen LANG=C.UTF-8
@@ -41,38 +38,6 @@ BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TE
     AWS_EC2_METADATA_DISABLED=true)
 
 PROMPT_RE='^\[[0-9]+\] '
-screen() { tm capture-pane -p -J -S - -t "$SESSION" 2>/dev/null; }
-nprompts() { screen | grep -cE "$PROMPT_RE"; }
-last_prompt() { screen | grep -E "$PROMPT_RE" | tail -n 1 | sed 's/[[:space:]]*$//'; }
-# The lines between the last two prompts: what the last command printed.
-last_output() { screen | awk -v re="$PROMPT_RE" '$0 ~ re { out = buf; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", out }' | sed '/^[[:space:]]*$/d'; }
-
-# wait_prompts N: until the screen has N prompt lines (5 s at most).
-wait_prompts() {
-    local i
-    for ((i = 0; i < 100; i++)); do
-        (($(nprompts) >= $1)) && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
-# type_line TEXT: type it and Enter, then wait for the next prompt.
-type_line() {
-    local n
-    n=$(nprompts)
-    tm send-keys -t "$SESSION" -l -- "$1"
-    tm send-keys -t "$SESSION" Enter
-    wait_prompts $((n + 1)) || echo "note: no new prompt after: $1"
-}
-
-# start NAME COMMAND...: a fresh tmux session running the shell; waits for its first prompt.
-start() {
-    SESSION=$1
-    shift
-    tm -f /dev/null new-session -d -s "$SESSION" -x 250 -y 50 -c "$HOME" "$@"
-    wait_prompts 1
-}
 
 # The same typing session in each shell. The shell-specific part is only how the rc file is written.
 session_checks() { # session_checks SHELL

@@ -37,38 +37,12 @@ printf 'profile = prod\n' >"$HOME/src/blocked/.credprofile"
 (cd "$HOME/src/proc" && "$CREDSH_BIN" pin proc 2>/dev/null) || echo "setup: pin proc failed"
 (cd "$HOME/src/mfa" && "$CREDSH_BIN" pin mfarole 2>/dev/null) || echo "setup: pin mfarole failed"
 
-SOCK=$T_ROOT/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
-t_kill_tmux() { tm kill-server 2>/dev/null; }
-trap 't_kill_tmux; t_cleanup' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/tmux_lib.sh"
 
 PROMPT_RE='^\[(True|False) -?[0-9]*\] '
-screen() { tm capture-pane -p -J -S - -t pwsh 2>/dev/null; }
-nprompts() { screen | grep -cE "$PROMPT_RE"; }
-last_prompt() { screen | grep -E "$PROMPT_RE" | tail -n 1 | sed 's/[[:space:]]*$//'; }
-last_output() { screen | awk -v re="$PROMPT_RE" '$0 ~ re { out = buf; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", out }' | sed '/^[[:space:]]*$/d'; }
-
-# wait_for COMMAND...: until it succeeds. The bound (10 minutes) only stops a hung test; nothing is timed.
-wait_for() {
-    local i
-    for ((i = 0; i < 6000; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    echo "note: gave up waiting for: $*"
-    return 1
-}
 at_least_prompts() { (($(nprompts) >= $1)); }
 screen_has() { screen | grep -qF -- "$1"; }
 line_is() { [[ $(last_prompt) == "$1" ]]; }
-
-type_line() { # type_line TEXT: type it and Enter, then wait for the next prompt.
-    local n
-    n=$(nprompts)
-    tm send-keys -t pwsh -l -- "$1"
-    tm send-keys -t pwsh Enter
-    wait_for at_least_prompts $((n + 1))
-}
 
 cat >"$T_ROOT/rc.ps1" <<'EOF'
 Set-PSReadLineOption -PredictionSource None -BellStyle None
@@ -80,14 +54,14 @@ function global:prompt {
 }
 Invoke-Expression (& credsh hook pwsh | Out-String)
 EOF
-tm -f /dev/null new-session -d -s pwsh -x 250 -y 50 -c "$HOME" env -i "HOME=$HOME" \
+start pwsh env -i "HOME=$HOME" \
     "PATH=$T_ROOT/bin:$PATH" TERM=screen LANG=C.UTF-8 "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
     "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME" AWS_EC2_METADATA_DISABLED=true \
     "AWS_ENDPOINT_URL_STS=http://127.0.0.1:$(free_port)" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
     "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc.ps1'"
-check_true "the first prompt appeared" wait_for at_least_prompts 1
+check_true "the first prompt appeared" wait_prompts 1
 check "first prompt, outside any tree" "[True 0] none>" "$(last_prompt)"
-title0=$(tm display -p -t pwsh '#{pane_title}')
+title0=$(tm display -p -t "$SESSION" '#{pane_title}')
 
 type_line 'cd ~/src/shop'
 check "cd into the pinned tree: the prompt segment" "[True 0] aws:dev (eu-west-1)>" "$(last_prompt)"
@@ -146,10 +120,10 @@ check "leaving unsets every AWS_ variable" $'0\nK=' "$(last_output)"
 # Ctrl-C inside Invoke-CredshCommand: the session's own values come back, the hook runs again.
 type_line '$env:AWS_PROFILE = "mine"'
 n=$(nprompts)
-tm send-keys -t pwsh -l -- 'Invoke-CredshCommand -ProfileName prod { "IN=$env:AWS_PROFILE/$env:CREDSH_SCOPE"; Start-Sleep 3600 }'
-tm send-keys -t pwsh Enter
+tm send-keys -t "$SESSION" -l -- 'Invoke-CredshCommand -ProfileName prod { "IN=$env:AWS_PROFILE/$env:CREDSH_SCOPE"; Start-Sleep 3600 }'
+tm send-keys -t "$SESSION" Enter
 check_true "the script block runs with prod (command scope)" wait_for screen_has "IN=prod/command"
-tm send-keys -t pwsh C-c
+tm send-keys -t "$SESSION" C-c
 check_true "Ctrl-C ends it with a prompt" wait_for at_least_prompts $((n + 1))
 type_line '"AFTER=$env:AWS_PROFILE|$env:CREDSH_SCOPE|$env:AWS_ACCESS_KEY_ID|$__credsh_suspended"'
 check "after Ctrl-C: the session's AWS_PROFILE is back, nothing of prod left" "AFTER=mine|||False" "$(last_output)"
@@ -164,28 +138,28 @@ type_line 'cd /'
 check "and leaving restores the unset AWS_PROFILE" "[True 0] none>" "$(last_prompt)"
 
 # PSReadLine's Tab, typed (the completion script arrives with the hook).
-tm send-keys -t pwsh -l -- 'credsh us'
-tm send-keys -t pwsh Tab
+tm send-keys -t "$SESSION" -l -- 'credsh us'
+tm send-keys -t "$SESSION" Tab
 check_true "Tab completes a subcommand: credsh us -> credsh use" wait_for line_is "[True 0] none> credsh use"
-tm send-keys -t pwsh -l -- ' d'
-tm send-keys -t pwsh Tab
+tm send-keys -t "$SESSION" -l -- ' d'
+tm send-keys -t "$SESSION" Tab
 check_true "Tab completes a profile name after credsh use" wait_for line_is "[True 0] none> credsh use dev"
 n=$(nprompts)
-tm send-keys -t pwsh Enter
+tm send-keys -t "$SESSION" Enter
 wait_for at_least_prompts $((n + 1))
 check "the completed line runs" "[True 0] aws:dev* (eu-west-1)>" "$(last_prompt)"
-tm send-keys -t pwsh -l -- 'Set-CredshProfile -ProfileName ev'
-tm send-keys -t pwsh Tab
+tm send-keys -t "$SESSION" -l -- 'Set-CredshProfile -ProfileName ev'
+tm send-keys -t "$SESSION" Tab
 check_true "Tab completes -ProfileName of Set-CredshProfile" \
     wait_for line_is "[True 0] aws:dev* (eu-west-1)> Set-CredshProfile -ProfileName evil"
 n=$(nprompts)
-tm send-keys -t pwsh Enter
+tm send-keys -t "$SESSION" Enter
 wait_for at_least_prompts $((n + 1))
 
 # A region made of terminal control sequences: shown escaped, the title unchanged, nothing run.
 p=$(last_prompt)
 check_contains "the prompt shows the escape sequence as text" 'aws:evil* (eu-\x1b]0;PWNEDTITLE\x07west-1\u009b31m\x24(New-Item PWNED))>' "$p"
-check "the terminal's title did not change" "$title0" "$(tm display -p -t pwsh '#{pane_title}')"
+check "the terminal's title did not change" "$title0" "$(tm display -p -t "$SESSION" '#{pane_title}')"
 type_line '$null'
 check "no PWNED file" "" "$(find "$T_ROOT" -name PWNED)"
 type_line 'credsh use --clear'
