@@ -9,6 +9,7 @@ T_NAME=$(basename "$0" .sh)
 T_FAILS=0
 T_CHECKS=0
 T_PIDS=()
+T_USERS=() # local users a test added (add_second_user), removed at exit
 
 # A private scratch area with its own HOME; XDG dirs inside it so nothing leaks to the real user.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/credsh-$T_NAME-XXXXXX")
@@ -26,6 +27,7 @@ export AWS_EC2_METADATA_DISABLED=true
 t_cleanup() {
     local pid
     for pid in "${T_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for user in "${T_USERS[@]}"; do userdel "$user" 2>/dev/null; done
     chmod -R u+rwx "$T_ROOT" 2>/dev/null
     [[ -n ${T_KEEP-} ]] && { echo "kept $T_ROOT" >&2; return; }
     rm -rf "$T_ROOT"
@@ -149,4 +151,19 @@ need_pwsh() {
     export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_CLI_TELEMETRY_OPTOUT=1
     need pwsh
     PWSH=$(command -v pwsh)
+}
+
+# add_second_user PREFIX: a throw-away local user PREFIX-PID (no home, no login shell) in $ATTACKER, for what
+# another user of the machine can do (drive it with runuser); t_cleanup removes it. Needs root: otherwise the
+# same loud skip (a failure under CI=true) as `need`.
+add_second_user() {
+    need runuser useradd userdel
+    if ((EUID != 0)); then
+        if [[ ${CI-} == true ]]; then echo "FAIL $T_NAME: needs root to add a second local user"; exit 1; fi
+        echo "SKIP $T_NAME: needs root to add a second local user -- this test did NOT run"
+        exit 77
+    fi
+    ATTACKER=$1-$$
+    useradd --no-create-home --shell /usr/sbin/nologin "$ATTACKER" || { echo "FAIL $T_NAME: useradd failed"; exit 1; }
+    T_USERS+=("$ATTACKER")
 }

@@ -6,20 +6,13 @@
 # The loop is long enough to have lost the race before the fix (several hundred pins); its outcome never
 # depends on timing: any single lost race fails the test.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need python3 runuser useradd userdel
-if ((EUID != 0)); then
-    if [[ ${CI-} == true ]]; then echo "FAIL $T_NAME: needs root to add a second local user"; exit 1; fi
-    echo "SKIP $T_NAME: needs root to add a second local user -- this test did NOT run"
-    exit 77
-fi
+need python3
 
-ATTACKER=credsh-wr-$$
-useradd --no-create-home --shell /usr/sbin/nologin "$ATTACKER" || { echo "FAIL $T_NAME: useradd failed"; exit 1; }
+add_second_user credsh-wr
 SHARED=$(mktemp -d /tmp/credsh-wr-XXXXXX)
 at_exit() {
     touch "$SHARED/stop" 2>/dev/null
     [[ -n ${ATT_PID-} ]] && wait "$ATT_PID" 2>/dev/null
-    userdel "$ATTACKER" 2>/dev/null
     rm -rf "$SHARED"
     t_cleanup
 }
