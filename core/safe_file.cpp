@@ -124,6 +124,28 @@ std::string random_suffix() {
     return hex.substr(0, 16);
 }
 
+// Reads an open regular file to its end, failing once it holds more than `cap` bytes (it may grow after the
+// size was checked). Never asks for more than one byte past the cap, so a growing file costs at most cap+1
+// bytes.
+Result<std::string> read_capped(int fd, const std::string& path, std::size_t cap, std::size_t size_hint) {
+    std::string out;
+    out.reserve(std::min(size_hint, cap) + 1);
+    char buf[16384];
+    for (;;) {
+        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
+        ssize_t n = ::read(fd, buf, want);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(printable(path) + ": read: " + errno_text(errno));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > cap)
+            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    }
+    return out;
+}
+
 } // namespace
 
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st) {
@@ -141,23 +163,7 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap, str
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
 
-    std::string out;
-    out.reserve(static_cast<std::size_t>(st.st_size) + 1);
-    char buf[16384];
-    for (;;) {
-        // Never ask for more than one byte past the cap, so a growing file costs at most cap+1 bytes.
-        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
-        ssize_t n = ::read(fd.fd, buf, want);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(printable(path) + ": read: " + errno_text(errno));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > cap)
-            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
-    }
-    return out;
+    return read_capped(fd.fd, path, cap, static_cast<std::size_t>(st.st_size));
 }
 
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {
@@ -238,21 +244,7 @@ Result<std::string> read_state_file(const std::string& path, std::size_t cap, st
                       "); not used");
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
-    std::string out;
-    char buf[16384];
-    for (;;) {
-        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
-        ssize_t n = ::read(fd.fd, buf, want);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(printable(path) + ": read: " + errno_text(errno));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > cap)
-            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
-    }
-    return out;
+    return read_capped(fd.fd, path, cap, static_cast<std::size_t>(st.st_size));
 }
 
 Result<int> open_lock_file(const std::string& path) {

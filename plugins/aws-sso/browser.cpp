@@ -1,5 +1,6 @@
 #include "browser.hpp"
 
+#include "http.hpp"
 #include "text.hpp"
 
 #include <cctype>
@@ -160,16 +161,16 @@ RedirectPage::~RedirectPage() {
 }
 
 std::string RedirectPage::file_url() const {
-    static const char* hex = "0123456789ABCDEF";
+    // Each path segment percent-encoded as in any URL; the separators stay.
     std::string out = "file://";
-    for (unsigned char c : path_) {
-        if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t slash = path_.find('/', start);
+        out += plugin::url_encode(
+            path_.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) break;
+        out += '/';
+        start = slash + 1;
     }
     return out;
 }
