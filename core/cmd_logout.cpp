@@ -36,11 +36,6 @@ bool remove_if_present(const Context& ctx, const std::string& path) {
     return false;
 }
 
-const std::string* nonempty_prop(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty() ? v : nullptr;
-}
-
 // One sign-in (a profile's SSO settings, or an [sso-session]): the aws-sso plugin's logout (Logout API +
 // token file), then the role credentials of every profile signed in through the same token.
 bool logout_identity(Context& ctx, const ProfileSet& profiles, const std::string& sso_profile,
