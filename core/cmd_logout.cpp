@@ -169,7 +169,8 @@ int cmd_logout(Context& ctx, const Args& args) {
             ctx.warn("logout: which profile? (credsh logout PROFILE, or credsh logout --sso-session NAME)");
             return 2;
         }
-        auto chain = plan_chain(*profiles, cfg, name);
+        // The chain resolution runs, web identity from the environment included.
+        auto chain = plan_chain(*profiles, cfg, name, web_identity_env(ctx.env));
         if (!chain) {
             ctx.warn("logout: " + chain.error().message);
             return 1;

@@ -69,4 +69,15 @@ out=$("$CREDSH_BIN" status --session plain)
 check_contains "status plain: static keys, export mode profile" "provider  static (export mode: profile)" "$out"
 check_contains "status plain: the chain" "chain     static keys (plain)" "$out"
 
+echo "# credsh login / logout read the same chain (web identity from the environment included)"
+web() { AWS_ROLE_ARN=arn:aws:iam::123456789012:role/Web AWS_WEB_IDENTITY_TOKEN_FILE=$T_ROOT/token "$@"; }
+web "$CREDSH_BIN" login bare </dev/null >/dev/null 2>"$T_ROOT/login.err"
+check "login bare with web identity variables: nothing to sign in to (exit 0)" 0 "$?"
+check_contains "login bare: names the web identity chain" "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/Web" \
+    "$(<"$T_ROOT/login.err")"
+web "$CREDSH_BIN" logout bare </dev/null >/dev/null 2>"$T_ROOT/logout.err"
+check "logout bare with web identity variables: nothing to sign out of (exit 0)" 0 "$?"
+check_contains "logout bare: names the web identity chain" "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/Web" \
+    "$(<"$T_ROOT/logout.err")"
+
 finish
