@@ -31,8 +31,7 @@ std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles,
         if (auto it = profiles.profiles.find(profile); it != profiles.profiles.end()) {
             for (const auto& [k, v] : it->second)
                 s[to_lower(k)] = v;
-            if (const std::string* v = find_prop(it->second, "sso_session"); v && !v->empty() && sess.empty())
-                sess = *v;
+            if (const std::string* v = nonempty_prop(it->second, "sso_session"); v && sess.empty()) sess = *v;
             if (const std::string* services = find_prop(it->second, "services"))
                 if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
                     for (const auto& [service, raw] : sv->second)
@@ -57,13 +56,8 @@ struct Source {          // what the listing is for
     std::string start_url, sso_region;
 };
 
-const std::string* prop(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty() ? v : nullptr;
-}
-
 bool has_sso(const Properties& p) {
-    return prop(p, "sso_session") || prop(p, "sso_start_url");
+    return nonempty_prop(p, "sso_session") || nonempty_prop(p, "sso_start_url");
 }
 
 // What the server says goes into the config file only if it is what AWS allows there: an account id of digits
@@ -83,11 +77,11 @@ bool valid_role(const std::string& s) {
 std::string existing_profile(const ProfileSet& profiles, const Source& src, const std::string& account,
                              const std::string& role) {
     for (const auto& [name, p] : profiles.profiles) {
-        const std::string* a = prop(p, "sso_account_id");
-        const std::string* r = prop(p, "sso_role_name");
+        const std::string* a = nonempty_prop(p, "sso_account_id");
+        const std::string* r = nonempty_prop(p, "sso_role_name");
         if (!a || !r || *a != account || *r != role) continue;
-        const std::string* s = prop(p, "sso_session");
-        const std::string* u = prop(p, "sso_start_url");
+        const std::string* s = nonempty_prop(p, "sso_session");
+        const std::string* u = nonempty_prop(p, "sso_start_url");
         if (!src.session.empty() ? (s && *s == src.session) : (!s && u && *u == src.start_url)) return name;
     }
     return "";
@@ -214,7 +208,7 @@ int cmd_sso(Context& ctx, const Args& args) {
                p != profiles->profiles.end() && has_sso(p->second)) {
         src.profile = target;
         settings = sso_call_settings(*profiles, target, "");
-        if (const std::string* s = prop(p->second, "sso_session")) src.session = *s;
+        if (const std::string* s = nonempty_prop(p->second, "sso_session")) src.session = *s;
     } else {
         ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
         return 1;
