@@ -3,6 +3,11 @@
 // (the value every managed variable should have, credsh's own CREDSH_* variables, the next state, when to
 // look again). Rendering the plan as shell code is separate (render_export), so exec and status reuse it.
 //
+// plan_export runs five phases, each a function below with plain inputs and outputs and its own unit tests
+// (tests/unit/test_export_plan.cpp): load the world (load_world), select the scope (select_export_scope), the
+// credentials (choose_export_mode, obtain_credentials, apply_credentials), ASK environment mode
+// (apply_ask_env), decorate (forget_stale_extras, describe, add_watch_files, next_state).
+//
 // Reading only small local files, never loading a plugin or touching the network when the applied
 // credentials are still valid: this runs whenever a shell's context changes (docs/design.md §4).
 #pragma once
