@@ -471,3 +471,45 @@ TEST_CASE("plan_export: a scope whose profile fails leaves nothing stale and sta
         CHECK(plan.desired["AWS_REGION"] == "us-east-2");
     }
 }
+
+TEST_CASE("load_world and choose_export_mode: profile mode for static keys in the files, keys otherwise",
+          "[export_plan]") {
+    TempDir dir;
+    std::string home = dir.str() + "/home";
+    write_file(home + "/.aws/config", "[profile proc]\ncredential_process = /bin/true\n[profile pinned]\n");
+    write_file(home + "/.aws/credentials",
+               "[static]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n"
+               "[pinned]\naws_access_key_id = AKIA2\naws_secret_access_key = s\n");
+    write_file(home + "/.config/credsh/config", "[profile pinned]\nexport = keys\n");
+    Env env(
+        {{"HOME", home}, {"XDG_CONFIG_HOME", home + "/.config"}, {"XDG_DATA_HOME", home + "/.local/share"}});
+    ExportWorld world = load_world(env);
+    REQUIRE_FALSE(world.failed);
+    CHECK(world.messages.empty());
+    CHECK(world.profiles.profiles.count("static"));
+    CHECK(world.store.root == home + "/.local/share/credsh");
+
+    Target stat{"static", true, ""};
+    CHECK(choose_export_mode(world, stat, std::nullopt, false).mode == ExportMode::profile);
+    CHECK(choose_export_mode(world, stat, std::nullopt, false).provider == "static");
+    // ASK environment mode needs keys, unless the command asked for profile mode.
+    CHECK(choose_export_mode(world, stat, std::nullopt, true).mode == ExportMode::keys);
+    CHECK(choose_export_mode(world, stat, ExportMode::profile, true).mode == ExportMode::profile);
+    CHECK(choose_export_mode(world, stat, ExportMode::keys, false).mode == ExportMode::keys);
+    // Not in the AWS files: AWS_PROFILE could not name it, so keys whatever was asked.
+    CHECK(choose_export_mode(world, Target{"static", false, ""}, ExportMode::profile, false).mode ==
+          ExportMode::keys);
+    CHECK(choose_export_mode(world, Target{"proc", true, ""}, std::nullopt, false).mode == ExportMode::keys);
+    // A profile's own `export` setting, unless the command overrides it.
+    CHECK(choose_export_mode(world, Target{"pinned", true, ""}, std::nullopt, false).mode ==
+          ExportMode::keys);
+    CHECK(choose_export_mode(world, Target{"pinned", true, ""}, ExportMode::profile, false).mode ==
+          ExportMode::profile);
+
+    write_file(home + "/.config/credsh/config", "[credsh]\nno_such_key = 1\n");
+    ExportWorld broken = load_world(env);
+    CHECK(broken.failed);
+    REQUIRE(broken.messages.size() == 1);
+    CHECK(broken.messages[0].rfind("credsh: ", 0) == 0);
+    CHECK(broken.messages[0].find("(using defaults)") != std::string::npos);
+}
