@@ -48,7 +48,8 @@ void Context::out(std::string_view s) const {
 }
 
 PluginHost* Context::plugins() {
-    if (!plugin_host) plugin_host = std::make_shared<PluginHost>(env, executable_dir(), err_fd);
+    if (!plugin_host)
+        plugin_host = std::make_shared<PluginHost>(ambient_environment(env, state), executable_dir(), err_fd);
     return plugin_host.get();
 }
 // Messages carry text from files and servers; whatever a caller forgot to escape is made inert here.
@@ -149,6 +150,7 @@ ExportRequest base_request(Context& ctx) {
     req.cwd = ctx.cwd;
     req.now = ctx.now;
     req.stderr_fd = ctx.err_fd;
+    req.state = ctx.state;
     req.plugins = ctx.plugins();
     return req;
 }

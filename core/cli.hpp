@@ -28,7 +28,10 @@ struct Context {
     std::string self; // absolute path of this binary, for the hook scripts
     int out_fd = 1;
     int err_fd = 2;
+    // The shell's remembered state, when the hook handed it over; read it before anything calls plugins().
+    std::optional<State> state;
     // Created on first use; creating it loads nothing (plugins are dlopen'ed only when a step needs one).
+    // Plugins see the ambient environment (ambient_environment(env, state)), never credsh's own exports.
     std::shared_ptr<PluginHost> plugin_host;
     PluginHost* plugins();
 
@@ -160,7 +163,7 @@ const Shell* require_shell(const Context& ctx, std::string_view name);
 // CREDSH_PROFILE (what credsh applied), else AWS_PROFILE, else "".
 std::string active_profile(const Context& ctx);
 
-// The request every scope-aware command starts from.
+// The request every scope-aware command starts from (with ctx.state).
 ExportRequest base_request(Context& ctx);
 
 // The settings of an aws-sso plugin call (cmd_sso.cpp; login and logout use it too): the profile's keys with

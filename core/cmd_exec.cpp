@@ -36,14 +36,14 @@ int cmd_exec(Context& ctx, const Args& args) {
         ctx.warn("exec: no command given (credsh exec -p NAME -- COMMAND)");
         return 2;
     }
+    // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
+    if (state_fd > 2) {
+        ctx.state = read_state_from_fd(ctx, state_fd);
+        ::close(state_fd);
+    }
     ExportRequest req = base_request(ctx);
     req.interactive = true; // a person ran this command: an MFA code may be asked for on /dev/tty
     req.timeout_ms = 15000;
-    // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
-    if (state_fd > 2) {
-        req.state = read_state_from_fd(ctx, state_fd);
-        ::close(state_fd);
-    }
     if (!profile.empty()) req.command_profile = profile;
     if (!session.empty()) req.session_profile = session;
     if (!location.empty()) req.profile_location = location;

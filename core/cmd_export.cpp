@@ -106,11 +106,11 @@ int cmd_export(Context& ctx, const Args& args) {
         return 1;
     }
 
+    if (vm->count("stdin-state")) ctx.state = read_state_from_stdin(ctx);
     ExportRequest req = base_request(ctx);
     req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this
                            // per step, then a minute's quiet
     if (!session.empty()) req.session_profile = session;
-    if (vm->count("stdin-state")) req.state = read_state_from_stdin(ctx);
     ExportPlan plan = plan_export(req);
     // The secret ambient values go to this shell's stash file, never into the text the shell keeps
     // (docs/security.md 42); the state names the file and holds each value's sha256.

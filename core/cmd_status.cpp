@@ -114,10 +114,10 @@ int cmd_status(Context& ctx, const Args& args) {
         ctx, args, desc, pos, "status [--explain] [--json]",
         "Shows which profile is active in this shell, from which scope, and what is exported.", rc);
     if (!vm) return rc;
+    if (vm->count("stdin-state")) ctx.state = read_state_from_stdin(ctx);
     ExportRequest req = base_request(ctx);
     req.resolve = false;
     if (!session.empty()) req.session_profile = session;
-    if (vm->count("stdin-state")) req.state = read_state_from_stdin(ctx);
     ExportPlan plan = plan_export(req);
     if (vm->count("json")) {
         ctx.out(status_json(plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");

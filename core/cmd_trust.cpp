@@ -128,6 +128,12 @@ int trust_command(Context& ctx, const Args& args, bool allow) {
         ctx.warn("allow: " + r.error().message);
         return 1;
     }
+    // The policy `credsh export` applies (trust.hpp), on the same key path: say when a prefix trusts it
+    // already.
+    if (auto config = load_credsh_config(ctx.env))
+        if (auto prefix = trusting_prefix(t->keypath, config->trust_prefixes))
+            ctx.warn("note: " + shown(*t) + " is under [trust] prefix " + printable(*prefix) +
+                     ", which trusts it already; this allow keeps it trusted without the prefix");
     if (std::vector<std::string> near; !cp->profile.empty() && !profile_known(ctx, cp->profile, near))
         ctx.warn("note: profile " + printable(cp->profile) + " is not defined anywhere yet" +
                  did_you_mean_text(near) + " (see: credsh profiles)");

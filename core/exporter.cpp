@@ -1,7 +1,6 @@
 #include "exporter.hpp"
 
 #include "ask_config.hpp"
-#include "chain.hpp"
 #include "cred_cache.hpp"
 #include "profile_file.hpp"
 #include "prompt.hpp"
@@ -65,28 +64,6 @@ std::string scope_marker(Scope s) {
     }
 }
 
-// The ambient value of each managed variable: from the state, except where the user changed a variable by
-// hand since credsh last set it -- then the user's value is the new ambient one.
-VarValues compute_ambient(const Env& env, const std::optional<State>& state) {
-    VarValues ambient;
-    for (std::string_view v : kManaged) {
-        std::string name(v);
-        std::optional<std::string> cur = env.get(name);
-        if (!state) {
-            ambient[name] = cur;
-            continue;
-        }
-        auto applied = state->applied.find(name);
-        auto amb = state->ambient.find(name);
-        if (applied == state->applied.end() || amb == state->ambient.end() ||
-            applied->second != value_hash(cur))
-            ambient[name] = cur;
-        else
-            ambient[name] = amb->second;
-    }
-    return ambient;
-}
-
 // The credentials credsh applied last time, if they are still in the environment untouched.
 std::optional<Credentials> current_applied(const Env& env, const State& st) {
     auto same = [&](const char* name) {
@@ -104,6 +81,19 @@ std::optional<Credentials> current_applied(const Env& env, const State& st) {
     c.session_token = env.get("AWS_SESSION_TOKEN").value_or("");
     c.expiration = st.expires;
     return c;
+}
+
+bool is_managed(std::string_view name) {
+    return std::find(kManaged.begin(), kManaged.end(), name) != kManaged.end();
+}
+
+std::optional<std::string> nonempty(const std::optional<std::string>& v) {
+    return v && !v->empty() ? v : std::nullopt;
+}
+
+// The hook calls export again at the earliest time any part of the plan asks for.
+void look_again_at(ExportPlan& plan, std::int64_t when) {
+    if (!plan.refresh_at || when < *plan.refresh_at) plan.refresh_at = when;
 }
 
 void add_watch(std::vector<std::string>& watch, std::string path) {
@@ -145,264 +135,225 @@ std::span<const std::string_view> info_vars() {
     return kInfo;
 }
 
-ExportPlan plan_export(const ExportRequest& req) {
-    ExportPlan plan;
-    VarValues ambient = compute_ambient(req.env, req.state);
-    auto message = [&](std::string line) { plan.messages.push_back("credsh: " + std::move(line)); };
+VarValues ambient_values(const Env& current, const std::optional<State>& state) {
+    // From the state, except where the user changed a variable by hand since credsh last set it -- then the
+    // user's value is the new ambient one.
+    VarValues ambient;
+    for (std::string_view v : kManaged) {
+        std::string name(v);
+        std::optional<std::string> cur = current.get(name);
+        if (!state) {
+            ambient[name] = cur;
+            continue;
+        }
+        auto applied = state->applied.find(name);
+        auto amb = state->ambient.find(name);
+        if (applied == state->applied.end() || amb == state->ambient.end() ||
+            applied->second != value_hash(cur))
+            ambient[name] = cur;
+        else
+            ambient[name] = amb->second;
+    }
+    return ambient;
+}
 
-    // What a credential_process (and the file lookups) see: the environment as it is without credsh.
-    Env base = req.env;
-    for (const auto& [name, value] : ambient) {
+Env ambient_environment(const Env& current, const std::optional<State>& state) {
+    Env base = current;
+    for (const auto& [name, value] : ambient_values(current, state)) {
         if (value)
             base.set(name, *value);
         else
             base.unset(name);
     }
-    if (req.profile_location) base.set("AWS_SHARED_CREDENTIALS_FILE", *req.profile_location);
+    // A plugin's variable outside the managed set that credsh set and nobody changed since is credsh's too.
+    if (state)
+        for (const auto& [name, hash] : state->applied)
+            if (!is_managed(name) && hash != value_hash(std::nullopt) &&
+                hash == value_hash(current.get(name)))
+                base.unset(name);
+    return base;
+}
 
-    CredshConfig config;
-    if (auto c = load_credsh_config(base)) {
-        config = std::move(*c);
-    } else {
-        message(c.error().message + " (using defaults)");
-        plan.failed = true;
-    }
-    ProfileSet profiles;
-    if (auto p = load_profile_files(base)) {
-        profiles = std::move(*p);
-    } else {
-        message(p.error().message);
-        plan.failed = true;
-    }
-    AskConfig ask;
-    if (auto a = load_ask_config(base)) {
-        ask = std::move(*a);
-    } else {
-        message(a.error().message);
-        plan.failed = true;
-    }
+ExportWorld load_world(const Env& base) {
+    ExportWorld w;
+    auto problem = [&](std::string line) {
+        w.messages.push_back("credsh: " + std::move(line));
+        w.failed = true;
+    };
+    if (auto c = load_credsh_config(base))
+        w.config = std::move(*c);
+    else
+        problem(c.error().message + " (using defaults)");
+    if (auto p = load_profile_files(base))
+        w.profiles = std::move(*p);
+    else
+        problem(p.error().message);
+    if (auto a = load_ask_config(base))
+        w.ask = std::move(*a);
+    else
+        problem(a.error().message);
+    w.store = TrustStore::from_env(base);
+    w.web_env = web_identity_env(base);
+    return w;
+}
 
-    TrustStore store = TrustStore::from_env(base);
+ScopeChoice select_export_scope(const ExportRequest& req, const ExportWorld& world, const VarValues& ambient,
+                                DirLookup dir) {
+    ScopeChoice out;
+    apply_trust_prefixes(dir, world.config.trust_prefixes);
     ScopeInputs in;
     in.command_profile = req.command_profile;
     in.session_profile = req.session_profile;
-    in.dir = find_credprofile(req.cwd, store);
-    if (in.dir.status == DirStatus::blocked) {
-        // [trust] prefix: files under these trees are trusted without `credsh allow`. The path is where the
-        // walk found the file (docs/security.md 30), never a symlink's target: a link outside the prefix
-        // pointing into it is not trusted.
-        for (const auto& prefix : config.trust_prefixes) {
-            if (in.dir.realpath.rfind(prefix + "/", 0) != 0) continue;
-            if (auto cp = parse_credprofile(in.dir.realpath, in.dir.bytes)) {
-                in.dir.status = DirStatus::allowed;
-                in.dir.content = *cp;
-                in.dir.message.clear();
-            } else {
-                in.dir.status = DirStatus::invalid;
-                in.dir.message = "credsh: " + cp.error().message;
-            }
-            break;
-        }
+    in.dir = dir;
+    in.ambient_aws_profile = nonempty(ambient.at("AWS_PROFILE"));
+    in.ambient_ask_profile = nonempty(ambient.at("ASK_DEFAULT_PROFILE"));
+    in.ambient_env_keys = nonempty(ambient.at("AWS_ACCESS_KEY_ID")).has_value();
+    in.default_profile = world.config.default_profile;
+    in.default_profile_exists = world.profiles.profiles.count("default") > 0;
+    out.selection = select_scope(in);
+    if (!dir.message.empty() && dir.status != DirStatus::allowed) out.messages.push_back(dir.message);
+    for (const auto& w : dir.warnings)
+        out.messages.push_back(w);
+    out.dir = std::move(dir);
+    return out;
+}
+
+ModeChoice choose_export_mode(const ExportWorld& world, const Target& target,
+                              const std::optional<ExportMode>& mode_override, bool ask_env) {
+    // What serves the profile is the chain resolution runs (chain.hpp), read once here.
+    auto chain = plan_chain(world.profiles, world.config, target.aws_profile, world.web_env);
+    ChainSummary served = chain ? chain_summary(*chain) : ChainSummary{};
+    ExportMode mode = mode_override.value_or(world.config.export_mode);
+    if (auto it = world.config.profiles.find(target.aws_profile);
+        it != world.config.profiles.end() && !mode_override)
+        if (const std::string* m = find_prop(it->second, "export"))
+            mode = parse_export_mode(*m).value_or(mode);
+    if (mode == ExportMode::auto_)
+        mode = (served.static_keys && target.aws_in_files) ? ExportMode::profile : ExportMode::keys;
+    if (mode == ExportMode::profile && (!target.aws_in_files || (ask_env && !mode_override)))
+        mode = ExportMode::keys;
+    return {mode, served.provider, chain ? describe_chain(world.profiles, *chain) : std::string()};
+}
+
+CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>& state,
+                                      const std::string& profile, std::int64_t now, bool resolve_allowed,
+                                      const CredentialResolver& resolve) {
+    CredentialsOutcome out;
+    std::optional<Credentials> applied;
+    if (state && state->profile == profile) applied = current_applied(env, *state);
+    // Same profile, credentials untouched and not near expiry: reuse, run nothing.
+    if (applied && (!applied->expiration || *applied->expiration - now > kRefreshWindow)) {
+        out.creds = applied;
+        out.provider = state->provider;
+        return out;
     }
-    auto nonempty = [](const std::optional<std::string>& v) -> std::optional<std::string> {
-        return v && !v->empty() ? v : std::nullopt;
-    };
-    in.ambient_aws_profile = nonempty(ambient["AWS_PROFILE"]);
-    in.ambient_ask_profile = nonempty(ambient["ASK_DEFAULT_PROFILE"]);
-    in.ambient_env_keys = nonempty(ambient["AWS_ACCESS_KEY_ID"]).has_value();
-    in.default_profile = config.default_profile;
-    in.default_profile_exists = profiles.profiles.count("default") > 0;
-    plan.selection = select_scope(in);
-    const Selection& sel = plan.selection;
-    if (!in.dir.message.empty() && in.dir.status != DirStatus::allowed)
-        plan.messages.push_back(in.dir.message);
-    for (const auto& w : in.dir.warnings)
-        plan.messages.push_back(w);
+    if (!resolve_allowed) {
+        auto key = env.get_nonempty("AWS_ACCESS_KEY_ID");
+        auto secret = env.get_nonempty("AWS_SECRET_ACCESS_KEY");
+        if (key && secret)
+            out.creds = Credentials{*key,
+                                    *secret,
+                                    env.get("AWS_SESSION_TOKEN").value_or(""),
+                                    state ? state->expires : std::nullopt,
+                                    "",
+                                    {}};
+        return out;
+    }
+    auto fresh = resolve(out.watch);
+    if (fresh) {
+        out.creds = *fresh;
+        return out;
+    }
+    out.failed = true;
+    // Refresh failed: keep still-valid credentials, with a warning (docs/security.md 23).
+    if (applied && applied->expiration && *applied->expiration > now) {
+        out.messages.push_back(fresh.error().message + "; keeping the current credentials, valid " +
+                               human_duration(*applied->expiration - now));
+        out.creds = applied;
+        out.provider = state->provider;
+    } else {
+        out.messages.push_back(fresh.error().message);
+    }
+    // A failure is remembered: the next prompts stay quiet for a minute. "Needs login" waits for the login
+    // itself (a watched cache file, or the credsh function).
+    if (fresh.error().kind != ErrorKind::needs_login) out.refresh_at = now + kRetryDelay;
+    return out;
+}
 
-    plan.desired = ambient;
-    std::optional<std::string> region;
-    if (sel.applies) {
-        auto target = resolve_target(sel.profile, sel.ask_profile, profiles, ask, config);
-        // Leaving the ambient world: nothing stale may survive, whatever happens next.
-        for (std::string_view v : kManaged)
-            plan.desired[std::string(v)] = std::nullopt;
-        // Region is not account-specific; keep the user's unless the profile or .credprofile names one.
-        plan.desired["AWS_REGION"] = ambient["AWS_REGION"];
-        plan.desired["AWS_DEFAULT_REGION"] = ambient["AWS_DEFAULT_REGION"];
-        if (!target) {
-            message(target.error().message);
-            plan.failed = true;
-        } else {
-            plan.aws_profile = target->aws_profile;
-            plan.ask_profile = target->ask_profile;
-            region = sel.region ? sel.region : profile_region(profiles, target->aws_profile);
-            // ASK environment mode needs the linked AWS profile as keys: the ASK CLI's environment profile
-            // applies only when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set too.
-            bool ask_env =
-                !plan.ask_profile.empty() && ask_export_for(config, plan.ask_profile) == AskExport::env;
-            if (!target->aws_profile.empty()) {
-                // What serves the profile is the chain resolution runs (core/chain.hpp), read once here.
-                auto chain = plan_chain(profiles, config, target->aws_profile, web_identity_env(base));
-                ChainSummary served = chain ? chain_summary(*chain) : ChainSummary{};
-                plan.provider = served.provider;
-                if (chain) plan.chain = describe_chain(profiles, *chain);
-                ExportMode mode = req.mode_override.value_or(config.export_mode);
-                if (auto it = config.profiles.find(target->aws_profile);
-                    it != config.profiles.end() && !req.mode_override)
-                    if (const std::string* m = find_prop(it->second, "export"))
-                        mode = parse_export_mode(*m).value_or(mode);
-                if (mode == ExportMode::auto_)
-                    mode =
-                        (served.static_keys && target->aws_in_files) ? ExportMode::profile : ExportMode::keys;
-                if (mode == ExportMode::profile && (!target->aws_in_files || (ask_env && !req.mode_override)))
-                    mode = ExportMode::keys;
-                plan.mode = mode;
-                if (target->aws_in_files) plan.desired["AWS_PROFILE"] = target->aws_profile;
-
-                if (mode == ExportMode::keys) {
-                    std::optional<Credentials> creds;
-                    // Same profile, credentials untouched and not near expiry: reuse, run nothing.
-                    if (req.state && req.state->profile == target->aws_profile) {
-                        auto cur = current_applied(req.env, *req.state);
-                        if (cur && (!cur->expiration || *cur->expiration - req.now > kRefreshWindow)) {
-                            creds = cur;
-                            plan.provider = req.state->provider;
-                        }
-                    }
-                    if (!creds && !req.resolve) {
-                        auto key = req.env.get_nonempty("AWS_ACCESS_KEY_ID");
-                        auto secret = req.env.get_nonempty("AWS_SECRET_ACCESS_KEY");
-                        if (key && secret) {
-                            creds = Credentials{*key,
-                                                *secret,
-                                                req.env.get("AWS_SESSION_TOKEN").value_or(""),
-                                                req.state ? req.state->expires : std::nullopt,
-                                                "",
-                                                {}};
-                        }
-                    } else if (!creds) {
-                        ResolveContext ctx{profiles, config, base, req.now, req.stderr_fd};
-                        ctx.plugins = req.plugins;
-                        ctx.interactive = req.interactive;
-                        ctx.timeout_ms = req.timeout_ms;
-                        // Another shell's `credsh login` writes here: watching it ends "needs login" without
-                        // a cd.
-                        for (auto& f : credential_cache_files(ctx, target->aws_profile))
-                            plan.watch.push_back(f);
-                        auto fresh = resolve_credentials(ctx, target->aws_profile);
-                        if (fresh) {
-                            creds = *fresh;
-                        } else {
-                            plan.failed = true;
-                            // Refresh failed: keep still-valid credentials, with a warning (docs/security.md
-                            // 23).
-                            std::optional<Credentials> old;
-                            if (req.state && req.state->profile == target->aws_profile)
-                                old = current_applied(req.env, *req.state);
-                            if (old && old->expiration && *old->expiration > req.now) {
-                                message(fresh.error().message + "; keeping the current credentials, valid " +
-                                        human_duration(*old->expiration - req.now));
-                                creds = old;
-                                plan.provider = req.state->provider;
-                            } else {
-                                message(fresh.error().message);
-                            }
-                            // A failure is remembered: the next prompts stay quiet for a minute. "Needs
-                            // login" waits for the login itself (a watched cache file, or the credsh
-                            // function).
-                            if (fresh.error().kind != ErrorKind::needs_login)
-                                plan.refresh_at = req.now + kRetryDelay;
-                        }
-                    }
-                    if (creds) {
-                        if (!creds->access_key_id.empty()) {
-                            plan.desired["AWS_ACCESS_KEY_ID"] = creds->access_key_id;
-                            plan.desired["AWS_SECRET_ACCESS_KEY"] = creds->secret_access_key;
-                        }
-                        if (!creds->session_token.empty())
-                            plan.desired["AWS_SESSION_TOKEN"] = creds->session_token;
-                        // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on this source's allow-list and
-                        // the shells', never credsh's own (docs/security.md 32).
-                        for (const auto& [k, v] : creds->extra_env) {
-                            if (extra_var_allowed(config, target->aws_profile, k))
-                                plan.desired[k] = v;
-                            else
-                                message(
-                                    "profile " + target->aws_profile + ": " + printable(k) +
+void apply_credentials(ExportPlan& plan, const Credentials& creds, const CredshConfig& config,
+                       const std::string& profile, std::int64_t now) {
+    if (!creds.access_key_id.empty()) {
+        plan.desired["AWS_ACCESS_KEY_ID"] = creds.access_key_id;
+        plan.desired["AWS_SECRET_ACCESS_KEY"] = creds.secret_access_key;
+    }
+    if (!creds.session_token.empty()) plan.desired["AWS_SESSION_TOKEN"] = creds.session_token;
+    // Plugin extras (ASK_ACCESS_TOKEN, ...): only names on this source's allow-list and the shells', never
+    // credsh's own (docs/security.md 32).
+    for (const auto& [k, v] : creds.extra_env) {
+        if (extra_var_allowed(config, profile, k))
+            plan.desired[k] = v;
+        else
+            plan.messages.push_back("credsh: profile " + profile + ": " + printable(k) +
                                     " is not a variable credsh may set (AWS_*, ASK_*, named in the profile's "
                                     "`variables`); not exported");
-                        }
-                        if (creds->expiration) {
-                            if (!creds->access_key_id.empty())
-                                plan.desired["AWS_CREDENTIAL_EXPIRATION"] =
-                                    format_iso8601(*creds->expiration);
-                            plan.expires = creds->expiration;
-                            std::int64_t next =
-                                std::max(*creds->expiration - kRefreshWindow, req.now + kRetryDelay);
-                            next = std::min(next, *creds->expiration);
-                            if (!plan.refresh_at || next < *plan.refresh_at) plan.refresh_at = next;
-                        }
-                    }
-                }
-            }
-            if (region) {
-                plan.desired["AWS_REGION"] = *region;
-                plan.desired["AWS_DEFAULT_REGION"] = *region;
-            }
-            if (!plan.ask_profile.empty()) plan.desired["ASK_DEFAULT_PROFILE"] = plan.ask_profile;
-            if (ask_env) {
-                // All or nothing (ask_config.hpp): token, vendor id and AWS keys, or profile mode.
-                const std::string& vendor = ask.profiles.at(plan.ask_profile).vendor_id;
-                if (!plan.desired["AWS_ACCESS_KEY_ID"] || vendor.empty()) {
-                    message("ASK profile " + plan.ask_profile + ": environment mode needs " +
-                            (vendor.empty()
-                                 ? std::string("a vendor_id in cli_config")
-                                 : "the keys of its linked AWS profile (aws_profile in cli_config)") +
-                            "; using ASK_DEFAULT_PROFILE only");
-                } else {
-                    AskTokenRequest areq{base,        plan.ask_profile, req.now,
-                                         req.plugins, req.resolve,      req.timeout_ms};
-                    AskToken tok = ask_access_token(areq);
-                    for (auto& m : tok.messages)
-                        message(std::move(m));
-                    if (tok.failed) {
-                        plan.failed = true;
-                        if (!plan.refresh_at || req.now + kRetryDelay < *plan.refresh_at)
-                            plan.refresh_at = req.now + kRetryDelay;
-                    }
-                    if (tok.access_token) {
-                        plan.desired["ASK_ACCESS_TOKEN"] = *tok.access_token;
-                        plan.desired["ASK_VENDOR_ID"] = vendor;
-                    }
-                    if (tok.refresh_at) {
-                        std::int64_t next = std::max(*tok.refresh_at, req.now + kRetryDelay);
-                        if (!plan.refresh_at || next < *plan.refresh_at) plan.refresh_at = next;
-                    }
-                }
-            }
-        }
     }
+    if (!creds.expiration) return;
+    if (!creds.access_key_id.empty())
+        plan.desired["AWS_CREDENTIAL_EXPIRATION"] = format_iso8601(*creds.expiration);
+    plan.expires = creds.expiration;
+    std::int64_t next = std::max(*creds.expiration - kRefreshWindow, now + kRetryDelay);
+    look_again_at(plan, std::min(next, *creds.expiration));
+}
 
+void apply_ask_env(ExportPlan& plan, const AskConfig& ask, std::int64_t now, const AskTokenSource& token) {
+    // All or nothing (ask_config.hpp): token, vendor id and AWS keys, or profile mode.
+    const std::string& vendor = ask.profiles.at(plan.ask_profile).vendor_id;
+    if (!plan.desired["AWS_ACCESS_KEY_ID"] || vendor.empty()) {
+        plan.messages.push_back("credsh: ASK profile " + plan.ask_profile + ": environment mode needs " +
+                                (vendor.empty()
+                                     ? std::string("a vendor_id in cli_config")
+                                     : "the keys of its linked AWS profile (aws_profile in cli_config)") +
+                                "; using ASK_DEFAULT_PROFILE only");
+        return;
+    }
+    AskToken tok = token();
+    for (auto& m : tok.messages)
+        plan.messages.push_back("credsh: " + std::move(m));
+    if (tok.failed) {
+        plan.failed = true;
+        look_again_at(plan, now + kRetryDelay);
+    }
+    if (tok.access_token) {
+        plan.desired["ASK_ACCESS_TOKEN"] = *tok.access_token;
+        plan.desired["ASK_VENDOR_ID"] = vendor;
+    }
+    if (tok.refresh_at) look_again_at(plan, std::max(*tok.refresh_at, now + kRetryDelay));
+}
+
+void forget_stale_extras(ExportPlan& plan, const Env& env, const std::optional<State>& state) {
     // Plugin variables outside the managed set (an env-format secret's) are unset once no longer wanted,
     // unless the user changed them by hand since credsh set them.
-    if (req.state)
-        for (const auto& [name, hash] : req.state->applied)
-            if (!plan.desired.count(name) && hash != value_hash(std::nullopt) &&
-                hash == value_hash(req.env.get(name)) && valid_var_name(name))
-                plan.desired[name] = std::nullopt;
+    if (!state) return;
+    for (const auto& [name, hash] : state->applied)
+        if (!plan.desired.count(name) && hash != value_hash(std::nullopt) &&
+            hash == value_hash(env.get(name)) && valid_var_name(name))
+            plan.desired[name] = std::nullopt;
+}
 
-    // credsh's own status variables and the prompt.
+void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& world,
+              const std::optional<std::string>& region) {
+    const Selection& sel = scope.selection;
+    const DirLookup& dir = scope.dir;
     for (std::string_view v : kInfo)
         plan.info[std::string(v)] = std::nullopt;
     std::string shown = sel.applies  ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile)
                         : sel.winner ? sel.profile
                                      : "";
-    if (!region) region = nonempty(plan.desired["AWS_REGION"]);
-    plan.region = region.value_or("");
+    plan.region = region ? *region : nonempty(plan.desired["AWS_REGION"]).value_or("");
     std::string blocked;
-    if (in.dir.status == DirStatus::blocked || in.dir.status == DirStatus::denied ||
-        in.dir.status == DirStatus::invalid)
-        blocked = in.dir.realpath.empty() ? in.dir.path : in.dir.realpath;
+    if (dir.status == DirStatus::blocked || dir.status == DirStatus::denied ||
+        dir.status == DirStatus::invalid)
+        blocked = dir.realpath.empty() ? dir.path : dir.realpath;
     if (!shown.empty()) {
         plan.info["CREDSH_PROFILE"] = shown;
         plan.info["CREDSH_SCOPE"] = std::string(scope_name(*sel.winner));
@@ -410,7 +361,7 @@ ExportPlan plan_export(const ExportRequest& req) {
     std::string vendor_id; // not a secret: it names the developer account, as an AWS account id does
     if (!plan.ask_profile.empty()) {
         plan.info["CREDSH_ASK_PROFILE"] = plan.ask_profile;
-        if (auto it = ask.profiles.find(plan.ask_profile); it != ask.profiles.end())
+        if (auto it = world.ask.profiles.find(plan.ask_profile); it != world.ask.profiles.end())
             vendor_id = it->second.vendor_id;
         if (!vendor_id.empty()) plan.info["CREDSH_ASK_VENDOR_ID"] = vendor_id;
     }
@@ -425,24 +376,130 @@ ExportPlan plan_export(const ExportRequest& req) {
     pv.blocked = blocked.empty() ? "" : "blocked";
     pv.ask_profile = plan.ask_profile;
     pv.ask_vendor_id = vendor_id;
-    plan.prompt_template = format_prompt(config.prompt_format, pv);
+    plan.prompt_template = format_prompt(world.config.prompt_format, pv);
+}
 
+void add_watch_files(ExportPlan& plan, const Env& base, const ExportWorld& world, const DirLookup& dir) {
     // What the hook watches for changes between two prompts.
     ProfileFileLocations loc = locate_profile_files(base);
     add_watch(plan.watch, loc.config);
     add_watch(plan.watch, loc.credentials);
-    add_watch(plan.watch, config.path);
+    add_watch(plan.watch, world.config.path);
     add_watch(plan.watch, ask_config_path(base));
-    add_watch(plan.watch, store.root + "/allow");
-    add_watch(plan.watch, store.root + "/deny");
-    if (!in.dir.path.empty()) plan.watch.push_back(in.dir.path);
+    add_watch(plan.watch, world.store.root + "/allow");
+    add_watch(plan.watch, world.store.root + "/deny");
+    if (!dir.path.empty()) plan.watch.push_back(dir.path);
+}
 
-    plan.state.ambient = ambient;
+State next_state(const ExportPlan& plan, const VarValues& ambient) {
+    State st;
+    st.ambient = ambient;
     for (const auto& [name, value] : plan.desired)
-        plan.state.applied[name] = value_hash(value);
-    plan.state.profile = plan.desired["AWS_ACCESS_KEY_ID"] ? plan.aws_profile : "";
-    plan.state.provider = plan.provider;
-    plan.state.expires = plan.expires;
+        st.applied[name] = value_hash(value);
+    auto key = plan.desired.find("AWS_ACCESS_KEY_ID");
+    st.profile = key != plan.desired.end() && key->second ? plan.aws_profile : "";
+    st.provider = plan.provider;
+    st.expires = plan.expires;
+    return st;
+}
+
+namespace {
+
+// Keys mode: the credentials phase, with the real resolver (the provider chain, plugins loaded on demand).
+void plan_keys(ExportPlan& plan, const ExportRequest& req, const ExportWorld& world, const Env& base,
+               const std::string& profile) {
+    CredentialResolver resolve = [&](std::vector<std::string>& watch) {
+        ResolveContext ctx{world.profiles, world.config, base, req.now, req.stderr_fd};
+        ctx.plugins = req.plugins;
+        ctx.interactive = req.interactive;
+        ctx.timeout_ms = req.timeout_ms;
+        // Another shell's `credsh login` writes here: watching it ends "needs login" without a cd.
+        for (auto& f : credential_cache_files(ctx, profile))
+            watch.push_back(f);
+        return resolve_credentials(ctx, profile);
+    };
+    CredentialsOutcome got = obtain_credentials(req.env, req.state, profile, req.now, req.resolve, resolve);
+    for (auto& f : got.watch)
+        plan.watch.push_back(std::move(f));
+    for (auto& m : got.messages)
+        plan.messages.push_back("credsh: " + std::move(m));
+    if (got.failed) plan.failed = true;
+    if (got.provider) plan.provider = *got.provider;
+    if (got.refresh_at) look_again_at(plan, *got.refresh_at);
+    if (got.creds) apply_credentials(plan, *got.creds, world.config, profile, req.now);
+}
+
+// A scope that applies: leave the ambient world, then the target's credentials, region and ASK profile.
+// Returns the region it chose, if any.
+std::optional<std::string> plan_target(ExportPlan& plan, const ExportRequest& req, const ExportWorld& world,
+                                       const Env& base, const VarValues& ambient) {
+    const Selection& sel = plan.selection;
+    auto target = resolve_target(sel.profile, sel.ask_profile, world.profiles, world.ask, world.config);
+    // Leaving the ambient world: nothing stale may survive, whatever happens next.
+    for (std::string_view v : kManaged)
+        plan.desired[std::string(v)] = std::nullopt;
+    // Region is not account-specific; keep the user's unless the profile or .credprofile names one.
+    plan.desired["AWS_REGION"] = ambient.at("AWS_REGION");
+    plan.desired["AWS_DEFAULT_REGION"] = ambient.at("AWS_DEFAULT_REGION");
+    if (!target) {
+        plan.messages.push_back("credsh: " + target.error().message);
+        plan.failed = true;
+        return std::nullopt;
+    }
+    plan.aws_profile = target->aws_profile;
+    plan.ask_profile = target->ask_profile;
+    std::optional<std::string> region =
+        sel.region ? sel.region : profile_region(world.profiles, target->aws_profile);
+    // ASK environment mode needs the linked AWS profile as keys: the ASK CLI's environment profile applies
+    // only when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set too.
+    bool ask_env =
+        !plan.ask_profile.empty() && ask_export_for(world.config, plan.ask_profile) == AskExport::env;
+    if (!target->aws_profile.empty()) {
+        ModeChoice mc = choose_export_mode(world, *target, req.mode_override, ask_env);
+        plan.provider = mc.provider;
+        plan.chain = mc.chain;
+        plan.mode = mc.mode;
+        if (target->aws_in_files) plan.desired["AWS_PROFILE"] = target->aws_profile;
+        if (mc.mode == ExportMode::keys) plan_keys(plan, req, world, base, target->aws_profile);
+    }
+    if (region) {
+        plan.desired["AWS_REGION"] = *region;
+        plan.desired["AWS_DEFAULT_REGION"] = *region;
+    }
+    if (!plan.ask_profile.empty()) plan.desired["ASK_DEFAULT_PROFILE"] = plan.ask_profile;
+    if (ask_env)
+        apply_ask_env(plan, world.ask, req.now, [&] {
+            return ask_access_token(
+                {base, plan.ask_profile, req.now, req.plugins, req.resolve, req.timeout_ms});
+        });
+    return region;
+}
+
+} // namespace
+
+ExportPlan plan_export(const ExportRequest& req) {
+    ExportPlan plan;
+    VarValues ambient = ambient_values(req.env, req.state);
+    // What a credential_process (and the file lookups) see: the environment as it is without credsh.
+    Env base = ambient_environment(req.env, req.state);
+    if (req.profile_location) base.set("AWS_SHARED_CREDENTIALS_FILE", *req.profile_location);
+
+    ExportWorld world = load_world(base);
+    plan.messages = world.messages;
+    plan.failed = world.failed;
+    ScopeChoice scope = select_export_scope(req, world, ambient, find_credprofile(req.cwd, world.store));
+    plan.selection = scope.selection;
+    for (const auto& m : scope.messages)
+        plan.messages.push_back(m);
+
+    plan.desired = ambient;
+    std::optional<std::string> region;
+    if (plan.selection.applies) region = plan_target(plan, req, world, base, ambient);
+
+    forget_stale_extras(plan, req.env, req.state);
+    describe(plan, scope, world, region);
+    add_watch_files(plan, base, world, scope.dir);
+    plan.state = next_state(plan, ambient);
     return plan;
 }
 

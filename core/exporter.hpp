@@ -3,18 +3,29 @@
 // (the value every managed variable should have, credsh's own CREDSH_* variables, the next state, when to
 // look again). Rendering the plan as shell code is separate (render_export), so exec and status reuse it.
 //
+// plan_export runs five phases, each a function below with plain inputs and outputs and its own unit tests
+// (tests/unit/test_export_plan.cpp): load the world (load_world), select the scope (select_export_scope), the
+// credentials (choose_export_mode, obtain_credentials, apply_credentials), ASK environment mode
+// (apply_ask_env), decorate (forget_stale_extras, describe, add_watch_files, next_state).
+//
 // Reading only small local files, never loading a plugin or touching the network when the applied
 // credentials are still valid: this runs whenever a shell's context changes (docs/design.md §4).
 #pragma once
 
+#include "ask_config.hpp"
+#include "chain.hpp"
+#include "credentials.hpp"
 #include "credsh_config.hpp"
 #include "env.hpp"
+#include "profile_file.hpp"
+#include "provider.hpp"
 #include "result.hpp"
 #include "scope.hpp"
 #include "shell.hpp"
 #include "state.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -67,6 +78,80 @@ struct ExportPlan {
 };
 
 ExportPlan plan_export(const ExportRequest& req);
+
+// The environment as it is without credsh: every managed variable at its ambient value (the state's, or the
+// user's where they changed it by hand since), and the plugin variables credsh left behind unset. Without a
+// state the current environment is the ambient one. What a credential_process and every plugin see
+// (plugin_abi.hpp: credsh_request.env); Context::plugins() builds the PluginHost from it.
+Env ambient_environment(const Env& current, const std::optional<State>& state);
+// The ambient value of each managed variable (the part of ambient_environment() the state remembers).
+VarValues ambient_values(const Env& current, const std::optional<State>& state);
+
+// The phases of plan_export, each a function of plain inputs, exposed for tests/unit/test_export_plan.cpp.
+
+// 1. Load the world: credsh's config, the AWS profile files, the ASK CLI's cli_config and the trust store, as
+// seen from the ambient environment. A file that cannot be read is a message and `failed`; defaults stand in.
+struct ExportWorld {
+    CredshConfig config;
+    ProfileSet profiles;
+    AskConfig ask;
+    TrustStore store;
+    std::optional<WebIdentityEnv> web_env; // the environment's web identity, which a bare profile may use
+    std::vector<std::string> messages;
+    bool failed = false;
+};
+ExportWorld load_world(const Env& base);
+
+// 2. Select the scope: command > session > directory (the nearest .credprofile, under the trust policy) >
+// ambient > default. `dir` is the walk's result before the [trust] prefix policy (trust.hpp) is applied.
+struct ScopeChoice {
+    DirLookup dir; // after the policy
+    Selection selection;
+    std::vector<std::string> messages; // why the .credprofile is not used, trust-store warnings
+};
+ScopeChoice select_export_scope(const ExportRequest& req, const ExportWorld& world, const VarValues& ambient,
+                                DirLookup dir);
+
+// The export mode of `target` and the provider that serves it (classify_profile): keys or profile.
+struct ModeChoice {
+    ExportMode mode = ExportMode::keys;
+    std::string provider; // chain_summary's: what serves the profile
+    std::string chain;    // describe_chain's; "" when the chain cannot be planned
+};
+ModeChoice choose_export_mode(const ExportWorld& world, const Target& target,
+                              const std::optional<ExportMode>& mode_override, bool ask_env);
+
+// 3. Credentials in keys mode: the applied ones while untouched and not near expiry (nothing runs), else
+// `resolve` (which also names the cache files to watch); a failed refresh keeps still-valid applied ones with
+// a warning, and a failure other than "needs login" is not retried for a minute. With `resolve_allowed`
+// false (status) the keys in the environment are described instead.
+struct CredentialsOutcome {
+    std::optional<Credentials> creds;
+    std::optional<std::string> provider; // set when the applied credentials are kept (from the state)
+    std::vector<std::string> watch;
+    std::vector<std::string> messages; // without the "credsh: " prefix
+    std::optional<std::int64_t> refresh_at;
+    bool failed = false;
+};
+using CredentialResolver = std::function<Result<Credentials>(std::vector<std::string>& watch)>;
+CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>& state,
+                                      const std::string& profile, std::int64_t now, bool resolve_allowed,
+                                      const CredentialResolver& resolve);
+// Puts credentials into the plan: the keys, the allowed plugin extras, the expiry and when to look again.
+void apply_credentials(ExportPlan& plan, const Credentials& creds, const CredshConfig& config,
+                       const std::string& profile, std::int64_t now);
+
+// 4. ASK environment mode: token and vendor id beside the linked profile's keys, all or nothing.
+using AskTokenSource = std::function<AskToken()>;
+void apply_ask_env(ExportPlan& plan, const AskConfig& ask, std::int64_t now, const AskTokenSource& token);
+
+// 5. Decorate: unset plugin variables no longer wanted, credsh's CREDSH_* variables and the prompt, the watch
+// list and the next state.
+void forget_stale_extras(ExportPlan& plan, const Env& env, const std::optional<State>& state);
+void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& world,
+              const std::optional<std::string>& region);
+void add_watch_files(ExportPlan& plan, const Env& base, const ExportWorld& world, const DirLookup& dir);
+State next_state(const ExportPlan& plan, const VarValues& ambient);
 
 // Shell code that turns `current` into the plan. Refuses (error, nothing printed) a name that is not on the
 // allow-list or a value the shell cannot carry (NUL; invalid UTF-8 for pwsh): docs/security.md 3.

@@ -80,7 +80,8 @@ class LoadedPlugin; // the library and its descriptor; kept alive by every insta
 
 class PluginHost {
   public:
-    // `env` supplies CREDSH_PLUGIN_PATH and is what plugins see as their environment; `exe_dir` is the
+    // `env` supplies CREDSH_PLUGIN_PATH and is what plugins see as their environment: the ambient one
+    // (Context::plugins() passes ambient_environment(), exporter.hpp); `exe_dir` is the
     // directory of the running binary ("" to skip the paths relative to it). `say` receives plugin messages.
     PluginHost(Env env, std::string exe_dir, int stderr_fd = 2);
     ~PluginHost();

@@ -317,4 +317,23 @@ DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
     return r;
 }
 
+std::optional<std::string> trusting_prefix(const std::string& keypath,
+                                           const std::vector<std::string>& prefixes) {
+    for (const auto& prefix : prefixes)
+        if (keypath.rfind(prefix + "/", 0) == 0) return prefix;
+    return std::nullopt;
+}
+
+void apply_trust_prefixes(DirLookup& dir, const std::vector<std::string>& prefixes) {
+    if (dir.status != DirStatus::blocked || !trusting_prefix(dir.realpath, prefixes)) return;
+    if (auto cp = parse_credprofile(dir.realpath, dir.bytes)) {
+        dir.status = DirStatus::allowed;
+        dir.content = *cp;
+        dir.message.clear();
+    } else {
+        dir.status = DirStatus::invalid;
+        dir.message = "credsh: " + cp.error().message;
+    }
+}
+
 } // namespace credsh

@@ -63,6 +63,17 @@ struct DirLookup {
 // Walk from `cwd` up to "/", stopping at the nearest .credprofile that passes the ownership checks.
 DirLookup find_credprofile(const std::string& cwd, const TrustStore& store);
 
+// The [trust] prefix policy (docs/design.md §3): the configured prefix whose tree holds `keypath` -- the
+// trust key path, where the walk found the file, never a symlink's target (docs/security.md 30) -- or
+// nullopt.
+std::optional<std::string> trusting_prefix(const std::string& keypath,
+                                           const std::vector<std::string>& prefixes);
+
+// Applies the policy to a lookup: a blocked file under a prefix is used without `credsh allow` (parsed
+// strictly: allowed, or invalid with the parser's message); a denied one stays denied. `credsh export` and
+// `credsh allow` both decide through this.
+void apply_trust_prefixes(DirLookup& dir, const std::vector<std::string>& prefixes);
+
 // The trust key path of a file found at `path`: realpath of its directory + "/" + its own name. nullopt when
 // the directory cannot be resolved.
 std::optional<std::string> trust_key_path(const std::string& path);

@@ -53,7 +53,8 @@ typedef struct credsh_request {
     credsh_kv_list settings; // the profile's properties, keys lower-cased; plus "sso-session.KEY",
                              // "services.SERVICE.KEY" for the sections it references, and "credsh.KEY" for
                              // credsh's own [profile X] section
-    credsh_kv_list env;      // the environment credsh runs with: plugins never call getenv()
+    credsh_kv_list env;      // the ambient environment: the shell's without credsh's own exports (a previous
+                             // scope's AWS_REGION is not in it); plugins never call getenv()
     credsh_kv_list source; // source credentials for a chained step (aws_access_key_id, aws_secret_access_key,
                            // aws_session_token, expiration); empty otherwise
     credsh_kv_list args;   // operation arguments (e.g. "token_code", "write_config")
