@@ -2,6 +2,7 @@
 // is untouched. Without -p the child gets what the shell's scope would give (handy without the hook). The
 // child replaces this process (execvp), so its exit status and signals reach the caller unchanged.
 #include "cli.hpp"
+#include "policy.hpp"
 #include "text.hpp"
 
 #include <unistd.h>
@@ -38,7 +39,7 @@ int cmd_exec(Context& ctx, const Args& args) {
     }
     ExportRequest req = base_request(ctx);
     req.interactive = true; // a person ran this command: an MFA code may be asked for on /dev/tty
-    req.timeout_ms = 15000;
+    req.timeout_ms = kInteractiveTimeoutMs;
     // stdin stays the command's; the hook hands the state over on another descriptor, closed before exec.
     if (state_fd > 2) {
         req.state = read_state_from_fd(ctx, state_fd);

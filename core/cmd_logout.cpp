@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "cred_cache.hpp"
 #include "credsh_config.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "safe_file.hpp"
@@ -51,7 +52,7 @@ bool logout_identity(Context& ctx, const ProfileSet& profiles, const std::string
     call.settings = sso_call_settings(profiles, sso_profile, session);
     call.home = ctx.env.home();
     call.now = ctx.now;
-    call.timeout_ms = 5000;
+    call.timeout_ms = kStepTimeoutMs;
     call.interactive = true;
     auto reply = ctx.plugins()->call("aws-sso", call);
     if (!reply || reply->status != CREDSH_OK) {
