@@ -94,7 +94,7 @@ std::vector<std::string> json_files_with(const std::string& dir, const std::stri
     while (const dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
         if (n.size() < 6 || n.compare(n.size() - 5, 5, ".json") != 0) continue;
-        auto text = safe_read_file(dir + "/" + n, 1 << 20);
+        auto text = safe_read_file(dir + "/" + n, kStateFileCap);
         if (!text) continue;
         auto j = nlohmann::json::parse(*text, nullptr, false);
         if (!j.is_object() || !j.contains(key)) continue;

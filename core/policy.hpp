@@ -32,7 +32,8 @@ constexpr int kInteractiveTimeoutMs = 15000;
 // real ones are a few KiB; 1 MiB is far above that and still harmless to hold in memory at every prompt.
 constexpr std::size_t kStateFileCap = 1 << 20;
 
-// What a credential_process or a plugin may reply (bytes of JSON): the same reasoning as kStateFileCap.
+// What a credential_process or a plugin may reply, and any JSON text credsh parses (json_limits.hpp): the
+// same reasoning as kStateFileCap.
 constexpr std::size_t kReplyCap = 1 << 20;
 
 // A token file named by the environment or a profile (a web identity JWT, a container authorization
