@@ -8,6 +8,7 @@
 
 #include "cred_cache.hpp"
 #include "plugin_host.hpp"
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -156,8 +157,7 @@ AskExport ask_export_for(const CredshConfig& config, const std::string& profile)
 }
 
 AskToken ask_access_token(const AskTokenRequest& req) {
-    // As resolve.cpp: above this much validity a token is used as it is; below it, refreshed.
-    constexpr std::int64_t kRefreshWindow = 15 * 60;
+    // Above kRefreshWindow (policy.hpp) of validity a token is used as it is; below it, refreshed.
     AskToken out;
     const std::string where = "ASK profile " + printable(req.profile);
     const std::string path = ask_config_path(req.env);

@@ -7,6 +7,7 @@
 
 #include "credsh_config.hpp"
 #include "env.hpp"
+#include "policy.hpp"
 #include "result.hpp"
 
 #include <cstdint>
@@ -53,7 +54,7 @@ struct AskTokenRequest {
     std::int64_t now = 0;
     PluginHost* plugins = nullptr; // nullptr, or resolve = false: never refresh, only read cli_config
     bool resolve = true;
-    int timeout_ms = 5000;
+    int timeout_ms = kStepTimeoutMs;
 };
 
 struct AskToken {

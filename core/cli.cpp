@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -109,16 +110,8 @@ std::string shell_files_dir(const Env& env) {
 }
 
 std::optional<State> read_state_from_fd(const Context& ctx, int fd) {
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > (1u << 20)) break;
-    }
-    auto st = parse_state(text);
+    // Parsed from what was read, at most kStateFileCap + 1 bytes, however the read ended.
+    auto st = parse_state(read_capped(fd, kStateFileCap).data);
     if (!st) return std::nullopt;
     if (!st->stashed.empty()) {
         std::string stash;

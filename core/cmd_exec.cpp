@@ -2,6 +2,7 @@
 // is untouched. Without -p the child gets what the shell's scope would give (handy without the hook). The
 // child replaces this process (execvp), so its exit status and signals reach the caller unchanged.
 #include "cli.hpp"
+#include "policy.hpp"
 #include "text.hpp"
 
 #include <unistd.h>
@@ -43,7 +44,7 @@ int cmd_exec(Context& ctx, const Args& args) {
     }
     ExportRequest req = base_request(ctx);
     req.interactive = true; // a person ran this command: an MFA code may be asked for on /dev/tty
-    req.timeout_ms = 15000;
+    req.timeout_ms = kInteractiveTimeoutMs;
     if (!profile.empty()) req.command_profile = profile;
     if (!session.empty()) req.session_profile = session;
     if (!location.empty()) req.profile_location = location;

@@ -3,6 +3,7 @@
 // when something failed, but the code printed then still leaves the shell consistent (stale credentials
 // removed, the state updated so the next prompt does not retry at once).
 #include "cli.hpp"
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "shell.hpp"
 #include "text.hpp"
@@ -108,8 +109,9 @@ int cmd_export(Context& ctx, const Args& args) {
 
     if (vm->count("stdin-state")) ctx.state = read_state_from_stdin(ctx);
     ExportRequest req = base_request(ctx);
-    req.timeout_ms = 2000; // the prompt path (docs/security.md 24): a blackholed endpoint costs at most this
-                           // per step, then a minute's quiet
+    // The prompt path (docs/security.md 24): a blackholed endpoint costs at most this per step, then a
+    // minute's quiet.
+    req.timeout_ms = kPromptTimeoutMs;
     if (!session.empty()) req.session_profile = session;
     ExportPlan plan = plan_export(req);
     // The secret ambient values go to this shell's stash file, never into the text the shell keeps

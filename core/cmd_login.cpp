@@ -7,6 +7,7 @@
 #include "chain.hpp"
 #include "cli.hpp"
 #include "credsh_config.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "text.hpp"
@@ -27,7 +28,8 @@ Result<PluginReply> sso_login(Context& ctx, const std::string& profile,
     if (device_code) call.args.insert_or_assign("use_device_code", std::string("1"));
     call.home = ctx.env.home();
     call.now = ctx.now;
-    call.timeout_ms = 15000; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
+    call.timeout_ms =
+        kInteractiveTimeoutMs; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
     call.interactive = true;
     auto reply = ctx.plugins()->call("aws-sso", call);
     if (!reply) return reply.error();
@@ -128,7 +130,7 @@ int cmd_login(Context& ctx, const Args& args) {
     ResolveContext rctx{*profiles, cfg, ctx.env, ctx.now, ctx.err_fd};
     rctx.plugins = ctx.plugins();
     rctx.interactive = true;
-    rctx.timeout_ms = 15000;
+    rctx.timeout_ms = kInteractiveTimeoutMs;
     rctx.force_refresh = true;
     auto creds = resolve_credentials(rctx, name);
     if (!creds) {

@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "cred_cache.hpp"
 #include "credsh_config.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "safe_file.hpp"
@@ -46,7 +47,7 @@ bool logout_identity(Context& ctx, const ProfileSet& profiles, const std::string
     call.settings = sso_call_settings(profiles, sso_profile, session);
     call.home = ctx.env.home();
     call.now = ctx.now;
-    call.timeout_ms = 5000;
+    call.timeout_ms = kStepTimeoutMs;
     call.interactive = true;
     auto reply = ctx.plugins()->call("aws-sso", call);
     if (!reply || reply->status != CREDSH_OK) {
@@ -88,7 +89,7 @@ std::vector<std::string> json_files_with(const std::string& dir, const std::stri
     while (const dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
         if (n.size() < 6 || n.compare(n.size() - 5, 5, ".json") != 0) continue;
-        auto text = safe_read_file(dir + "/" + n, 1 << 20);
+        auto text = safe_read_file(dir + "/" + n, kStateFileCap);
         if (!text) continue;
         auto j = nlohmann::json::parse(*text, nullptr, false);
         if (!j.is_object() || !j.contains(key)) continue;

@@ -5,6 +5,7 @@
 // the file is read, the new sections are appended, and the result replaces the file atomically - unless the
 // file changed while we worked, in which case nothing is written.
 #include "cli.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "safe_file.hpp"
@@ -223,7 +224,7 @@ int cmd_sso(Context& ctx, const Args& args) {
     call.settings = settings;
     call.home = ctx.env.home();
     call.now = ctx.now;
-    call.timeout_ms = 15000;
+    call.timeout_ms = kInteractiveTimeoutMs;
     call.interactive = false; // a listing never starts a sign-in; it says how to
     auto reply = ctx.plugins()->call("aws-sso", call);
     if (!reply) {

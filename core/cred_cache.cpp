@@ -1,17 +1,9 @@
 #include "cred_cache.hpp"
 
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "shell.hpp"
 #include "text.hpp"
-
-#include <cerrno>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <thread>
-#include <unistd.h>
 
 namespace credsh {
 
@@ -78,7 +70,7 @@ std::optional<std::string> refused_extra_var(const std::map<std::string, std::st
 }
 
 Result<Credentials> read_cached_credentials(const std::string& path, std::string* note) {
-    auto text = read_state_file(path, 1024 * 1024, note);
+    auto text = read_state_file(path, kStateFileCap, note);
     if (!text)
         return text.error().kind == ErrorKind::unsafe ? text.error().context("cache entry ignored")
                                                       : text.error();
@@ -141,34 +133,6 @@ Result<void> write_cached_entry(const std::string& path, const nlohmann::json& e
     if (slash == std::string::npos) return fail("cache path " + printable(path) + " has no directory");
     if (auto d = ensure_private_dir(path.substr(0, slash)); !d) return d.error();
     return atomic_write_file(path, entry.dump());
-}
-
-Result<FileLock> FileLock::acquire(const std::string& dir, const std::string& name, int timeout_ms) {
-    if (auto d = ensure_private_dir(dir); !d) return d.error();
-    std::string path = dir + "/" + name + ".lock";
-    auto opened = open_lock_file(path);
-    if (!opened) return opened.error();
-    int fd = *opened;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    // flock has no timeout; poll so that a stuck holder costs a waiting prompt its deadline, not forever.
-    for (;;) {
-        if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            int err = errno;
-            ::close(fd);
-            return fail("cannot lock " + printable(path) + ": " + std::strerror(err));
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            ::close(fd);
-            return fail("another credsh is refreshing these credentials (lock " + printable(path) +
-                        "); gave up waiting after " + std::to_string(timeout_ms) + " ms");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-}
-
-FileLock::~FileLock() {
-    if (fd_ >= 0) ::close(fd_); // closing releases the flock
 }
 
 } // namespace credsh

@@ -12,6 +12,7 @@
 #include "env.hpp"
 #include "pyjson.hpp"
 #include "result.hpp"
+#include "safe_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -59,19 +60,7 @@ Result<void> write_cached_entry(const std::string& path, const nlohmann::json& e
 nlohmann::json credentials_entry(const Credentials& c,
                                  const nlohmann::json& extra = nlohmann::json::object());
 
-// An exclusive lock on a file under CacheDirs::locks, released when destroyed. Waits at most `timeout_ms`
-// (a prompt must not hang on another shell's refresh); the error says who holds it, by lock name.
-class FileLock {
-  public:
-    static Result<FileLock> acquire(const std::string& dir, const std::string& name, int timeout_ms);
-    FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    FileLock& operator=(FileLock&&) = delete;
-    FileLock(const FileLock&) = delete;
-    ~FileLock();
-
-  private:
-    explicit FileLock(int fd) : fd_(fd) {}
-    int fd_ = -1;
-};
+// The lock around a refresh of one entry is safe_file.hpp's FileLock, in CacheDirs::locks: it waits at most
+// the request's timeout (a prompt must not hang on another shell's refresh); the error names the lock.
 
 } // namespace credsh

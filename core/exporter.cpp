@@ -2,6 +2,7 @@
 
 #include "ask_config.hpp"
 #include "cred_cache.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "prompt.hpp"
 #include "provider.hpp"
@@ -46,10 +47,8 @@ constexpr std::array<std::string_view, 7> kInfo = {
     "CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED", "CREDSH_EXPIRES",
     "CREDSH_PROFILE",     "CREDSH_REGION",        "CREDSH_SCOPE"};
 
-// Below this much validity the applied credentials are refreshed (botocore's advisory window).
-constexpr std::int64_t kRefreshWindow = 15 * 60;
-// A failed attempt is not repeated sooner than this (docs/security.md 25).
-constexpr std::int64_t kRetryDelay = 60;
+// Below kRefreshWindow (policy.hpp) the applied credentials are refreshed; a failed attempt is not repeated
+// sooner than kRetryDelay.
 
 std::string scope_marker(Scope s) {
     switch (s) {

@@ -17,6 +17,7 @@
 #include "credentials.hpp"
 #include "credsh_config.hpp"
 #include "env.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "result.hpp"
@@ -54,9 +55,9 @@ struct ExportRequest {
     std::optional<std::string> profile_location; // exec --profile-location: a credentials file
     int stderr_fd = 2;                           // for a credential_process's own messages
     bool resolve = true; // false (status): never run a provider; describe what is in the environment
-    PluginHost* plugins = nullptr; // loads plugins on first use only; nullptr: plugin-backed profiles fail
-    bool interactive = false;      // exec/login: may ask for an MFA code; the hook path never does
-    int timeout_ms = 5000;         // per network step and per lock wait
+    PluginHost* plugins = nullptr;   // loads plugins on first use only; nullptr: plugin-backed profiles fail
+    bool interactive = false;        // exec/login: may ask for an MFA code; the hook path never does
+    int timeout_ms = kStepTimeoutMs; // per network step and per lock wait
 };
 
 using VarValues = std::map<std::string, std::optional<std::string>>;

@@ -9,6 +9,7 @@
 // reader can call parse_json_limited() too.
 #pragma once
 
+#include "policy.hpp"
 #include "result.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,15 +21,15 @@
 namespace credsh {
 
 struct JsonLimits {
-    std::size_t max_bytes = 1024 * 1024; // the text
-    std::size_t max_members = 2000;      // object members and array elements, in the whole document
-    std::size_t max_depth = 64;          // nesting of objects and arrays
+    std::size_t max_bytes = kReplyCap; // the text
+    std::size_t max_members = 2000;    // object members and array elements, in the whole document
+    std::size_t max_depth = 64;        // nesting of objects and arrays
 };
 
 // Limits for one reply or secret: a Secrets Manager SecretString is at most 64 KiB, and every reply credsh
 // reads has a few dozen members; these leave a wide margin and keep ordered_json's quadratic cost small
 // (10,000 members in one object took over 10 s under ASan in fuzz_lwa_reply; 2,000 cost 25 times less).
-constexpr JsonLimits kReplyLimits{1024 * 1024, 2000, 64};
+constexpr JsonLimits kReplyLimits{kReplyCap, 2000, 64};
 
 // Checks the limits without building anything. "" when the text is within them (it may still be invalid
 // JSON); otherwise which limit it crosses, e.g. "more than 2000 members". A raw NUL byte (never valid JSON,

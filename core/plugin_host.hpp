@@ -16,6 +16,7 @@
 #pragma once
 
 #include "env.hpp"
+#include "policy.hpp"
 #include "result.hpp"
 
 #include <credsh/plugin_abi.hpp>
@@ -72,7 +73,7 @@ struct PluginCall {
     std::map<std::string, std::string> args;
     std::string home;
     std::int64_t now = 0;
-    int timeout_ms = 5000;
+    int timeout_ms = kStepTimeoutMs;
     bool interactive = false;
 };
 

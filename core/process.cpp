@@ -9,6 +9,8 @@
 //   - the child is always reaped, and errors describe what failed, never what the tool printed.
 #include "process.hpp"
 
+#include "policy.hpp"
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -156,7 +158,6 @@ Result<Credentials> parse_process_output(const std::string& json, std::int64_t n
 
 namespace {
 
-constexpr std::size_t kOutputCap = 1024 * 1024;
 // Between SIGTERM and SIGKILL: time for a well-behaved tool to clean up, short enough for a prompt.
 constexpr std::chrono::milliseconds kKillGrace{250};
 // PATH when the given environment has none: what execvp and Python's os.defpath use.
@@ -164,42 +165,13 @@ constexpr const char* kDefaultPath = "/bin:/usr/bin";
 
 using Clock = std::chrono::steady_clock;
 
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_ = -1;
-};
-
-std::string errno_text(int err) {
-    return std::strerror(err);
-}
-
 // A close-on-exec copy numbered 3 or above. Every descriptor the child receives is dup2'd onto 0, 1 or 2 from
 // one of these, so no dup2 can overwrite the source of a later one, even when the caller runs with 0-2 closed
 // or passes stderr_fd = 1.
-Result<Fd> high_cloexec_dup(int fd, const char* what) {
+Result<UniqueFd> high_cloexec_dup(int fd, const char* what) {
     int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (copy < 0) return fail(std::string("credential_process: ") + what + ": " + errno_text(errno));
-    return Fd(copy);
+    return UniqueFd(copy);
 }
 
 std::string format_timeout(std::chrono::milliseconds timeout) {
@@ -348,39 +320,6 @@ int reap(pid_t pid) {
     }
 }
 
-enum class ReadEnd { eof, timeout, too_big, io_error };
-
-// Everything the child writes to stdout until EOF, the deadline, or the cap.
-ReadEnd read_until(int fd, Clock::time_point deadline, std::string& out) {
-    char buf[16384];
-    for (;;) {
-        const auto now = Clock::now();
-        if (now >= deadline) return ReadEnd::timeout;
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-        pollfd p{fd, POLLIN, 0};
-        int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60'000)));
-        if (ready < 0) {
-            if (errno == EINTR) continue;
-            return ReadEnd::io_error;
-        }
-        if (ready == 0) continue;
-        ssize_t got = ::read(fd, buf, sizeof buf);
-        if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            return ReadEnd::io_error;
-        }
-        if (got == 0) {
-            OPENSSL_cleanse(buf, sizeof buf);
-            return ReadEnd::eof;
-        }
-        out.append(buf, static_cast<std::size_t>(got));
-        if (out.size() > kOutputCap) {
-            OPENSSL_cleanse(buf, sizeof buf);
-            return ReadEnd::too_big;
-        }
-    }
-}
-
 void wipe(std::string& s) {
     OPENSSL_cleanse(s.data(), s.size());
     s.clear();
@@ -393,7 +332,7 @@ Result<std::string> capture_stdout(const std::vector<std::string>& argv, const E
 
     int raw[2];
     if (::pipe2(raw, O_CLOEXEC) != 0) return fail("credential_process: pipe: " + errno_text(errno));
-    Fd raw_read(raw[0]), raw_write(raw[1]);
+    UniqueFd raw_read(raw[0]), raw_write(raw[1]);
     auto read_end = high_cloexec_dup(raw_read.get(), "pipe");
     auto write_end = high_cloexec_dup(raw_write.get(), "pipe");
     raw_read.reset();
@@ -401,7 +340,7 @@ Result<std::string> capture_stdout(const std::vector<std::string>& argv, const E
     if (!read_end) return read_end.error();
     if (!write_end) return write_end.error();
 
-    Fd null_raw(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    UniqueFd null_raw(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (null_raw.get() < 0) return fail("credential_process: /dev/null: " + errno_text(errno));
     auto null_in = high_cloexec_dup(null_raw.get(), "/dev/null");
     null_raw.reset();
@@ -418,9 +357,12 @@ Result<std::string> capture_stdout(const std::vector<std::string>& argv, const E
     if (!spawned) return spawned.error();
     const pid_t pid = *spawned;
 
-    std::string out;
-    out.reserve(64 * 1024); // fewer reallocations means fewer stale copies of the secret on the heap
-    ReadEnd end = read_until(read_end->get(), deadline, out);
+    // Everything the child writes to stdout until EOF, the deadline, or the cap; reserved up front, since
+    // fewer reallocations means fewer stale copies of the secret on the heap.
+    const Deadline until(deadline);
+    CappedRead got = read_capped(read_end->get(), kReplyCap, &until, 64 * 1024);
+    std::string& out = got.data;
+    ReadEnd end = got.end;
     if (end == ReadEnd::eof && !wait_exit_until(pid, deadline)) end = ReadEnd::timeout;
     if (end != ReadEnd::eof) kill_group(pid);
     // Close before reaping: a writer still blocked on a full pipe must see EPIPE rather than block.

@@ -8,6 +8,7 @@
 #include "credentials.hpp"
 #include "credsh_config.hpp"
 #include "env.hpp"
+#include "policy.hpp"
 #include "process.hpp"
 #include "profile_file.hpp"
 #include "result.hpp"
@@ -27,9 +28,9 @@ struct ResolveContext {
     std::int64_t now;
     int stderr_fd = 2;
     PluginHost* plugins = nullptr; // nullptr: plugin-backed steps fail with "needs plugin X"
-    bool interactive = false;   // may ask for an MFA code or run a device flow (login, exec); never in a hook
-    int timeout_ms = 5000;      // deadline for each network step and for waiting on another shell's lock
-    bool force_refresh = false; // login: fetch the last step anew even when its cache is still valid
+    bool interactive = false; // may ask for an MFA code or run a device flow (login, exec); never in a hook
+    int timeout_ms = kStepTimeoutMs; // deadline for each network step and for waiting on another shell's lock
+    bool force_refresh = false;      // login: fetch the last step anew even when its cache is still valid
 };
 
 // The profile's credentials (resolve.cpp): the chain from plan_chain, each step served from its cache when

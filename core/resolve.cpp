@@ -6,6 +6,7 @@
 #include "chain.hpp"
 #include "cred_cache.hpp"
 #include "plugin_host.hpp"
+#include "policy.hpp"
 #include "process.hpp"
 #include "provider.hpp"
 #include "text.hpp"
@@ -21,9 +22,8 @@ namespace credsh {
 
 namespace {
 
-// botocore's advisory refresh window: above it a cached entry is used as is, below it we refresh (and fall
-// back to the cached entry while it is still valid if the refresh fails).
-constexpr std::int64_t kRefreshWindow = 15 * 60;
+// kRefreshWindow (policy.hpp): above it a cached entry is used as is, below it we refresh (and fall back to
+// the cached entry while it is still valid if the refresh fails).
 
 const std::string* prop(const Properties& p, std::string_view key) {
     const std::string* v = find_prop(p, key);

@@ -27,20 +27,24 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/random.h>
-#include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace credsh {
 
 namespace {
 
-std::string errno_text(int err) {
-    return std::generic_category().message(err);
-}
+// How often a waiter polls a held flock (flock itself has no timeout): short against a lock wait of seconds,
+// long enough that waiting costs no measurable CPU.
+constexpr std::chrono::milliseconds kLockPoll{20};
 
 std::string mode_octal(mode_t mode) {
     char m[8];
@@ -57,22 +61,6 @@ const char* file_kind(mode_t mode) {
     if (S_ISLNK(mode)) return "a symlink";
     return "not a regular file";
 }
-
-// Closes on every return path; errors from close() on a read-only descriptor carry no information.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int f) : fd(f) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-    int release() {
-        int f = fd;
-        fd = -1;
-        return f;
-    }
-};
 
 Error open_error(const std::string& path, int err) {
     // ENOTDIR means a path component is a file: for "is there a file here?" callers, that is "no".
@@ -124,29 +112,48 @@ std::string random_suffix() {
     return hex.substr(0, 16);
 }
 
-// Reads an open regular file to its end, failing once it holds more than `cap` bytes (it may grow after the
-// size was checked). Never asks for more than one byte past the cap, so a growing file costs at most cap+1
-// bytes.
-Result<std::string> read_capped(int fd, const std::string& path, std::size_t cap, std::size_t size_hint) {
-    std::string out;
-    out.reserve(std::min(size_hint, cap) + 1);
-    char buf[16384];
-    for (;;) {
-        std::size_t want = std::min(sizeof buf, cap + 1 - out.size());
-        ssize_t n = ::read(fd, buf, want);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(printable(path) + ": read: " + errno_text(errno));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > cap)
-            return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
-    }
-    return out;
+// read_capped, as a Result for a regular file: messages name the path, never the contents.
+Result<std::string> read_file_capped(int fd, const std::string& path, std::size_t cap,
+                                     std::size_t size_hint) {
+    CappedRead got = read_capped(fd, cap, nullptr, size_hint);
+    if (got.end == ReadEnd::io_error) return fail(printable(path) + ": read: " + errno_text(got.err));
+    if (got.end == ReadEnd::too_big)
+        return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    return std::move(got.data);
 }
 
 } // namespace
+
+CappedRead read_capped(int fd, std::size_t cap, const Deadline* deadline, std::size_t size_hint) {
+    CappedRead out;
+    out.data.reserve(std::min(size_hint, cap) + 1);
+    char buf[16384];
+    auto end = [&](ReadEnd how, int err = 0) {
+        OPENSSL_cleanse(buf, sizeof buf);
+        out.end = how;
+        out.err = err;
+        return std::move(out);
+    };
+    for (;;) {
+        if (deadline) {
+            if (deadline->expired()) return end(ReadEnd::timeout);
+            pollfd p{fd, POLLIN, 0};
+            int ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(deadline->left_ms(), 60'000)));
+            if (ready < 0 && errno != EINTR) return end(ReadEnd::io_error, errno);
+            if (ready <= 0) continue;
+        }
+        // Never more than one byte past the cap, so a growing file costs at most cap+1 bytes.
+        std::size_t want = std::min(sizeof buf, cap + 1 - out.data.size());
+        ssize_t n = ::read(fd, buf, want);
+        if (n < 0) {
+            if (errno == EINTR || (deadline && errno == EAGAIN)) continue;
+            return end(ReadEnd::io_error, errno);
+        }
+        if (n == 0) return end(ReadEnd::eof);
+        out.data.append(buf, static_cast<std::size_t>(n));
+        if (out.data.size() > cap) return end(ReadEnd::too_big);
+    }
+}
 
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st) {
     // Filter before opening: never open a FIFO, socket or device in the first place.
@@ -155,15 +162,15 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap, str
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
 
-    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (fd.fd < 0) return open_error(path, errno);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) return open_error(path, errno);
     // The descriptor is the truth: the path may have been replaced since stat().
-    if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (::fstat(fd.get(), &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
     if (!S_ISREG(st.st_mode)) return fail(printable(path) + ": " + file_kind(st.st_mode) + ", not read");
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
 
-    return read_capped(fd.fd, path, cap, static_cast<std::size_t>(st.st_size));
+    return read_file_capped(fd.get(), path, cap, static_cast<std::size_t>(st.st_size));
 }
 
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {
@@ -195,13 +202,13 @@ Result<void> ensure_private_dir(const std::string& dir, std::string* note) {
 Result<void> check_state_dir(const std::string& dir, std::string* note) {
     // Check and fix through a descriptor, so the directory we tighten is the one we checked. The path
     // itself may be a symlink (~/.aws kept by a dotfile manager): what counts is the directory it names.
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) {
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) {
         if (errno == ENOENT) return not_found(printable(dir) + ": no such directory");
         return unsafe(printable(dir) + ": not a usable directory: " + errno_text(errno));
     }
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return unsafe(printable(dir) + ": " + errno_text(errno));
+    if (::fstat(fd.get(), &st) != 0) return unsafe(printable(dir) + ": " + errno_text(errno));
     if (!S_ISDIR(st.st_mode)) return unsafe(printable(dir) + ": not a directory");
     // Someone else's directory is never ours to use or to fix, even when we could (root): they could
     // read or swap what we put there.
@@ -210,7 +217,7 @@ Result<void> check_state_dir(const std::string& dir, std::string* note) {
                       ", not by us; not used");
     if ((st.st_mode & 07777) != 0700) {
         // Ours but loose (an old umask, botocore under umask 000): tighten it, or refuse if we cannot.
-        if (::fchmod(fd.fd, 0700) != 0)
+        if (::fchmod(fd.get(), 0700) != 0)
             return unsafe(printable(dir) + ": has mode " + mode_octal(st.st_mode) +
                           " and cannot be made 0700: " + errno_text(errno) + "; not used");
         if (note && (st.st_mode & (S_IWGRP | S_IWOTH)))
@@ -226,15 +233,15 @@ Result<std::string> read_state_file(const std::string& path, std::size_t cap, st
         return unsafe(printable(path) + ": not used: " + d.error().message);
     }
     // O_NOFOLLOW: a symlink inside a state directory is never followed (ELOOP), whoever made it.
-    Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
-    if (fd.fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
+    if (fd.get() < 0) {
         int err = errno;
         if (err == ENOENT || err == ENOTDIR) return not_found(printable(path) + ": no such file");
         if (err == ELOOP) return unsafe(printable(path) + ": a symlink; not followed, not used");
         return open_error(path, err);
     }
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (::fstat(fd.get(), &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
     if (!S_ISREG(st.st_mode)) return unsafe(printable(path) + ": " + file_kind(st.st_mode) + ", not used");
     if (st.st_uid != ::geteuid())
         return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
@@ -244,17 +251,17 @@ Result<std::string> read_state_file(const std::string& path, std::size_t cap, st
                       "); not used");
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
-    return read_capped(fd.fd, path, cap, static_cast<std::size_t>(st.st_size));
+    return read_file_capped(fd.get(), path, cap, static_cast<std::size_t>(st.st_size));
 }
 
 Result<int> open_lock_file(const std::string& path) {
-    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
-    if (fd.fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+    if (fd.get() < 0) {
         if (errno == ELOOP) return unsafe("lock " + printable(path) + ": a symlink; not followed");
         return fail("cannot open lock " + printable(path) + ": " + errno_text(errno));
     }
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
+    if (::fstat(fd.get(), &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
     if (!S_ISREG(st.st_mode))
         return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
@@ -270,8 +277,8 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data,
 
     // Everything below is relative to this descriptor: once the directory is open, a swapped path component
     // cannot send the temp file, the rename or the fsync elsewhere, and no path is touched after the rename.
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.fd < 0) return fail(printable(dir) + ": cannot open directory: " + errno_text(errno));
+    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd.get() < 0) return fail(printable(dir) + ": cannot open directory: " + errno_text(errno));
 
     // Same directory as the target so rename() is atomic; a leading dot keeps it out of casual listings.
     std::string tmp;
@@ -279,34 +286,75 @@ Result<void> atomic_write_file(const std::string& path, const std::string& data,
     for (int attempt = 0; attempt < 16 && raw < 0; ++attempt) {
         tmp = "." + base + ".tmp-" + random_suffix();
         // O_EXCL|O_NOFOLLOW: never open something someone else put under this name.
-        raw = ::openat(dfd.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        raw = ::openat(dfd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (raw < 0 && errno != EEXIST)
             return fail(printable(path) + ": cannot create temp file: " + errno_text(errno));
     }
     if (raw < 0) return fail(printable(path) + ": cannot create a unique temp file");
-    Fd fd(raw);
+    UniqueFd fd(raw);
 
     auto abandon = [&](Error e) -> Result<void> {
-        ::unlinkat(dfd.fd, tmp.c_str(), 0);
+        ::unlinkat(dfd.get(), tmp.c_str(), 0);
         return e;
     };
     // The umask may have taken bits away (or been 0): the mode is exactly what was asked, set on the
     // descriptor, so a name swapped afterwards can never receive it (docs/security.md 31).
-    if (::fchmod(fd.fd, opts.mode & 0777) != 0)
+    if (::fchmod(fd.get(), opts.mode & 0777) != 0)
         return abandon(fail(printable(path) + ": fchmod: " + errno_text(errno)));
-    if (auto w = write_all(fd.fd, data, path); !w) return abandon(w.error());
+    if (auto w = write_all(fd.get(), data, path); !w) return abandon(w.error());
     // Data on disk before the name points at it, or a crash could leave an empty file under the new name.
-    if (::fsync(fd.fd) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
+    if (::fsync(fd.get()) != 0) return abandon(fail(printable(path) + ": fsync: " + errno_text(errno)));
     if (::close(fd.release()) != 0) return abandon(fail(printable(path) + ": close: " + errno_text(errno)));
     test_pause("before-rename"); // core/test_pause.hpp: tests kill or resume the writer exactly here
-    if (::renameat(dfd.fd, tmp.c_str(), dfd.fd, base.c_str()) != 0)
+    if (::renameat(dfd.get(), tmp.c_str(), dfd.get(), base.c_str()) != 0)
         return abandon(fail(printable(path) + ": rename: " + errno_text(errno)));
     test_pause("after-rename");
 
     // The rename itself is only durable once the directory is.
-    if (::fsync(dfd.fd) != 0 && errno != EINVAL) // some filesystems cannot fsync a directory at all
+    if (::fsync(dfd.get()) != 0 && errno != EINVAL) // some filesystems cannot fsync a directory at all
         return fail(printable(dir) + ": fsync: " + errno_text(errno));
     return {};
+}
+
+Result<std::string> read_state_file_noting(const std::string& path, std::size_t cap) {
+    std::string note;
+    auto r = read_state_file(path, cap, &note);
+    if (!r && !note.empty()) return Error{r.error().message + "; " + note, r.error().kind};
+    return r;
+}
+
+Result<void> write_private_file(const std::string& path, const std::string& data) {
+    const std::string dir = dir_of(path);
+    if (dir.empty() || dir[0] != '/') return fail("not an absolute directory: " + printable(dir));
+    if (auto d = ensure_private_dir(dir); !d) return d.error();
+    return atomic_write_file(path, data);
+}
+
+Result<bool> remove_file(const std::string& path) {
+    if (::unlink(path.c_str()) == 0) return true;
+    if (errno == ENOENT) return false;
+    return fail(printable(path) + ": cannot remove: " + errno_text(errno));
+}
+
+Result<FileLock> FileLock::acquire(const std::string& dir, const std::string& name, int timeout_ms,
+                                   BusyText busy) {
+    if (auto d = ensure_private_dir(dir); !d) return d.error();
+    std::string path = dir + "/" + name + ".lock";
+    auto opened = open_lock_file(path);
+    if (!opened) return opened.error();
+    UniqueFd fd(*opened);
+    const Deadline deadline(timeout_ms);
+    for (;;) {
+        if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return FileLock(std::move(fd));
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return fail("cannot lock " + printable(path) + ": " + errno_text(errno));
+        if (deadline.expired()) {
+            if (busy) return fail(busy(printable(path), timeout_ms));
+            return fail("another credsh is refreshing these credentials (lock " + printable(path) +
+                        "); gave up waiting after " + std::to_string(timeout_ms) + " ms");
+        }
+        std::this_thread::sleep_for(kLockPoll);
+    }
 }
 
 } // namespace credsh

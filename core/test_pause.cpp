@@ -1,5 +1,7 @@
 #include "test_pause.hpp"
 
+#include "unique_fd.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -27,18 +29,17 @@ void test_pause(const char* point) {
     const std::string go = std::string(dir) + "/" + point + ".go";
     struct stat st {};
     if (::lstat(go.c_str(), &st) != 0 || !S_ISFIFO(st.st_mode)) return;
-    int fifo = -1;
+    UniqueFd fifo;
     do {
-        fifo = ::open(go.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    } while (fifo < 0 && errno == EINTR);
-    if (fifo < 0) return;
+        fifo.reset(::open(go.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    } while (!fifo.valid() && errno == EINTR);
+    if (!fifo.valid()) return;
     char buf[64];
     for (;;) {
-        ssize_t n = ::read(fifo, buf, sizeof buf);
+        ssize_t n = ::read(fifo.get(), buf, sizeof buf);
         if (n > 0 || (n < 0 && errno == EINTR)) continue;
         break; // end-of-file: the test closed its end
     }
-    ::close(fifo);
 }
 
 } // namespace credsh

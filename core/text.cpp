@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <system_error>
 
 namespace credsh {
 
@@ -243,6 +244,10 @@ std::string human_duration(std::int64_t seconds) {
         return buf;
     }
     return std::to_string(hours / 24) + "d";
+}
+
+std::string errno_text(int err) {
+    return std::generic_category().message(err);
 }
 
 } // namespace credsh

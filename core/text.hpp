@@ -43,4 +43,8 @@ std::string terminal_safe(std::string_view s);
 // Human duration: "54m", "2h05m", "3d", "expired".
 std::string human_duration(std::int64_t seconds);
 
+// The C library's text for an errno value ("No such file or directory"), thread-safe; the one way credsh
+// and its plugins turn errno into words.
+std::string errno_text(int err);
+
 } // namespace credsh

@@ -1,5 +1,7 @@
 #include "tty.hpp"
 
+#include "unique_fd.hpp"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <termios.h>
@@ -8,12 +10,6 @@
 namespace credsh {
 
 namespace {
-struct Fd {
-    int fd;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 void write_all(int fd, const std::string& s) {
     std::size_t off = 0;
     while (off < s.size()) {
@@ -26,10 +22,10 @@ void write_all(int fd, const std::string& s) {
 } // namespace
 
 Result<std::string> read_secret_from_tty(const std::string& prompt) {
-    Fd tty{::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)};
-    if (tty.fd < 0) return not_found("no terminal to read from (/dev/tty)");
+    UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!tty.valid()) return not_found("no terminal to read from (/dev/tty)");
     termios saved{};
-    if (::tcgetattr(tty.fd, &saved) != 0) return not_found("/dev/tty is not a terminal");
+    if (::tcgetattr(tty.get(), &saved) != 0) return not_found("/dev/tty is not a terminal");
     // Byte at a time, no echo, and no signals: Ctrl-C arrives as a byte we handle, so the terminal's echo
     // is always restored (a SIGINT while echo is off would leave the person's shell typing blind).
     termios raw = saved;
@@ -38,13 +34,13 @@ Result<std::string> read_secret_from_tty(const std::string& prompt) {
     raw.c_cc[VTIME] = 0;
     // Echo goes off before the prompt is shown: TCSAFLUSH drops only what was typed before the question, and
     // a code typed the moment the prompt appears is never discarded or echoed (the other order raced).
-    if (::tcsetattr(tty.fd, TCSAFLUSH, &raw) != 0) return fail("cannot turn off echo on /dev/tty");
-    write_all(tty.fd, prompt);
+    if (::tcsetattr(tty.get(), TCSAFLUSH, &raw) != 0) return fail("cannot turn off echo on /dev/tty");
+    write_all(tty.get(), prompt);
     std::string line;
     bool cancelled = false;
     for (;;) {
         char c = 0;
-        ssize_t n = ::read(tty.fd, &c, 1);
+        ssize_t n = ::read(tty.get(), &c, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0 || c == 0x03 || c == 0x04) {
             cancelled = true;
@@ -62,8 +58,8 @@ Result<std::string> read_secret_from_tty(const std::string& prompt) {
         if (line.size() < 1024) line += c;
     }
     // TCSANOW, not TCSAFLUSH: whatever the person types after Enter belongs to their shell.
-    ::tcsetattr(tty.fd, TCSANOW, &saved);
-    write_all(tty.fd, "\n");
+    ::tcsetattr(tty.get(), TCSANOW, &saved);
+    write_all(tty.get(), "\n");
     if (cancelled) return fail("cancelled");
     return line;
 }

@@ -15,6 +15,7 @@
 #include "endpoints.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -31,7 +32,7 @@ namespace {
 using namespace credsh;
 using namespace credsh::plugin;
 
-constexpr std::int64_t kRefreshWindow = 15 * 60; // as the core's; a token with more left is used as it is
+// kRefreshWindow (policy.hpp), as the core's: a token with more left is used as it is.
 
 // Where the write-back goes (docs/security.md 44). cli_config itself when it is a file of ours. When it is a
 // symlink (a dotfile manager's, or a shared file's), the file it leads to, so the link stays a link and the

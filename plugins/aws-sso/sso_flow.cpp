@@ -2,7 +2,8 @@
 
 #include "browser.hpp"
 #include "expiry.hpp"
-#include "sso_files.hpp"
+#include "policy.hpp"
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,11 @@ std::string expired_text(const SsoConfig& cfg) {
            " is expired";
 }
 
+// What a waiter says when the token's lock stays held past its deadline.
+std::string token_lock_busy(const std::string& shown_path, int /*timeout_ms*/) {
+    return "another process is refreshing this SSO token (lock " + shown_path + ")";
+}
+
 std::string lock_name(const SsoConfig& cfg) {
     return "sso-token-" + sha1_hex(cfg.token_key());
 }
@@ -45,7 +51,7 @@ struct Loaded {
 // The token file as it is now. A missing or unreadable entry needs a login, which replaces it.
 Loaded load(const Ctx& ctx) {
     std::string path = ctx.token_path();
-    auto text = read_small_file(path);
+    auto text = read_state_file_noting(path, kStateFileCap);
     if (!text) {
         if (text.error().kind == ErrorKind::not_found)
             return {std::nullopt, needs_login(ctx, "no SSO token for " + printable(ctx.cfg.label()) + " (" +
@@ -92,7 +98,7 @@ TokenOutcome current_token(const Ctx& ctx, const std::string& rejected) {
     }
     // Single-flight across processes: one refresh per token; the others wait, then read what it wrote. With a
     // service that rotates refresh tokens, a second refresh with the old one would be invalid_grant.
-    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
+    auto lock = FileLock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms, token_lock_busy);
     if (!lock) {
         if (valid(*l.token, now)) return {l.token, {}};
         return {std::nullopt, error(lock.error().message)};
@@ -192,7 +198,7 @@ RegistrationOutcome registration(const Ctx& ctx, bool force_new, bool auth_code)
         if (ctx.cfg.legacy())
             candidates.push_back(ctx.cache_dir + "/" + legacy_registration_file_name(ctx.cfg.region));
         for (const auto& p : candidates)
-            if (auto text = read_small_file(p); text)
+            if (auto text = read_state_file_noting(p, kStateFileCap); text)
                 if (auto r = parse_registration(*text);
                     r && registration_usable(*r, now) && registration_for_auth_code(*r) == auth_code)
                     return {*r, true, {}};
@@ -250,7 +256,7 @@ Outcome save_login_token(const Ctx& ctx, const Registration& reg, const CreateTo
     t.client_secret = reg.client_secret;
     t.registration_expires_at = reg.expires_at;
     t.refresh_token = reply.refresh_token;
-    auto lock = Lock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms);
+    auto lock = FileLock::acquire(ctx.locks_dir, lock_name(ctx.cfg), ctx.timeout_ms, token_lock_busy);
     if (auto w = write_private_file(ctx.token_path(), token_json(t)); !w) return error(w.error().message);
     Outcome o;
     o.put("expiration", format_iso8601(t.expires_at));

@@ -20,6 +20,7 @@
 #pragma once
 
 #include "loopback.hpp"
+#include "policy.hpp"
 #include "sso_api.hpp"
 #include "sso_config.hpp"
 #include "sso_token.hpp"
@@ -58,7 +59,7 @@ struct Ctx {
     std::string cache_dir; // ~/.aws/sso/cache
     std::string locks_dir;
     Endpoints endpoints;
-    int timeout_ms = 5000; // per HTTP call and per lock wait
+    int timeout_ms = kStepTimeoutMs; // per HTTP call and per lock wait
     bool interactive = false;
     bool use_device_code = false; // login: the device code even where the authorization-code flow could run
     Io io;

@@ -3,6 +3,7 @@
 // decisions about them: is the token fresh, may it be refreshed, what does a refresh write back. No I/O here.
 #pragma once
 
+#include "policy.hpp"
 #include "result.hpp"
 #include "sso_config.hpp"
 
@@ -14,8 +15,8 @@
 
 namespace credsh::sso {
 
-// botocore's refresh window for tokens and registrations: inside it, refresh (tokens) or re-register.
-constexpr std::int64_t kRefreshWindow = 15 * 60;
+// Inside kRefreshWindow (policy.hpp, botocore's window), tokens are refreshed and registrations renewed.
+using credsh::kRefreshWindow;
 
 struct Token {
     std::string start_url, region; // may be absent in entries written by other tools

@@ -4,6 +4,8 @@
 // headers.
 #pragma once
 
+#include "policy.hpp"
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -23,8 +25,8 @@ struct HttpRequest {
     std::string url;
     std::vector<std::string> headers; // "Name: value"
     std::string body;
-    int timeout_ms = 5000;      // the whole transfer
-    int connect_timeout_ms = 0; // 0: same as timeout_ms
+    int timeout_ms = kStepTimeoutMs; // the whole transfer
+    int connect_timeout_ms = 0;      // 0: same as timeout_ms
     std::optional<SigV4> sigv4;
     std::string proxy; // "" : libcurl's defaults (the *_proxy variables)
     // A PEM file of the CAs to trust instead of the system store (AWS_CA_BUNDLE / ca_bundle, endpoints.hpp

@@ -6,6 +6,7 @@
 // The form encoding is the documented one (the ASK CLI sends the same fields as JSON; LWA takes both).
 #pragma once
 
+#include "policy.hpp"
 #include "result.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ struct LwaClient {
     std::string scope;     // "" : not sent (the ASK CLI sends none on refresh; asp-cli sends its scope)
     std::string proxy;     // "" : libcurl's defaults
     std::string ca_bundle; // "" : the system store
-    int timeout_ms = 5000;
+    int timeout_ms = kStepTimeoutMs;
 };
 
 enum class LwaFailure {

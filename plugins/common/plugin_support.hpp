@@ -2,6 +2,8 @@
 // that exports a C++ function as a plugin while keeping exceptions on the plugin's side of the boundary.
 #pragma once
 
+#include "policy.hpp"
+
 #include <credsh/plugin_abi.hpp>
 
 #include <cstdint>
@@ -28,7 +30,7 @@ class Request {
     std::optional<std::string> arg(std::string_view key) const { return find(r_->args, key); }
     std::string home() const { return r_->home ? r_->home : ""; }
     std::int64_t now() const { return r_->now; }
-    int timeout_ms() const { return r_->timeout_ms > 0 ? r_->timeout_ms : 5000; }
+    int timeout_ms() const { return r_->timeout_ms > 0 ? r_->timeout_ms : kStepTimeoutMs; }
     bool interactive() const { return r_->interactive != 0; }
     const credsh_request& raw() const { return *r_; }
 

@@ -8,7 +8,9 @@
 #include "fetch.hpp"
 #include "http.hpp"
 #include "json_limits.hpp"
+#include "policy.hpp"
 #include "redact.hpp"
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,32 +29,20 @@ namespace {
 constexpr int kAttemptMs = 2000;
 constexpr int kAttempts = 3;
 constexpr int kPauseMs = 1000;
-constexpr std::size_t kMaxTokenFile = 64 * 1024;
 
 // A small regular file, read without blocking on a FIFO or a device.
 Result<std::string> read_token_file(const std::string& path) {
     const std::string where = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + printable(path);
-    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return fail(where + ": " + std::strerror(errno));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) return fail(where + ": " + errno_text(errno));
     struct stat st {};
-    std::string data;
-    Result<std::string> out = fail(where + ": not a regular file");
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(fd, buf, sizeof buf)) > 0 && data.size() <= kMaxTokenFile)
-            data.append(buf, static_cast<std::size_t>(n));
-        if (n < 0)
-            out = fail(where + ": " + std::strerror(errno));
-        else if (data.size() > kMaxTokenFile)
-            out = fail(where + ": larger than " + std::to_string(kMaxTokenFile) + " bytes");
-        else if (data.empty())
-            out = fail(where + ": the file is empty");
-        else
-            out = std::move(data);
-    }
-    ::close(fd);
-    return out;
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail(where + ": not a regular file");
+    CappedRead got = read_capped(fd.get(), kTokenFileCap);
+    if (got.end == ReadEnd::io_error) return fail(where + ": " + errno_text(got.err));
+    if (got.end == ReadEnd::too_big)
+        return fail(where + ": larger than " + std::to_string(kTokenFileCap) + " bytes");
+    if (got.data.empty()) return fail(where + ": the file is empty");
+    return std::move(got.data);
 }
 
 // The endpoint's own explanation of an error, when it gives one as JSON ({"code","message"} from the EKS

@@ -2,6 +2,7 @@
 // and the lookups over the request. The rules they follow are the pure functions in imds_config.hpp.
 #pragma once
 
+#include "deadline.hpp"
 #include "imds_config.hpp"
 #include "metadata_json.hpp"
 #include "plugin_support.hpp"
@@ -13,20 +14,9 @@
 
 namespace credsh::imds {
 
-// The request's hard deadline (timeout_ms), from which each HTTP request takes at most its own limit.
-class Deadline {
-  public:
-    explicit Deadline(int ms) : end_(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms)) {}
-    // min(ms, time left), 0 when the time is up.
-    int cap(int ms) const {
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(end_ - std::chrono::steady_clock::now());
-        return static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(ms, left.count())));
-    }
-
-  private:
-    std::chrono::steady_clock::time_point end_;
-};
+// The request's hard deadline (timeout_ms) is credsh::Deadline (deadline.hpp), from which each HTTP request
+// takes at most its own limit (Deadline::cap).
+using credsh::Deadline;
 
 struct Fetched {
     MetadataCredentials creds;

@@ -10,7 +10,9 @@
 #include "expiry.hpp"
 #include "http.hpp"
 #include "plugin_support.hpp"
+#include "policy.hpp"
 #include "redact.hpp"
+#include "safe_file.hpp"
 #include "sts_request.hpp"
 #include "sts_xml.hpp"
 #include "text.hpp"
@@ -23,15 +25,19 @@
 
 namespace {
 
+using credsh::CappedRead;
+using credsh::errno_text;
 using credsh::fail;
+using credsh::kTokenFileCap;
 using credsh::printable;
+using credsh::read_capped;
+using credsh::ReadEnd;
 using credsh::Result;
+using credsh::UniqueFd;
 using namespace credsh::plugin;
 namespace sts = credsh::sts;
 
 constexpr const char* kVersion = "2011-06-15";
-// A web identity token is a JWT of a few KiB; anything far larger is not one.
-constexpr std::size_t kTokenCap = 64 * 1024;
 
 // The authority for messages, user information masked (docs/security.md 45).
 std::string host_of(const std::string& url) {
@@ -45,33 +51,21 @@ std::string host_of(const std::string& url) {
 // a regular file only, a size cap. Messages name the path, never the contents.
 Result<std::string> read_token_file(const std::string& path) {
     std::string where = "web_identity_token_file " + printable(path);
-    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return fail(where + ": " + std::strerror(errno));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) return fail(where + ": " + errno_text(errno));
     struct stat st {};
-    std::string data;
-    bool ok =
-        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= kTokenCap;
+    bool ok = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
+              static_cast<std::size_t>(st.st_size) <= kTokenFileCap;
+    CappedRead got;
     if (ok) {
-        char buf[8192];
-        for (;;) {
-            ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                ok = n == 0;
-                break;
-            }
-            data.append(buf, static_cast<std::size_t>(n));
-            if (data.size() > kTokenCap) {
-                ok = false;
-                break;
-            }
-        }
+        got = read_capped(fd.get(), kTokenFileCap, nullptr, static_cast<std::size_t>(st.st_size));
+        ok = got.end == ReadEnd::eof;
     }
-    ::close(fd);
     if (!ok)
-        return fail(where + ": not a regular file of at most " + std::to_string(kTokenCap / 1024) + " KiB");
+        return fail(where + ": not a regular file of at most " + std::to_string(kTokenFileCap / 1024) +
+                    " KiB");
     // A trailing newline from `echo "$TOKEN" > file` is not part of a JWT.
-    std::string token(credsh::trim(data));
+    std::string token(credsh::trim(got.data));
     if (token.empty()) return fail(where + " is empty");
     return token;
 }

@@ -17,7 +17,7 @@
 #include "chain.hpp"
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
-#include "sso_files.hpp"
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>

@@ -3,7 +3,8 @@
 // (single-flight: the token is re-read after the lock), logout, account listing, and the cache files' modes.
 #include "test_sso_support.hpp"
 
-#include "sso_files.hpp"
+#include "policy.hpp"
+#include "safe_file.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -277,9 +278,9 @@ TEST_CASE("sso credentials: single-flight: a refresher waiting on the lock re-re
     credsh::test::Watchdog dog(20);
     std::optional<Outcome> result;
     // Another process holds the lock and is refreshing.
-    auto acquired = Lock::acquire(h.ctx.locks_dir, "sso-token-" + sha1_hex("my-sso"), 1000);
+    auto acquired = FileLock::acquire(h.ctx.locks_dir, "sso-token-" + sha1_hex("my-sso"), 1000);
     REQUIRE(acquired);
-    std::optional<Lock> held;
+    std::optional<FileLock> held;
     held.emplace(std::move(*acquired));
     std::thread t([&] { result = get_credentials(h.ctx); });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -295,7 +296,7 @@ TEST_CASE("sso credentials: single-flight: a refresher waiting on the lock re-re
 TEST_CASE("sso credentials: a lock that stays held: a still-valid token is used, an expired one errors") {
     SsoHarness h(credsh::test::session_config());
     h.ctx.timeout_ms = 200;
-    auto held = Lock::acquire(h.ctx.locks_dir, "sso-token-" + sha1_hex("my-sso"), 1000);
+    auto held = FileLock::acquire(h.ctx.locks_dir, "sso-token-" + sha1_hex("my-sso"), 1000);
     REQUIRE(held);
     write_token(h, "AT-valid", h.clock + 300, true);
     h.http.queue = {response(200, kRole)};
@@ -372,10 +373,10 @@ TEST_CASE("sso files: 0600 files in a 0700 directory whatever the umask; loose m
     CHECK(credsh::test::mode_of(dir + "/t.json") == 0600);
     CHECK(credsh::test::read_file(dir + "/t.json") == "{\"x\":1}");
     CHECK(files_in(dir) == std::vector<std::string>{"t.json"});
-    CHECK(read_small_file(dir + "/missing").error().kind == ErrorKind::not_found);
+    CHECK(read_state_file_noting(dir + "/missing", kStateFileCap).error().kind == ErrorKind::not_found);
     REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0600) == 0);
     credsh::test::Watchdog dog(5);
-    CHECK_FALSE(read_small_file(dir + "/fifo")); // never blocks on a FIFO
+    CHECK_FALSE(read_state_file_noting(dir + "/fifo", kStateFileCap)); // never blocks on a FIFO
 }
 
 TEST_CASE("sso credentials: a token refused before its time is refreshed once and tried again") {

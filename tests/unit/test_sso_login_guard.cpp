@@ -7,7 +7,7 @@
 
 #include "browser.hpp"
 #include "loopback.hpp"
-#include "sso_files.hpp"
+#include "safe_file.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
