@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "credprofile.hpp"
 #include "credsh_config.hpp"
+#include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
 #include "safe_file.hpp"

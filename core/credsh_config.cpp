@@ -1,6 +1,7 @@
 #include "credsh_config.hpp"
 
 #include "credprofile.hpp"
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 

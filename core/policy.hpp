@@ -40,4 +40,12 @@ constexpr std::size_t kReplyCap = 1 << 20;
 // token): a few KiB; anything far larger is not one.
 constexpr std::size_t kTokenFileCap = 64 * 1024;
 
+// A .credprofile names a profile and a few settings: a few hundred bytes. Read at every directory change
+// before trust is decided, so the cap keeps a hostile repository's file cheap.
+constexpr std::size_t kCredprofileCap = 64 * 1024;
+
+// A configuration file the user writes (~/.aws/config and credentials, credsh's config, the ASK CLI's
+// cli_config): organisations generate configs with thousands of profiles, so the cap is generous.
+constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
+
 } // namespace credsh

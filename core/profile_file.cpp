@@ -10,6 +10,7 @@
 // fixed texts: nothing from the file is echoed, because values are often secrets.
 #include "profile_file.hpp"
 
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 

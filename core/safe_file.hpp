@@ -22,9 +22,6 @@
 
 namespace credsh {
 
-constexpr std::size_t kCredprofileCap = 64 * 1024;
-constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
-
 // How a capped read ended. `data` holds what was read (at most cap+1 bytes: one past the cap tells too_big).
 enum class ReadEnd { eof, too_big, timeout, io_error };
 struct CappedRead {

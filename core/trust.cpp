@@ -13,6 +13,7 @@
 // symlink loops, unreadable ancestors, paths longer than PATH_MAX all become "nothing here" for that step).
 #include "trust.hpp"
 
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 

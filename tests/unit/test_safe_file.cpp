@@ -4,6 +4,7 @@
 // millisecond assertions, which would be flaky on a loaded machine.
 #include "helpers.hpp"
 
+#include "policy.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
