@@ -44,32 +44,17 @@ Result<std::string> touch_stamp(const Env& env, long pid, std::string& note) {
     std::string dir = shell_files_dir(env);
     if (auto r = ensure_private_dir(dir, &note); !r) return r.error();
     std::string path = dir + "/stamp-" + std::to_string(pid);
-    // O_EXCL first: only the first export of a shell creates its stamp, and that is when the sweep runs.
-    constexpr int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    // Only the first export of a shell creates its stamp, and that is when the sweep runs. A state file
+    // (docs/security.md 32): one planted while the directory was loose is removed and ours made in its place.
     bool created = false;
-    int fd = -1;
-    for (int attempt = 0; attempt < 2 && fd < 0; ++attempt) {
-        created = true;
-        fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600);
-        if (fd < 0 && errno == EEXIST) {
-            created = false;
-            fd = ::open(path.c_str(), flags);
-        }
-        // A state file (docs/security.md 32): never a symlink (O_NOFOLLOW), ours, and nobody else can write
-        // it. One planted while the directory was loose is removed and a stamp of our own made in its place.
-        struct stat st {};
-        bool planted = fd < 0 ? errno == ELOOP
-                              : ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
-                                    (st.st_mode & (S_IWGRP | S_IWOTH));
-        if (!planted) break;
-        if (fd >= 0) ::close(fd);
-        fd = -1;
+    auto fd = open_own_file(path, &created);
+    if (!fd && fd.error().kind == ErrorKind::unsafe) {
         note = printable(path) + ": not a stamp of ours (planted while its directory was open?); replaced";
         ::unlink(path.c_str());
+        fd = open_own_file(path, &created);
     }
-    if (fd < 0) return fail("cannot create " + printable(path) + ": " + std::strerror(errno));
-    ::futimens(fd, nullptr);
-    ::close(fd);
+    if (!fd) return fail("cannot create stamp: " + fd.error().message);
+    ::futimens(fd->get(), nullptr);
     if (created) sweep_stamps(dir);
     return path;
 }

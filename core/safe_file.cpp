@@ -254,20 +254,29 @@ Result<std::string> read_state_file(const std::string& path, std::size_t cap, st
     return read_file_capped(fd.get(), path, cap, static_cast<std::size_t>(st.st_size));
 }
 
-Result<int> open_lock_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+Result<UniqueFd> open_own_file(const std::string& path, bool* created) {
+    constexpr int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    // O_EXCL first, so the caller learns whether this call made the file.
+    UniqueFd fd(::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600));
+    if (created) *created = fd.get() >= 0;
+    if (fd.get() < 0 && errno == EEXIST) fd = UniqueFd(::open(path.c_str(), flags));
     if (fd.get() < 0) {
-        if (errno == ELOOP) return unsafe("lock " + printable(path) + ": a symlink; not followed");
-        return fail("cannot open lock " + printable(path) + ": " + errno_text(errno));
+        if (errno == ELOOP) return unsafe(printable(path) + ": a symlink; not followed");
+        return fail("cannot open " + printable(path) + ": " + errno_text(errno));
     }
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return fail("lock " + printable(path) + ": " + errno_text(errno));
-    if (!S_ISREG(st.st_mode))
-        return unsafe("lock " + printable(path) + ": " + file_kind(st.st_mode) + ", not used");
+    if (::fstat(fd.get(), &st) != 0) return fail(printable(path) + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return unsafe(printable(path) + ": " + file_kind(st.st_mode) + ", not used");
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
-        return unsafe("lock " + printable(path) + ": owned by uid " + std::to_string(st.st_uid) +
-                      " with mode " + mode_octal(st.st_mode) + "; not used (remove it)");
-    return fd.release();
+        return unsafe(printable(path) + ": owned by uid " + std::to_string(st.st_uid) + " with mode " +
+                      mode_octal(st.st_mode) + "; not used (remove it)");
+    return fd;
+}
+
+Result<int> open_lock_file(const std::string& path) {
+    auto fd = open_own_file(path);
+    if (!fd) return fd.error().context("lock");
+    return fd->release();
 }
 
 Result<void> atomic_write_file(const std::string& path, const std::string& data, const WriteOptions& opts) {

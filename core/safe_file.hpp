@@ -64,6 +64,11 @@ Result<void> check_state_dir(const std::string& dir, std::string* note = nullptr
 // callers treat that as a miss and show the message once.
 Result<std::string> read_state_file(const std::string& path, std::size_t cap, std::string* note = nullptr);
 
+// Opens (creating, 0600, O_EXCL first: `created` says whether this call made it) a file of our own in a
+// directory already made private: never through a symlink, and only a regular file that is ours and nobody
+// else can write. Otherwise ErrorKind::unsafe naming the path (the caller may remove it and try again).
+Result<UniqueFd> open_own_file(const std::string& path, bool* created = nullptr);
+
 // Opens (creating, 0600) the lock file `path` in a directory already made private: never through a symlink,
 // and only a regular file that is ours and nobody else can write (someone else's could be held forever).
 // The descriptor is the caller's to close.
