@@ -9,33 +9,25 @@
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
+#include "runner.hpp"
 #include "text.hpp"
 
 namespace credsh {
 
 namespace {
 
-// One aws-sso "login" call; the plugin prints the URL and code through say() and polls until approval.
-Result<PluginReply> sso_login(Context& ctx, const std::string& profile,
-                              std::map<std::string, std::string> settings, bool no_browser,
-                              bool device_code) {
-    PluginCall call;
-    call.operation = "login";
-    call.profile = profile;
-    call.settings = std::move(settings);
-    if (no_browser) call.args.insert_or_assign("no_browser", std::string("1"));
-    if (device_code) call.args.insert_or_assign("use_device_code", std::string("1"));
-    call.home = ctx.env.home();
-    call.now = ctx.now;
-    call.timeout_ms = 15000; // per HTTP call; the polling itself ends when the code expires or on Ctrl-C
-    call.interactive = true;
-    auto reply = ctx.plugins()->call("aws-sso", call);
-    if (!reply) return reply.error();
-    if (reply->status != CREDSH_OK) {
-        std::string msg = reply->get("message");
-        return fail(msg.empty() ? "sign-in failed" : msg);
-    }
-    return reply;
+// One aws-sso "login" call through the step runner; the plugin prints the URL and code through say() and
+// polls until approval.
+Result<PluginReply> sign_in(Context& ctx, const std::string& profile,
+                            std::map<std::string, std::string> settings, const SsoLoginOptions& options) {
+    // The deadline is per HTTP call; the polling itself ends when the code expires or on Ctrl-C.
+    StepRunner runner(RunnerIO{.env = ctx.env,
+                               .now = ctx.now,
+                               .plugins = ctx.plugins(),
+                               .interactive = true,
+                               .timeout_ms = 15000,
+                               .stderr_fd = ctx.err_fd});
+    return sso_login(runner, profile, std::move(settings), options);
 }
 
 std::string valid_for(const PluginReply& reply, std::int64_t now) {
@@ -75,7 +67,8 @@ int cmd_login(Context& ctx, const Args& args) {
             ctx.warn("login: there is no [sso-session " + printable(session) + "] in the AWS config file");
             return 1;
         }
-        auto reply = sso_login(ctx, "", sso_call_settings(*profiles, "", session), no_browser, device_code);
+        auto reply =
+            sign_in(ctx, "", plugin_settings(*profiles, nullptr, "", session), {no_browser, device_code});
         if (!reply) {
             ctx.warn("login: sso-session " + printable(session) + ": " + reply.error().message);
             return 1;
@@ -100,8 +93,8 @@ int cmd_login(Context& ctx, const Args& args) {
     for (const Step& step : *chain) {
         if (step.kind == StepKind::sso) {
             person = true;
-            auto reply = sso_login(ctx, step.profile, sso_call_settings(*profiles, step.profile, ""),
-                                   no_browser, device_code);
+            auto reply = sign_in(ctx, step.profile, plugin_settings(*profiles, nullptr, step.profile),
+                                 {no_browser, device_code});
             if (!reply) {
                 ctx.warn("login: profile " + step.profile + ": " + reply.error().message);
                 return 1;

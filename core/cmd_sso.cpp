@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
+#include "runner.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -22,32 +23,6 @@
 #include <unistd.h>
 
 namespace credsh {
-
-std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
-                                                     const std::string& session) {
-    std::map<std::string, std::string> s;
-    std::string sess = session;
-    if (!profile.empty()) {
-        if (auto it = profiles.profiles.find(profile); it != profiles.profiles.end()) {
-            for (const auto& [k, v] : it->second)
-                s[to_lower(k)] = v;
-            if (const std::string* v = find_prop(it->second, "sso_session"); v && !v->empty() && sess.empty())
-                sess = *v;
-            if (const std::string* services = find_prop(it->second, "services"))
-                if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
-                    for (const auto& [service, raw] : sv->second)
-                        for (const auto& [k, v] : sub_properties(raw))
-                            s["services." + to_lower(service) + "." + to_lower(k)] = v;
-        }
-    } else if (!session.empty()) {
-        s["sso_session"] = session;
-    }
-    if (!sess.empty())
-        if (auto ss = profiles.sso_sessions.find(sess); ss != profiles.sso_sessions.end())
-            for (const auto& [k, v] : ss->second)
-                s["sso-session." + to_lower(k)] = v;
-    return s;
-}
 
 namespace {
 
@@ -79,16 +54,12 @@ bool valid_role(const std::string& s) {
     return true;
 }
 
-// The profile already reaching ACCOUNT/ROLE through this sign-in, if any.
-std::string existing_profile(const ProfileSet& profiles, const Source& src, const std::string& account,
-                             const std::string& role) {
-    for (const auto& [name, p] : profiles.profiles) {
-        const std::string* a = prop(p, "sso_account_id");
-        const std::string* r = prop(p, "sso_role_name");
-        if (!a || !r || *a != account || *r != role) continue;
-        const std::string* s = prop(p, "sso_session");
-        const std::string* u = prop(p, "sso_start_url");
-        if (!src.session.empty() ? (s && *s == src.session) : (!s && u && *u == src.start_url)) return name;
+// The profile already reaching ACCOUNT/ROLE through this sign-in (one of `signed_in`, in name order), if any.
+std::string existing_profile(const ProfileSet& profiles, const std::vector<std::string>& signed_in,
+                             const std::string& account, const std::string& role) {
+    for (const std::string& name : signed_in) {
+        const Properties& p = profiles.profiles.at(name);
+        if (*prop(p, "sso_account_id") == account && *prop(p, "sso_role_name") == role) return name;
     }
     return "";
 }
@@ -209,11 +180,11 @@ int cmd_sso(Context& ctx, const Args& args) {
     std::map<std::string, std::string> settings;
     if (auto ss = profiles->sso_sessions.find(target); ss != profiles->sso_sessions.end()) {
         src.session = target;
-        settings = sso_call_settings(*profiles, "", target);
+        settings = plugin_settings(*profiles, nullptr, "", target);
     } else if (auto p = profiles->profiles.find(target);
                p != profiles->profiles.end() && has_sso(p->second)) {
         src.profile = target;
-        settings = sso_call_settings(*profiles, target, "");
+        settings = plugin_settings(*profiles, nullptr, target);
         if (const std::string* s = prop(p->second, "sso_session")) src.session = *s;
     } else {
         ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
@@ -223,27 +194,24 @@ int cmd_sso(Context& ctx, const Args& args) {
     src.start_url = src.session.empty() ? get("sso_start_url") : get("sso-session.sso_start_url");
     src.sso_region = src.session.empty() ? get("sso_region") : get("sso-session.sso_region");
 
-    PluginCall call;
-    call.operation = "accounts";
-    call.profile = src.session.empty() ? src.profile : "";
-    call.settings = settings;
-    call.home = ctx.env.home();
-    call.now = ctx.now;
-    call.timeout_ms = 15000;
-    call.interactive = false; // a listing never starts a sign-in; it says how to
-    auto reply = ctx.plugins()->call("aws-sso", call);
+    // A listing never starts a sign-in; it says how to.
+    StepRunner runner(RunnerIO{.env = ctx.env,
+                               .now = ctx.now,
+                               .plugins = ctx.plugins(),
+                               .timeout_ms = 15000,
+                               .stderr_fd = ctx.err_fd});
+    auto reply = sso_accounts(runner, src.session.empty() ? src.profile : "", settings);
     if (!reply) {
-        ctx.warn("sso: " + reply.error().message);
+        if (reply.error().kind == ErrorKind::needs_login)
+            ctx.warn(printable(target) + " needs login — run: " + reply.error().message);
+        else
+            ctx.warn("sso: " + reply.error().message);
         return 1;
     }
-    if (reply->status == CREDSH_NEEDS_LOGIN) {
-        ctx.warn(printable(target) + " needs login — run: " + reply->get("hint"));
-        return 1;
-    }
-    if (reply->status != CREDSH_OK) {
-        ctx.warn("sso: " + reply->get("message"));
-        return 1;
-    }
+    // Which profiles already use this sign-in: the plugin names each profile's sign-in.
+    auto who = sso_sign_in(runner, src.session.empty() ? src.profile : "", settings);
+    const std::vector<std::string> signed_in =
+        who ? profiles_signed_in_with(runner, *profiles, who->get("sign_in")) : std::vector<std::string>{};
     auto accounts = nlohmann::json::parse(reply->get("accounts"), nullptr, false);
     if (!accounts.is_array()) {
         ctx.warn("sso: the aws-sso plugin returned no account list");
@@ -261,7 +229,7 @@ int cmd_sso(Context& ctx, const Args& args) {
         for (const auto& r : a.value("roles", nlohmann::json::array())) {
             if (!r.is_string()) continue;
             std::string role = r.get<std::string>();
-            std::string existing = existing_profile(*profiles, src, id, role);
+            std::string existing = existing_profile(*profiles, signed_in, id, role);
             std::string shown = existing;
             if (!valid_account(id) || !valid_role(role)) {
                 shown = "-  (not a valid account id or role name; skipped)";

@@ -152,4 +152,19 @@ Result<PluginReply> sso_sign_in(StepRunner& runner, const std::string& profile,
     return sso_call(runner, "sign-in", profile, std::move(settings), {}, "the aws-sso plugin failed");
 }
 
+std::vector<std::string> profiles_signed_in_with(StepRunner& runner, const ProfileSet& profiles,
+                                                 const std::string& sign_in) {
+    std::vector<std::string> out;
+    for (const auto& [name, props] : profiles.profiles) {
+        const std::string* account = find_prop(props, "sso_account_id");
+        const std::string* role = find_prop(props, "sso_role_name");
+        if (!account || account->empty() || !role || role->empty()) continue;
+        // A profile whose settings the plugin cannot read is signed in through nothing.
+        if (auto r = sso_sign_in(runner, name, plugin_settings(profiles, nullptr, name));
+            r && r->get("sign_in") == sign_in)
+            out.push_back(name);
+    }
+    return out;
+}
+
 } // namespace credsh

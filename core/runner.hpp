@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace credsh {
 
@@ -111,9 +112,13 @@ Result<PluginReply> sso_logout(StepRunner& runner, const std::string& profile,
                                std::map<std::string, std::string> settings);
 Result<PluginReply> sso_accounts(StepRunner& runner, const std::string& profile,
                                  std::map<std::string, std::string> settings);
-// The sign-in the settings use, as the aws-sso plugin names it ("sign-in": its sign_in and token_file reply
-// keys); "" when they name none. Two profiles with the same sign-in share one token.
+// The sign-in the settings use, as the aws-sso plugin names it (its "sign-in": the reply keys sign_in, the
+// same for every profile that shares one token, and token_file). No network, no person.
 Result<PluginReply> sso_sign_in(StepRunner& runner, const std::string& profile,
                                 std::map<std::string, std::string> settings);
+// The profiles with an account and a role whose sign-in (sso_sign_in) is `sign_in`, in name order: the ones
+// whose role credentials come from that token.
+std::vector<std::string> profiles_signed_in_with(StepRunner& runner, const ProfileSet& profiles,
+                                                 const std::string& sign_in);
 
 } // namespace credsh
