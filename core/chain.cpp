@@ -1,17 +1,10 @@
 #include "chain.hpp"
 
-#include "provider.hpp"
-
 #include <algorithm>
 
 namespace credsh {
 
 namespace {
-
-bool has(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty();
-}
 
 const Properties* file_section(const std::map<std::string, Properties>& file, const std::string& name) {
     auto it = file.find(name);
@@ -19,7 +12,7 @@ const Properties* file_section(const std::map<std::string, Properties>& file, co
 }
 
 bool complete_keys(const Properties* p) {
-    return p && has(*p, "aws_access_key_id") && has(*p, "aws_secret_access_key");
+    return p && has_prop(*p, "aws_access_key_id") && has_prop(*p, "aws_secret_access_key");
 }
 
 // The section static keys come from: the credentials file's, else the config file's (botocore's order).
@@ -35,7 +28,7 @@ Result<void> check_partial(const ProfileSet& profiles, const std::string& name) 
          {std::pair{&profiles.credentials_file, "credentials"}, std::pair{&profiles.config_file, "config"}}) {
         const Properties* p = file_section(*file, name);
         if (!p) continue;
-        bool id = has(*p, "aws_access_key_id"), secret = has(*p, "aws_secret_access_key");
+        bool id = has_prop(*p, "aws_access_key_id"), secret = has_prop(*p, "aws_secret_access_key");
         if (id != secret)
             return fail(std::string("partial credentials in the ") + label + " file (" +
                         (id ? "aws_access_key_id without aws_secret_access_key"
@@ -45,16 +38,11 @@ Result<void> check_partial(const ProfileSet& profiles, const std::string& name) 
     return {};
 }
 
-bool is_sso(const Properties& p) {
-    return has(p, "sso_session") || has(p, "sso_start_url") || has(p, "sso_account_id") ||
-           has(p, "sso_role_name");
-}
-
 Result<void> check_sso(const ProfileSet& profiles, const std::string& name, const Properties& p) {
-    bool account = has(p, "sso_account_id"), role = has(p, "sso_role_name");
+    bool account = has_prop(p, "sso_account_id"), role = has_prop(p, "sso_role_name");
     if (role && !account) return fail("if `sso_role_name` is set, then `sso_account_id` must also be set");
     if (account && !role) return fail("if `sso_account_id` is set, then `sso_role_name` must also be set");
-    if (const std::string* session = find_prop(p, "sso_session"); session && !session->empty()) {
+    if (const std::string* session = nonempty_prop(p, "sso_session")) {
         auto it = profiles.sso_sessions.find(*session);
         if (it == profiles.sso_sessions.end())
             return fail("sso-session named `" + *session + "` (referenced by profile `" + name +
@@ -69,7 +57,7 @@ Result<void> check_sso(const ProfileSet& profiles, const std::string& name, cons
         }
         return {};
     }
-    if (account && (!has(p, "sso_start_url") || !has(p, "sso_region")))
+    if (account && (!has_prop(p, "sso_start_url") || !has_prop(p, "sso_region")))
         return fail("legacy SSO profiles need sso_start_url and sso_region (or use sso_session)");
     return {};
 }
@@ -125,19 +113,10 @@ struct Planner {
     // `root`: the selected profile. Source profiles differ in two ways, as in botocore and smithy-rs: their
     // own static keys win over their role_arn, and their mfa_serial does not start a GetSessionToken.
     Result<Link> plan_one(const std::string& name, bool root) {
-        if (root) {
+        if (root)
             if (auto it = config.profiles.find(name); it != config.profiles.end())
-                if (const std::string* plugin = find_prop(it->second, "plugin"); plugin && !plugin->empty()) {
-                    Step step{StepKind::plugin, name, *plugin, "", nullptr};
-                    // source_profile: the AWS profile whose credentials the plugin works with (secretsmanager
-                    // reads its secret with them), resolved as a source profile is for role_arn.
-                    const std::string* source = find_prop(it->second, "source_profile");
-                    if (!source || source->empty()) return Link{Chain{step}, std::nullopt};
-                    if (*source == name) return fail("profile cycle: " + name + " -> " + name);
-                    visited.push_back(name);
-                    return Link{Chain{step}, *source};
-                }
-        }
+                if (const std::string* plugin = nonempty_prop(it->second, "plugin"))
+                    return plan_plugin(name, *plugin, it->second);
         auto it = profiles.profiles.find(name);
         if (it == profiles.profiles.end()) {
             if (root)
@@ -146,68 +125,85 @@ struct Planner {
         }
         const Properties& p = it->second;
         visited.push_back(name);
-        auto done = [](Chain c) -> Result<Link> { return Link{std::move(c), std::nullopt}; };
-
         if (!root) {
             if (auto partial = check_partial(profiles, name); !partial)
                 return partial.error().context("source profile " + name);
             if (const Properties* k = keys_section(profiles, name))
                 return done(Chain{Step{StepKind::access_key, name, "", "", k}});
         }
-        if (has(p, "role_arn")) {
-            if (has(p, "web_identity_token_file"))
-                return done(Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}});
-            bool src = has(p, "source_profile"), cred_src = has(p, "credential_source");
-            if (src && cred_src) return fail("profile contained both source_profile and credential_source");
-            Step role{StepKind::assume_role, name, "mfa-sts", "", nullptr};
-            if (cred_src) {
-                const std::string& cs = *find_prop(p, "credential_source");
-                if (cs != "Environment" && cs != "Ec2InstanceMetadata" && cs != "EcsContainer")
-                    return fail("credential_source " + cs +
-                                " is not one of Environment, Ec2InstanceMetadata, EcsContainer");
-                Step named{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr};
-                return done(Chain{named, role});
-            }
-            if (!src)
-                return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
-            const std::string& source = *find_prop(p, "source_profile");
-            if (source == name) {
-                // Self-reference: "use my own keys as the source".
-                if (auto partial = check_partial(profiles, name); !partial) return partial.error();
-                const Properties* k = keys_section(profiles, name);
-                if (!k)
-                    return fail("profile cycle: " + name + " -> " + name +
-                                " (it names itself as source_profile without static keys of its own)");
-                return done(Chain{Step{StepKind::access_key, name, "", "", k}, role});
-            }
-            if (std::find(visited.begin(), visited.end(), source) != visited.end())
-                return fail("profile cycle: " + loop_text(source)); // smithy-rs: "formed an infinite loop"
-            return Link{Chain{role}, source};
+        if (has_prop(p, "role_arn")) return plan_role(name, p);
+        return plan_own(name, p, root);
+    }
+
+    static Result<Link> done(Chain c) { return Link{std::move(c), std::nullopt}; }
+
+    // credsh's own [profile X] plugin = NAME. Its source_profile is the AWS profile whose credentials the
+    // plugin works with (secretsmanager reads its secret with them), resolved as a source profile is for
+    // role_arn.
+    Result<Link> plan_plugin(const std::string& name, const std::string& plugin, const Properties& props) {
+        Step step{StepKind::plugin, name, plugin, "", nullptr};
+        const std::string* source = nonempty_prop(props, "source_profile");
+        if (!source) return done(Chain{step});
+        if (*source == name) return fail("profile cycle: " + name + " -> " + name);
+        visited.push_back(name);
+        return Link{Chain{step}, *source};
+    }
+
+    // role_arn: web identity, or AssumeRole from credential_source, the profile's own keys or the next
+    // profile.
+    Result<Link> plan_role(const std::string& name, const Properties& p) {
+        if (has_prop(p, "web_identity_token_file"))
+            return done(Chain{Step{StepKind::web_identity, name, "mfa-sts", "", nullptr}});
+        bool src = has_prop(p, "source_profile"), cred_src = has_prop(p, "credential_source");
+        if (src && cred_src) return fail("profile contained both source_profile and credential_source");
+        Step role{StepKind::assume_role, name, "mfa-sts", "", nullptr};
+        if (cred_src) {
+            const std::string& cs = *find_prop(p, "credential_source");
+            if (cs != "Environment" && cs != "Ec2InstanceMetadata" && cs != "EcsContainer")
+                return fail("credential_source " + cs +
+                            " is not one of Environment, Ec2InstanceMetadata, EcsContainer");
+            return done(Chain{named_source(name, cs), role});
         }
-        if (has(p, "web_identity_token_file")) {
+        if (!src) return fail("profile must contain `source_profile` or `credential_source` with `role_arn`");
+        const std::string& source = *find_prop(p, "source_profile");
+        if (source == name) {
+            // Self-reference: "use my own keys as the source".
+            if (auto partial = check_partial(profiles, name); !partial) return partial.error();
+            const Properties* k = keys_section(profiles, name);
+            if (!k)
+                return fail("profile cycle: " + name + " -> " + name +
+                            " (it names itself as source_profile without static keys of its own)");
+            return done(Chain{Step{StepKind::access_key, name, "", "", k}, role});
+        }
+        if (std::find(visited.begin(), visited.end(), source) != visited.end())
+            return fail("profile cycle: " + loop_text(source)); // smithy-rs: "formed an infinite loop"
+        return Link{Chain{role}, source};
+    }
+
+    // A profile without role_arn: SSO, then (botocore's order within one profile) keys in the credentials
+    // file, credential_process, keys in the config file, each file's section taken whole; then
+    // credential_source alone, then web identity from the environment for the selected profile.
+    Result<Link> plan_own(const std::string& name, const Properties& p, bool root) {
+        if (has_prop(p, "web_identity_token_file")) {
             // Name the profile that lacks it: from a source profile, the error reaches the user under the
             // selected profile's name, which has a role_arn of its own.
             Error e = fail("web_identity_token_file is set but `role_arn` was missing");
             return root ? e : e.context("source profile " + name);
         }
-        if (is_sso(p)) {
+        if (is_sso_profile(p)) {
             if (auto ok = check_sso(profiles, name, p); !ok)
                 return root ? ok.error() : ok.error().context("source profile " + name);
             return done(Chain{Step{StepKind::sso, name, "aws-sso", "", nullptr}});
         }
         if (auto partial = check_partial(profiles, name); !partial) return partial.error();
-        // Within one profile: keys in the credentials file, then credential_process, then keys in the config
-        // file (botocore's order), each file's section taken whole.
         const Properties* creds_keys = file_section(profiles.credentials_file, name);
         if (complete_keys(creds_keys)) return done(with_mfa(name, p, creds_keys, root));
-        if (has(p, "credential_process")) return done(Chain{Step{StepKind::process, name, "", "", nullptr}});
+        if (has_prop(p, "credential_process"))
+            return done(Chain{Step{StepKind::process, name, "", "", nullptr}});
         const Properties* config_keys = file_section(profiles.config_file, name);
         if (complete_keys(config_keys)) return done(with_mfa(name, p, config_keys, root));
-        if (has(p, "credential_source")) {
-            const std::string& cs = *find_prop(p, "credential_source");
-            return done(
-                Chain{Step{StepKind::named_source, name, cs == "Environment" ? "" : "imds", cs, nullptr}});
-        }
+        if (const std::string* cs = nonempty_prop(p, "credential_source"))
+            return done(Chain{named_source(name, *cs)});
         if (root && web_env) {
             Step step{StepKind::web_identity, name, "mfa-sts", "", nullptr};
             step.web_env = web_env;
@@ -217,9 +213,14 @@ struct Planner {
                          : "source profile " + name + " did not contain credential information");
     }
 
+    // Environment is read by the core itself; the instance and container endpoints by the imds plugin.
+    static Step named_source(const std::string& name, const std::string& source) {
+        return Step{StepKind::named_source, name, source == "Environment" ? "" : "imds", source, nullptr};
+    }
+
     Chain with_mfa(const std::string& name, const Properties& p, const Properties* keys, bool root) {
         Chain c{Step{StepKind::access_key, name, "", "", keys}};
-        if (root && has(p, "mfa_serial"))
+        if (root && has_prop(p, "mfa_serial"))
             c.push_back(Step{StepKind::session_token, name, "mfa-sts", "", keys});
         return c;
     }
@@ -260,6 +261,27 @@ const char* step_kind_name(StepKind k) {
         return "plugin";
     }
     return "?";
+}
+
+ChainSummary chain_summary(const Chain& chain) {
+    const Step& last = chain.back();
+    ChainSummary out{last.kind, last.plugin, chain.size() == 1 && last.kind == StepKind::access_key};
+    if (out.provider.empty()) {
+        switch (last.kind) {
+        case StepKind::access_key:
+            out.provider = "static";
+            break;
+        case StepKind::process:
+            out.provider = "credential_process";
+            break;
+        case StepKind::named_source: // only Environment has no plugin
+            out.provider = "environment";
+            break;
+        default:
+            break;
+        }
+    }
+    return out;
 }
 
 std::string describe_chain(const ProfileSet& profiles, const Chain& chain) {

@@ -71,4 +71,19 @@ std::string describe_chain(const ProfileSet& profiles, const Chain& chain);
 
 const char* step_kind_name(StepKind k);
 
+// What serves a profile, read from its planned chain: the one classification credsh has. `credsh profiles
+// --json`, `credsh status` and the export mode describe it, and resolve.cpp runs the same chain, so a listing
+// cannot name a provider that resolution does not use.
+struct ChainSummary {
+    StepKind kind = StepKind::access_key; // the last step's
+    // Who serves the last step: its plugin, else "static" (access_key), "credential_process" or "environment"
+    // (credential_source = Environment, read by the core).
+    std::string provider;
+    // The chain is the profile's own long-term keys and nothing else: the SDKs can read the profile
+    // themselves, so export mode auto exports only AWS_PROFILE.
+    bool static_keys = false;
+};
+// `chain` must not be empty (plan_chain never returns an empty chain).
+ChainSummary chain_summary(const Chain& chain);
+
 } // namespace credsh

@@ -56,7 +56,8 @@ int login_profile(Context& ctx, const ProfileSet& profiles, const std::string& n
                   const SsoLoginOptions& opts) {
     auto config = load_credsh_config(ctx.env);
     CredshConfig cfg = config ? *config : CredshConfig{};
-    auto chain = plan_chain(profiles, cfg, name);
+    // The chain resolve_credentials runs, web identity from the environment included.
+    auto chain = plan_chain(profiles, cfg, name, web_identity_env(ctx.env));
     if (!chain) {
         ctx.warn("login: " + chain.error().message);
         return 1;

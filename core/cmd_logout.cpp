@@ -37,11 +37,6 @@ bool remove_if_present(const Context& ctx, const std::string& path) {
     return false;
 }
 
-const std::string* nonempty_prop(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty() ? v : nullptr;
-}
-
 // One sign-in (a profile's SSO settings, or an [sso-session]): the aws-sso plugin's logout (Logout API +
 // token file), then the role credentials of every profile signed in through the same token (the plugin
 // says which sign-in each profile uses).
@@ -171,7 +166,8 @@ int cmd_logout(Context& ctx, const Args& args) {
             ctx.warn("logout: which profile? (credsh logout PROFILE, or credsh logout --sso-session NAME)");
             return 2;
         }
-        auto chain = plan_chain(*profiles, cfg, name);
+        // The chain resolution runs, web identity from the environment included.
+        auto chain = plan_chain(*profiles, cfg, name, web_identity_env(ctx.env));
         if (!chain) {
             ctx.warn("logout: " + chain.error().message);
             return 1;

@@ -6,6 +6,7 @@
 // same syntax checks, no values copied), reads each file once and never resolves a provider. Only --json,
 // which Get-CredshProfile uses, loads everything.
 #include "ask_config.hpp"
+#include "chain.hpp"
 #include "cli.hpp"
 #include "credsh_config.hpp"
 #include "profile_file.hpp"
@@ -62,21 +63,8 @@ int plain_listing(Context& ctx) {
     return status;
 }
 
-} // namespace
-
-int cmd_profiles(Context& ctx, const Args& args) {
-    po::options_description desc("options");
-    desc.add_options()("json", "one JSON array: name, sources, files, provider, region");
-    po::positional_options_description pos;
-    int rc = 0;
-    auto vm =
-        parse_args(ctx, args, desc, pos, "profiles [--json]",
-                   "Lists profile names from the AWS config and credentials files, ~/.ask/cli_config and "
-                   "credsh's config,\none per line (names that hold a control character only with --json).",
-                   rc);
-    if (!vm) return rc;
-    if (!vm->count("json")) return plain_listing(ctx);
-
+// Everything about each name (Get-CredshProfile): sources, their files, what serves it, its region.
+int json_listing(Context& ctx) {
     int status = 0;
     std::map<std::string, std::set<std::string>> sources;
     ProfileSet profiles;
@@ -115,6 +103,7 @@ int cmd_profiles(Context& ctx, const Args& args) {
                                                         {"credentials", aws.credentials},
                                                         {"ask", ask_config_path(ctx.env)},
                                                         {"credsh", credsh_config_path(ctx.env)}};
+    const auto web = web_identity_env(ctx.env);
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& [name, srcs] : sources) {
         nlohmann::json j;
@@ -124,14 +113,33 @@ int cmd_profiles(Context& ctx, const Args& args) {
         for (const auto& s : srcs)
             if (auto f = file_of.find(s); f != file_of.end()) files[s] = f->second;
         j["files"] = std::move(files);
-        ProviderPlan pp = classify_profile(profiles, config, name);
-        j["provider"] = pp.kind == ProviderKind::none ? (ask.profiles.count(name) ? "ask" : "") : pp.name;
+        // What serves it: the last step of the chain resolution would run (an unplannable profile: none).
+        auto chain = plan_chain(profiles, config, name, web);
+        std::string provider = chain ? chain_summary(*chain).provider : "";
+        j["provider"] = !provider.empty() ? provider : ask.profiles.count(name) ? "ask" : "";
         if (auto r = profile_region(profiles, name)) j["region"] = *r;
         arr.push_back(std::move(j));
     }
     // Names can hold any byte the parser accepted; never let invalid UTF-8 throw here.
     ctx.out(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return status;
+}
+
+} // namespace
+
+int cmd_profiles(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    desc.add_options()("json", "one JSON array: name, sources, files, provider, region");
+    po::positional_options_description pos;
+    int rc = 0;
+    auto vm =
+        parse_args(ctx, args, desc, pos, "profiles [--json]",
+                   "Lists profile names from the AWS config and credentials files, ~/.ask/cli_config and "
+                   "credsh's config,\none per line (names that hold a control character only with --json).",
+                   rc);
+    if (!vm) return rc;
+    if (!vm->count("json")) return plain_listing(ctx);
+    return json_listing(ctx);
 }
 
 } // namespace credsh

@@ -33,13 +33,8 @@ struct Source {          // what the listing is for
     std::map<std::string, std::string> settings; // what the aws-sso plugin gets
 };
 
-const std::string* prop(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty() ? v : nullptr;
-}
-
 bool has_sso(const Properties& p) {
-    return prop(p, "sso_session") || prop(p, "sso_start_url");
+    return nonempty_prop(p, "sso_session") || nonempty_prop(p, "sso_start_url");
 }
 
 // What the server says goes into the config file only if it is what AWS allows there: an account id of digits
@@ -60,7 +55,8 @@ std::string existing_profile(const ProfileSet& profiles, const std::vector<std::
                              const std::string& account, const std::string& role) {
     for (const std::string& name : signed_in) {
         const Properties& p = profiles.profiles.at(name);
-        if (*prop(p, "sso_account_id") == account && *prop(p, "sso_role_name") == role) return name;
+        if (*nonempty_prop(p, "sso_account_id") == account && *nonempty_prop(p, "sso_role_name") == role)
+            return name;
     }
     return "";
 }
@@ -148,7 +144,7 @@ int choose_sign_in(const Context& ctx, const ProfileSet& profiles, std::string& 
     } else if (auto p = profiles.profiles.find(target); p != profiles.profiles.end() && has_sso(p->second)) {
         src.profile = target;
         src.settings = plugin_settings(profiles, nullptr, target);
-        if (const std::string* s = prop(p->second, "sso_session")) src.session = *s;
+        if (const std::string* s = nonempty_prop(p->second, "sso_session")) src.session = *s;
     } else {
         ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
         return 1;

@@ -1,6 +1,7 @@
 #include "exporter.hpp"
 
 #include "ask_config.hpp"
+#include "chain.hpp"
 #include "cred_cache.hpp"
 #include "profile_file.hpp"
 #include "prompt.hpp"
@@ -240,17 +241,19 @@ ExportPlan plan_export(const ExportRequest& req) {
             bool ask_env =
                 !plan.ask_profile.empty() && ask_export_for(config, plan.ask_profile) == AskExport::env;
             if (!target->aws_profile.empty()) {
-                ProviderPlan pp = classify_profile(profiles, config, target->aws_profile);
-                plan.provider = pp.name;
+                // What serves the profile is the chain resolution runs (core/chain.hpp), read once here.
+                auto chain = plan_chain(profiles, config, target->aws_profile, web_identity_env(base));
+                ChainSummary served = chain ? chain_summary(*chain) : ChainSummary{};
+                plan.provider = served.provider;
+                if (chain) plan.chain = describe_chain(profiles, *chain);
                 ExportMode mode = req.mode_override.value_or(config.export_mode);
                 if (auto it = config.profiles.find(target->aws_profile);
                     it != config.profiles.end() && !req.mode_override)
                     if (const std::string* m = find_prop(it->second, "export"))
                         mode = parse_export_mode(*m).value_or(mode);
                 if (mode == ExportMode::auto_)
-                    mode = (pp.kind == ProviderKind::static_keys && target->aws_in_files)
-                               ? ExportMode::profile
-                               : ExportMode::keys;
+                    mode =
+                        (served.static_keys && target->aws_in_files) ? ExportMode::profile : ExportMode::keys;
                 if (mode == ExportMode::profile && (!target->aws_in_files || (ask_env && !req.mode_override)))
                     mode = ExportMode::keys;
                 plan.mode = mode;

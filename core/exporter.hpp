@@ -53,6 +53,7 @@ using VarValues = std::map<std::string, std::optional<std::string>>;
 struct ExportPlan {
     Selection selection;
     std::string aws_profile, ask_profile, provider, region;
+    std::string chain; // the AWS profile's planned chain (describe_chain); "" when it cannot be planned
     ExportMode mode = ExportMode::auto_;
     VarValues desired; // every managed variable: value, or nullopt for unset
     VarValues info;    // every CREDSH_* variable

@@ -21,6 +21,27 @@
 
 namespace credsh {
 
+const std::string* find_prop(const Properties& props, std::string_view key) {
+    if (auto it = props.find(std::string(key)); it != props.end()) return &it->second;
+    for (const auto& [k, v] : props)
+        if (iequals(k, key)) return &v;
+    return nullptr;
+}
+
+const std::string* nonempty_prop(const Properties& props, std::string_view key) {
+    const std::string* v = find_prop(props, key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+bool has_prop(const Properties& props, std::string_view key) {
+    return nonempty_prop(props, key) != nullptr;
+}
+
+bool is_sso_profile(const Properties& props) {
+    return has_prop(props, "sso_session") || has_prop(props, "sso_start_url") ||
+           has_prop(props, "sso_account_id") || has_prop(props, "sso_role_name");
+}
+
 namespace {
 
 enum class FileKind { config, credentials };

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace credsh {
@@ -18,6 +19,17 @@ namespace credsh {
 // Property name -> value. A property with sub-properties keeps its raw text as the spec's suite does
 // ("\nname = value\nother = v"); sub_properties() splits it.
 using Properties = std::map<std::string, std::string>;
+
+// A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
+const std::string* find_prop(const Properties& props, std::string_view key);
+
+// The property when it is set to something: an empty value counts as absent, as the SDKs read profiles.
+const std::string* nonempty_prop(const Properties& props, std::string_view key);
+bool has_prop(const Properties& props, std::string_view key);
+
+// The profile names IAM Identity Center (any of sso_session, sso_start_url, sso_account_id, sso_role_name):
+// the chain planner then serves it by SSO and checks the rest (botocore and smithy-rs read it so).
+bool is_sso_profile(const Properties& props);
 
 struct ProfileSet {
     std::map<std::string, Properties> profiles;     // "default", "dev", ...

@@ -1,6 +1,7 @@
-// Turns a profile name into credentials, the way the SDKs' profile providers do, for what the core can do
-// without a plugin: static keys and credential_process. Everything else is classified (so `credsh status`
-// and `credsh profiles` can say what a profile is) and reported as "needs plugin X".
+// What a profile name selects (resolve_target: the AWS and ASK profiles behind it), and the entry point that
+// turns an AWS profile into credentials (resolve_credentials, resolve.cpp: it runs the chain plan_chain reads
+// from the profile graph, core/chain.hpp). What serves a profile - for listings and the export mode - is read
+// from that same chain (chain_summary), never classified a second way here.
 #pragma once
 
 #include "ask_config.hpp"
@@ -18,27 +19,6 @@
 #include <vector>
 
 namespace credsh {
-
-enum class ProviderKind { static_keys, process, plugin, none };
-
-struct ProviderPlan {
-    ProviderKind kind = ProviderKind::none;
-    std::string name;   // "static", "credential_process", or the plugin's name
-    std::string detail; // why that plugin, for messages
-    const Properties* keys =
-        nullptr; // static_keys: the one section (credentials or config file) they come from
-};
-
-// A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
-const std::string* find_prop(const Properties& props, std::string_view key);
-
-// Botocore's order within a profile: role_arn / web identity (mfa-sts), SSO (aws-sso), static keys from the
-// credentials file, credential_process, static keys from the config file. Keys are taken from one file's
-// section only; a key id without its secret (or the reverse) in a file is an error there, as in botocore. A
-// static profile with mfa_serial is an MFA session (mfa-sts). credsh's own [profile X] with plugin = Y is
-// served by Y.
-ProviderPlan classify_profile(const ProfileSet& profiles, const CredshConfig& config,
-                              const std::string& name);
 
 struct ResolveContext {
     const ProfileSet& profiles;
@@ -64,11 +44,6 @@ Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::st
 // Files whose creation or change means the profile's cached credentials changed (another shell's login):
 // the hook watches them so that a "needs login" profile recovers without a cd.
 std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const std::string& name);
-
-// Follows source_profile links from `name` and fails on a cycle, naming every profile visited
-// ("profile cycle: a -> b -> a"), or on a link to a profile that does not exist. A profile that names itself
-// and holds static keys is not a cycle: the spec reads that as "use my own keys as the source".
-Result<void> check_source_chain(const ProfileSet& profiles, const std::string& name);
 
 // What a name selects on both sides. A name that is only an ASK profile brings its linked aws_profile.
 struct Target {

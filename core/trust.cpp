@@ -197,101 +197,113 @@ Result<void> TrustStore::deny(const std::string& realpath) const {
     return {};
 }
 
+namespace {
+
+// One step of the walk: a .credprofile the checks accept, a reason to skip it, or nothing there.
+struct Candidate {
+    bool present = false;
+    std::string skip;   // why it was ignored ("" when accepted); no secret, no content in it
+    std::string key;    // trust_key_path(): where the walk found it, its directory resolved
+    std::string target; // the symlink's real target, when it is one
+    Result<std::string> bytes = std::string(); // its content, or why it could not be read
+};
+
+// The ownership, mode and swap checks for one path (docs/security.md 11, 30, 32). No trust decision here.
+Candidate check_candidate(const std::string& dir, const std::string& candidate, uid_t me) {
+    Candidate c;
+    auto skip = [&](std::string why) {
+        c.present = true;
+        c.skip = std::move(why);
+        return c;
+    };
+    struct stat lst {};
+    // Absent, unreachable (EACCES, ENAMETOOLONG, ELOOP in a component) or vanished: nothing here.
+    if (::lstat(candidate.c_str(), &lst) != 0) return c;
+    // Someone else's symlink could point at one of the user's allowed files from a directory of theirs.
+    if (S_ISLNK(lst.st_mode) && !owner_ok(lst.st_uid, me))
+        return skip("a symlink owned by uid " + std::to_string(lst.st_uid));
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) != 0) return c; // a dangling symlink
+    if (auto why = unsafe_file(st, me)) return skip(*why);
+    if (auto why = unsafe_dir(dir)) return skip(*why);
+    // Trust is keyed on where the file was found (docs/security.md 11, 30): the directory resolved, the
+    // file itself never followed, so a symlink a repository commits to an allowed file elsewhere borrows
+    // nothing.
+    auto key = trust_key_path(candidate);
+    auto real = real_path(candidate);
+    if (!key || !real) return skip("its real path cannot be resolved");
+    if (std::string rdir = parent_of(*real); rdir != dir && !rdir.empty()) {
+        if (auto why = unsafe_dir(rdir)) return skip("target " + *why);
+    }
+
+    struct stat fst {};
+    c.bytes = safe_read_file(candidate, kCredprofileCap, fst);
+    if (!c.bytes && c.bytes.error().kind == ErrorKind::not_found) return c; // removed since the lstat
+    // What we read must pass the same checks as what we stat'ed (the path could have been swapped).
+    if (c.bytes) {
+        if (auto why = unsafe_file(fst, me)) return skip(*why);
+        // Replaced in between: the real path we resolved may not be the file we read.
+        if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) return skip("it changed while being read");
+    }
+    c.present = true;
+    c.key = std::move(*key);
+    if (S_ISLNK(lst.st_mode)) c.target = std::move(*real);
+    return c;
+}
+
+// The nearest acceptable file decides: its trust status and its parse, in that order.
+void decide(DirLookup& r, const std::string& candidate, Candidate c, const TrustStore& store) {
+    r.path = candidate;
+    r.realpath = std::move(c.key);
+    r.target = std::move(c.target);
+    if (!c.bytes) { // too large, unreadable, or swapped for something that is not a file
+        r.status = DirStatus::invalid;
+        r.message = "credsh: " + c.bytes.error().message;
+        return;
+    }
+    r.bytes = std::move(*c.bytes);
+
+    const TrustStatus trust = store.status(r.realpath, r.bytes, &r.warnings);
+    if (trust == TrustStatus::denied) {
+        r.status = DirStatus::denied;
+        r.message = "credsh: " + printable(candidate) + " is denied — run: credsh allow " +
+                    shell_hint(candidate) + " to use it";
+        return;
+    }
+    // Parsed before the allow check: strict parsing is safe on untrusted bytes, and telling the user
+    // the file is broken beats asking them to allow a file that cannot work.
+    auto parsed = parse_credprofile(candidate, r.bytes);
+    if (!parsed) {
+        r.status = DirStatus::invalid;
+        r.message = "credsh: " + parsed.error().message;
+        return;
+    }
+    if (trust != TrustStatus::allowed) {
+        r.status = DirStatus::blocked;
+        r.message =
+            "credsh: " + printable(candidate) + " is blocked — run: credsh allow " + shell_hint(candidate);
+        return;
+    }
+    r.status = DirStatus::allowed;
+    r.content = std::move(*parsed);
+}
+
+} // namespace
+
 DirLookup find_credprofile(const std::string& cwd, const TrustStore& store) {
     DirLookup r;
     const uid_t me = ::geteuid();
-    auto skip = [&](const std::string& path, std::string why) {
-        r.skipped.push_back(path);
-        r.skip_reasons.push_back(std::move(why));
-    };
-
-    std::string dir = normalize(cwd);
-    for (; !dir.empty(); dir = dir == "/" ? std::string() : parent_of(dir)) {
+    for (std::string dir = normalize(cwd); !dir.empty(); dir = dir == "/" ? std::string() : parent_of(dir)) {
         std::string candidate = dir == "/" ? "/.credprofile" : dir + "/.credprofile";
-        struct stat lst {};
-        // Absent, unreachable (EACCES, ENAMETOOLONG, ELOOP in a component) or vanished: nothing here.
-        if (::lstat(candidate.c_str(), &lst) != 0) continue;
-        // Someone else's symlink could point at one of the user's allowed files from a directory of theirs.
-        if (S_ISLNK(lst.st_mode) && !owner_ok(lst.st_uid, me)) {
-            skip(candidate, "a symlink owned by uid " + std::to_string(lst.st_uid));
+        Candidate c = check_candidate(dir, candidate, me);
+        if (!c.present) continue;
+        if (!c.skip.empty()) {
+            r.skipped.push_back(candidate);
+            r.skip_reasons.push_back(std::move(c.skip));
             continue;
         }
-        struct stat st {};
-        if (::stat(candidate.c_str(), &st) != 0) continue; // a dangling symlink
-        if (auto why = unsafe_file(st, me)) {
-            skip(candidate, *why);
-            continue;
-        }
-        if (auto why = unsafe_dir(dir)) {
-            skip(candidate, *why);
-            continue;
-        }
-        // Trust is keyed on where the file was found (docs/security.md 11, 30): the directory resolved, the
-        // file itself never followed, so a symlink a repository commits to an allowed file elsewhere borrows
-        // nothing.
-        auto key = trust_key_path(candidate);
-        auto real = real_path(candidate);
-        if (!key || !real) {
-            skip(candidate, "its real path cannot be resolved");
-            continue;
-        }
-        if (std::string rdir = parent_of(*real); rdir != dir && !rdir.empty()) {
-            if (auto why = unsafe_dir(rdir)) {
-                skip(candidate, "target " + *why);
-                continue;
-            }
-        }
-
-        struct stat fst {};
-        auto bytes = safe_read_file(candidate, kCredprofileCap, fst);
-        if (!bytes && bytes.error().kind == ErrorKind::not_found) continue; // removed since the lstat
-        // What we read must pass the same checks as what we stat'ed (the path could have been swapped).
-        if (bytes) {
-            if (auto why = unsafe_file(fst, me)) {
-                skip(candidate, *why);
-                continue;
-            }
-            // Replaced in between: the real path we resolved may not be the file we read.
-            if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
-                skip(candidate, "it changed while being read");
-                continue;
-            }
-        }
-
         // From here on this is the nearest acceptable file, and it decides: no falling back to outer ones.
-        r.path = candidate;
-        r.realpath = *key;
-        if (S_ISLNK(lst.st_mode)) r.target = *real;
-        if (!bytes) { // too large, unreadable, or swapped for something that is not a file
-            r.status = DirStatus::invalid;
-            r.message = "credsh: " + bytes.error().message;
-            return r;
-        }
-        r.bytes = std::move(*bytes);
-
-        const TrustStatus trust = store.status(r.realpath, r.bytes, &r.warnings);
-        if (trust == TrustStatus::denied) {
-            r.status = DirStatus::denied;
-            r.message = "credsh: " + printable(candidate) + " is denied — run: credsh allow " +
-                        shell_hint(candidate) + " to use it";
-            return r;
-        }
-        // Parsed before the allow check: strict parsing is safe on untrusted bytes, and telling the user
-        // the file is broken beats asking them to allow a file that cannot work.
-        auto parsed = parse_credprofile(candidate, r.bytes);
-        if (!parsed) {
-            r.status = DirStatus::invalid;
-            r.message = "credsh: " + parsed.error().message;
-            return r;
-        }
-        if (trust != TrustStatus::allowed) {
-            r.status = DirStatus::blocked;
-            r.message = "credsh: " + printable(candidate) + " is blocked — run: credsh allow " +
-                        shell_hint(candidate);
-            return r;
-        }
-        r.status = DirStatus::allowed;
-        r.content = std::move(*parsed);
+        decide(r, candidate, std::move(c), store);
         break;
     }
 

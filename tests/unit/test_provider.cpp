@@ -19,40 +19,6 @@ ProfileSet set_of(std::map<std::string, Properties> profiles, std::map<std::stri
 }
 } // namespace
 
-TEST_CASE("classify_profile follows botocore's order within a profile", "[provider]") {
-    CredshConfig config;
-    auto s = set_of(
-        {
-            {"static", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
-            {"proc", {{"credential_process", "x"}}},
-            {"role", {{"role_arn", "arn:aws:iam::1:role/r"}, {"source_profile", "static"}}},
-            {"sso", {{"sso_session", "s"}, {"sso_account_id", "1"}, {"sso_role_name", "r"}}},
-            {"mfa", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"mfa_serial", "arn"}}},
-            {"both_config",
-             {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
-            {"both_creds", {{"credential_process", "x"}}},
-            {"region_in_creds",
-             {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}, {"credential_process", "x"}}},
-            {"empty", {{"region", "eu-west-1"}}},
-        },
-        {{"both_creds", {{"aws_access_key_id", "AK"}, {"aws_secret_access_key", "S"}}},
-         {"region_in_creds", {{"region", "eu-west-1"}}}});
-    CHECK(classify_profile(s, config, "static").kind == ProviderKind::static_keys);
-    CHECK(classify_profile(s, config, "proc").kind == ProviderKind::process);
-    CHECK(classify_profile(s, config, "role").name == "mfa-sts");
-    CHECK(classify_profile(s, config, "sso").name == "aws-sso");
-    CHECK(classify_profile(s, config, "mfa").name == "mfa-sts");
-    // credentials-file keys beat credential_process; config-file keys lose to it (botocore's chain order)
-    CHECK(classify_profile(s, config, "both_creds").kind == ProviderKind::static_keys);
-    CHECK(classify_profile(s, config, "both_config").kind == ProviderKind::process);
-    // a credentials-file section without keys does not make the config file's keys win over the process
-    CHECK(classify_profile(s, config, "region_in_creds").kind == ProviderKind::process);
-    CHECK(classify_profile(s, config, "empty").kind == ProviderKind::none);
-    CHECK(classify_profile(s, config, "missing").kind == ProviderKind::none);
-    config.profiles["sm"]["plugin"] = "secretsmanager";
-    CHECK(classify_profile(s, config, "sm").name == "secretsmanager");
-}
-
 TEST_CASE("a profile that needs a plugin is a clear error, not a crash", "[provider]") {
     CredshConfig config;
     Env env;
@@ -63,38 +29,6 @@ TEST_CASE("a profile that needs a plugin is a clear error, not a crash", "[provi
     REQUIRE_FALSE(r);
     CHECK(r.error().message ==
           "profile role: needs plugin imds (credential_source), which is not installed in this build");
-}
-
-TEST_CASE("source_profile cycles are detected and every profile is named (docs/security.md 18)",
-          "[provider]") {
-    auto s = set_of({
-        {"a", {{"role_arn", "arn:r"}, {"source_profile", "b"}}},
-        {"b", {{"role_arn", "arn:r"}, {"source_profile", "a"}}},
-        {"self", {{"role_arn", "arn:r"}, {"source_profile", "self"}}},
-        {"selfkeys",
-         {{"role_arn", "arn:r"},
-          {"source_profile", "selfkeys"},
-          {"aws_access_key_id", "AK"},
-          {"aws_secret_access_key", "S"}}},
-        {"c", {{"role_arn", "arn:r"}, {"source_profile", "d"}}},
-        {"d", {{"role_arn", "arn:r"}, {"source_profile", "nowhere"}}},
-    });
-    auto ab = check_source_chain(s, "a");
-    REQUIRE_FALSE(ab);
-    CHECK(ab.error().message == "profile cycle: a -> b -> a");
-    auto self = check_source_chain(s, "self");
-    REQUIRE_FALSE(self);
-    CHECK(self.error().message == "profile cycle: self -> self");
-    CHECK(check_source_chain(s, "selfkeys"));
-    auto dangling = check_source_chain(s, "c");
-    REQUIRE_FALSE(dangling);
-    CHECK(dangling.error().message == "source_profile nowhere does not exist (c -> d -> nowhere)");
-    CredshConfig config;
-    Env env;
-    ResolveContext ctx{s, config, env, 0};
-    auto r = resolve_credentials(ctx, "a");
-    REQUIRE_FALSE(r);
-    CHECK(r.error().message == "profile a: profile cycle: a -> b -> a");
 }
 
 TEST_CASE("resolve_target links ASK profiles and their AWS profiles", "[provider]") {
