@@ -80,8 +80,8 @@ typedef struct credsh_host {
     //     entry);
     //   aws-sso "login": token_file (where the token was stored); "logout": removed ("1"/"0"), token_file;
     //   aws-sso "accounts": accounts (JSON array of {accountId, accountName, emailAddress, roles: [...]});
-//   aws-sso "sign-in": sign_in (the same for every profile that shares one SSO token: "sso-session NAME",
-//     or the start URL of a legacy profile; also what messages name), token_file;
+    //   aws-sso "sign-in": sign_in (the same for every profile that shares one SSO token: "sso-session NAME",
+    //     or the start URL of a legacy profile; also what messages name), token_file;
     //   any operation that fails: message (what went wrong, with context), hint (what to run next).
     void (*put)(void* ctx, const char* key, const char* value);
     // One line for the person at the terminal (stderr). Never a secret.
