@@ -379,7 +379,8 @@ std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const
         if (auto w = existing(c->path()); !w.empty()) out.push_back(w);
     // An SSO sign-in by another tool (`aws sso login`) writes only the token file,
     // ~/.aws/sso/cache/<sha1>.json keyed by the sso-session name or the legacy start URL (docs/protocols.md
-    // §1).
+    // §1). The aws-sso plugin names it too ("sign-in": token_file), but this list is built on the prompt
+    // path, where loading the plugin (and libcurl) for a name would cost every export of an SSO profile.
     if (auto p = ctx.profiles.profiles.find(chain->front().profile);
         chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
         const std::string* key = prop(p->second, "sso_session");
