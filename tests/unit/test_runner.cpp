@@ -177,6 +177,36 @@ TEST_CASE("runner: the re-read under the lock finds another shell's refresh, and
     CHECK(FileLock::acquire(cache_dirs(w.env).locks, "some-entry", 0));
 }
 
+TEST_CASE("runner: a lock another shell holds past the deadline leaves the still-valid value in use",
+          "[runner]") {
+    World w;
+    auto held = FileLock::acquire(cache_dirs(w.env).locks, "busy-entry", 0); // the other shell
+    REQUIRE(held);
+    RunnerIO io = w.io();
+    io.timeout_ms = 0; // one try: the outcome does not depend on timing
+    StepRunner runner(io);
+    CachedStep step;
+    step.where = "profile x";
+    step.lock_key = "busy-entry";
+    std::optional<Credentials> value = creds("ASIASTILLVALID", kNow + 60);
+    step.read = [&] { return value; };
+    step.fetch = [&]() -> Result<Credentials> { return fail("must not be called"); };
+    StepReport report;
+    auto r = runner.serve(step, &report);
+    REQUIRE(r);
+    CHECK(r->access_key_id == "ASIASTILLVALID");
+    CHECK(report.fell_back);
+    CHECK_FALSE(report.fetched);
+    REQUIRE(report.lock_error);
+    CHECK_THAT(report.lock_error->message, Catch::StartsWith("profile x: another credsh is refreshing"));
+
+    // Nothing valid to fall back to: the lock error is the result.
+    value = creds("ASIAEXPIRED", kNow - 1);
+    auto e = runner.serve(step);
+    REQUIRE_FALSE(e);
+    CHECK_THAT(e.error().message, Catch::StartsWith("profile x: another credsh is refreshing"));
+}
+
 TEST_CASE("runner: a failed refresh falls back to the still-valid cached value, with a message", "[runner]") {
     World w;
     w.cache(kRole, creds("ASIAOLD", kNow + 10 * 60));
