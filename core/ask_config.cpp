@@ -9,6 +9,7 @@
 #include "cred_cache.hpp"
 #include "plugin_host.hpp"
 #include "policy.hpp"
+#include "runner.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -156,8 +157,42 @@ AskExport ask_export_for(const CredshConfig& config, const std::string& profile)
     return it == config.ask_profiles.end() ? config.ask_export : it->second;
 }
 
+namespace {
+
+// The token as the runner sees a cached value: ASK_ACCESS_TOKEN with its expiry (none when there is no
+// token).
+Credentials as_cached(const AskTokens& t) {
+    Credentials c;
+    if (t.access_token.empty()) return c;
+    c.extra_env["ASK_ACCESS_TOKEN"] = t.access_token;
+    c.expiration = t.expires_at;
+    return c;
+}
+
+// The ask plugin's refresh, as the runner's fetch: the new token, or what went wrong (never a token).
+Result<Credentials> refresh_ask_token(StepRunner& runner, const std::string& profile,
+                                      const std::string& where) {
+    PluginCall call;
+    call.operation = "credentials";
+    call.profile = profile;
+    auto reply = runner.call("ask", call);
+    if (!reply) return fail(reply.error().message);
+    if (reply->status == CREDSH_NEEDS_LOGIN)
+        return fail(reply->get("message") + " — run: " + reply->get("hint"));
+    if (reply->status != CREDSH_OK)
+        return fail(reply->get("message").empty() ? "plugin ask failed" : reply->get("message"));
+    AskTokens fresh;
+    fresh.access_token = reply->get("env.ASK_ACCESS_TOKEN");
+    fresh.expires_at = parse_iso8601(reply->get("expiration"));
+    Credentials c = as_cached(fresh);
+    if (!c.expiration || *c.expiration <= runner.io().now)
+        return fail(where + ": the ask plugin returned no usable token");
+    return c;
+}
+
+} // namespace
+
 AskToken ask_access_token(const AskTokenRequest& req) {
-    // Above kRefreshWindow (policy.hpp) of validity a token is used as it is; below it, refreshed.
     AskToken out;
     const std::string where = "ASK profile " + printable(req.profile);
     const std::string path = ask_config_path(req.env);
@@ -175,17 +210,17 @@ AskToken ask_access_token(const AskTokenRequest& req) {
     auto left = [&](const AskTokens& t) -> std::int64_t {
         return t.access_token.empty() || !t.expires_at ? -1 : *t.expires_at - req.now;
     };
-    auto use = [&](const AskTokens& t, std::optional<std::int64_t> look_again) {
-        out.access_token = t.access_token;
-        out.expires = t.expires_at;
+    auto use = [&](const Credentials& c, std::int64_t look_again) {
+        out.access_token = c.extra_env.at("ASK_ACCESS_TOKEN");
+        out.expires = c.expiration;
         out.refresh_at = look_again;
         return out;
     };
-    if (left(*tokens) > kRefreshWindow) return use(*tokens, *tokens->expires_at - kRefreshWindow);
+    if (left(*tokens) > kRefreshWindow) return use(as_cached(*tokens), *tokens->expires_at - kRefreshWindow);
     // Inside the window or expired. Whatever happens next, a still-valid token stays usable until it expires.
     auto fallback = [&](const std::string& why) {
         out.messages.push_back(why);
-        if (left(*tokens) > 0) return use(*tokens, *tokens->expires_at);
+        if (left(*tokens) > 0) return use(as_cached(*tokens), *tokens->expires_at);
         return out;
     };
     const std::string state =
@@ -201,39 +236,33 @@ AskToken ask_access_token(const AskTokenRequest& req) {
         return fallback(where + ": " + state + ", and plugins are not available here");
     }
 
-    // Single flight: one shell refreshes, the others wait and then find the new token in the file.
-    auto lock = FileLock::acquire(cache_dirs(req.env).locks, "ask-" + sha1_hex(req.profile), req.timeout_ms);
-    if (!lock) {
+    // The runner: single flight under a per-profile lock (one shell refreshes, the others wait and then find
+    // the new token in the file), the ask plugin's refresh, and the fallback to the still-valid token.
+    RunnerIO io{req.env, req.now};
+    io.say = [&](const std::string& line) { out.messages.push_back(line); };
+    io.plugins = req.plugins;
+    io.timeout_ms = req.timeout_ms;
+    StepRunner runner(io);
+    CachedStep step;
+    step.where = where;
+    step.lock_key = "ask-" + sha1_hex(req.profile);
+    step.read = [&]() -> std::optional<Credentials> {
+        auto t = read();
+        return t ? std::optional<Credentials>(as_cached(*t)) : std::nullopt;
+    };
+    step.fetch = [&] { return refresh_ask_token(runner, req.profile, where); };
+    step.fallback_note = "using the current token";
+    StepReport report;
+    auto got = runner.serve(step, &report);
+    if (report.lock_error) out.messages.push_back(report.lock_error->message);
+    if (!got) {
         out.failed = true;
-        return fallback(where + ": " + lock.error().message);
+        out.messages.push_back(got.error().message);
+        return out;
     }
-    if (auto again = read(); again && left(*again) > kRefreshWindow)
-        return use(*again, *again->expires_at - kRefreshWindow);
-
-    PluginCall call;
-    call.operation = "credentials";
-    call.profile = req.profile;
-    call.home = req.env.home();
-    call.now = req.now;
-    call.timeout_ms = req.timeout_ms;
-    auto reply = req.plugins->call("ask", call);
-    std::string problem;
-    if (!reply)
-        problem = reply.error().message;
-    else if (reply->status == CREDSH_NEEDS_LOGIN)
-        problem = reply->get("message") + " — run: " + reply->get("hint");
-    else if (reply->status != CREDSH_OK)
-        problem = reply->get("message").empty() ? "plugin ask failed" : reply->get("message");
-    if (problem.empty()) {
-        AskTokens fresh;
-        fresh.access_token = reply->get("env.ASK_ACCESS_TOKEN");
-        fresh.expires_at = parse_iso8601(reply->get("expiration"));
-        if (left(fresh) > 0) return use(fresh, *fresh.expires_at - kRefreshWindow);
-        problem = where + ": the ask plugin returned no usable token";
-    }
-    out.failed = true;
-    if (left(*tokens) > 0) problem += "; using the current token, valid " + human_duration(left(*tokens));
-    return fallback(problem);
+    out.failed = report.fell_back;
+    const std::int64_t exp = *got->expiration;
+    return use(*got, report.fell_back ? exp : exp - kRefreshWindow);
 }
 
 } // namespace credsh

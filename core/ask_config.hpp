@@ -46,13 +46,13 @@ Result<AskTokens> parse_ask_tokens(const std::string& path, const std::string& b
 // The mode for one ASK profile: [ask NAME] export, else [credsh] ask_export (default profile).
 AskExport ask_export_for(const CredshConfig& config, const std::string& profile);
 
-class PluginHost;
+class PluginCaller;
 
 struct AskTokenRequest {
     const Env& env; // the ambient environment: $HOME, ASK_LWA_CLIENT_ID/ASK_LWA_CLIENT_CONFIRMATION, locks
     std::string profile; // the ASK profile
     std::int64_t now = 0;
-    PluginHost* plugins = nullptr; // nullptr, or resolve = false: never refresh, only read cli_config
+    PluginCaller* plugins = nullptr; // nullptr, or resolve = false: never refresh, only read cli_config
     bool resolve = true;
     int timeout_ms = kStepTimeoutMs;
 };

@@ -166,12 +166,6 @@ std::string active_profile(const Context& ctx);
 // The request every scope-aware command starts from (with ctx.state).
 ExportRequest base_request(Context& ctx);
 
-// The settings of an aws-sso plugin call (cmd_sso.cpp; login and logout use it too): the profile's keys with
-// its [sso-session] and [services] sections, or for an empty `profile` the sso-session `session` alone.
-struct ProfileSet;
-std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
-                                                     const std::string& session);
-
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);

@@ -1,11 +1,11 @@
 // credsh logout [PROFILE] [--sso-session NAME]: forgets what `credsh login` (or `aws sso login`) stored for
 // the profile's IAM Identity Center sign-in. The aws-sso plugin calls the SSO Logout API and removes the
-// token file
-// (~/.aws/sso/cache/<sha1>.json, shared with the AWS CLI); the core then removes the role credentials derived
-// from that token: the ~/.aws/cli/cache entry of every profile that uses the same sso-session (or, for legacy
-// profiles, the same start URL), named with sso_role_cache_key exactly as the CLI names them, plus the
-// profile's own cached credentials (an assume-role step on top of SSO, an MFA session). Registrations stay,
-// as with the CLI.
+// token file (~/.aws/sso/cache/<sha1>.json, shared with the AWS CLI); the core then removes the role
+// credentials derived from that token: the ~/.aws/cli/cache entry of every profile the plugin says uses the
+// same sign-in (the same sso-session, or for legacy profiles the same start URL), named with
+// sso_role_cache_key exactly as the CLI names them, plus the profile's own cached credentials (an assume-role
+// step on top of SSO, an MFA session). Registrations stay, as with the CLI. Every plugin call goes through
+// the step runner (runner.hpp).
 // --all does what `aws sso logout` does: every sign-in the config names is logged out at the service, then
 // every remaining token file and every SSO role credential in the CLI's caches is removed.
 #include "chain.hpp"
@@ -15,6 +15,7 @@
 #include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
+#include "runner.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -38,42 +39,38 @@ bool remove_if_present(const Context& ctx, const std::string& path) {
 }
 
 // One sign-in (a profile's SSO settings, or an [sso-session]): the aws-sso plugin's logout (Logout API +
-// token file), then the role credentials of every profile signed in through the same token.
+// token file), then the role credentials of every profile signed in through the same token (the plugin
+// says which sign-in each profile uses).
 bool logout_identity(Context& ctx, const ProfileSet& profiles, const std::string& sso_profile,
                      const std::string& session, int removed_creds) {
-    PluginCall call;
-    call.operation = "logout";
-    call.profile = sso_profile;
-    call.settings = sso_call_settings(profiles, sso_profile, session);
-    call.home = ctx.env.home();
-    call.now = ctx.now;
-    call.timeout_ms = kStepTimeoutMs;
-    call.interactive = true;
-    auto reply = ctx.plugins()->call("aws-sso", call);
-    if (!reply || reply->status != CREDSH_OK) {
-        std::string msg = !reply ? reply.error().message : reply->get("message");
-        ctx.warn("logout: " + (msg.empty() ? std::string("the aws-sso plugin failed") : msg));
+    StepRunner runner(RunnerIO{.env = ctx.env,
+                               .now = ctx.now,
+                               .plugins = ctx.plugins(),
+                               .interactive = true,
+                               .timeout_ms = kStepTimeoutMs,
+                               .stderr_fd = ctx.err_fd});
+    auto settings = plugin_settings(profiles, nullptr, sso_profile, session);
+    auto reply = sso_logout(runner, sso_profile, settings);
+    if (!reply) {
+        ctx.warn("logout: " + reply.error().message);
         return false;
     }
     bool token_removed = reply->get("removed") == "1";
-
-    // Every profile signed in through the same token: same sso_session, or (legacy) the same start URL.
-    std::string key_session = call.settings.count("sso_session") ? call.settings.at("sso_session") : "";
-    std::string key_url = call.settings.count("sso_start_url") ? call.settings.at("sso_start_url") : "";
+    auto signed_in = sso_sign_in(runner, sso_profile, settings);
+    std::string sign_in = signed_in ? signed_in->get("sign_in") : "";
     std::string cli_dir = cache_dirs(ctx.env).cli;
-    for (const auto& [pname, props] : profiles.profiles) {
-        const std::string* account = nonempty_prop(props, "sso_account_id");
-        const std::string* role = nonempty_prop(props, "sso_role_name");
-        if (!account || !role) continue;
-        const std::string* s = nonempty_prop(props, "sso_session");
-        const std::string* u = nonempty_prop(props, "sso_start_url");
-        bool same = !key_session.empty() ? (s && *s == key_session) : (!s && u && *u == key_url);
-        if (!same) continue;
-        std::string key = sso_role_cache_key(*account, *role, s ? *s : "", u ? *u : "");
-        removed_creds += remove_if_present(ctx, cli_dir + "/" + key + ".json");
-    }
-    std::string what = !key_session.empty() ? "sso-session " + key_session : printable(key_url);
-    ctx.warn("logged out: " + what + " (" + (token_removed ? "token removed" : "no token was cached") + ", " +
+    if (!sign_in.empty())
+        for (const std::string& pname : profiles_signed_in_with(runner, profiles, sign_in)) {
+            const Properties& props = profiles.profiles.at(pname);
+            const std::string* s = nonempty_prop(props, "sso_session");
+            const std::string* u = nonempty_prop(props, "sso_start_url");
+            std::string key =
+                sso_role_cache_key(*nonempty_prop(props, "sso_account_id"),
+                                   *nonempty_prop(props, "sso_role_name"), s ? *s : "", u ? *u : "");
+            removed_creds += remove_if_present(ctx, cli_dir + "/" + key + ".json");
+        }
+    ctx.warn("logged out: " + printable(sign_in) + " (" +
+             (token_removed ? "token removed" : "no token was cached") + ", " +
              std::to_string(removed_creds) + " cached credential file" + (removed_creds == 1 ? "" : "s") +
              " removed)");
     return true;

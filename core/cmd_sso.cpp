@@ -8,6 +8,7 @@
 #include "policy.hpp"
 #include "profile_file.hpp"
 #include "provider.hpp"
+#include "runner.hpp"
 #include "safe_file.hpp"
 #include "text.hpp"
 
@@ -24,37 +25,13 @@
 
 namespace credsh {
 
-std::map<std::string, std::string> sso_call_settings(const ProfileSet& profiles, const std::string& profile,
-                                                     const std::string& session) {
-    std::map<std::string, std::string> s;
-    std::string sess = session;
-    if (!profile.empty()) {
-        if (auto it = profiles.profiles.find(profile); it != profiles.profiles.end()) {
-            for (const auto& [k, v] : it->second)
-                s[to_lower(k)] = v;
-            if (const std::string* v = nonempty_prop(it->second, "sso_session"); v && sess.empty()) sess = *v;
-            if (const std::string* services = find_prop(it->second, "services"))
-                if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
-                    for (const auto& [service, raw] : sv->second)
-                        for (const auto& [k, v] : sub_properties(raw))
-                            s["services." + to_lower(service) + "." + to_lower(k)] = v;
-        }
-    } else if (!session.empty()) {
-        s["sso_session"] = session;
-    }
-    if (!sess.empty())
-        if (auto ss = profiles.sso_sessions.find(sess); ss != profiles.sso_sessions.end())
-            for (const auto& [k, v] : ss->second)
-                s["sso-session." + to_lower(k)] = v;
-    return s;
-}
-
 namespace {
 
 struct Source {          // what the listing is for
     std::string session; // sso-session name, or "" for a legacy profile
     std::string profile; // the legacy profile (or the profile the session was found through)
     std::string start_url, sso_region;
+    std::map<std::string, std::string> settings; // what the aws-sso plugin gets
 };
 
 bool has_sso(const Properties& p) {
@@ -74,16 +51,13 @@ bool valid_role(const std::string& s) {
     return true;
 }
 
-// The profile already reaching ACCOUNT/ROLE through this sign-in, if any.
-std::string existing_profile(const ProfileSet& profiles, const Source& src, const std::string& account,
-                             const std::string& role) {
-    for (const auto& [name, p] : profiles.profiles) {
-        const std::string* a = nonempty_prop(p, "sso_account_id");
-        const std::string* r = nonempty_prop(p, "sso_role_name");
-        if (!a || !r || *a != account || *r != role) continue;
-        const std::string* s = nonempty_prop(p, "sso_session");
-        const std::string* u = nonempty_prop(p, "sso_start_url");
-        if (!src.session.empty() ? (s && *s == src.session) : (!s && u && *u == src.start_url)) return name;
+// The profile already reaching ACCOUNT/ROLE through this sign-in (one of `signed_in`, in name order), if any.
+std::string existing_profile(const ProfileSet& profiles, const std::vector<std::string>& signed_in,
+                             const std::string& account, const std::string& role) {
+    for (const std::string& name : signed_in) {
+        const Properties& p = profiles.profiles.at(name);
+        if (*nonempty_prop(p, "sso_account_id") == account && *nonempty_prop(p, "sso_role_name") == role)
+            return name;
     }
     return "";
 }
@@ -144,6 +118,98 @@ Result<void> append_to_config(const Context& ctx, const std::string& text) {
     return atomic_write_file(real, updated, opts);
 }
 
+// Which sign-in the listing is for: a named sso-session, an SSO profile, the only sso-session, or the active
+// profile's; with the plugin's settings for it. 0, or the exit status after saying why there is none.
+int choose_sign_in(const Context& ctx, const ProfileSet& profiles, std::string& target, Source& src) {
+    if (target.empty()) {
+        if (profiles.sso_sessions.size() == 1) {
+            target = profiles.sso_sessions.begin()->first;
+        } else {
+            std::string active = active_profile(ctx);
+            if (auto it = profiles.profiles.find(active);
+                !active.empty() && it != profiles.profiles.end() && has_sso(it->second)) {
+                target = active;
+            } else {
+                std::string names;
+                for (const auto& [n, p] : profiles.sso_sessions)
+                    names += (names.empty() ? "" : ", ") + n;
+                ctx.warn("sso: which sso-session? (" +
+                         (names.empty() ? std::string("none is configured") : names) + ")");
+                return 2;
+            }
+        }
+    }
+    if (auto ss = profiles.sso_sessions.find(target); ss != profiles.sso_sessions.end()) {
+        src.session = target;
+        src.settings = plugin_settings(profiles, nullptr, "", target);
+    } else if (auto p = profiles.profiles.find(target); p != profiles.profiles.end() && has_sso(p->second)) {
+        src.profile = target;
+        src.settings = plugin_settings(profiles, nullptr, target);
+        if (const std::string* s = nonempty_prop(p->second, "sso_session")) src.session = *s;
+    } else {
+        ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
+        return 1;
+    }
+    auto get = [&](const std::string& k) {
+        return src.settings.count(k) ? src.settings.at(k) : std::string();
+    };
+    src.start_url = src.session.empty() ? get("sso_start_url") : get("sso-session.sso_start_url");
+    src.sso_region = src.session.empty() ? get("sso_region") : get("sso-session.sso_region");
+    return 0;
+}
+
+struct ListOptions {
+    std::string format, region;
+    bool write = false;
+};
+
+struct Listing {
+    std::string table;                 // ACCOUNT NAME ROLE PROFILE, escaped
+    std::vector<std::string> sections; // the [profile] sections to append (with --write)
+};
+
+// One row per account and role, with the profile already using it or the one --write adds.
+Listing tabulate(const ProfileSet& profiles, const Source& src, const nlohmann::json& accounts,
+                 const std::vector<std::string>& signed_in, const ListOptions& opts) {
+    Listing l{"ACCOUNT\tNAME\tROLE\tPROFILE\n", {}};
+    std::set<std::string> taken;
+    for (const auto& [n, p] : profiles.profiles)
+        taken.insert(n);
+    for (const auto& a : accounts) {
+        std::string id = a.value("accountId", ""), aname = a.value("accountName", "");
+        for (const auto& r : a.value("roles", nlohmann::json::array())) {
+            if (!r.is_string()) continue;
+            std::string role = r.get<std::string>();
+            std::string existing = existing_profile(profiles, signed_in, id, role);
+            std::string shown = existing;
+            if (!valid_account(id) || !valid_role(role)) {
+                shown = "-  (not a valid account id or role name; skipped)";
+            } else if (existing.empty()) {
+                std::string name = profile_name(opts.format, id, aname, role);
+                if (taken.count(name)) {
+                    shown = "-  (" + name + " exists with other settings; not written)";
+                } else if (opts.write) {
+                    taken.insert(name);
+                    shown = name + "  (added)";
+                    std::string sec = "[profile " + name + "]\n";
+                    if (!src.session.empty())
+                        sec += "sso_session = " + src.session + "\n";
+                    else
+                        sec += "sso_start_url = " + src.start_url + "\nsso_region = " + src.sso_region + "\n";
+                    sec += "sso_account_id = " + id + "\nsso_role_name = " + role + "\n";
+                    if (!opts.region.empty()) sec += "region = " + opts.region + "\n";
+                    l.sections.push_back(sec);
+                } else {
+                    shown = "-  (credsh sso accounts --write would add " + name + ")";
+                }
+            }
+            l.table += printable(id) + "\t" + printable(aname) + "\t" + printable(role) + "\t" +
+                       printable(shown) + "\n";
+        }
+    }
+    return l;
+}
+
 } // namespace
 
 int cmd_sso(Context& ctx, const Args& args) {
@@ -181,62 +247,22 @@ int cmd_sso(Context& ctx, const Args& args) {
         ctx.warn(profiles.error().message);
         return 1;
     }
-    // Which sign-in: a named sso-session, an SSO profile, the only sso-session, or the active profile's.
     Source src;
-    if (target.empty()) {
-        if (profiles->sso_sessions.size() == 1) {
-            target = profiles->sso_sessions.begin()->first;
-        } else {
-            std::string active = active_profile(ctx);
-            if (auto it = profiles->profiles.find(active);
-                !active.empty() && it != profiles->profiles.end() && has_sso(it->second)) {
-                target = active;
-            } else {
-                std::string names;
-                for (const auto& [n, p] : profiles->sso_sessions)
-                    names += (names.empty() ? "" : ", ") + n;
-                ctx.warn("sso: which sso-session? (" +
-                         (names.empty() ? std::string("none is configured") : names) + ")");
-                return 2;
-            }
-        }
-    }
-    std::map<std::string, std::string> settings;
-    if (auto ss = profiles->sso_sessions.find(target); ss != profiles->sso_sessions.end()) {
-        src.session = target;
-        settings = sso_call_settings(*profiles, "", target);
-    } else if (auto p = profiles->profiles.find(target);
-               p != profiles->profiles.end() && has_sso(p->second)) {
-        src.profile = target;
-        settings = sso_call_settings(*profiles, target, "");
-        if (const std::string* s = nonempty_prop(p->second, "sso_session")) src.session = *s;
-    } else {
-        ctx.warn("sso: no [sso-session " + printable(target) + "] and no SSO profile of that name");
-        return 1;
-    }
-    auto get = [&](const std::string& k) { return settings.count(k) ? settings.at(k) : std::string(); };
-    src.start_url = src.session.empty() ? get("sso_start_url") : get("sso-session.sso_start_url");
-    src.sso_region = src.session.empty() ? get("sso_region") : get("sso-session.sso_region");
+    if (int chosen = choose_sign_in(ctx, *profiles, target, src); chosen != 0) return chosen;
 
-    PluginCall call;
-    call.operation = "accounts";
-    call.profile = src.session.empty() ? src.profile : "";
-    call.settings = settings;
-    call.home = ctx.env.home();
-    call.now = ctx.now;
-    call.timeout_ms = kInteractiveTimeoutMs;
-    call.interactive = false; // a listing never starts a sign-in; it says how to
-    auto reply = ctx.plugins()->call("aws-sso", call);
+    // A listing never starts a sign-in; it says how to.
+    StepRunner runner(RunnerIO{.env = ctx.env,
+                               .now = ctx.now,
+                               .plugins = ctx.plugins(),
+                               .timeout_ms = kInteractiveTimeoutMs,
+                               .stderr_fd = ctx.err_fd});
+    const std::string profile = src.session.empty() ? src.profile : "";
+    auto reply = sso_accounts(runner, profile, src.settings);
     if (!reply) {
-        ctx.warn("sso: " + reply.error().message);
-        return 1;
-    }
-    if (reply->status == CREDSH_NEEDS_LOGIN) {
-        ctx.warn(printable(target) + " needs login — run: " + reply->get("hint"));
-        return 1;
-    }
-    if (reply->status != CREDSH_OK) {
-        ctx.warn("sso: " + reply->get("message"));
+        if (reply.error().kind == ErrorKind::needs_login)
+            ctx.warn(printable(target) + " needs login — run: " + reply.error().message);
+        else
+            ctx.warn("sso: " + reply.error().message);
         return 1;
     }
     auto accounts = nlohmann::json::parse(reply->get("accounts"), nullptr, false);
@@ -244,63 +270,29 @@ int cmd_sso(Context& ctx, const Args& args) {
         ctx.warn("sso: the aws-sso plugin returned no account list");
         return 1;
     }
+    // Which profiles already use this sign-in: the plugin names each profile's sign-in.
+    auto who = sso_sign_in(runner, profile, src.settings);
+    const std::vector<std::string> signed_in =
+        who ? profiles_signed_in_with(runner, *profiles, who->get("sign_in")) : std::vector<std::string>{};
 
-    std::string table = "ACCOUNT\tNAME\tROLE\tPROFILE\n";
-    std::vector<std::string> sections;
-    std::set<std::string> taken;
-    for (const auto& [n, p] : profiles->profiles)
-        taken.insert(n);
-    int added = 0;
-    for (const auto& a : accounts) {
-        std::string id = a.value("accountId", ""), aname = a.value("accountName", "");
-        for (const auto& r : a.value("roles", nlohmann::json::array())) {
-            if (!r.is_string()) continue;
-            std::string role = r.get<std::string>();
-            std::string existing = existing_profile(*profiles, src, id, role);
-            std::string shown = existing;
-            if (!valid_account(id) || !valid_role(role)) {
-                shown = "-  (not a valid account id or role name; skipped)";
-            } else if (existing.empty()) {
-                std::string name = profile_name(format, id, aname, role);
-                if (taken.count(name)) {
-                    shown = "-  (" + name + " exists with other settings; not written)";
-                } else if (write) {
-                    taken.insert(name);
-                    shown = name + "  (added)";
-                    std::string sec = "[profile " + name + "]\n";
-                    if (!src.session.empty())
-                        sec += "sso_session = " + src.session + "\n";
-                    else
-                        sec += "sso_start_url = " + src.start_url + "\nsso_region = " + src.sso_region + "\n";
-                    sec += "sso_account_id = " + id + "\nsso_role_name = " + role + "\n";
-                    if (!region.empty()) sec += "region = " + region + "\n";
-                    sections.push_back(sec);
-                    ++added;
-                } else {
-                    shown = "-  (credsh sso accounts --write would add " + name + ")";
-                }
-            }
-            table += printable(id) + "\t" + printable(aname) + "\t" + printable(role) + "\t" +
-                     printable(shown) + "\n";
-        }
+    Listing l = tabulate(*profiles, src, accounts, signed_in, {format, region, write});
+    ctx.out(l.table);
+    if (!write) return 0;
+    if (l.sections.empty()) {
+        ctx.warn("sso: every role already has a profile; the config file is unchanged");
+        return 0;
     }
-    ctx.out(table);
-    if (write) {
-        if (added == 0) {
-            ctx.warn("sso: every role already has a profile; the config file is unchanged");
-            return 0;
-        }
-        // Sections are separated by one blank line, as `aws configure sso` writes them.
-        std::string text;
-        for (const auto& sec : sections)
-            text += (text.empty() ? "" : "\n") + sec;
-        if (auto w = append_to_config(ctx, text); !w) {
-            ctx.warn("sso: " + w.error().message);
-            return 1;
-        }
-        ctx.warn("sso: added " + std::to_string(added) + " profile" + (added == 1 ? "" : "s") + " to " +
-                 printable(locate_profile_files(ctx.env).config));
+    // Sections are separated by one blank line, as `aws configure sso` writes them.
+    std::string text;
+    for (const auto& sec : l.sections)
+        text += (text.empty() ? "" : "\n") + sec;
+    if (auto w = append_to_config(ctx, text); !w) {
+        ctx.warn("sso: " + w.error().message);
+        return 1;
     }
+    const std::size_t added = l.sections.size();
+    ctx.warn("sso: added " + std::to_string(added) + " profile" + (added == 1 ? "" : "s") + " to " +
+             printable(locate_profile_files(ctx.env).config));
     return 0;
 }
 

@@ -79,13 +79,22 @@ struct PluginCall {
 
 class LoadedPlugin; // the library and its descriptor; kept alive by every instance made from it
 
-class PluginHost {
+// What the runner (runner.hpp) needs of a plugin host: one call. Tests give the runner a fake.
+class PluginCaller {
+  public:
+    virtual ~PluginCaller() = default;
+    // Loads NAME if needed and runs one request. An error means the plugin could not be used at all
+    // (not found, invalid, failed to create, threw); a plugin's own failure is a reply with its status.
+    virtual Result<PluginReply> call(const std::string& name, const PluginCall& call) = 0;
+};
+
+class PluginHost final : public PluginCaller {
   public:
     // `env` supplies CREDSH_PLUGIN_PATH and is what plugins see as their environment: the ambient one
     // (Context::plugins() passes ambient_environment(), exporter.hpp); `exe_dir` is the
     // directory of the running binary ("" to skip the paths relative to it). `say` receives plugin messages.
     PluginHost(Env env, std::string exe_dir, int stderr_fd = 2);
-    ~PluginHost();
+    ~PluginHost() override;
     PluginHost(const PluginHost&) = delete;
     PluginHost& operator=(const PluginHost&) = delete;
 
@@ -96,7 +105,7 @@ class PluginHost {
     std::vector<PluginInfo> list();
     // Loads NAME if needed and runs one request. An error means the plugin could not be used at all
     // (not found, invalid, failed to create, threw); a plugin's own failure is a reply with its status.
-    Result<PluginReply> call(const std::string& name, const PluginCall& call);
+    Result<PluginReply> call(const std::string& name, const PluginCall& call) override;
 
   private:
     Result<std::shared_ptr<LoadedPlugin>> load(const std::string& name);

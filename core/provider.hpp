@@ -8,18 +8,18 @@
 #include "credentials.hpp"
 #include "credsh_config.hpp"
 #include "env.hpp"
+#include "plugin_host.hpp" // PluginCaller, complete: a PluginHost* converts to it
 #include "policy.hpp"
 #include "process.hpp"
 #include "profile_file.hpp"
 #include "result.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace credsh {
-
-class PluginHost;
 
 struct ResolveContext {
     const ProfileSet& profiles;
@@ -27,15 +27,19 @@ struct ResolveContext {
     const Env& env; // what a credential_process or plugin sees: the ambient environment, not credsh's exports
     std::int64_t now;
     int stderr_fd = 2;
-    PluginHost* plugins = nullptr; // nullptr: plugin-backed steps fail with "needs plugin X"
+    PluginCaller* plugins = nullptr; // nullptr: plugin-backed steps fail with "needs plugin X"
     bool interactive = false; // may ask for an MFA code or run a device flow (login, exec); never in a hook
     int timeout_ms = kStepTimeoutMs; // deadline for each network step and for waiting on another shell's lock
     bool force_refresh = false;      // login: fetch the last step anew even when its cache is still valid
+    // The runner's I/O (runner.hpp), for tests: empty means stderr_fd and /dev/tty.
+    std::function<void(const std::string&)> say = {};
+    std::function<Result<std::string>(const std::string&)> read_secret = {};
 };
 
-// The profile's credentials (resolve.cpp): the chain from plan_chain, each step served from its cache when
-// more than 15 minutes remain, otherwise fetched under the entry's lock. ErrorKind::needs_login when a
-// person must act (an MFA code, an SSO login) and `interactive` is false; the message is the hint.
+// The profile's credentials (resolve.cpp): the chain from plan_chain, each step served by the step runner
+// (runner.hpp) - from its cache when more than 15 minutes remain, otherwise fetched under the entry's lock.
+// ErrorKind::needs_login when a person must act (an MFA code, an SSO login) and `interactive` is false; the
+// message is the hint.
 Result<Credentials> resolve_credentials(const ResolveContext& ctx, const std::string& name);
 
 // Files whose creation or change means the profile's cached credentials changed (another shell's login):

@@ -1,5 +1,7 @@
-// Runs a provider chain (chain.hpp): the core owns caching, expiry windows, locking and talking to a person;
-// a plugin only turns one step's settings (and its source credentials) into credentials (docs/design.md §5).
+// Runs a provider chain (chain.hpp): each plugin step goes through the step runner (runner.hpp), which owns
+// caching, expiry windows, locking and talking to a person; this file knows the chain - cache keys, the
+// request of each step kind, the source credentials - and a plugin only turns one step's settings (and its
+// source credentials) into credentials (docs/design.md §5).
 //
 // The prompt path stays cheap because the chain is walked from its end: when the last step's cache entry has
 // more than 15 minutes left, nothing before it is resolved and no plugin is loaded.
@@ -9,6 +11,7 @@
 #include "policy.hpp"
 #include "process.hpp"
 #include "provider.hpp"
+#include "runner.hpp"
 #include "text.hpp"
 #include "tty.hpp"
 
@@ -21,9 +24,6 @@
 namespace credsh {
 
 namespace {
-
-// kRefreshWindow (policy.hpp): above it a cached entry is used as is, below it we refresh (and fall back to
-// the cached entry while it is still valid if the refresh fails).
 
 const std::string* prop(const Properties& p, std::string_view key) {
     const std::string* v = find_prop(p, key);
@@ -41,31 +41,6 @@ Credentials static_credentials(const Properties& p) {
         c.session_token = *legacy;
     if (const std::string* a = find_prop(p, "aws_account_id")) c.account_id = *a;
     return c;
-}
-
-// Everything a plugin needs to know about the step's profile, flattened: the profile's own keys, the
-// [sso-session] and [services] sections it references, and credsh's [profile X] section.
-std::map<std::string, std::string> step_settings(const ProfileSet& profiles, const CredshConfig& config,
-                                                 const std::string& name) {
-    std::map<std::string, std::string> s;
-    auto it = profiles.profiles.find(name);
-    if (it != profiles.profiles.end()) {
-        for (const auto& [k, v] : it->second)
-            s[to_lower(k)] = v;
-        if (const std::string* session = prop(it->second, "sso_session"))
-            if (auto ss = profiles.sso_sessions.find(*session); ss != profiles.sso_sessions.end())
-                for (const auto& [k, v] : ss->second)
-                    s["sso-session." + to_lower(k)] = v;
-        if (const std::string* services = prop(it->second, "services"))
-            if (auto sv = profiles.services.find(*services); sv != profiles.services.end())
-                for (const auto& [service, raw] : sv->second)
-                    for (const auto& [k, v] : sub_properties(raw))
-                        s["services." + to_lower(service) + "." + to_lower(k)] = v;
-    }
-    if (auto c = config.profiles.find(name); c != config.profiles.end())
-        for (const auto& [k, v] : c->second)
-            s["credsh." + to_lower(k)] = v;
-    return s;
 }
 
 std::map<std::string, std::string> as_source(const Credentials& c) {
@@ -137,7 +112,7 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
                         {{"ProviderType", "sso"}}};
     }
     case StepKind::plugin: {
-        auto settings = step_settings(ctx.profiles, ctx.config, step.profile);
+        auto settings = plugin_settings(ctx.profiles, &ctx.config, step.profile);
         nlohmann::json j(settings);
         return CacheRef{dirs.credsh,
                         "plugin-" + step.plugin + "-" + sha1_hex(step.profile + "\n" + python_json_dumps(j))};
@@ -169,12 +144,6 @@ bool needs_mfa(const ResolveContext& ctx, const Step& step) {
     return it != ctx.profiles.profiles.end() && prop(it->second, "mfa_serial");
 }
 
-void say(const ResolveContext& ctx, const std::string& line) {
-    std::string s = "credsh: " + line + "\n";
-    if (::write(ctx.stderr_fd, s.data(), s.size()) < 0) { /* stderr gone: nothing else to tell */
-    }
-}
-
 Result<Credentials> from_reply(const PluginReply& reply, const std::string& where) {
     Credentials c;
     c.access_key_id = reply.get("aws_access_key_id");
@@ -200,9 +169,15 @@ Result<Credentials> from_reply(const PluginReply& reply, const std::string& wher
     return c;
 }
 
+RunnerIO runner_io(const ResolveContext& ctx) {
+    return RunnerIO{ctx.env,     ctx.now,         ctx.say,        ctx.read_secret,
+                    ctx.plugins, ctx.interactive, ctx.timeout_ms, ctx.stderr_fd};
+}
+
 class Runner {
   public:
-    Runner(const ResolveContext& ctx, const Chain& chain) : ctx_(ctx), chain_(chain) {}
+    Runner(const ResolveContext& ctx, const Chain& chain)
+        : ctx_(ctx), chain_(chain), steps_(runner_io(ctx)) {}
 
     Result<Credentials> run(std::size_t i) {
         const Step& step = chain_[i];
@@ -210,31 +185,8 @@ class Runner {
         switch (step.kind) {
         case StepKind::access_key:
             return static_credentials(*step.keys);
-        case StepKind::process: {
-            ProcessOptions opts;
-            opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
-            opts.stderr_fd = ctx_.stderr_fd;
-            // In the hook (not interactive) the tool gets the prompt's per-step budget, like a network step
-            // (docs/security.md 24): a hung tool, or one whose child keeps stdout open, must not hold the
-            // prompt for the configured timeout. exec and login, where a person waits on purpose, keep the
-            // timeout.
-            const std::chrono::milliseconds budget{ctx_.timeout_ms};
-            const bool prompt_budget = !ctx_.interactive && budget < opts.timeout;
-            if (prompt_budget) {
-                opts.timeout = budget;
-                const std::string& root = chain_.back().profile;
-                opts.timeout_hint = "the prompt's budget; run `credsh exec -p " + root +
-                                    " -- true` to give it the configured " +
-                                    std::to_string(ctx_.config.process_timeout.count()) + "s";
-            }
-            const Properties& p = ctx_.profiles.profiles.at(step.profile);
-            auto creds =
-                run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
-            if (!creds) return creds.error().context(where); // its errors already name credential_process
-            if (creds->account_id.empty())
-                if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
-            return creds;
-        }
+        case StepKind::process:
+            return run_process(step, where);
         case StepKind::named_source:
             if (step.named_source == "Environment") {
                 auto key = ctx_.env.get_nonempty("AWS_ACCESS_KEY_ID");
@@ -253,75 +205,69 @@ class Runner {
     }
 
   private:
-    // A step served by a plugin, through its cache entry when it has one.
+    Result<Credentials> run_process(const Step& step, const std::string& where) {
+        ProcessOptions opts;
+        opts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.process_timeout);
+        opts.stderr_fd = ctx_.stderr_fd;
+        // In the hook (not interactive) the tool gets the prompt's per-step budget, like a network step
+        // (docs/security.md 24): a hung tool, or one whose child keeps stdout open, must not hold the
+        // prompt for the configured timeout. exec and login, where a person waits on purpose, keep the
+        // timeout.
+        const std::chrono::milliseconds budget{ctx_.timeout_ms};
+        const bool prompt_budget = !ctx_.interactive && budget < opts.timeout;
+        if (prompt_budget) {
+            opts.timeout = budget;
+            const std::string& root = chain_.back().profile;
+            opts.timeout_hint = "the prompt's budget; run `credsh exec -p " + root +
+                                " -- true` to give it the configured " +
+                                std::to_string(ctx_.config.process_timeout.count()) + "s";
+        }
+        const Properties& p = ctx_.profiles.profiles.at(step.profile);
+        auto creds = run_credential_process(*find_prop(p, "credential_process"), ctx_.env, ctx_.now, opts);
+        if (!creds) return creds.error().context(where); // its errors already name credential_process
+        if (creds->account_id.empty())
+            if (const std::string* a = find_prop(p, "aws_account_id")) creds->account_id = *a;
+        return creds;
+    }
+
+    // A step served by a plugin, through the step runner and its cache entry when it has one.
     Result<Credentials> fetch(std::size_t i, const std::string& where) {
         const Step& step = chain_[i];
-        bool last = i + 1 == chain_.size();
         auto cache = cache_for(ctx_, chain_, i);
-        std::optional<Credentials> cached;
         bool warned = false;
-        auto reread = [&]() {
-            cached.reset();
-            if (!cache) return;
+        CachedStep s;
+        s.where = where;
+        if (cache) s.lock_key = cache->key;
+        s.read = [&]() -> std::optional<Credentials> {
+            if (!cache) return std::nullopt;
             std::string note;
             auto c = read_cached_credentials(cache->path(), &note);
-            if (!note.empty()) say(ctx_, note);
-            if (c) {
-                cached = *c;
-            } else if (c.error().kind == ErrorKind::unsafe && !warned) {
+            if (!note.empty()) steps_.say(note);
+            if (c) return *c;
+            if (c.error().kind == ErrorKind::unsafe && !warned) {
                 // One someone else could have planted is a miss, said once (docs/security.md 32); any other
                 // unreadable entry is treated as absent and replaced by the refresh.
-                say(ctx_, c.error().message);
+                steps_.say(c.error().message);
                 warned = true;
             }
+            return std::nullopt;
         };
-        auto fresh = [&]() {
-            return cached && cached->expiration && *cached->expiration - ctx_.now > kRefreshWindow &&
-                   !(ctx_.force_refresh && last);
-        };
-        auto still_valid = [&]() { return cached && cached->expiration && *cached->expiration > ctx_.now; };
-        reread();
-        if (fresh()) return *cached;
-        bool mfa = needs_mfa(ctx_, step);
-        if (mfa && !ctx_.interactive) {
-            if (still_valid())
-                return *cached; // inside the refresh window but valid: use it, login when convenient
-            const std::string& root = chain_.back().profile;
-            return needs_login(root + " needs an MFA code — run: credsh login " + root);
-        }
-        std::optional<FileLock> lock;
-        // A chain can reach the same entry twice (two profiles with the same role_arn and session name): the
-        // outer step already holds its lock, and flock would make this process wait on itself until the
-        // deadline. The inner step runs under the outer's lock instead; the outer then takes its result
-        // below.
-        bool held_here = cache && held_.count(cache->key) > 0;
-        std::optional<HeldKey> hold;
-        if (cache && !held_here) {
-            auto l = FileLock::acquire(cache_dirs(ctx_.env).locks, cache->key, ctx_.timeout_ms);
-            if (!l) {
-                if (still_valid()) return *cached;
-                return l.error().context(where);
-            }
-            lock.emplace(std::move(*l));
-            hold.emplace(held_, cache->key);
-            reread(); // another process may have refreshed while we waited: single-flight
-            if (fresh()) return *cached;
-        }
-        auto fallback = [&](const Error& e) -> Result<Credentials> {
-            // `credsh login` asked for new credentials: a wrong MFA code must fail, not report the old
-            // session.
-            bool forced = ctx_.force_refresh && last;
-            if (e.kind != ErrorKind::needs_login && still_valid() && !forced) {
-                say(ctx_, e.message + "; using cached credentials, valid " +
-                              human_duration(*cached->expiration - ctx_.now));
-                return *cached;
-            }
-            return e;
-        };
+        s.force = ctx_.force_refresh && i + 1 == chain_.size();
+        s.needs_person = needs_mfa(ctx_, step);
+        const std::string& root = chain_.back().profile;
+        s.person_hint = root + " needs an MFA code — run: credsh login " + root;
+        s.fetch = [&] { return fetch_anew(i, where, cache); };
+        return steps_.serve(s);
+    }
+
+    // The step's credentials from its plugin (under the entry's lock), written to the cache entry.
+    Result<Credentials> fetch_anew(std::size_t i, const std::string& where,
+                                   const std::optional<CacheRef>& cache) {
+        const Step& step = chain_[i];
         std::optional<Credentials> source;
         if (i > 0) {
             auto s = run(i - 1);
-            if (!s) return fallback(s.error());
+            if (!s) return s.error();
             source = *s;
             // The source chain fetched this very entry (same key: the same call with the same arguments): its
             // result is what this step would get, as the AWS CLI would find it in the cache now. Calling
@@ -330,12 +276,48 @@ class Runner {
                 if (auto it = fetched_.find(cache->key); it != fetched_.end()) return it->second;
         }
         if (!ctx_.plugins)
-            return fallback(fail(where + ": needs plugin " + step.plugin + " (" + step_kind_name(step.kind) +
-                                 "), which is not installed in this build"));
+            return fail(where + ": needs plugin " + step.plugin + " (" + step_kind_name(step.kind) +
+                        "), which is not installed in this build");
+        PluginCall call = call_for(step);
+        if (source) call.source = as_source(*source);
+        if (needs_mfa(ctx_, step)) {
+            const Properties& p = ctx_.profiles.profiles.at(step.profile);
+            auto code = steps_.read_secret("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
+            if (!code) return code.error().context(where + ": MFA code"); // no terminal, or cancelled
+            call.args["token_code"] = std::string(trim(*code));
+        }
+        auto reply = steps_.call(step.plugin, call);
+        if (!reply) return reply.error().context(where);
+        if (reply->status == CREDSH_NEEDS_LOGIN) {
+            std::string hint = reply->get("hint");
+            std::string root = chain_.back().profile;
+            return needs_login(root +
+                               " needs login — run: " + (hint.empty() ? "credsh login " + root : hint));
+        }
+        if (reply->status != CREDSH_OK) {
+            std::string msg = reply->get("message");
+            return fail(where + ": " + (msg.empty() ? "plugin " + step.plugin + " failed" : msg));
+        }
+        auto creds = from_reply(*reply, where);
+        if (!creds) return creds.error();
+        // Env-only replies (an LWA access token) are cached too: the next prompts must not load the plugin.
+        if (cache && creds->expiration && (!creds->access_key_id.empty() || !creds->extra_env.empty())) {
+            nlohmann::json extra = cache->extra;
+            if (auto arn = reply->get("assumed_role_arn"); !arn.empty())
+                extra["AssumedRoleUser"] = {{"Arn", arn}, {"AssumedRoleId", reply->get("assumed_role_id")}};
+            if (auto w = write_cached_entry(cache->path(), credentials_entry(*creds, extra)); !w)
+                steps_.say(where + ": could not cache credentials: " + w.error().message);
+        }
+        if (cache) fetched_[cache->key] = *creds;
+        return creds;
+    }
+
+    // The request for a plugin step: the profile's settings, with the chain's region and web identity.
+    PluginCall call_for(const Step& step) const {
         PluginCall call;
         call.operation = operation_for(step.kind);
         call.profile = step.profile;
-        call.settings = step_settings(ctx_.profiles, ctx_.config, step.profile);
+        call.settings = plugin_settings(ctx_.profiles, &ctx_.config, step.profile);
         if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
         if (step.kind == StepKind::assume_role || step.kind == StepKind::session_token ||
             step.kind == StepKind::web_identity) {
@@ -358,57 +340,12 @@ class Runner {
             if (!step.web_env->session_name.empty())
                 call.settings["role_session_name"] = step.web_env->session_name;
         }
-        if (source) call.source = as_source(*source);
-        call.home = ctx_.env.home();
-        call.now = ctx_.now;
-        call.timeout_ms = ctx_.timeout_ms;
-        call.interactive = ctx_.interactive;
-        if (mfa) {
-            const Properties& p = ctx_.profiles.profiles.at(step.profile);
-            auto code = read_secret_from_tty("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
-            if (!code)
-                return fallback(code.error().context(where + ": MFA code")); // no terminal, or cancelled
-            call.args["token_code"] = std::string(trim(*code));
-        }
-        auto reply = ctx_.plugins->call(step.plugin, call);
-        if (!reply) return fallback(reply.error().context(where));
-        if (reply->status == CREDSH_NEEDS_LOGIN) {
-            std::string hint = reply->get("hint");
-            std::string root = chain_.back().profile;
-            return needs_login(root +
-                               " needs login — run: " + (hint.empty() ? "credsh login " + root : hint));
-        }
-        if (reply->status != CREDSH_OK) {
-            std::string msg = reply->get("message");
-            return fallback(fail(where + ": " + (msg.empty() ? "plugin " + step.plugin + " failed" : msg)));
-        }
-        auto creds = from_reply(*reply, where);
-        if (!creds) return fallback(creds.error());
-        // Env-only replies (an LWA access token) are cached too: the next prompts must not load the plugin.
-        if (cache && creds->expiration && (!creds->access_key_id.empty() || !creds->extra_env.empty())) {
-            nlohmann::json extra = cache->extra;
-            if (auto arn = reply->get("assumed_role_arn"); !arn.empty())
-                extra["AssumedRoleUser"] = {{"Arn", arn}, {"AssumedRoleId", reply->get("assumed_role_id")}};
-            if (auto w = write_cached_entry(cache->path(), credentials_entry(*creds, extra)); !w)
-                say(ctx_, where + ": could not cache credentials: " + w.error().message);
-        }
-        if (cache) fetched_[cache->key] = *creds;
-        return creds;
+        return call;
     }
-
-    // Marks a cache key as locked by this process for the scope of one fetch.
-    struct HeldKey {
-        std::set<std::string>& held;
-        std::string key;
-        HeldKey(std::set<std::string>& h, std::string k) : held(h), key(std::move(k)) { held.insert(key); }
-        ~HeldKey() { held.erase(key); }
-        HeldKey(const HeldKey&) = delete;
-        HeldKey& operator=(const HeldKey&) = delete;
-    };
 
     const ResolveContext& ctx_;
     const Chain& chain_;
-    std::set<std::string> held_;                 // cache keys whose lock an outer step of this chain holds
+    StepRunner steps_;
     std::map<std::string, Credentials> fetched_; // credentials fetched in this run, by cache key
 };
 
@@ -443,7 +380,8 @@ std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const
         if (auto w = existing(c->path()); !w.empty()) out.push_back(w);
     // An SSO sign-in by another tool (`aws sso login`) writes only the token file,
     // ~/.aws/sso/cache/<sha1>.json keyed by the sso-session name or the legacy start URL (docs/protocols.md
-    // §1).
+    // §1). The aws-sso plugin names it too ("sign-in": token_file), but this list is built on the prompt
+    // path, where loading the plugin (and libcurl) for a name would cost every export of an SSO profile.
     if (auto p = ctx.profiles.profiles.find(chain->front().profile);
         chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
         const std::string* key = prop(p->second, "sso_session");

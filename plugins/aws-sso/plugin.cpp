@@ -158,7 +158,7 @@ bool open_browser(const Request& req, const std::string& program, const std::str
 
 int32_t run(const Request& req, const Output& out) {
     std::string op(req.operation());
-    if (op != "credentials" && op != "login" && op != "logout" && op != "accounts") {
+    if (op != "credentials" && op != "login" && op != "logout" && op != "accounts" && op != "sign-in") {
         out.put("message", "aws-sso: unknown operation " + printable(op));
         return CREDSH_UNSUPPORTED;
     }
@@ -171,6 +171,13 @@ int32_t run(const Request& req, const Output& out) {
     ctx.cfg = *cfg;
     ctx.profile = req.profile();
     ctx.cache_dir = sso::sso_cache_dir(req.home());
+    if (op == "sign-in") {
+        // Which sign-in the settings use, and where its token lives: the host compares sign-ins (which
+        // profiles logout and `sso accounts` concern) without knowing the token cache's rules. No I/O.
+        out.put("sign_in", cfg->label());
+        out.put("token_file", ctx.token_path());
+        return CREDSH_OK;
+    }
     ctx.locks_dir = sso::locks_dir([&](std::string_view k) { return req.env(k); }, req.home());
     ctx.endpoints = sso::sso_endpoints(req, cfg->region);
     ctx.timeout_ms = req.timeout_ms();

@@ -45,7 +45,10 @@ typedef struct credsh_kv_list {
 //   "credentials"  the profile's credentials (every plugin)
 //   "login"        interactive sign-in (aws-sso device flow, mfa-sts MFA prompt); only with interactive = 1
 //   "logout"       forget what login stored
-//   other names    plugin-specific subcommands (aws-sso "accounts")
+//   other names    plugin-specific subcommands (aws-sso "accounts"; aws-sso "sign-in": which sign-in the
+//                  settings use, no network and no person)
+// A new operation or reply key is not an ABI change (a plugin answers an operation it does not know with
+// CREDSH_UNSUPPORTED, and the host ignores keys it does not read); only a change of these structs is.
 typedef struct credsh_request {
     uint32_t struct_size; // sizeof(credsh_request) as the host was built; fields are only ever appended
     const char* operation;
@@ -78,6 +81,8 @@ typedef struct credsh_host {
     //     entry);
     //   aws-sso "login": token_file (where the token was stored); "logout": removed ("1"/"0"), token_file;
     //   aws-sso "accounts": accounts (JSON array of {accountId, accountName, emailAddress, roles: [...]});
+    //   aws-sso "sign-in": sign_in (the same for every profile that shares one SSO token: "sso-session NAME",
+    //     or the start URL of a legacy profile; also what messages name), token_file;
     //   any operation that fails: message (what went wrong, with context), hint (what to run next).
     void (*put)(void* ctx, const char* key, const char* value);
     // One line for the person at the terminal (stderr). Never a secret.
