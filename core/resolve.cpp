@@ -25,17 +25,12 @@ namespace credsh {
 
 namespace {
 
-const std::string* prop(const Properties& p, std::string_view key) {
-    const std::string* v = find_prop(p, key);
-    return v && !v->empty() ? v : nullptr;
-}
-
 Credentials static_credentials(const Properties& p) {
     Credentials c;
     c.access_key_id = *find_prop(p, "aws_access_key_id");
     c.secret_access_key = *find_prop(p, "aws_secret_access_key");
     // botocore also reads the legacy name, from the same section only.
-    if (const std::string* t = prop(p, "aws_session_token"))
+    if (const std::string* t = nonempty_prop(p, "aws_session_token"))
         c.session_token = *t;
     else if (const std::string* legacy = find_prop(p, "aws_security_token"))
         c.session_token = *legacy;
@@ -61,12 +56,12 @@ struct CacheRef {
 // The AssumeRole arguments the CLI's cache key is made of (docs/protocols.md §1).
 nlohmann::json assume_role_args(const Properties& p, bool web_identity) {
     nlohmann::json a = nlohmann::json::object();
-    a["RoleArn"] = *prop(p, "role_arn");
-    if (const std::string* v = prop(p, "role_session_name")) a["RoleSessionName"] = *v;
+    a["RoleArn"] = *nonempty_prop(p, "role_arn");
+    if (const std::string* v = nonempty_prop(p, "role_session_name")) a["RoleSessionName"] = *v;
     if (web_identity) return a;
-    if (const std::string* v = prop(p, "external_id")) a["ExternalId"] = *v;
-    if (const std::string* v = prop(p, "mfa_serial")) a["SerialNumber"] = *v;
-    if (const std::string* v = prop(p, "duration_seconds")) {
+    if (const std::string* v = nonempty_prop(p, "external_id")) a["ExternalId"] = *v;
+    if (const std::string* v = nonempty_prop(p, "mfa_serial")) a["SerialNumber"] = *v;
+    if (const std::string* v = nonempty_prop(p, "duration_seconds")) {
         try {
             a["DurationSeconds"] = std::stoll(*v);
         } catch (...) {
@@ -97,16 +92,16 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
         // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term
         // key.
         nlohmann::json a = {{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")},
-                            {"SerialNumber", *prop(p, "mfa_serial")}};
-        if (const std::string* v = prop(p, "duration_seconds")) a["DurationSeconds"] = *v;
+                            {"SerialNumber", *nonempty_prop(p, "mfa_serial")}};
+        if (const std::string* v = nonempty_prop(p, "duration_seconds")) a["DurationSeconds"] = *v;
         return CacheRef{dirs.credsh, "sts-session-" + sha1_hex(python_json_dumps(a))};
     }
     case StepKind::sso: {
-        const std::string* account = prop(p, "sso_account_id");
-        const std::string* role = prop(p, "sso_role_name");
+        const std::string* account = nonempty_prop(p, "sso_account_id");
+        const std::string* role = nonempty_prop(p, "sso_role_name");
         if (!account || !role) return std::nullopt; // a token-only profile has no role credentials
-        const std::string* session = prop(p, "sso_session");
-        const std::string* url = prop(p, "sso_start_url");
+        const std::string* session = nonempty_prop(p, "sso_session");
+        const std::string* url = nonempty_prop(p, "sso_start_url");
         return CacheRef{dirs.cli,
                         sso_role_cache_key(*account, *role, session ? *session : "", url ? *url : ""),
                         {{"ProviderType", "sso"}}};
@@ -141,7 +136,7 @@ const char* operation_for(StepKind k) {
 bool needs_mfa(const ResolveContext& ctx, const Step& step) {
     if (step.kind != StepKind::assume_role && step.kind != StepKind::session_token) return false;
     auto it = ctx.profiles.profiles.find(step.profile);
-    return it != ctx.profiles.profiles.end() && prop(it->second, "mfa_serial");
+    return it != ctx.profiles.profiles.end() && nonempty_prop(it->second, "mfa_serial");
 }
 
 Result<Credentials> from_reply(const PluginReply& reply, const std::string& where) {
@@ -282,7 +277,8 @@ class Runner {
         if (source) call.source = as_source(*source);
         if (needs_mfa(ctx_, step)) {
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
-            auto code = steps_.read_secret("MFA code for " + printable(*prop(p, "mfa_serial")) + ": ");
+            auto code =
+                steps_.read_secret("MFA code for " + printable(*nonempty_prop(p, "mfa_serial")) + ": ");
             if (!code) return code.error().context(where + ": MFA code"); // no terminal, or cancelled
             call.args["token_code"] = std::string(trim(*code));
         }
@@ -326,7 +322,7 @@ class Runner {
             // not move its hop.
             auto top = ctx_.profiles.profiles.find(chain_.back().profile);
             const std::string* r =
-                top == ctx_.profiles.profiles.end() ? nullptr : prop(top->second, "region");
+                top == ctx_.profiles.profiles.end() ? nullptr : nonempty_prop(top->second, "region");
             if (r)
                 call.settings["region"] = *r;
             else
@@ -384,8 +380,8 @@ std::vector<std::string> credential_cache_files(const ResolveContext& ctx, const
     // path, where loading the plugin (and libcurl) for a name would cost every export of an SSO profile.
     if (auto p = ctx.profiles.profiles.find(chain->front().profile);
         chain->front().kind == StepKind::sso && p != ctx.profiles.profiles.end()) {
-        const std::string* key = prop(p->second, "sso_session");
-        if (!key) key = prop(p->second, "sso_start_url");
+        const std::string* key = nonempty_prop(p->second, "sso_session");
+        if (!key) key = nonempty_prop(p->second, "sso_start_url");
         if (key)
             if (auto w = existing(ctx.env.home() + "/.aws/sso/cache/" + sha1_hex(*key) + ".json");
                 !w.empty() && std::find(out.begin(), out.end(), w) == out.end())
