@@ -1,6 +1,7 @@
 #include "exporter.hpp"
 
 #include "ask_config.hpp"
+#include "ask_token.hpp"
 #include "cred_cache.hpp"
 #include "policy.hpp"
 #include "profile_file.hpp"

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "ask_config.hpp"
+#include "ask_token.hpp"
 #include "chain.hpp"
 #include "credentials.hpp"
 #include "credsh_config.hpp"

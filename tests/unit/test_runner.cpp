@@ -2,6 +2,7 @@
 // the re-read under it, the fallback to a still-valid value, the MFA prompt through the injected terminal,
 // and the SSO and ASK calls that go through it. No tmux, no server, no timing.
 #include "ask_config.hpp"
+#include "ask_token.hpp"
 #include "cred_cache.hpp"
 #include "helpers.hpp"
 #include "provider.hpp"
