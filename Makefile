@@ -1,6 +1,6 @@
 # Thin wrapper over CMake; `tools/bootstrap TARGET` installs the Debian packages first.
 #   make demo     build, then run the demo in a throw-away HOME
-#   make check    the format check, every test, the same suite under ASan+UBSan, then the fuzzers (what CI runs)
+#   make check    the format and layering checks, every test, the same suite under ASan+UBSan, then the fuzzers (what CI runs)
 #   make format   clang-format -i over every C++ file (the committed .clang-format); format-check only reports
 #   make bench    credsh vs direnv vs the AWS CLI, one run, ratios printed; then start-up instructions and RSS
 #   make install  PREFIX=/usr/local (default): stripped Release binary, plugins, completions, credsh(1)
@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build demo check test unit asan fuzz bench release install uninstall package clean format format-check
+.PHONY: all build demo check test unit asan fuzz bench release install uninstall package clean format format-check layers
 
 all: build
 
@@ -51,7 +51,11 @@ format:
 format-check:
 	$(CXX_SOURCES) | xargs clang-format --dry-run --Werror
 
-check: format-check test asan fuzz
+# The layering of core/ (ARCHITECTURE.md): no include points up a layer, no plugin includes the host's code.
+layers:
+	sh tools/check-layers.sh
+
+check: format-check layers test asan fuzz
 
 bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null

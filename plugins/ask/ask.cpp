@@ -11,13 +11,13 @@
 // unauthorized"), so credsh does not carry it; it uses the client the ASK CLI is told to use through
 // ASK_LWA_CLIENT_ID and ASK_LWA_CLIENT_CONFIRMATION. Without them the core does not call this plugin, and
 // the ASK CLI refreshes its own file (README "ask").
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
 #include "cli_config_tokens.hpp"
 #include "endpoints.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
-#include "policy.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include <credsh/policy.hpp>
 
 #include <algorithm>
 #include <cerrno>

@@ -1,6 +1,6 @@
 #include "cli_config_tokens.hpp"
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace credsh::ask {
 

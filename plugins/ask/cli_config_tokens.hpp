@@ -5,8 +5,8 @@
 // Pure functions over bytes; the plugin does the I/O.
 #pragma once
 
+#include "base/result.hpp"
 #include "lwa.hpp"
-#include "result.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
 #include "browser.hpp"
 
+#include "base/text.hpp"
 #include "http.hpp"
-#include "text.hpp"
 
 #include <cctype>
 #include <cerrno>

@@ -13,7 +13,7 @@
 // javascript: URL.
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <optional>
 #include <string>

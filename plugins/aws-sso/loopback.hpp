@@ -15,7 +15,7 @@
 //     overall limit end the wait whatever the connections are doing.
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <chrono>
 #include <cstddef>

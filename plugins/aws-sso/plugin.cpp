@@ -1,6 +1,7 @@
 // credsh-aws-sso.so: IAM Identity Center for credsh (ARCHITECTURE.md "Operations"). The logic is in
 // sso_flow.cpp; this file connects it to the host: settings and environment from the request, libcurl for
 // HTTP, the request's clock, the host's say(), Ctrl-C during a sign-in, and a browser when one may be opened.
+#include "base/text.hpp"
 #include "browser.hpp"
 #include "endpoints.hpp"
 #include "http.hpp"
@@ -8,7 +9,6 @@
 #include "plugin_support.hpp"
 #include "sso_config.hpp"
 #include "sso_flow.hpp"
-#include "text.hpp"
 
 #include <chrono>
 #include <csignal>

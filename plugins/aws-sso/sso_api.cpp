@@ -1,10 +1,10 @@
 #include "sso_api.hpp"
 
+#include "base/json_limits.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "expiry.hpp"
-#include "json_limits.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <climits>
 

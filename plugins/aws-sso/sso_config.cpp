@@ -1,8 +1,8 @@
 #include "sso_config.hpp"
 
+#include "base/pyjson.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
-#include "pyjson.hpp"
-#include "text.hpp"
 
 #include <cstdio>
 

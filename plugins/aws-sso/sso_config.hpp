@@ -4,8 +4,8 @@
 // SSOTokenFetcher, tokens.py SSOTokenProvider, awscli customizations/sso).
 #pragma once
 
+#include "base/result.hpp"
 #include "plugin_support.hpp"
-#include "result.hpp"
 
 #include <functional>
 #include <optional>
@@ -52,8 +52,9 @@ std::string legacy_registration_file_name(const std::string& region);
 // key (strings, string lists and null only). Exposed so a unit test can compare it with the core's dumper.
 std::string python_dumps_registration_args(const SsoConfig& cfg);
 
-// Where credsh's lock files live: the rule of core/cred_cache.cpp cache_dirs() (XDG_RUNTIME_DIR/credsh/locks,
-// else $XDG_CACHE_HOME or ~/.cache + /credsh/locks), from the request's environment.
+// Where credsh's lock files live: the rule of core/pipeline/cred_cache.cpp cache_dirs()
+// (XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME or ~/.cache + /credsh/locks), from the request's
+// environment.
 std::string locks_dir(const Lookup& env, const std::string& home);
 
 struct Endpoints {

@@ -1,10 +1,10 @@
 #include "sso_flow.hpp"
 
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
 #include "browser.hpp"
 #include "expiry.hpp"
-#include "policy.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -20,10 +20,10 @@
 #pragma once
 
 #include "loopback.hpp"
-#include "policy.hpp"
 #include "sso_api.hpp"
 #include "sso_config.hpp"
 #include "sso_token.hpp"
+#include <credsh/policy.hpp>
 
 #include <credsh/plugin_abi.hpp>
 

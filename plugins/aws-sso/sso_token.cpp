@@ -1,6 +1,6 @@
 #include "sso_token.hpp"
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 #include <algorithm>
 

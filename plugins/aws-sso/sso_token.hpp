@@ -3,9 +3,9 @@
 // decisions about them: is the token fresh, may it be refreshed, what does a refresh write back. No I/O here.
 #pragma once
 
-#include "policy.hpp"
-#include "result.hpp"
+#include "base/result.hpp"
 #include "sso_config.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 

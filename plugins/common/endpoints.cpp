@@ -1,7 +1,7 @@
 #include "endpoints.hpp"
 
+#include "base/text.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>

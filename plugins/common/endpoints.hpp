@@ -4,8 +4,8 @@
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls is true - then the default.
 #pragma once
 
+#include "base/result.hpp"
 #include "plugin_support.hpp"
-#include "result.hpp"
 
 #include <string>
 #include <string_view>

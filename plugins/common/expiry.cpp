@@ -1,6 +1,6 @@
 #include "expiry.hpp"
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 #include <algorithm>
 #include <charconv>

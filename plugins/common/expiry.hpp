@@ -6,7 +6,7 @@
 // that.
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #include "http.hpp"
 
+#include "base/text.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <curl/curl.h>
 

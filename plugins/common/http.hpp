@@ -4,7 +4,7 @@
 // headers.
 #pragma once
 
-#include "policy.hpp"
+#include <credsh/policy.hpp>
 
 #include <functional>
 #include <map>

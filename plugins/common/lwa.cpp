@@ -1,11 +1,11 @@
 #include "lwa.hpp"
 
+#include "base/json_limits.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "expiry.hpp"
 #include "http.hpp"
-#include "json_limits.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <algorithm>
 

@@ -6,8 +6,8 @@
 // The form encoding is the documented one (the ASK CLI sends the same fields as JSON; LWA takes both).
 #pragma once
 
-#include "policy.hpp"
-#include "result.hpp"
+#include "base/result.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // that exports a C++ function as a plugin while keeping exceptions on the plugin's side of the boundary.
 #pragma once
 
-#include "policy.hpp"
+#include <credsh/policy.hpp>
 
 #include <credsh/plugin_abi.hpp>
 

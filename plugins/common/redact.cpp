@@ -1,6 +1,6 @@
 #include "redact.hpp"
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 #include <nlohmann/json.hpp>
 

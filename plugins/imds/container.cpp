@@ -4,14 +4,14 @@
 // rotates it), else AWS_CONTAINER_AUTHORIZATION_TOKEN - sent verbatim. 2 s per attempt, 3 attempts, 1 s
 // apart, all within the call's deadline. Only failures that may pass are retried (no answer, 5xx, 429); a 4xx
 // is final.
+#include "base/json_limits.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "fetch.hpp"
 #include "http.hpp"
-#include "json_limits.hpp"
-#include "policy.hpp"
 #include "redact.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -6,9 +6,9 @@
 // offered there), or it got no answer at all (a container behind a hop limit of 1 drops the PUT's reply,
 // which is why botocore treats a timeout the same) - the GETs go without it (IMDSv1), unless v1 is disabled.
 // A 400 from the PUT is an error: the request itself was wrong. Each request gets 1 s and one attempt.
+#include "base/text.hpp"
 #include "fetch.hpp"
 #include "http.hpp"
-#include "text.hpp"
 
 namespace credsh::imds {
 

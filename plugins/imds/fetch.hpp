@@ -2,7 +2,7 @@
 // and the lookups over the request. The rules they follow are the pure functions in imds_config.hpp.
 #pragma once
 
-#include "deadline.hpp"
+#include "base/deadline.hpp"
 #include "imds_config.hpp"
 #include "metadata_json.hpp"
 #include "plugin_support.hpp"

@@ -7,9 +7,9 @@
 // credentials are always at hand; a `plugin = imds` profile is cached like any plugin profile). What keeps
 // the prompt from asking IMDS every time is the shell's state, which holds the exported credentials until 15
 // minutes before they expire (tests/shell/t_imds_prompt.sh).
+#include "base/text.hpp"
 #include "expiry.hpp"
 #include "fetch.hpp"
-#include "text.hpp"
 
 namespace credsh::imds {
 

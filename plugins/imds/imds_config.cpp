@@ -1,6 +1,6 @@
 #include "imds_config.hpp"
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>

@@ -7,7 +7,7 @@
 // maps.
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <functional>
 #include <optional>

@@ -4,7 +4,7 @@
 // Errors never quote the document: it holds secrets.
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <cstdint>
 #include <string>

@@ -6,16 +6,16 @@
 // terminal - so this file only checks settings, builds the query-protocol form, signs it with libcurl's SigV4
 // (plugins/common/http), and turns STS's XML into the host's keys. Messages never carry a secret: the token
 // code, the web identity token and the session token are scrubbed from anything a server says back.
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "expiry.hpp"
 #include "http.hpp"
 #include "plugin_support.hpp"
-#include "policy.hpp"
 #include "redact.hpp"
-#include "safe_file.hpp"
 #include "sts_request.hpp"
 #include "sts_xml.hpp"
-#include "text.hpp"
+#include <credsh/policy.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "sts_request.hpp"
 
+#include "base/text.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <algorithm>
 #include <array>

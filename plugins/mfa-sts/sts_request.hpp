@@ -6,7 +6,7 @@
 
 #include "endpoints.hpp" // plugins/common
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,8 +1,8 @@
 #include "secret_format.hpp"
 
-#include "json_limits.hpp"
+#include "base/json_limits.hpp"
+#include "base/text.hpp"
 #include "redact.hpp"
-#include "text.hpp"
 
 #include <charconv>
 

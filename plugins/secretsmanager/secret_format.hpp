@@ -12,7 +12,7 @@
 //   refresh_interval = 3600        ; env: seconds before the secret is read again (cached until then)
 #pragma once
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -9,14 +9,14 @@
 //        invalid_grant, and the secret is read once more to pick up the new one.
 //   aws  AWS keys -> aws_* outputs.
 //   env  a JSON object -> the allow-listed keys as variables.
+#include "base/json_limits.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "expiry.hpp"
 #include "http.hpp"
-#include "json_limits.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
 #include "secret_format.hpp"
-#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // .credprofile parser: any bytes give a value or an error, never a crash; what parses re-renders to text that
 // parses to the same profile (docs/security.md 9, 19).
-#include "credprofile.hpp"
+#include "config/credprofile.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // The AWS config/credentials parser and credsh's own INI: the first byte picks where the input splits into
 // the two files; any bytes give a value or a "file:line" error, never a crash (docs/security.md 17, 19).
-#include "credsh_config.hpp"
-#include "env.hpp"
-#include "profile_file.hpp"
+#include "base/env.hpp"
+#include "config/credsh_config.hpp"
+#include "config/profile_file.hpp"
 
 #include <cstdint>
 #include <string>

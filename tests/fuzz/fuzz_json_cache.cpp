@@ -1,9 +1,9 @@
 // JSON inputs credsh reads from disk: a credential cache entry (~/.aws/cli/cache, shared with other tools),
 // ~/.ask/cli_config, and the hook's state text. Any bytes are a value or an error, never a crash; a corrupt
 // cache is a miss (docs/security.md 17, 19). The cache reader takes a path, so the bytes go through a memfd.
-#include "ask_config.hpp"
-#include "cred_cache.hpp"
-#include "state.hpp"
+#include "config/ask_config.hpp"
+#include "pipeline/cred_cache.hpp"
+#include "pipeline/state.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 # One reader of the profile graph (issue 13 item 1): what `credsh profiles --json` and `credsh status` say serves
-# a profile, the export mode, and what resolving it does all come from the one planned chain (core/chain.hpp).
+# a profile, the export mode, and what resolving it does all come from the one planned chain (core/pipeline/chain.hpp).
 # The profiles are those an earlier second classifier read differently: credential_source = Environment alone
 # (listed as imds, resolved from the environment), sso_role_name beside static keys (listed as static keys and
 # exported as AWS_PROFILE, while resolution says the SSO settings are incomplete), and web identity from the

@@ -450,7 +450,7 @@ replay "$PROV/credential_process" ok
 no_requests
 ADAPTED+=("credential_process: the command wrapped in sh -c (it pipes echo into base64 --decode)")
 # The point of this case is the account id: credsh takes aws_account_id when the process gives none
-# (core/resolve.cpp), but exports no account variable and caches no credential_process result, so only the
+# (core/pipeline/resolve.cpp), but exports no account variable and caches no credential_process result, so only the
 # credentials can be checked here.
 ADAPT=wrap_in_sh
 replay "$PROV/credential_process_account_id_fallback" ok

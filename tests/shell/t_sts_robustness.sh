@@ -63,7 +63,7 @@ for scenario in expiring cold; do
 done
 
 # --- 2. kill -9 during the refresh ----------------------------------------------------------------------------
-# Where the kill lands is chosen, not guessed: CREDSH_TEST_PAUSE (core/test_pause.hpp) stops the writer just
+# Where the kill lands is chosen, not guessed: CREDSH_TEST_PAUSE (core/base/test_pause.hpp) stops the writer just
 # before or just after the rename that publishes the entry, and the test kills it there. A sleep before the kill
 # cannot do this on every machine (a sanitizer build under load was killed before the write in all 80 runs).
 start_fake sts_strict.py FAST_PORT

@@ -1,10 +1,10 @@
 // ~/.ask/cli_config holds LWA refresh tokens. These tests pin down what the core may learn from it (names,
 // vendor ids, links, whether a refresh token exists, when the access token expires), that the ASK CLI's own
 // fixtures parse as the ASK CLI reads them, and that a broken file is reported by position, never by content.
-#include "ask_config.hpp"
+#include "config/ask_config.hpp"
 
+#include "base/text.hpp"
 #include "helpers.hpp"
-#include "text.hpp"
 
 #include <sys/stat.h>
 
@@ -190,7 +190,7 @@ TEST_CASE("ask_config_path is $HOME/.ask/cli_config", "[ask_config]") {
           "/h/.ask/cli_config");
 }
 
-// These go through safe_read_file (core/safe_file.cpp).
+// These go through safe_read_file (core/base/safe_file.cpp).
 TEST_CASE("load_ask_config reads $HOME/.ask/cli_config", "[ask_config]") {
     TempDir home;
     const Env env(Vars{{"HOME", home.str()}});

@@ -4,10 +4,10 @@
 // at all, environment mode exports the token, the vendor id and the linked AWS keys together, and
 // ASK_REFRESH_TOKEN never. The plugin's network path is exercised in tests/shell/t_ask.sh.
 #include "ask/cli_config_tokens.hpp"
-#include "ask_config.hpp"
-#include "credsh_config.hpp"
-#include "exporter.hpp"
-#include "text.hpp"
+#include "base/text.hpp"
+#include "config/ask_config.hpp"
+#include "config/credsh_config.hpp"
+#include "pipeline/exporter.hpp"
 
 #include "helpers.hpp"
 

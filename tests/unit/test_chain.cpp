@@ -2,11 +2,11 @@
 // credsh's own rules: GetSessionToken for a selected profile with mfa_serial, web identity from the
 // environment, and the chain description. The end-to-end run of the same cases against moto is
 // tests/shell/t_sts_conformance.sh.
-#include "chain.hpp"
-#include "exporter.hpp"
+#include "base/text.hpp"
 #include "helpers.hpp"
-#include "provider.hpp"
-#include "text.hpp"
+#include "pipeline/chain.hpp"
+#include "pipeline/exporter.hpp"
+#include "pipeline/provider.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // Command-line parsing of profile names that start with '-' (docs/security.md 36): attach_option_values()
 // and Boost.Program_options together, with the options `exec` and `use` declare.
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 #include <catch2/catch.hpp>
 

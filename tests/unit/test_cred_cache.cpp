@@ -3,9 +3,9 @@
 // AssumeRoleCredentialFetcher._cache_key / AssumeRoleWithWebIdentityCredentialFetcher._cache_key;
 // tests/shell/t_sts_differential.sh checks the same interop live (each tool reuses the other's entry without
 // an STS call).
-#include "cred_cache.hpp"
+#include "base/text.hpp"
 #include "helpers.hpp"
-#include "text.hpp"
+#include "pipeline/cred_cache.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>

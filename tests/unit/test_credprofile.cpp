@@ -2,8 +2,8 @@
 // with file:line, and that no refusal repeats the offending value.
 #include "helpers.hpp"
 
-#include "credprofile.hpp"
-#include "text.hpp"
+#include "base/text.hpp"
+#include "config/credprofile.hpp"
 
 #include <random>
 

@@ -1,4 +1,4 @@
-#include "credsh_config.hpp"
+#include "config/credsh_config.hpp"
 
 #include <catch2/catch.hpp>
 

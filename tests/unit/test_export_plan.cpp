@@ -1,10 +1,10 @@
-// The central decision of `credsh export`, phase by phase (core/exporter.hpp): the ambient environment the
-// plugins and credential_process see, the scope choice with the [trust] prefix policy, reuse of the applied
-// credentials against resolving, the refresh time, a failure that keeps the shell consistent, ASK environment
-// mode, the CREDSH_* variables and the next state, and messages that carry escaped text only.
-#include "exporter.hpp"
-#include "text.hpp"
-#include "trust.hpp"
+// The central decision of `credsh export`, phase by phase (core/pipeline/exporter.hpp): the ambient
+// environment the plugins and credential_process see, the scope choice with the [trust] prefix policy, reuse
+// of the applied credentials against resolving, the refresh time, a failure that keeps the shell consistent,
+// ASK environment mode, the CREDSH_* variables and the next state, and messages that carry escaped text only.
+#include "base/text.hpp"
+#include "config/trust.hpp"
+#include "pipeline/exporter.hpp"
 
 #include "helpers.hpp"
 

@@ -2,15 +2,15 @@
 // (docs/security.md 35), NUL values at the plugin boundary (36), regions and hosts that become URLs (39),
 // bounded JSON parsing (41, core/json_limits), CA bundles and URL user information (45), expiries (46). The
 // same rules against live fakes: tests/shell/t_net_hostile.sh.
+#include "base/json_limits.hpp"
+#include "base/text.hpp"
 #include "endpoints.hpp"
 #include "expiry.hpp"
-#include "json_limits.hpp"
 #include "lwa.hpp"
 #include "plugin_support.hpp"
 #include "redact.hpp"
 #include "secretsmanager/secret_format.hpp"
 #include "test_sso_support.hpp"
-#include "text.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 // unloaded, and the library stays mapped until the host is gone.
 #include "helpers.hpp"
 
-#include "plugin_host.hpp"
+#include "pipeline/plugin_host.hpp"
 
 #include <cstddef>
 #include <fcntl.h>

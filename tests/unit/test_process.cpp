@@ -2,10 +2,10 @@
 // ones: a tool that hangs, one whose grandchild keeps stdout open, one that floods stdout, one that fails.
 // The fixtures of the Go SDK and smithy-rs are read in place; commands that relied on a shell in those suites
 // are adapted (credsh never runs a shell), and the tests say so where they do.
-#include "process.hpp"
+#include "pipeline/process.hpp"
 
+#include "base/text.hpp"
 #include "helpers.hpp"
-#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>

@@ -3,7 +3,7 @@
 // and is compared semantically, with its few true departures listed below and each asserted to be exactly
 // that departure. The malformed-input tests are docs/security.md item 17: no crash, no hang, and an error
 // that names "file:line" but never the value on that line (values are secrets).
-#include "profile_file.hpp"
+#include "config/profile_file.hpp"
 
 #include "helpers.hpp"
 

@@ -1,7 +1,7 @@
 // `credsh profiles` (and so every shell's completion) lists names through parse_profile_names, a names-only
 // pass that skips copying values. It must agree with the full parser everywhere: the same names, the same
 // origins, the same errors -- checked over every case of both cross-SDK suites and some edges of our own.
-#include "profile_file.hpp"
+#include "config/profile_file.hpp"
 
 #include "helpers.hpp"
 

@@ -1,5 +1,5 @@
-#include "credsh_config.hpp"
-#include "prompt.hpp"
+#include "config/credsh_config.hpp"
+#include "pipeline/prompt.hpp"
 
 #include <catch2/catch.hpp>
 

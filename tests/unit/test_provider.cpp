@@ -1,4 +1,4 @@
-#include "provider.hpp"
+#include "pipeline/provider.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,13 +1,13 @@
-// The step runner (core/runner.hpp) with a fake plugin host and fake I/O: the refresh window, the lock and
-// the re-read under it, the fallback to a still-valid value, the MFA prompt through the injected terminal,
-// and the SSO and ASK calls that go through it. No tmux, no server, no timing.
-#include "ask_config.hpp"
-#include "ask_token.hpp"
-#include "cred_cache.hpp"
+// The step runner (core/pipeline/runner.hpp) with a fake plugin host and fake I/O: the refresh window, the
+// lock and the re-read under it, the fallback to a still-valid value, the MFA prompt through the injected
+// terminal, and the SSO and ASK calls that go through it. No tmux, no server, no timing.
+#include "base/text.hpp"
+#include "config/ask_config.hpp"
 #include "helpers.hpp"
-#include "provider.hpp"
-#include "runner.hpp"
-#include "text.hpp"
+#include "pipeline/ask_token.hpp"
+#include "pipeline/cred_cache.hpp"
+#include "pipeline/provider.hpp"
+#include "pipeline/runner.hpp"
 
 #include <catch2/catch.hpp>
 

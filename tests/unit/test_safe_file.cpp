@@ -4,9 +4,9 @@
 // millisecond assertions, which would be flaky on a loaded machine.
 #include "helpers.hpp"
 
-#include "policy.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include <credsh/policy.hpp>
 
 #include <atomic>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "scope.hpp"
+#include "pipeline/scope.hpp"
 
 #include <catch2/catch.hpp>
 

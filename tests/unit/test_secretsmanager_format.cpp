@@ -4,9 +4,9 @@
 // LWA fake, write-back counted through AWSPREVIOUS) is in tests/shell/t_secretsmanager.sh.
 #include "secretsmanager/secret_format.hpp"
 
-#include "chain.hpp"
-#include "cred_cache.hpp"
-#include "text.hpp"
+#include "base/text.hpp"
+#include "pipeline/chain.hpp"
+#include "pipeline/cred_cache.hpp"
 
 #include "helpers.hpp"
 

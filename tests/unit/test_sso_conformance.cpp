@@ -14,11 +14,11 @@
 // works.
 #include "test_sso_support.hpp"
 
-#include "chain.hpp"
-#include "credsh_config.hpp"
-#include "profile_file.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include "config/credsh_config.hpp"
+#include "config/profile_file.hpp"
+#include "pipeline/chain.hpp"
 
 #include <nlohmann/json.hpp>
 

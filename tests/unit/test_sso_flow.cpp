@@ -3,9 +3,9 @@
 // (single-flight: the token is re-read after the lock), logout, account listing, and the cache files' modes.
 #include "test_sso_support.hpp"
 
-#include "policy.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -5,9 +5,9 @@
 // kept only when it gives the profile's account and role.
 #include "test_sso_support.hpp"
 
+#include "base/safe_file.hpp"
 #include "browser.hpp"
 #include "loopback.hpp"
-#include "safe_file.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>

@@ -2,9 +2,9 @@
 // canned JSON responses, a plugin request built from maps, and a Ctx wired to a temporary HOME.
 #pragma once
 
+#include "base/text.hpp"
 #include "helpers.hpp"
 #include "sso_flow.hpp"
-#include "text.hpp"
 
 #include <credsh/plugin_abi.hpp>
 

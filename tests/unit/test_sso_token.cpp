@@ -2,11 +2,11 @@
 // files, lenient expiry parsing, settings, endpoints, the lock directory rule, and the wire formats.
 #include "test_sso_support.hpp"
 
-#include "cred_cache.hpp"
+#include "base/text.hpp"
+#include "pipeline/cred_cache.hpp"
 #include "sso_api.hpp"
 #include "sso_config.hpp"
 #include "sso_token.hpp"
-#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "state.hpp"
+#include "pipeline/state.hpp"
 
 #include <catch2/catch.hpp>
 

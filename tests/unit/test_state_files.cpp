@@ -3,10 +3,10 @@
 // chown to uid 65534 (nobody), which needs root: the unit tests run as root in the sandbox and CI containers.
 #include "helpers.hpp"
 
-#include "cred_cache.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
-#include "trust.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include "config/trust.hpp"
+#include "pipeline/cred_cache.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

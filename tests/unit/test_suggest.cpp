@@ -1,4 +1,4 @@
-#include "suggest.hpp"
+#include "base/suggest.hpp"
 
 #include <catch2/catch.hpp>
 

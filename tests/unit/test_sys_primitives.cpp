@@ -1,13 +1,13 @@
-// The system primitives every part of credsh and every plugin shares (credsh_util): the descriptor owner,
+// The system primitives every part of credsh and every plugin shares (credsh_base): the descriptor owner,
 // the deadline, the capped read, errno_text, and safe_file's private writes, removal, noted state reads and
 // the lock. No assertion depends on how fast the machine is: deadlines are either already over or an hour
 // away.
 #include "helpers.hpp"
 
-#include "deadline.hpp"
-#include "safe_file.hpp"
-#include "text.hpp"
-#include "unique_fd.hpp"
+#include "base/deadline.hpp"
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include "base/unique_fd.hpp"
 
 #include <cerrno>
 #include <fcntl.h>

@@ -2,8 +2,8 @@
 // uid 65534 (nobody), which needs root: the sandbox and CI containers run the unit tests as root.
 #include "helpers.hpp"
 
-#include "text.hpp"
-#include "trust.hpp"
+#include "base/text.hpp"
+#include "config/trust.hpp"
 
 #include <algorithm>
 #include <csignal>

@@ -1,0 +1,151 @@
+#include "cli/cli.hpp"
+
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include <credsh/policy.hpp>
+
+#include <unistd.h>
+
+#include <array>
+#include <iostream>
+#include <sstream>
+
+namespace credsh {
+
+namespace {
+// Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
+const std::array<Command, 15> kCommands = {{
+    {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
+    {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
+    {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
+    {"exec", "run one command with a profile's credentials (command scope)", cmd_exec},
+    {"export", "print shell code for the current scope (used by the hook)", cmd_export},
+    {"hook", "print the hook to install in bash, zsh, fish or pwsh", cmd_hook},
+    {"login", "interactive sign-in for a profile that needs it (SSO, MFA)", cmd_login},
+    {"logout", "forget a profile's SSO token and the credentials derived from it", cmd_logout},
+    {"pin", "write ./.credprofile naming a profile, and trust it", cmd_pin},
+    {"plugins", "list the plugins found, with versions and problems", cmd_plugins},
+    {"profiles", "list every profile credsh knows", cmd_profiles},
+    {"prompt", "print the prompt segment", cmd_prompt},
+    {"sso", "IAM Identity Center: list accounts and roles, write matching profiles", cmd_sso},
+    {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
+    {"use", "set this shell's session profile (needs the hook)", cmd_use},
+}};
+
+void write_all(int fd, std::string_view s) {
+    while (!s.empty()) {
+        ssize_t n = ::write(fd, s.data(), s.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        s.remove_prefix(static_cast<size_t>(n));
+    }
+}
+} // namespace
+
+void Context::out(std::string_view s) const {
+    write_all(out_fd, s);
+}
+
+PluginHost* Context::plugins() {
+    if (!plugin_host)
+        plugin_host = std::make_shared<PluginHost>(ambient_environment(env, state), executable_dir(), err_fd);
+    return plugin_host.get();
+}
+// Messages carry text from files and servers; whatever a caller forgot to escape is made inert here.
+void Context::err(std::string_view s) const {
+    write_all(err_fd, terminal_safe(s));
+}
+void Context::warn(std::string_view s) const {
+    write_all(err_fd, "credsh: " + terminal_safe(s) + "\n");
+}
+
+std::span<const Command> commands() {
+    return kCommands;
+}
+
+const Command* find_command(std::string_view name) {
+    for (const Command& c : kCommands)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args,
+                                            po::options_description desc,
+                                            const po::positional_options_description& pos,
+                                            std::string_view usage, std::string_view about, int& exit_code,
+                                            bool allow_unregistered) {
+    desc.add_options()("help,h", "show this help");
+    po::variables_map vm;
+    try {
+        auto parser = po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos);
+        if (allow_unregistered) parser.allow_unregistered();
+        po::store(parser.run(), vm);
+        if (!vm.count("help")) po::notify(vm); // --help needs no required options
+    } catch (const po::error& e) {
+        ctx.warn(std::string(e.what()) + " (see: credsh " + std::string(usage.substr(0, usage.find(' '))) +
+                 " --help)");
+        exit_code = 2;
+        return std::nullopt;
+    }
+    if (vm.count("help")) {
+        std::ostringstream ss;
+        ss << "usage: credsh " << usage << "\n\n" << about << "\n\n" << desc;
+        ctx.out(ss.str());
+        exit_code = 0;
+        return std::nullopt;
+    }
+    return vm;
+}
+
+std::optional<State> read_state_from_stdin(const Context& ctx) {
+    return read_state_from_fd(ctx, 0);
+}
+
+std::string shell_files_dir(const Env& env) {
+    if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/') return *r + "/credsh";
+    if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') return *c + "/credsh/stamps";
+    return env.home() + "/.cache/credsh/stamps";
+}
+
+std::optional<State> read_state_from_fd(const Context& ctx, int fd) {
+    // Parsed from what was read, at most kStateFileCap + 1 bytes, however the read ended.
+    auto st = parse_state(read_capped(fd, kStateFileCap).data);
+    if (!st) return std::nullopt;
+    if (!st->stashed.empty()) {
+        std::string stash;
+        bool digits = !st->stash.empty() && st->stash.find_first_not_of("0123456789") == std::string::npos;
+        if (digits)
+            if (auto r = safe_read_file(shell_files_dir(ctx.env) + "/stash-" + st->stash, 64 * 1024))
+                stash = *r;
+        for (const auto& name : apply_stash(*st, stash))
+            ctx.warn("the value " + name +
+                     " had before credsh changed it is lost (its stash file is gone); "
+                     "it stays unset");
+    }
+    return *st;
+}
+
+std::string active_profile(const Context& ctx) {
+    return ctx.env.get_nonempty("CREDSH_PROFILE").value_or(ctx.env.get_nonempty("AWS_PROFILE").value_or(""));
+}
+
+const Shell* require_shell(const Context& ctx, std::string_view name) {
+    const Shell* shell = find_shell(name);
+    if (!shell) ctx.warn("unknown shell '" + printable(name) + "' (bash, zsh, fish or pwsh)");
+    return shell;
+}
+
+ExportRequest base_request(Context& ctx) {
+    ExportRequest req;
+    req.env = ctx.env;
+    req.cwd = ctx.cwd;
+    req.now = ctx.now;
+    req.stderr_fd = ctx.err_fd;
+    req.state = ctx.state;
+    req.plugins = ctx.plugins();
+    return req;
+}
+
+} // namespace credsh

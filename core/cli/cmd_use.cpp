@@ -1,0 +1,76 @@
+// credsh use NAME: the session scope. A child process cannot change its parent shell, so the hook's `credsh`
+// shell function calls this with --shell, evaluates what it prints (one shell variable) and re-runs the hook.
+#include "base/suggest.hpp"
+#include "base/text.hpp"
+#include "cli/cli.hpp"
+#include "config/ask_config.hpp"
+#include "config/credsh_config.hpp"
+#include "config/profile_file.hpp"
+#include "pipeline/provider.hpp"
+#include "shell.hpp"
+
+namespace credsh {
+
+int cmd_use(Context& ctx, const Args& args) {
+    po::options_description desc("options");
+    std::string name, shell_name, session;
+    desc.add_options()("profile", po::value(&name), "profile to use in this shell")(
+        "clear", "drop the session profile; the directory or default scope applies again")(
+        "shell", po::value(&shell_name), "set by the hook's credsh function")(
+        "session", po::value(&session), "set by the hook's credsh function");
+    po::positional_options_description pos;
+    pos.add("profile", 1);
+    int rc = 0;
+    // Profile names may start with '-': `use -dev`, `use --profile -dev` and `use -- -dev` all reach "-dev".
+    Args words = dash_words_as_value(args, {"--clear", "--help", "-h"}, {"--profile", "--shell", "--session"},
+                                     "profile");
+    auto vm = parse_args(
+        ctx, words, desc, pos, "use NAME | use -- NAME | use --clear",
+        "Sets this shell's session profile. It wins over .credprofile files and the default,\n"
+        "and lasts until `credsh use --clear` or the shell exits (docs/design.md §2).\n"
+        "A name that starts with '-' works as it is, or after `--` (needed for names like --clear).",
+        rc);
+    if (!vm) return rc;
+    const Shell* shell = find_shell(shell_name);
+    if (!shell) {
+        ctx.warn("`credsh use` changes the current shell, so it needs the hook: "
+                 "eval \"$(credsh hook bash)\" (or zsh, fish, pwsh)");
+        return 2;
+    }
+    if (vm->count("clear")) {
+        ctx.out(shell->set_local("__credsh_session", "")); // empty means none, in every shell
+        return 0;
+    }
+    if (name.empty()) {
+        ctx.err(session.empty() ? "credsh: no session profile in this shell\n"
+                                : "credsh: session profile: " + session + "\n");
+        return 0;
+    }
+    // Any name the files define may be used (the AWS files allow spaces, ':' and '/'); the value is quoted
+    // for the shell like every other. Only control characters are refused: they have no business in a prompt.
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f) {
+            ctx.warn("not a valid profile name: " + printable(name));
+            return 1;
+        }
+    auto profiles = load_profile_files(ctx.env);
+    auto ask = load_ask_config(ctx.env);
+    auto config = load_credsh_config(ctx.env);
+    bool known = (profiles && profiles->profiles.count(name)) || (ask && ask->profiles.count(name)) ||
+                 (config && config->profiles.count(name));
+    if (!known) {
+        for (const auto* e : {profiles ? nullptr : &profiles.error(), ask ? nullptr : &ask.error(),
+                              config ? nullptr : &config.error()})
+            if (e) ctx.warn(e->message);
+        auto near =
+            did_you_mean(name, known_profile_names(profiles ? &*profiles : nullptr, ask ? &*ask : nullptr,
+                                                   config ? &*config : nullptr));
+        ctx.warn("profile " + printable(name) + " not found" + did_you_mean_text(near) +
+                 " (see: credsh profiles)");
+        return 1;
+    }
+    ctx.out(shell->set_local("__credsh_session", name));
+    return 0;
+}
+
+} // namespace credsh

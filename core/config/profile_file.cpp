@@ -1,0 +1,445 @@
+// The AWS shared config/credentials parser. It follows the cross-SDK profile file spec as smithy-rs
+// implements it (aws-runtime env_config/parse.rs + normalize.rs), because that is what the conformance suite
+// encodes and what every other SDK is measured against; where the AWS CLI (configparser) departs from it, the
+// suite wins (docs/protocols.md §2). It runs on shell prompts, so it is one pass over a string_view with no
+// regex and no per-line allocation: only names and values that end up in the result are copied.
+//
+// The parse is two-level like smithy-rs's: every line is first checked for syntax regardless of where it is
+// (so a broken line inside an ignored section is still an error, as in every SDK), and only then are section
+// names and property keys validated, with invalid ones silently dropped. Errors name "path:line" and are
+// fixed texts: nothing from the file is echoed, because values are often secrets.
+#include "config/profile_file.hpp"
+
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include <credsh/policy.hpp>
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string_view>
+
+namespace credsh {
+
+const std::string* find_prop(const Properties& props, std::string_view key) {
+    if (auto it = props.find(std::string(key)); it != props.end()) return &it->second;
+    for (const auto& [k, v] : props)
+        if (iequals(k, key)) return &v;
+    return nullptr;
+}
+
+const std::string* nonempty_prop(const Properties& props, std::string_view key) {
+    const std::string* v = find_prop(props, key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+bool has_prop(const Properties& props, std::string_view key) {
+    return nonempty_prop(props, key) != nullptr;
+}
+
+bool is_sso_profile(const Properties& props) {
+    return has_prop(props, "sso_session") || has_prop(props, "sso_start_url") ||
+           has_prop(props, "sso_account_id") || has_prop(props, "sso_role_name");
+}
+
+namespace {
+
+enum class FileKind { config, credentials };
+
+// The spec's whitespace is space and tab only: a CR, VT or form feed is part of a name or value.
+constexpr bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+std::string_view trim_blank(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && is_blank(s[b]))
+        ++b;
+    while (e > b && is_blank(s[e - 1]))
+        --e;
+    return s.substr(b, e - b);
+}
+
+// [A-Za-z0-9_\-/.%@:+]+, the identifier rule smithy-rs applies to profile names, section names and keys.
+bool is_identifier(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '-' || c == '/' || c == '.' || c == '%' || c == '@' || c == ':' || c == '+';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// Does s end with a character Rust's char::is_whitespace() accepts? smithy-rs decides "is this '#' an inline
+// comment" with it, so a value like "a<NBSP># b" loses its comment there too. ASCII first, then the few
+// multi-byte Unicode White_Space code points, matched on their UTF-8 bytes.
+bool ends_with_unicode_space(std::string_view s) {
+    if (s.empty()) return false;
+    auto b = [&](std::size_t back) { return static_cast<unsigned char>(s[s.size() - back]); };
+    unsigned char c = b(1);
+    if (c == ' ' || (c >= 0x09 && c <= 0x0d)) return true;
+    if (s.size() >= 2 && b(2) == 0xc2 && (c == 0x85 || c == 0xa0)) return true; // U+0085, U+00A0
+    if (s.size() >= 3) {
+        unsigned char x = b(3), y = b(2);
+        if (x == 0xe1 && y == 0x9a && c == 0x80) return true; // U+1680
+        if (x == 0xe2 && y == 0x80 && ((c >= 0x80 && c <= 0x8a) || c == 0xa8 || c == 0xa9 || c == 0xaf))
+            return true;                                      // U+2000-200A, 2028, 2029, 202F
+        if (x == 0xe2 && y == 0x81 && c == 0x9f) return true; // U+205F
+        if (x == 0xe3 && y == 0x80 && c == 0x80) return true; // U+3000
+    }
+    return false;
+}
+
+// Trim, then cut a trailing comment. In a section header any '#' or ';' starts one; in a property line it
+// must follow whitespace, so "key = a;b" keeps its ';' (session tokens and URLs contain them).
+std::string_view strip_comment(std::string_view line, bool need_space) {
+    line = trim_blank(line);
+    if (!need_space) {
+        auto at = line.find_first_of("#;");
+        if (at != std::string_view::npos) line = line.substr(0, at);
+        return trim_blank(line);
+    }
+    for (std::size_t i = 1; i < line.size(); ++i) {
+        if ((line[i] == '#' || line[i] == ';') && ends_with_unicode_space(line.substr(0, i)))
+            return trim_blank(line.substr(0, i));
+    }
+    return line;
+}
+
+enum class PropertyError { none, no_equals, no_name };
+
+// "key = value" after comment stripping; the value is everything after the first '='.
+PropertyError split_property(std::string_view line, std::string_view& key, std::string_view& value) {
+    line = strip_comment(line, true);
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) return PropertyError::no_equals;
+    key = trim_blank(line.substr(0, eq));
+    value = trim_blank(line.substr(eq + 1));
+    return key.empty() ? PropertyError::no_name : PropertyError::none;
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+void add_origin(ProfileSet& out, const std::string& name, const char* origin) {
+    auto& v = out.origins[name];
+    if (std::find(v.begin(), v.end(), origin) == v.end()) v.emplace_back(origin);
+}
+
+// One file into `out`. Config is parsed before credentials, so credentials' properties overwrite config's.
+//
+// names_only: fill out.origins and nothing else. Every line is still checked exactly as in a full parse (a
+// file the SDKs reject lists no names either), but no property value is copied -- `credsh profiles` runs on
+// every Tab and has 10 ms for a thousand profiles.
+class Parser {
+  public:
+    Parser(ProfileSet& out, const ProfileSource& src, FileKind kind, bool names_only = false)
+        : out_(out), src_(src), kind_(kind), names_only_(names_only) {}
+
+    Result<void> run() {
+        std::string_view text = src_.text;
+        // Notepad and other Windows editors write a UTF-8 BOM; rejecting the whole file for it helps nobody.
+        if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);
+        // A NUL cannot be part of anything we would export (environment strings end at NUL), and it usually
+        // means a binary or corrupted file: say so instead of guessing.
+        if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+            line_ = 1 + static_cast<std::size_t>(
+                            std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+            return error("NUL byte in file (not a text file?)");
+        }
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            auto end = text.find('\n', pos);
+            if (end == std::string_view::npos) end = text.size();
+            std::string_view line = text.substr(pos, end - pos);
+            pos = end + 1;
+            ++line_;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (auto r = handle_line(line); !r) return r;
+        }
+        finish();
+        return {};
+    }
+
+  private:
+    Result<void> handle_line(std::string_view line) {
+        if (trim_blank(line).empty() || line[0] == '#' || line[0] == ';') return {};
+        if (line[0] == '[') return section_line(line);
+        if (is_blank(line[0])) return continuation_line(line);
+        return property_line(line);
+    }
+
+    Result<void> section_line(std::string_view line) {
+        line = strip_comment(line, false);
+        if (line.size() < 2 || line.back() != ']') return error("Profile definition must end with ']'");
+        std::string_view inner = trim_blank(line.substr(1, line.size() - 2));
+
+        // "[prefix name]" splits at the first blank; "[name]" has no prefix.
+        std::string_view prefix, name = inner;
+        bool prefixed = false;
+        if (auto sp = std::find_if(inner.begin(), inner.end(), is_blank); sp != inner.end()) {
+            auto at = static_cast<std::size_t>(sp - inner.begin());
+            prefix = inner.substr(0, at);
+            name = trim_blank(inner.substr(at + 1));
+            prefixed = true;
+        }
+
+        in_section_ = true;
+        have_property_ = false;
+        value_ = nullptr;
+        section_ = nullptr; // until proven valid: properties of an ignored section are checked, then dropped
+
+        if (kind_ == FileKind::credentials) {
+            // Credentials sections are bare profile names; "[profile x]", "[sso-session x]" etc. are ignored.
+            if (prefixed || !is_identifier(name)) return {};
+            std::string key(name);
+            add_origin(out_, key, "credentials");
+            if (!names_only_) section_ = &out_.profiles[key];
+            return {};
+        }
+        if (!prefixed) {
+            // Only [default] may omit the prefix in config; [profile default] wins over it wholesale.
+            if (name != "default") return {};
+            add_origin(out_, "default", "config");
+            if (names_only_) return {};
+            if (!unprefixed_default_) unprefixed_default_.emplace();
+            section_ = &*unprefixed_default_;
+            return {};
+        }
+        if (!is_identifier(name)) return {};
+        std::string key(name);
+        if (names_only_) {
+            if (prefix == "profile") add_origin(out_, key, "config");
+            return {};
+        }
+        if (prefix == "profile") {
+            if (name == "default") prefixed_default_ = true;
+            section_ = &out_.profiles[key];
+            add_origin(out_, key, "config");
+        } else if (prefix == "sso-session") {
+            section_ = &out_.sso_sessions[key];
+        } else if (prefix == "services") {
+            section_ = &out_.services[key];
+        }
+        // Other prefixes are sections credsh has no use for (smithy-rs keeps them as "other sections").
+        return {};
+    }
+
+    Result<void> property_line(std::string_view line) {
+        if (!in_section_) return error("Expected a profile definition");
+        std::string_view key, value;
+        switch (split_property(line, key, value)) {
+        case PropertyError::no_equals:
+            return error("Expected an '=' sign defining a property");
+        case PropertyError::no_name:
+            return error("Property did not have a name");
+        case PropertyError::none:
+            break;
+        }
+        have_property_ = true;
+        // An empty value opens a block of sub-properties ("s3 =\n  max_concurrent_requests = 20").
+        property_is_sub_ = value.empty();
+        value_ = nullptr;
+        if (section_ && is_identifier(key)) {
+            std::string& slot = (*section_)[ascii_lower(key)];
+            slot.assign(value);
+            value_ = &slot;
+        }
+        return {};
+    }
+
+    Result<void> continuation_line(std::string_view line) {
+        if (!in_section_) return error("Expected a profile definition");
+        if (!have_property_) return error("Expected a property definition, found continuation");
+        if (property_is_sub_) {
+            std::string_view key, value;
+            switch (split_property(line, key, value)) {
+            case PropertyError::no_equals:
+                return error("Expected an '=' sign defining a sub-property");
+            case PropertyError::no_name:
+                return error("Sub-property did not have a name");
+            case PropertyError::none:
+                break;
+            }
+        }
+        // Kept raw (comments included, as the spec says for continuations); sub_properties() splits it.
+        if (value_) {
+            value_->push_back('\n');
+            value_->append(trim_blank(line));
+        }
+        return {};
+    }
+
+    void finish() {
+        if (kind_ != FileKind::config || prefixed_default_ || !unprefixed_default_) return;
+        Properties& target = out_.profiles["default"];
+        for (auto& [k, v] : *unprefixed_default_)
+            target.insert_or_assign(k, std::move(v));
+    }
+
+    Error error(const char* message) const {
+        std::string where = src_.path.empty() ? std::string("(unnamed)") : printable(src_.path);
+        return fail(where + ":" + std::to_string(line_) + ": " + message);
+    }
+
+    ProfileSet& out_;
+    const ProfileSource& src_;
+    FileKind kind_;
+    bool names_only_;
+    std::size_t line_ = 0;
+
+    bool in_section_ = false;
+    Properties* section_ = nullptr; // nullptr: the current section is ignored
+    bool have_property_ = false;
+    bool property_is_sub_ = false;
+    std::string* value_ = nullptr; // nullptr: the current property is ignored
+
+    // Config only: [default] is held aside until we know whether [profile default] exists anywhere.
+    std::optional<Properties> unprefixed_default_;
+    bool prefixed_default_ = false;
+};
+
+// The home directory the spec derives from the environment, or nullopt. Empty variables count as unset:
+// an empty HOME would otherwise turn "~/.aws/config" into a path relative to $PWD, which on a prompt is
+// whatever repository the user just cloned.
+std::optional<std::string> env_home(const Env& env, bool windows) {
+    if (auto h = env.get_nonempty("HOME")) return h;
+    if (!windows) return std::nullopt;
+    if (auto h = env.get_nonempty("USERPROFILE")) return h;
+    auto drive = env.get_nonempty("HOMEDRIVE");
+    auto path = env.get_nonempty("HOMEPATH");
+    if (drive && path) return *drive + *path;
+    return std::nullopt;
+}
+
+std::optional<std::string> passwd_home() {
+    if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir)
+        return std::string(pw->pw_dir);
+    return std::nullopt;
+}
+
+// "~" as the first path component becomes the home directory; on windows the rest takes '\' separators,
+// as the SDKs rebuild the path component by component. Without a home, the path is left alone.
+std::string expand_home(const std::string& path, const std::optional<std::string>& home, bool windows) {
+    bool tilde = path == "~" || path.starts_with("~/") || (windows && path.starts_with("~\\"));
+    if (!tilde || !home) return path;
+    std::string rest = path.substr(1);
+    if (windows) std::replace(rest.begin(), rest.end(), '/', '\\');
+    return *home + rest;
+}
+
+ProfileFileLocations locate(const Env& env, bool windows, const std::optional<std::string>& home) {
+    const char* sep = windows ? "\\" : "/";
+    auto one = [&](const char* var, const char* file) {
+        auto p = env.get_nonempty(var);
+        return expand_home(p ? *p : std::string("~") + sep + ".aws" + sep + file, home, windows);
+    };
+    return {one("AWS_CONFIG_FILE", "config"), one("AWS_SHARED_CREDENTIALS_FILE", "credentials")};
+}
+
+// A missing file is an empty one (the spec's "inaccessible file" rule); any other failure is reported.
+Result<std::optional<ProfileSource>> read_source(const std::string& path) {
+    // An unexpanded "~" means no home directory could be found: rather than read "./~/.aws/config" from
+    // whatever directory the prompt is in, treat the file as absent.
+    if (path == "~" || path.starts_with("~/")) return std::optional<ProfileSource>();
+    auto text = safe_read_file(path, kConfigCap);
+    if (!text) {
+        if (text.error().kind == ErrorKind::not_found) return std::optional<ProfileSource>();
+        return text.error();
+    }
+    return std::optional<ProfileSource>(ProfileSource{path, std::move(text.value())});
+}
+
+} // namespace
+
+Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
+                                       const std::optional<ProfileSource>& credentials) {
+    ProfileSet out;
+    if (config) {
+        if (auto r = Parser(out, *config, FileKind::config).run(); !r) return r.error();
+        ProfileSet alone;
+        if (auto r = Parser(alone, *config, FileKind::config).run(); !r) return r.error();
+        out.config_file = std::move(alone.profiles);
+    }
+    if (credentials) {
+        if (auto r = Parser(out, *credentials, FileKind::credentials).run(); !r) return r.error();
+        ProfileSet alone;
+        if (auto r = Parser(alone, *credentials, FileKind::credentials).run(); !r) return r.error();
+        out.credentials_file = std::move(alone.profiles);
+    }
+    return out;
+}
+
+Result<std::map<std::string, std::vector<std::string>>>
+parse_profile_names(const std::optional<ProfileSource>& config,
+                    const std::optional<ProfileSource>& credentials) {
+    ProfileSet out;
+    if (config)
+        if (auto r = Parser(out, *config, FileKind::config, true).run(); !r) return r.error();
+    if (credentials)
+        if (auto r = Parser(out, *credentials, FileKind::credentials, true).run(); !r) return r.error();
+    return std::move(out.origins);
+}
+
+Properties sub_properties(const std::string& raw) {
+    Properties out;
+    // Only a value whose first line is empty has sub-properties; "a\nb = c" is a continued plain value.
+    if (raw.empty() || raw[0] != '\n') return out;
+    std::string_view rest(raw);
+    rest.remove_prefix(1);
+    while (!rest.empty()) {
+        auto nl = rest.find('\n');
+        std::string_view line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        // Comments are part of a sub-property's value (the spec says so), hence no strip_comment here.
+        auto eq = line.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string_view key = trim_blank(line.substr(0, eq));
+        if (!is_identifier(key)) continue;
+        out.insert_or_assign(std::string(key), std::string(trim_blank(line.substr(eq + 1))));
+    }
+    return out;
+}
+
+ProfileFileLocations locate_profile_files(const Env& env, bool windows) {
+    auto home = env_home(env, windows);
+    if (!home) home = passwd_home();
+    return locate(env, windows, home);
+}
+
+ProfileFileLocations locate_profile_files(const Env& env, bool windows,
+                                          const std::optional<std::string>& fallback_home) {
+    auto home = env_home(env, windows);
+    if (!home) home = fallback_home;
+    return locate(env, windows, home);
+}
+
+std::string sdk_profile_name(const Env& env) {
+    return env.get_nonempty("AWS_PROFILE").value_or("default");
+}
+
+Result<ProfileSet> load_profile_files(const Env& env) {
+    auto where = locate_profile_files(env);
+    auto config = read_source(where.config);
+    if (!config) return config.error();
+    auto credentials = read_source(where.credentials);
+    if (!credentials) return credentials.error();
+    return parse_profile_files(*config, *credentials);
+}
+
+Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env) {
+    auto where = locate_profile_files(env);
+    auto config = read_source(where.config);
+    if (!config) return config.error();
+    auto credentials = read_source(where.credentials);
+    if (!credentials) return credentials.error();
+    return parse_profile_names(*config, *credentials);
+}
+
+} // namespace credsh

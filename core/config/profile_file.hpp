@@ -1,0 +1,90 @@
+// The AWS shared config and credentials files (~/.aws/config, ~/.aws/credentials), parsed to the cross-SDK
+// profile-file rules that the conformance suites encode (smithy-rs profile-parser-tests.json, Kotlin's copy,
+// file-location-tests.json). Why not inih here: Debian's libinih (r55) is built with a 200-byte stack line
+// buffer and strips inline ';' comments, while session tokens are routinely longer than 200 bytes and the
+// spec keeps ';' inside values; inih is used for credsh's own small files instead (.credprofile, config).
+#pragma once
+
+#include "base/env.hpp"
+#include "base/result.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsh {
+
+// Property name -> value. A property with sub-properties keeps its raw text as the spec's suite does
+// ("\nname = value\nother = v"); sub_properties() splits it.
+using Properties = std::map<std::string, std::string>;
+
+// A property by name: exact first, then ASCII case-insensitively (the spec lower-cases keys; users don't).
+const std::string* find_prop(const Properties& props, std::string_view key);
+
+// The property when it is set to something: an empty value counts as absent, as the SDKs read profiles.
+const std::string* nonempty_prop(const Properties& props, std::string_view key);
+bool has_prop(const Properties& props, std::string_view key);
+
+// The profile names IAM Identity Center (any of sso_session, sso_start_url, sso_account_id, sso_role_name):
+// the chain planner then serves it by SSO and checks the rest (botocore and smithy-rs read it so).
+bool is_sso_profile(const Properties& props);
+
+struct ProfileSet {
+    std::map<std::string, Properties> profiles;     // "default", "dev", ...
+    std::map<std::string, Properties> sso_sessions; // [sso-session NAME]
+    std::map<std::string, Properties> services;     // [services NAME]
+    // Where each profile name was seen ("config", "credentials" or both), for `credsh profiles`.
+    std::map<std::string, std::vector<std::string>> origins;
+    // Each file's own profile sections, unmerged: the SDKs take static keys and their session token from one
+    // file only (the credentials file first), never a key from one file and a token from the other.
+    std::map<std::string, Properties> config_file;
+    std::map<std::string, Properties> credentials_file;
+};
+
+struct ProfileSource {
+    std::string path; // for messages: "path:line: ..."
+    std::string text;
+};
+
+// Parse and merge the two files with the spec's rules (credentials wins on duplicate properties; config
+// sections need the "profile " prefix except [default]; credentials sections must not have it; invalid names
+// are ignored; errors name "path:line" and never echo a value).
+Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
+                                       const std::optional<ProfileSource>& credentials);
+
+// Only the profile names and where each was seen (ProfileSet::origins), with the same syntax checks and
+// errors as parse_profile_files but no values copied: the fast path for `credsh profiles` and completion.
+Result<std::map<std::string, std::vector<std::string>>>
+parse_profile_names(const std::optional<ProfileSource>& config,
+                    const std::optional<ProfileSource>& credentials);
+
+// Sub-properties of a raw property value ("\ns3 = x" style), in the spec's shape.
+Properties sub_properties(const std::string& raw);
+
+struct ProfileFileLocations {
+    std::string config;      // AWS_CONFIG_FILE or ~/.aws/config
+    std::string credentials; // AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
+};
+
+// The file-location rules of the spec (HOME, USERPROFILE, HOMEDRIVE+HOMEPATH on windows, "~/" expansion).
+ProfileFileLocations locate_profile_files(const Env& env, bool windows = false);
+
+// As above, with `fallback_home` standing in for the passwd lookup when no variable names a home directory
+// (the suites' "languageSpecificHome"); nullopt leaves "~" unexpanded, which load_profile_files reads as
+// absent.
+ProfileFileLocations locate_profile_files(const Env& env, bool windows,
+                                          const std::optional<std::string>& fallback_home);
+
+// The profile the SDKs select from the environment alone: AWS_PROFILE when set and non-empty, else "default".
+// (botocore also reads AWS_DEFAULT_PROFILE first, a trap scope code must clear; the cross-SDK spec does not.)
+std::string sdk_profile_name(const Env& env);
+
+// Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
+Result<ProfileSet> load_profile_files(const Env& env);
+
+// The same files, names only (parse_profile_names).
+Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env);
+
+} // namespace credsh

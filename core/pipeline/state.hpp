@@ -1,0 +1,55 @@
+// What a shell remembers between two `credsh export` calls. The hook keeps it in one shell variable that is
+// never exported (__credsh_state) and hands it to the binary on stdin, never in argv or the environment.
+//
+// It holds the "ambient" values -- every managed variable as it was before credsh changed it (unset and
+// empty are distinct) -- so leaving all scopes restores exactly that; and a short hash of each value credsh
+// left behind, so that a variable the user changed by hand since is noticed and adopted as the new ambient
+// value instead of being clobbered. No secret is held in the shell's text at all (docs/security.md 42): the
+// ambient value of a secret variable (a secret key or token the user had before credsh removed it for a
+// scope) is kept in a 0600 stash file of that shell (stash_text(), written by `credsh export`), and the text
+// holds only its sha256, against which the stash is checked when it is read back.
+#pragma once
+
+#include "base/result.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsh {
+
+struct State {
+    // Managed variable -> its ambient value (nullopt: unset).
+    std::map<std::string, std::optional<std::string>> ambient;
+    // Managed variable -> value_hash() of what credsh left it at.
+    std::map<std::string, std::string> applied;
+    // Secret variables (is_secret_var) whose ambient value lives in the shell's stash file, not in the text
+    // the shell keeps: name -> sha256_hex of the value. apply_stash() moves them back into `ambient`.
+    std::map<std::string, std::string> stashed;
+    std::string stash;                   // the stash file's id (the shell's pid), "" if none
+    std::string profile;                 // the profile whose credentials are applied, "" if none
+    std::string provider;                // how they were obtained ("static", "credential_process", ...)
+    std::optional<std::int64_t> expires; // of the applied credentials
+};
+
+// The managed variables whose value is a secret: their ambient values go to the stash file.
+bool is_secret_var(std::string_view name);
+
+// 16 hex digits of sha256; "-" stands for unset.
+std::string value_hash(const std::optional<std::string>& value);
+
+std::string serialize_state(const State& state);
+// An empty or unrecognised text is an error; callers then start from the current environment.
+Result<State> parse_state(std::string_view text);
+
+// The stash file's contents for `state`: one line per secret ambient value (percent-encoded), "" when there
+// is none (the file is then removed).
+std::string stash_text(const State& state);
+// Moves each `stashed` value found in `text` with the right sha256 into `ambient`. Returns the names that
+// could not be restored (file gone or changed); they become unset, since the value is not known.
+std::vector<std::string> apply_stash(State& state, std::string_view text);
+
+} // namespace credsh
