@@ -210,6 +210,26 @@ Listing tabulate(const ProfileSet& profiles, const Source& src, const nlohmann::
     return l;
 }
 
+// --write: the new sections appended to the AWS config file, separated by one blank line, as `aws configure
+// sso` writes them; nothing else in the file changes.
+int write_new_profiles(Context& ctx, const Listing& l) {
+    if (l.sections.empty()) {
+        ctx.warn("sso: every role already has a profile; the config file is unchanged");
+        return 0;
+    }
+    std::string text;
+    for (const auto& sec : l.sections)
+        text += (text.empty() ? "" : "\n") + sec;
+    if (auto w = append_to_config(ctx, text); !w) {
+        ctx.warn("sso: " + w.error().message);
+        return 1;
+    }
+    const std::size_t added = l.sections.size();
+    ctx.warn("sso: added " + std::to_string(added) + " profile" + (added == 1 ? "" : "s") + " to " +
+             printable(locate_profile_files(ctx.env).config));
+    return 0;
+}
+
 } // namespace
 
 int cmd_sso(Context& ctx, const Args& args) {
@@ -277,23 +297,7 @@ int cmd_sso(Context& ctx, const Args& args) {
 
     Listing l = tabulate(*profiles, src, accounts, signed_in, {format, region, write});
     ctx.out(l.table);
-    if (!write) return 0;
-    if (l.sections.empty()) {
-        ctx.warn("sso: every role already has a profile; the config file is unchanged");
-        return 0;
-    }
-    // Sections are separated by one blank line, as `aws configure sso` writes them.
-    std::string text;
-    for (const auto& sec : l.sections)
-        text += (text.empty() ? "" : "\n") + sec;
-    if (auto w = append_to_config(ctx, text); !w) {
-        ctx.warn("sso: " + w.error().message);
-        return 1;
-    }
-    const std::size_t added = l.sections.size();
-    ctx.warn("sso: added " + std::to_string(added) + " profile" + (added == 1 ? "" : "s") + " to " +
-             printable(locate_profile_files(ctx.env).config));
-    return 0;
+    return write ? write_new_profiles(ctx, l) : 0;
 }
 
 } // namespace credsh
