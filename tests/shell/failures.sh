@@ -1,4 +1,4 @@
-# Failures show (issue 11 item 2), in bash, zsh and fish (t_failures_<shell>.sh set SUT and source this file,
+# Failures show (issue 11 item 2), in bash, zsh, fish and PowerShell (t_failures_<shell>.sh set SUT and source this file,
 # which borrows scenarios.sh's snippets, runner and world). A profile whose credentials cannot be had -- a role
 # whose STS endpoint is a closed port on 127.0.0.1, an IAM Identity Center profile without a token -- must not
 # look like success:
