@@ -474,10 +474,14 @@ std::optional<std::string> plan_target(ExportPlan& plan, const ExportRequest& re
     plan.desired["AWS_REGION"] = ambient.at("AWS_REGION");
     plan.desired["AWS_DEFAULT_REGION"] = ambient.at("AWS_DEFAULT_REGION");
     if (!target) {
-        plan.messages.push_back("credsh: " + target.error().message);
         plan.failed = true;
-        if (plan.error.empty()) {
-            plan.error = "failed";
+        plan.error = "failed";
+        // A file that could not be read is the cause (already said, with file:line): "profile dev not found"
+        // after it would send the user looking for the wrong thing.
+        if (world.failed && !world.messages.empty()) {
+            plan.error_message = world.messages.front().substr(std::string_view("credsh: ").size());
+        } else {
+            plan.messages.push_back("credsh: " + target.error().message);
             plan.error_message = target.error().message;
         }
         return std::nullopt;

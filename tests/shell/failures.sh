@@ -81,5 +81,50 @@ failures_scenario() {
     check "$SUT: use --clear: nothing selected, exit 0" "0 unset" "$(get u4 rc) $(get u4 CREDSH_ERROR)"
 }
 
+# Issue 11 item 8: a broken ~/.aws/config. One line with file and line at each export -- never a misleading
+# "profile dev not found" after it --, the selected profile still in the prompt with the error mark, and
+# `credsh profiles` (what every completion calls) still lists every name it can read, saying the file is broken.
+broken_config_scenario() {
+    local s=$HOME/src V="CREDSH_PROMPT CREDSH_ERROR AWS_PROFILE"
+    cp "$HOME/.aws/config" "$T_ROOT/config.good"
+    local bad=$(($(wc -l <"$T_ROOT/config.good") + 2))
+    printf '[profile late]\nthis line has no equals sign\n[profile after]\n' >>"$HOME/.aws/config"
+    S_begin
+    S_install
+    S_mark b1; S_cd "$s/shop"; S_show b1 $V
+    S_mark b2; S_cd "$s/plain"
+    S_mark b3; S_cd "$s/shop"; S_show b3 $V
+    S_mark b4; S 'credsh profiles'; S_rc b4
+    S_mark b5; S 'credsh status'; S_rc b5
+    S_mark b6; S 'credsh use prod'; S_rc b6; S_show b6 $V
+    run broken
+    local want="config:$bad: Expected an '=' sign defining a property"
+    check_contains "$SUT: broken config, cd into dev's tree: the file and line" "$want" "$(err_of b1)"
+    check "$SUT: ... one line only (no 'profile dev not found')" 1 "$(lines "$(err_of b1)")"
+    check "$SUT: ... the prompt keeps dev, with the error mark" "s:aws:dev !" "$(get b1 CREDSH_PROMPT)"
+    check "$SUT: ... CREDSH_ERROR=failed, no AWS_PROFILE" "x:failed unset" "$(get b1 CREDSH_ERROR) $(get b1 AWS_PROFILE)"
+    check "$SUT: ... cd elsewhere: at most the one line" 1 "$(lines "$(err_of b2)")"
+    check "$SUT: ... cd back: the one line again, nothing misleading" "1" "$(lines "$(err_of b3)")"
+    check_absent "$SUT: ... never 'not found'" "not found" "$(err_of b1)$(err_of b2)$(err_of b3)"
+    check "$SUT: ... and the mark again" "s:aws:dev !" "$(get b3 CREDSH_PROMPT)"
+    local names
+    names=$(out_of b4 | grep -v '^@' | tr '\n' ' ')
+    check "$SUT: credsh profiles lists every name it can read, before and after the broken line" \
+        "admin after broken dev late proc procb prod ssonew staging stale stsdown weird " "$names"
+    check_contains "$SUT: ... and says the file is broken" "$want (listing the profile names that could be read)" \
+        "$(err_of b4)"
+    check "$SUT: ... exit 1" 1 "$(get b4 rc)"
+    check "$SUT: status exits 1" 1 "$(get b5 rc)"
+    check_contains "$SUT: ... status names the file and line as what failed" "error     no usable credentials: " \
+        "$(out_of b5)"
+    check_contains "$SUT: ... (the file and line)" "$want" "$(out_of b5)"
+    check "$SUT: use of a name the broken file still shows: selected, exit 1 (no credentials)" 1 "$(get b6 rc)"
+    check "$SUT: ... the one error, no 'not found'" "1 0" \
+        "$(lines "$(err_of b6)") $(grep -c 'not found' <<<"$(err_of b6)")"
+    check "$SUT: ... the prompt shows it with the mark" "s:aws:prod* !" "$(get b6 CREDSH_PROMPT)"
+    cp "$T_ROOT/config.good" "$HOME/.aws/config"
+}
+
 failures_scenario
+broken_config_scenario
 finish

@@ -512,6 +512,19 @@ TEST_CASE("plan_export: a scope whose profile fails leaves nothing stale and sta
         CHECK(plan.error == "failed");
         CHECK(plan.prompt_template == "aws:nosuch* ! (us-east-2)"); // the user's region stays
     }
+    SECTION("a broken ~/.aws/config: one line with file:line, no 'profile not found' after it, the mark") {
+        write_file(home + "/.aws/config", "[profile dev]\nregion = eu-west-1\noops\n");
+        req.session_profile = "dev";
+        ExportPlan plan = plan_export(req);
+        CHECK(plan.failed);
+        REQUIRE(plan.messages.size() == 1);
+        CHECK(plan.messages[0] ==
+              "credsh: " + home + "/.aws/config:3: Expected an '=' sign defining a property");
+        CHECK(plan.error == "failed");
+        CHECK(plan.error_message == home + "/.aws/config:3: Expected an '=' sign defining a property");
+        CHECK(plan.prompt_template == "aws:dev* ! (us-east-2)");
+        CHECK(plan.info["CREDSH_PROFILE"] == "dev");
+    }
     SECTION("no scope applies: the ambient environment stays as it is") {
         ExportPlan plan = plan_export(req);
         CHECK_FALSE(plan.failed);
