@@ -87,8 +87,8 @@ int login_profile(Context& ctx, const ProfileSet& profiles, const std::string& n
     if (!person && chain->back().kind != StepKind::plugin) {
         // Nothing to sign in to, but the credentials must still be there: an unreachable STS is a failure.
         if (auto creds = resolve_credentials(rctx, name); !creds) {
-            ctx.warn("login: profile " + name +
-                     " needs no sign-in, but has no usable credentials: " + creds.error().message);
+            ctx.warn("login: profile " + name + " (" + describe_chain(profiles, *chain) +
+                     ") needs no sign-in, but has no usable credentials: " + creds.error().message);
             return 1;
         }
         ctx.warn("login: profile " + name + " (" + describe_chain(profiles, *chain) +
