@@ -124,6 +124,7 @@ credsh() {
         out=$("$__credsh_bin" use --shell bash --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
         _credsh_hook || :
+        [[ -z ${CREDSH_ERROR-} ]] # the selected profile has no usable credentials: non-zero (1)
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return

@@ -137,6 +137,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             or return
             printf '%s\n' "$out" | source
             __credsh_hook
+            test -z "$CREDSH_ERROR" # the selected profile has no usable credentials: non-zero (1)
         case allow deny pin
             $__credsh_bin $argv; or return
             set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say

@@ -183,11 +183,13 @@ function global:credsh {
         }
         if ($names.Count) { $argv += @('--') + $names }
         $r = __credsh_run -Arguments $argv
-        if ($r.ExitCode -eq 0) {
+        $rc = $r.ExitCode
+        if ($rc -eq 0) {
             Invoke-Expression $r.Output
             __credsh_hook
+            if ($env:CREDSH_ERROR) { $rc = 1 } # the selected profile has no usable credentials
         }
-        $global:LASTEXITCODE = $r.ExitCode
+        $global:LASTEXITCODE = $rc
     } elseif ($sub -in 'allow', 'deny', 'pin') {
         & $global:__credsh_bin @args
         if ($LASTEXITCODE -eq 0) {

@@ -80,7 +80,17 @@ int login_profile(Context& ctx, const ProfileSet& profiles, const std::string& n
             find_prop(profiles.profiles.at(step.profile), "mfa_serial"))
             person = true;
     }
+    ResolveContext rctx{profiles, cfg, ctx.env, ctx.now, ctx.err_fd};
+    rctx.plugins = ctx.plugins();
+    rctx.interactive = true;
+    rctx.timeout_ms = kInteractiveTimeoutMs;
     if (!person && chain->back().kind != StepKind::plugin) {
+        // Nothing to sign in to, but the credentials must still be there: an unreachable STS is a failure.
+        if (auto creds = resolve_credentials(rctx, name); !creds) {
+            ctx.warn("login: profile " + name + " (" + describe_chain(profiles, *chain) +
+                     ") needs no sign-in, but has no usable credentials: " + creds.error().message);
+            return 1;
+        }
         ctx.warn("login: profile " + name + " (" + describe_chain(profiles, *chain) +
                  ") needs no sign-in; its credentials are fetched when used");
         return 0;
@@ -91,10 +101,6 @@ int login_profile(Context& ctx, const ProfileSet& profiles, const std::string& n
         ctx.warn("signed in: " + name + token_valid);
         return 0;
     }
-    ResolveContext rctx{profiles, cfg, ctx.env, ctx.now, ctx.err_fd};
-    rctx.plugins = ctx.plugins();
-    rctx.interactive = true;
-    rctx.timeout_ms = kInteractiveTimeoutMs;
     rctx.force_refresh = true;
     auto creds = resolve_credentials(rctx, name);
     if (!creds) {

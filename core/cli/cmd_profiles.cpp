@@ -35,11 +35,12 @@ bool listable(const std::string& name) {
 int plain_listing(Context& ctx) {
     int status = 0;
     std::set<std::string> names;
-    if (auto p = load_profile_names(ctx.env)) {
-        for (auto& [name, origins] : *p)
-            names.insert(names.end(), name);
-    } else {
-        ctx.warn(p.error().message);
+    // A broken AWS file still lists every name that can be read (completion keeps working), and says so.
+    std::optional<Error> problem;
+    for (auto& [name, origins] : load_readable_profile_names(ctx.env, problem))
+        names.insert(names.end(), name);
+    if (problem) {
+        ctx.warn(problem->message + " (listing the profile names that could be read)");
         status = 1;
     }
     if (auto a = load_ask_config(ctx.env)) {

@@ -12,7 +12,8 @@ int cmd_prompt(Context& ctx, const Args& args) {
     std::string format;
     desc.add_options()(
         "format,f", po::value(&format),
-        "%p profile, %r region, %t time left, %s scope marker, %b blocked, %a ASK profile, %v its vendor "
+        "%p profile, %r region, %t time left, %s scope marker, %e error (! failed, !login), %b blocked, %a "
+        "ASK profile, %v its vendor "
         "id; "
         "(...) shows only if a token inside is non-empty");
     po::positional_options_description pos;
@@ -31,6 +32,8 @@ int cmd_prompt(Context& ctx, const Args& args) {
     v.ask_profile = ctx.env.get("CREDSH_ASK_PROFILE").value_or("");
     v.ask_vendor_id = ctx.env.get("CREDSH_ASK_VENDOR_ID").value_or("");
     v.blocked = ctx.env.get_nonempty("CREDSH_BLOCKED") ? "blocked" : "";
+    if (auto e = ctx.env.get_nonempty("CREDSH_ERROR"))
+        v.error = std::string(*e == "login" ? kLoginMark : kErrorMark);
     std::string scope = ctx.env.get("CREDSH_SCOPE").value_or("");
     // Built then moved: GCC 12's -O3 -Wrestrict misfires on assigning a short literal to a std::string
     // (PR105329).

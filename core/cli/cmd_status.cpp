@@ -42,6 +42,8 @@ nlohmann::json status_json(const ExportPlan& plan) {
         if (value) exported[name] = shown_value(name, *value);
     j["exported"] = exported;
     j["messages"] = plan.messages;
+    j["error"] = plan.error; // "", "failed" or "login"
+    j["error_message"] = plan.error_message;
     return j;
 }
 
@@ -73,6 +75,11 @@ std::string status_text(const ExportPlan& plan, std::int64_t now) {
         if (sel.applies && !plan.chain.empty()) out += "chain     " + printable(plan.chain) + "\n";
         if (!sel.applies)
             out += "          the environment is left as it was; the SDKs resolve it themselves\n";
+        // What failed (the shell's last export, remembered in its state) and what happens next.
+        if (plan.error == "login")
+            out += "error     needs a login: " + printable(plan.error_message) + "\n";
+        else if (!plan.error.empty())
+            out += "error     no usable credentials: " + printable(plan.error_message) + "\n";
     }
     return out;
 }

@@ -58,6 +58,12 @@ int cmd_use(Context& ctx, const Args& args) {
     auto config = load_credsh_config(ctx.env);
     bool known = (profiles && profiles->profiles.count(name)) || (ask && ask->profiles.count(name)) ||
                  (config && config->profiles.count(name));
+    // A broken AWS file: a name it still shows is selected (the export then says what is wrong with the file,
+    // and the prompt carries the error mark) instead of a false "not found".
+    if (!known && !profiles) {
+        std::optional<Error> problem;
+        known = load_readable_profile_names(ctx.env, problem).count(name) > 0;
+    }
     if (!known) {
         for (const auto* e : {profiles ? nullptr : &profiles.error(), ask ? nullptr : &ask.error(),
                               config ? nullptr : &config.error()})

@@ -3,7 +3,7 @@
 //
 //   [credsh]
 //   default_profile = dev              ; rank 5 of the scope table; unset means the profile named "default"
-//   prompt_format = aws:%p%s( \(%r\))( %t)( %b)( ask:%a( %v))
+//   prompt_format = aws:%p%s( %e)( \(%r\))( %t)( %b)( ask:%a( %v))
 //   export = auto                      ; auto | keys | profile  (see ExportMode)
 //   credential_process_timeout = 30    ; seconds
 //   ask_export = profile               ; profile | env: how ASK CLI profiles reach the shell (AskExport)
@@ -52,7 +52,7 @@ std::string_view export_mode_name(ExportMode m);
 enum class AskExport { profile, env };
 std::optional<AskExport> parse_ask_export(std::string_view s);
 
-inline constexpr std::string_view kDefaultPromptFormat = "aws:%p%s( \\(%r\\))( %t)( %b)( ask:%a( %v))";
+inline constexpr std::string_view kDefaultPromptFormat = "aws:%p%s( %e)( \\(%r\\))( %t)( %b)( ask:%a( %v))";
 
 struct CredshConfig {
     std::string path; // where it was read from (may not exist)

@@ -139,8 +139,11 @@ void add_origin(ProfileSet& out, const std::string& name, const char* origin) {
 // every Tab and has 10 ms for a thousand profiles.
 class Parser {
   public:
-    Parser(ProfileSet& out, const ProfileSource& src, FileKind kind, bool names_only = false)
-        : out_(out), src_(src), kind_(kind), names_only_(names_only) {}
+    // `first_error` (names only): a malformed line is recorded there (the first one) and skipped, so the
+    // names of the rest of the file are still read; otherwise it ends the parse.
+    Parser(ProfileSet& out, const ProfileSource& src, FileKind kind, bool names_only = false,
+           std::optional<Error>* first_error = nullptr)
+        : out_(out), src_(src), kind_(kind), names_only_(names_only), first_error_(first_error) {}
 
     Result<void> run() {
         std::string_view text = src_.text;
@@ -161,7 +164,10 @@ class Parser {
             pos = end + 1;
             ++line_;
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-            if (auto r = handle_line(line); !r) return r;
+            if (auto r = handle_line(line); !r) {
+                if (!first_error_) return r;
+                if (!*first_error_) *first_error_ = r.error();
+            }
         }
         finish();
         return {};
@@ -292,6 +298,7 @@ class Parser {
     const ProfileSource& src_;
     FileKind kind_;
     bool names_only_;
+    std::optional<Error>* first_error_;
     std::size_t line_ = 0;
 
     bool in_section_ = false;
@@ -387,6 +394,21 @@ parse_profile_names(const std::optional<ProfileSource>& config,
     return std::move(out.origins);
 }
 
+std::map<std::string, std::vector<std::string>>
+readable_profile_names(const std::optional<ProfileSource>& config,
+                       const std::optional<ProfileSource>& credentials, std::optional<Error>& problem) {
+    ProfileSet out;
+    for (auto [src, kind] :
+         {std::pair{&config, FileKind::config}, std::pair{&credentials, FileKind::credentials}}) {
+        if (!*src) continue;
+        std::optional<Error> first;
+        if (auto r = Parser(out, **src, kind, true, &first).run(); !r)
+            first = r.error(); // a NUL: nothing more
+        if (first && !problem) problem = std::move(first);
+    }
+    return std::move(out.origins);
+}
+
 Properties sub_properties(const std::string& raw) {
     Properties out;
     // Only a value whose first line is empty has sub-properties; "a\nb = c" is a continued plain value.
@@ -440,6 +462,17 @@ Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const
     auto credentials = read_source(where.credentials);
     if (!credentials) return credentials.error();
     return parse_profile_names(*config, *credentials);
+}
+
+std::map<std::string, std::vector<std::string>> load_readable_profile_names(const Env& env,
+                                                                            std::optional<Error>& problem) {
+    auto where = locate_profile_files(env);
+    auto config = read_source(where.config);
+    auto credentials = read_source(where.credentials);
+    for (const auto* r : {&config, &credentials})
+        if (!*r && !problem) problem = r->error();
+    return readable_profile_names(config ? *config : std::nullopt, credentials ? *credentials : std::nullopt,
+                                  problem);
 }
 
 } // namespace credsh

@@ -60,6 +60,12 @@ Result<std::map<std::string, std::vector<std::string>>>
 parse_profile_names(const std::optional<ProfileSource>& config,
                     const std::optional<ProfileSource>& credentials);
 
+// For completion when a file is broken: every name that can be read, a malformed line skipped; `problem` is
+// the first error (file:line), as parse_profile_names would report it.
+std::map<std::string, std::vector<std::string>>
+readable_profile_names(const std::optional<ProfileSource>& config,
+                       const std::optional<ProfileSource>& credentials, std::optional<Error>& problem);
+
 // Sub-properties of a raw property value ("\ns3 = x" style), in the spec's shape.
 Properties sub_properties(const std::string& raw);
 
@@ -86,5 +92,8 @@ Result<ProfileSet> load_profile_files(const Env& env);
 
 // The same files, names only (parse_profile_names).
 Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env);
+// The same files, every name that can be read (readable_profile_names); `problem` set when a file is broken.
+std::map<std::string, std::vector<std::string>> load_readable_profile_names(const Env& env,
+                                                                            std::optional<Error>& problem);
 
 } // namespace credsh

@@ -44,9 +44,9 @@ constexpr std::array<std::string_view, 21> kManaged = {
     "GRANTED_SSO_START_URL",
 };
 
-constexpr std::array<std::string_view, 7> kInfo = {
-    "CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED", "CREDSH_EXPIRES",
-    "CREDSH_PROFILE",     "CREDSH_REGION",        "CREDSH_SCOPE"};
+constexpr std::array<std::string_view, 8> kInfo = {
+    "CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED", "CREDSH_ERROR",
+    "CREDSH_EXPIRES",     "CREDSH_PROFILE",       "CREDSH_REGION",  "CREDSH_SCOPE"};
 
 // Below kRefreshWindow (policy.hpp) the applied credentials are refreshed; a failed attempt is not repeated
 // sooner than kRetryDelay.
@@ -257,6 +257,18 @@ CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>
                                     state ? state->expires : std::nullopt,
                                     "",
                                     {}};
+        // Nothing runs here (status): the shell's last export remembers what failed and when it tries again.
+        if (!out.creds && state && !state->error.empty() && state->error_profile == profile) {
+            out.failed = true;
+            out.needs_login = state->error == "login";
+            std::string when = out.needs_login ? "tried again after `credsh login`"
+                               : state->retry_at && *state->retry_at > now
+                                   ? "tried again at the first prompt after " +
+                                         format_iso8601(*state->retry_at) + " (in " +
+                                         human_duration(*state->retry_at - now) + ")"
+                                   : "tried again at the next prompt";
+            out.error_message = state->error_message + "; " + when; // status shows it once, on stdout
+        }
         return out;
     }
     auto fresh = resolve(out.watch);
@@ -273,6 +285,8 @@ CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>
         out.provider = state->provider;
     } else {
         out.messages.push_back(fresh.error().message);
+        out.error_message = fresh.error().message;
+        out.needs_login = fresh.error().kind == ErrorKind::needs_login;
     }
     // A failure is remembered: the next prompts stay quiet for a minute. "Needs login" waits for the login
     // itself (a watched cache file, or the credsh function).
@@ -317,11 +331,15 @@ void apply_ask_env(ExportPlan& plan, const AskConfig& ask, std::int64_t now, con
         return;
     }
     AskToken tok = token();
-    for (auto& m : tok.messages)
-        plan.messages.push_back("credsh: " + std::move(m));
+    for (const auto& m : tok.messages)
+        plan.messages.push_back("credsh: " + m);
     if (tok.failed) {
         plan.failed = true;
         look_again_at(plan, now + kRetryDelay);
+        if (!tok.access_token && plan.error.empty()) {
+            plan.error = "failed";
+            plan.error_message = tok.messages.empty() ? "the ASK token" : tok.messages.front();
+        }
     }
     if (tok.access_token) {
         plan.desired["ASK_ACCESS_TOKEN"] = *tok.access_token;
@@ -349,6 +367,8 @@ void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& wor
     std::string shown = sel.applies  ? (plan.aws_profile.empty() ? plan.ask_profile : plan.aws_profile)
                         : sel.winner ? sel.profile
                                      : "";
+    // A profile that could not be resolved at all is still the one selected: shown, with the error mark.
+    if (shown.empty() && sel.winner && !plan.error.empty()) shown = sel.profile;
     plan.region = region ? *region : nonempty(plan.desired["AWS_REGION"]).value_or("");
     std::string blocked;
     if (dir.status == DirStatus::blocked || dir.status == DirStatus::denied ||
@@ -368,6 +388,7 @@ void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& wor
     if (!plan.region.empty() && !shown.empty()) plan.info["CREDSH_REGION"] = plan.region;
     if (plan.expires) plan.info["CREDSH_EXPIRES"] = std::to_string(*plan.expires);
     if (!blocked.empty()) plan.info["CREDSH_BLOCKED"] = blocked;
+    if (!plan.error.empty()) plan.info["CREDSH_ERROR"] = plan.error;
     PromptValues pv;
     pv.profile = shown;
     pv.region = shown.empty() ? "" : plan.region;
@@ -376,6 +397,7 @@ void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& wor
     pv.blocked = blocked.empty() ? "" : "blocked";
     pv.ask_profile = plan.ask_profile;
     pv.ask_vendor_id = vendor_id;
+    if (!plan.error.empty()) pv.error = std::string(plan.error == "login" ? kLoginMark : kErrorMark);
     plan.prompt_template = format_prompt(world.config.prompt_format, pv);
 }
 
@@ -400,6 +422,12 @@ State next_state(const ExportPlan& plan, const VarValues& ambient) {
     st.profile = key != plan.desired.end() && key->second ? plan.aws_profile : "";
     st.provider = plan.provider;
     st.expires = plan.expires;
+    if (!plan.error.empty()) {
+        st.error = plan.error;
+        st.error_profile = plan.aws_profile.empty() ? plan.selection.profile : plan.aws_profile;
+        st.error_message = plan.error_message;
+        if (plan.error == "failed") st.retry_at = plan.refresh_at;
+    }
     return st;
 }
 
@@ -427,6 +455,10 @@ void plan_keys(ExportPlan& plan, const ExportRequest& req, const ExportWorld& wo
     if (got.provider) plan.provider = *got.provider;
     if (got.refresh_at) look_again_at(plan, *got.refresh_at);
     if (got.creds) apply_credentials(plan, *got.creds, world.config, profile, req.now);
+    if (got.failed && !got.creds && plan.error.empty()) {
+        plan.error = got.needs_login ? "login" : "failed";
+        plan.error_message = got.error_message;
+    }
 }
 
 // A scope that applies: leave the ambient world, then the target's credentials, region and ASK profile.
@@ -442,8 +474,16 @@ std::optional<std::string> plan_target(ExportPlan& plan, const ExportRequest& re
     plan.desired["AWS_REGION"] = ambient.at("AWS_REGION");
     plan.desired["AWS_DEFAULT_REGION"] = ambient.at("AWS_DEFAULT_REGION");
     if (!target) {
-        plan.messages.push_back("credsh: " + target.error().message);
         plan.failed = true;
+        plan.error = "failed";
+        // A file that could not be read is the cause (already said, with file:line): "profile dev not found"
+        // after it would send the user looking for the wrong thing.
+        if (world.failed && !world.messages.empty()) {
+            plan.error_message = world.messages.front().substr(std::string_view("credsh: ").size());
+        } else {
+            plan.messages.push_back("credsh: " + target.error().message);
+            plan.error_message = target.error().message;
+        }
         return std::nullopt;
     }
     plan.aws_profile = target->aws_profile;

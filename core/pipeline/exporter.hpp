@@ -77,6 +77,9 @@ struct ExportPlan {
     std::vector<std::string> watch;         // files whose change (mtime newer than the stamp) means re-export
     std::vector<std::string> messages;      // one line each, for stderr
     bool failed = false;
+    // The selected profile has no usable credentials: "" (fine), "failed" or "login" (needs `credsh login`).
+    // CREDSH_ERROR, the prompt's %e mark and the state carry it; error_message says what failed.
+    std::string error, error_message;
 };
 
 ExportPlan plan_export(const ExportRequest& req);
@@ -134,6 +137,8 @@ struct CredentialsOutcome {
     std::vector<std::string> messages; // without the "credsh: " prefix
     std::optional<std::int64_t> refresh_at;
     bool failed = false;
+    bool needs_login = false;  // the failure is "needs login"
+    std::string error_message; // the failure, when no credentials are left (also from the state, for status)
 };
 using CredentialResolver = std::function<Result<Credentials>(std::vector<std::string>& watch)>;
 CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>& state,

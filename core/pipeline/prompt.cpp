@@ -56,6 +56,9 @@ std::string render(std::string_view f, size_t& pos, const PromptValues& v, bool&
             case 'b':
                 val = &v.blocked;
                 break;
+            case 'e':
+                val = &v.error;
+                break;
             case 'a':
                 val = &v.ask_profile;
                 break;
@@ -101,7 +104,9 @@ std::string format_prompt(std::string_view format, const PromptValues& v) {
     size_t pos = 0;
     bool any = false;
     std::string out = render(format, pos, v, any, 0);
-    return (v.profile.empty() && v.blocked.empty() && v.ask_profile.empty()) ? std::string() : out;
+    return (v.profile.empty() && v.blocked.empty() && v.ask_profile.empty() && v.error.empty())
+               ? std::string()
+               : out;
 }
 
 } // namespace credsh

@@ -63,6 +63,12 @@ std::string serialize_state(const State& st) {
     out += "profile " + encode(st.profile) + "\n";
     out += "provider " + encode(st.provider) + "\n";
     if (st.expires) out += "expires " + std::to_string(*st.expires) + "\n";
+    if (!st.error.empty()) {
+        out += "error " + encode(st.error) + "\n";
+        out += "error_profile " + encode(st.error_profile) + "\n";
+        out += "error_message " + encode(st.error_message) + "\n";
+    }
+    if (st.retry_at) out += "retry_at " + std::to_string(*st.retry_at) + "\n";
     if (!st.stash.empty()) out += "stash " + encode(st.stash) + "\n";
     for (const auto& [name, value] : st.ambient) {
         if (value && is_secret_var(name))
@@ -97,11 +103,15 @@ Result<State> parse_state(std::string_view text) {
             auto v = decode(rest);
             if (!v) return bad();
             (key == "profile" ? st.profile : st.provider) = *v;
-        } else if (key == "expires") {
+        } else if (key == "error" || key == "error_profile" || key == "error_message") {
+            auto v = decode(rest);
+            if (!v) return bad();
+            (key == "error" ? st.error : key == "error_profile" ? st.error_profile : st.error_message) = *v;
+        } else if (key == "expires" || key == "retry_at") {
             std::int64_t e = 0;
             auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), e);
             if (ec != std::errc() || p != rest.data() + rest.size()) return bad();
-            st.expires = e;
+            (key == "expires" ? st.expires : st.retry_at) = e;
         } else if (key == "ambient" || key == "applied") {
             auto sp2 = rest.find(' ');
             if (sp2 == std::string_view::npos) return bad();

@@ -33,6 +33,11 @@ struct State {
     std::string profile;                 // the profile whose credentials are applied, "" if none
     std::string provider;                // how they were obtained ("static", "credential_process", ...)
     std::optional<std::int64_t> expires; // of the applied credentials
+    // The last export's failure (ExportPlan::error): what `credsh status` reports without running anything.
+    std::string error;                    // "", "failed" or "login"
+    std::string error_profile;            // the profile whose credentials failed
+    std::string error_message;            // the one line the export printed (no secret: it went to stderr)
+    std::optional<std::int64_t> retry_at; // when the hook tries again ("failed" only)
 };
 
 // The managed variables whose value is a secret: their ambient values go to the stash file.

@@ -71,8 +71,11 @@ check_contains "status plain: the chain" "chain     static keys (plain)" "$out"
 
 echo "# credsh login / logout read the same chain (web identity from the environment included)"
 web() { AWS_ROLE_ARN=arn:aws:iam::123456789012:role/Web AWS_WEB_IDENTITY_TOKEN_FILE=$T_ROOT/token "$@"; }
-web "$CREDSH_BIN" login bare </dev/null >/dev/null 2>"$T_ROOT/login.err"
-check "login bare with web identity variables: nothing to sign in to (exit 0)" 0 "$?"
+# STS on a closed local port: nothing to sign in to, but login still fetches the credentials, and says it has none
+# (issue 11 item 2: a failure never exits 0); never the real endpoint.
+AWS_ENDPOINT_URL_STS=http://127.0.0.1:$(free_port) web "$CREDSH_BIN" login bare </dev/null >/dev/null 2>"$T_ROOT/login.err"
+check "login bare with web identity variables, STS unreachable: nothing to sign in to, no credentials (exit 1)" 1 "$?"
+check_contains "login bare: says so" "needs no sign-in, but has no usable credentials" "$(<"$T_ROOT/login.err")"
 check_contains "login bare: names the web identity chain" "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/Web" \
     "$(<"$T_ROOT/login.err")"
 web "$CREDSH_BIN" logout bare </dev/null >/dev/null 2>"$T_ROOT/logout.err"

@@ -73,7 +73,7 @@ session_checks() { # session_checks SHELL
     type_line 'cd ~/src/shop'
     out=$(last_output)
     check "$sh: no token on cd: exactly one line, the hint" "credsh: dev needs login — run: credsh login dev" "$out"
-    check "$sh: ...the prompt names the profile without time left" "[0] aws:dev (eu-west-1)>" "$(last_prompt)"
+    check "$sh: ...the prompt names the profile with the login mark, without time left" "[0] aws:dev !login (eu-west-1)>" "$(last_prompt)"
     type_line 'echo "K=${AWS_ACCESS_KEY_ID-unset}"'
     check "$sh: ...no credentials in the shell" "K=unset" "$(last_output)"
     type_line 'true'

@@ -265,6 +265,18 @@ TEST_CASE("obtain_credentials: a failed refresh keeps the shell consistent", "[e
         r.result = needs_login("profile dev: run credsh login dev");
         auto out = obtain_credentials(Env{}, std::nullopt, "dev", kNow, true, r.fn());
         CHECK(out.failed);
+        CHECK(out.needs_login);
+        CHECK(out.error_message == "profile dev: run credsh login dev");
+        // status: remembered from the state, without resolving
+        State st;
+        st.error = "login";
+        st.error_profile = "dev";
+        st.error_message = out.error_message;
+        auto status = obtain_credentials(Env{}, st, "dev", kNow, false, r.fn());
+        CHECK(status.failed);
+        CHECK(status.needs_login);
+        CHECK(status.error_message == "profile dev: run credsh login dev; tried again after `credsh login`");
+        CHECK_FALSE(obtain_credentials(Env{}, st, "prod", kNow, false, r.fn()).failed); // another profile
         CHECK_FALSE(out.refresh_at);
         CHECK(out.watch == std::vector<std::string>{"/cache/entry.json"});
     }
@@ -462,6 +474,56 @@ TEST_CASE("plan_export: a scope whose profile fails leaves nothing stale and sta
         CHECK(plan.refresh_at == kNow + 60);
         CHECK(plan.state.profile.empty());
         CHECK(plan.state.ambient["AWS_REGION"] == "us-east-2");
+    }
+    SECTION(
+        "the failure is marked (CREDSH_ERROR, %e), remembered, and status reports it with the retry time") {
+        req.command_profile = "dev";
+        ExportPlan plan = plan_export(req);
+        CHECK(plan.error == "failed");
+        CHECK(plan.info["CREDSH_ERROR"] == "failed");
+        CHECK(plan.info["CREDSH_PROFILE"] == "dev");
+        CHECK(plan.prompt_template == "aws:dev! ! (eu-west-1)");
+        CHECK(plan.state.error == "failed");
+        CHECK(plan.state.error_profile == "dev");
+        CHECK(plan.state.retry_at == kNow + 60);
+        CHECK_FALSE(plan.state.error_message.empty());
+        // `credsh status` plans without resolving, from the state that export left in the shell.
+        ExportRequest st = req;
+        st.resolve = false;
+        st.state = plan.state;
+        st.env = child_environment(plan, env);
+        st.now = kNow + 15;
+        ExportPlan status = plan_export(st);
+        CHECK(status.failed);
+        CHECK(status.error == "failed");
+        CHECK(status.error_message ==
+              plan.state.error_message +
+                  "; tried again at the first prompt after 2026-01-01T00:01:00Z (in 45s)");
+        // A healthy profile clears the mark.
+        req.command_profile.reset();
+        ExportPlan none = plan_export(req);
+        CHECK(none.error.empty());
+        CHECK_FALSE(none.info["CREDSH_ERROR"]);
+        CHECK(none.state.error.empty());
+    }
+    SECTION("an unknown profile is still shown, marked") {
+        req.session_profile = "nosuch";
+        ExportPlan plan = plan_export(req);
+        CHECK(plan.error == "failed");
+        CHECK(plan.prompt_template == "aws:nosuch* ! (us-east-2)"); // the user's region stays
+    }
+    SECTION("a broken ~/.aws/config: one line with file:line, no 'profile not found' after it, the mark") {
+        write_file(home + "/.aws/config", "[profile dev]\nregion = eu-west-1\noops\n");
+        req.session_profile = "dev";
+        ExportPlan plan = plan_export(req);
+        CHECK(plan.failed);
+        REQUIRE(plan.messages.size() == 1);
+        CHECK(plan.messages[0] ==
+              "credsh: " + home + "/.aws/config:3: Expected an '=' sign defining a property");
+        CHECK(plan.error == "failed");
+        CHECK(plan.error_message == home + "/.aws/config:3: Expected an '=' sign defining a property");
+        CHECK(plan.prompt_template == "aws:dev* ! (us-east-2)");
+        CHECK(plan.info["CREDSH_PROFILE"] == "dev");
     }
     SECTION("no scope applies: the ambient environment stays as it is") {
         ExportPlan plan = plan_export(req);

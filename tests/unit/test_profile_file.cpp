@@ -571,3 +571,31 @@ TEST_CASE("load_profile_files reads both files through safe_read_file", "[profil
         CHECK_THAT(r.error().message, Catch::Contains(".aws/config"));
     }
 }
+
+TEST_CASE("a broken file still gives every readable name, and the first error with file:line",
+          "[profile_file]") {
+    const std::string s = kSecret;
+    std::optional<Error> problem;
+    auto names = readable_profile_names(
+        ProfileSource{kConfigPath, "[profile dev]\nregion = x\naws_secret_access_key " + s +
+                                       "\n[profile prod]\n[profile ops\nregion = y\n[profile staging]\n"},
+        ProfileSource{kCredentialsPath, "[keys]\naws_access_key_id = A\n"}, problem);
+    std::vector<std::string> got;
+    for (const auto& [name, origins] : names)
+        got.push_back(name);
+    CHECK(got ==
+          std::vector<std::string>{"dev", "keys", "prod", "staging"}); // before and after the bad lines
+    REQUIRE(problem);
+    CHECK(problem->message == "suite/config:3: Expected an '=' sign defining a property"); // the first one
+    CHECK(problem->message.find(s) == std::string::npos);
+    // The strict parse (credentials, chains) still refuses the file with the same line.
+    auto strict = parse_profile_names(
+        ProfileSource{kConfigPath, "[profile dev]\nregion = x\naws_secret_access_key " + s + "\n"},
+        std::nullopt);
+    REQUIRE_FALSE(strict);
+    CHECK(strict.error().message == problem->message);
+    // A file without problems: none reported.
+    std::optional<Error> none;
+    readable_profile_names(ProfileSource{kConfigPath, "[profile a]\n"}, std::nullopt, none);
+    CHECK_FALSE(none);
+}

@@ -42,3 +42,19 @@ TEST_CASE("prompt text is inert: control characters and shell expansions from va
     PromptValues t{"x", "", std::string(kTimePlaceholder), "", "", ""};
     CHECK(format_prompt("%p %t", t) == "x " + std::string(kTimePlaceholder));
 }
+
+TEST_CASE("prompt token %e: the error mark in the default format, ! failed, !login needs a login",
+          "[prompt]") {
+    PromptValues v{"admin", "eu-west-1", "", "*", "", ""};
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:admin* (eu-west-1)"); // healthy: no mark
+    v.error = std::string(kErrorMark);
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:admin* ! (eu-west-1)");
+    v.error = std::string(kLoginMark);
+    CHECK(format_prompt(kDefaultPromptFormat, v) == "aws:admin* !login (eu-west-1)");
+    CHECK(format_prompt("%p[%e]", v) == "admin[!login]");
+    CHECK(format_prompt("%p(<%e>)", PromptValues{"dev", "", "", "", "", ""}) == "dev"); // group dropped
+    // A profile that failed before it could be named still shows its mark.
+    PromptValues only;
+    only.error = std::string(kErrorMark);
+    CHECK(format_prompt("err:%e", only) == "err:!");
+}

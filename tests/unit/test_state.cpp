@@ -81,3 +81,21 @@ TEST_CASE("a secret ambient value never appears in the state text: it goes to th
           std::vector<std::string>{"AWS_SECRET_ACCESS_KEY"});
     CHECK_FALSE(other->ambient.at("AWS_SECRET_ACCESS_KEY").has_value());
 }
+
+TEST_CASE("state keeps the last failure: kind, profile, message and retry time", "[state]") {
+    State st;
+    st.error = "failed";
+    st.error_profile = "admin prod";
+    st.error_message = "profile admin: STS: cannot connect; 100% \n";
+    st.retry_at = 1767225660;
+    auto back = parse_state(serialize_state(st));
+    REQUIRE(back);
+    CHECK(back->error == "failed");
+    CHECK(back->error_profile == "admin prod");
+    CHECK(back->error_message == st.error_message);
+    CHECK(back->retry_at == 1767225660);
+    auto none = parse_state(serialize_state(State{}));
+    REQUIRE(none);
+    CHECK(none->error.empty());
+    CHECK_FALSE(none->retry_at);
+}
