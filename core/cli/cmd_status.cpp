@@ -42,6 +42,9 @@ nlohmann::json status_json(const ExportPlan& plan) {
         if (value) exported[name] = shown_value(name, *value);
     j["exported"] = exported;
     j["messages"] = plan.messages;
+    j["set_by_hand"] = nlohmann::json::array();
+    for (const auto& h : plan.hand)
+        j["set_by_hand"].push_back({{"variable", h.name}, {"value", h.value}, {"credsh_choice", h.choice}});
     return j;
 }
 
@@ -58,6 +61,10 @@ std::string status_text(const ExportPlan& plan, std::int64_t now) {
         for (const auto& r : sel.rows)
             if (r.scope == *sel.winner) out += ": " + r.detail;
         out += ")\n";
+        // What the shell holds against credsh's choice (values are printable()/redact()ed in the plan).
+        for (const auto& h : plan.hand)
+            out += "          " + h.name + "=" + h.value + " was set by hand; credsh's choice was " +
+                   h.choice + "\n";
         if (!plan.ask_profile.empty()) out += "ask       " + plan.ask_profile + "\n";
         if (!plan.region.empty()) out += "region    " + plan.region + "\n";
         if (sel.applies && !plan.provider.empty()) {

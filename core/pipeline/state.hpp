@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct State {
     std::string profile;                 // the profile whose credentials are applied, "" if none
     std::string provider;                // how they were obtained ("static", "credential_process", ...)
     std::optional<std::int64_t> expires; // of the applied credentials
+    // Variables whose value was set by hand while a scope applied and still stands (exporter.hpp:
+    // kHandVars), and the scope they stand against (hand_scope_key); a change of scope ends them.
+    std::set<std::string> hand;
+    std::string hand_scope;
 };
 
 // The managed variables whose value is a secret: their ambient values go to the stash file.
