@@ -44,10 +44,21 @@ function __credsh_export
     set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session="$__credsh_session" --stdin-state $forget | string collect)
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if string match -q -- '*# credsh-end' "$out"
+        set -g __credsh_busy 1 # its own changes are not set by hand (__credsh_hand_changed)
         printf '%s\n' "$out" | source
+        set -g __credsh_busy ''
         __credsh_vals
         set -g __credsh_left "$__credsh_vals"
     end
+end
+
+# A change of one of them is looked at when it happens, not only at the next prompt: fish runs fish_prompt
+# handlers in the order they were defined, so direnv's (`direnv hook fish`, usually sourced later) runs after
+# this hook and its export would otherwise show one prompt late.
+function __credsh_hand_changed --on-variable AWS_PROFILE --on-variable AWS_ACCESS_KEY_ID --on-variable AWS_REGION --on-variable AWS_DEFAULT_REGION --on-variable ASK_DEFAULT_PROFILE
+    test -n "$__credsh_busy"; and return
+    set -q __credsh_left; or return
+    __credsh_hook
 end
 
 function __credsh_prompt_update
