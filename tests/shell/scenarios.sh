@@ -469,6 +469,7 @@ scenario_5_restore() {
 # `credsh status` says so; it stands until the next `credsh use`, a change of scope, or until it is unset.
 S_unset() {
     case $SUT in
+    pwsh) S "Remove-Item Env:$1" ;;
     fish) S "set -e $1" ;;
     *) S "unset $1" ;;
     esac
@@ -478,14 +479,11 @@ S_prompt() { # what the shell runs before a prompt: a direnv-like hook placed th
     bash) S 'eval "$PROMPT_COMMAND"' ;;
     zsh) S 'for __f in $precmd_functions; do $__f; done' ;;
     fish) S 'emit fish_prompt' ;;
+    pwsh) S '_envrc_like; __credsh_hook' ;; # a prompt function calling a direnv-like step before the hook
     esac
 }
 scenario_13_set_by_hand() {
     local s=$HOME/src P='CREDSH_PROMPT AWS_PROFILE AWS_REGION AWS_ACCESS_KEY_ID'
-    if [[ $SUT == pwsh ]]; then
-        echo "note: scenario 13 (set by hand) is not run for pwsh: hook.ps1 does not compare hand-set values yet"
-        return
-    fi
     S_begin
     S_install
     S 'credsh use prod'
@@ -575,6 +573,7 @@ scenario_13_set_by_hand() {
     bash) S '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }; PROMPT_COMMAND="_envrc_like;$PROMPT_COMMAND"' ;;
     zsh) S '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }; precmd_functions=(_envrc_like $precmd_functions)' ;;
     fish) S 'function _envrc_like --on-event fish_prompt; test -e .envrc-like; and set -gx AWS_PROFILE dev; end' ;;
+    pwsh) S 'function _envrc_like { if (Test-Path .envrc-like) { $env:AWS_PROFILE = "dev" } }' ;;
     esac
     S 'credsh use prod'
     S "cd $(q "$s/envrc")"; S_prompt
