@@ -26,7 +26,7 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 __credsh_export() {
     local out
     out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
-        ${__credsh_forget:+--forget-hand} <<<"${__credsh_state-}")
+        ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
     __credsh_forget=
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if [[ $out == *'# credsh-end' ]]; then

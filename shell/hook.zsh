@@ -31,7 +31,7 @@ __credsh_export() {
     setopt local_options no_xtrace no_verbose
     local out
     out=$("$__credsh_bin" export zsh --pid "$$" --session="${__credsh_session-}" --stdin-state \
-        ${__credsh_forget:+--forget-hand} <<<"${__credsh_state-}")
+        ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
     typeset -g __credsh_forget=
     if [[ $out == *'# credsh-end' ]]; then
         eval "$out"
