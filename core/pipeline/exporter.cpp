@@ -497,18 +497,20 @@ std::string hand_scope_key(const ScopeChoice& scope) {
     return key;
 }
 
-// The hand-compared variables that are set by hand now: changed since credsh left them, or changed earlier
-// and still standing against the same scope. An unset one is not: unsetting gives it back to credsh.
+// The hand-compared variables that are set by hand now, against the scope the last export applied too:
+// changed since credsh left them, or changed earlier and still standing. A change made while no scope
+// applied, or together with a change of scope (`export AWS_REGION=x; cd project`), is the ambient value the
+// new scope starts from. An unset one is not set by hand: unsetting gives it back to credsh.
 std::set<std::string> hand_set(const ExportRequest& req, const std::string& key) {
     std::set<std::string> out;
-    if (!req.state || key.empty() || req.forget_hand) return out;
+    if (!req.state || key.empty() || req.forget_hand || req.state->hand_scope != key) return out;
     for (std::string_view v : kHandVars) {
         std::string name(v);
         auto cur = req.env.get(name);
         auto applied = req.state->applied.find(name);
         if (!cur || applied == req.state->applied.end()) continue;
         bool changed = applied->second != value_hash(cur);
-        bool standing = !changed && req.state->hand.count(name) && req.state->hand_scope == key;
+        bool standing = !changed && req.state->hand.count(name);
         if (changed || standing) out.insert(name);
     }
     return out;
@@ -588,7 +590,7 @@ ExportPlan plan_export(const ExportRequest& req) {
     describe(plan, scope, world, region);
     add_watch_files(plan, base, world, scope.dir);
     plan.state = next_state(plan, ambient);
-    if (!plan.hand.empty()) plan.state.hand_scope = hand_key;
+    plan.state.hand_scope = hand_key;
     return plan;
 }
 

@@ -76,7 +76,7 @@ std::string serialize_state(const State& st) {
         out += "applied " + name + " " + hash + "\n";
     for (const auto& name : st.hand)
         out += "hand " + name + "\n";
-    if (!st.hand.empty()) out += "handscope " + encode(st.hand_scope) + "\n";
+    if (!st.hand_scope.empty()) out += "handscope " + encode(st.hand_scope) + "\n";
     return out;
 }
 

@@ -35,7 +35,7 @@ struct State {
     std::string provider;                // how they were obtained ("static", "credential_process", ...)
     std::optional<std::int64_t> expires; // of the applied credentials
     // Variables whose value was set by hand while a scope applied and still stands (exporter.hpp:
-    // kHandVars), and the scope they stand against (hand_scope_key); a change of scope ends them.
+    // hand_vars()), and the scope the export applied ("" none): a change of scope ends them.
     std::set<std::string> hand;
     std::string hand_scope;
 };
