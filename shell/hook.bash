@@ -20,12 +20,19 @@ __credsh_bin=@CREDSH@
 
 __credsh_set_watch() { __credsh_watch=("$@"); }
 
+# Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
+# the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
+# means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
 __credsh_export() {
     local out
     out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
-        <<<"${__credsh_state-}")
+        ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
+    __credsh_forget=
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
-    if [[ $out == *'# credsh-end' ]]; then eval "$out"; fi
+    if [[ $out == *'# credsh-end' ]]; then
+        eval "$out"
+        __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
+    fi
 }
 
 __credsh_prompt_update() {
@@ -73,7 +80,10 @@ _credsh_hook() {
     local __credsh_rc=$?
     # Only touch the options when one of them is on: the redirection costs an open() at every prompt.
     [[ $- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
-    if [[ $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
+    # Literal comparisons, no process: a value set by hand since the last export forces the slow path.
+    local __credsh_same=
+    [[ "${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}" == "${__credsh_left-}" ]] && __credsh_same=1
+    if [[ -n $__credsh_same && $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
         [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
         return $__credsh_rc
     fi
@@ -87,7 +97,7 @@ _credsh_hook() {
         d=${d%/*}
     done
     local key="$f|${__credsh_session-}"
-    if [[ $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
+    if [[ -z $__credsh_same || $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
         need=1
     elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
         need=1
@@ -123,6 +133,8 @@ credsh() {
         # The hook's options go first: after the user's `--` they would be taken for a profile name.
         out=$("$__credsh_bin" use --shell bash --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
+        # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
+        __credsh_key= __credsh_fpwd= __credsh_forget=1
         _credsh_hook || :
         [[ -z ${CREDSH_ERROR-} ]] # the selected profile has no usable credentials: non-zero (1)
         ;;

@@ -20,13 +20,45 @@ function __credsh_now
     end
 end
 
+# Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
+# the value when set, nothing when unset -- in $__credsh_vals, built with builtins alone. __credsh_left holds
+# it as the last export left them; a difference means a value set by hand (set -gx, direnv, ...), which the
+# next export shows and lets stand.
+function __credsh_vals
+    set -l s
+    for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE
+        if set -q $v
+            set s "$s/x$$v"
+        else
+            set s "$s/"
+        end
+    end
+    set -g __credsh_vals "$s"
+end
+
 function __credsh_export
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
-    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session="$__credsh_session" --stdin-state | string collect)
+    set -l forget
+    test -n "$__credsh_forget"; and set forget --forget-hand
+    set -g __credsh_forget ''
+    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session="$__credsh_session" --stdin-state $forget | string collect)
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
     if string match -q -- '*# credsh-end' "$out"
+        set -g __credsh_busy 1 # its own changes are not set by hand (__credsh_hand_changed)
         printf '%s\n' "$out" | source
+        set -g __credsh_busy ''
+        __credsh_vals
+        set -g __credsh_left "$__credsh_vals"
     end
+end
+
+# A change of one of them is looked at when it happens, not only at the next prompt: fish runs fish_prompt
+# handlers in the order they were defined, so direnv's (`direnv hook fish`, usually sourced later) runs after
+# this hook and its export would otherwise show one prompt late.
+function __credsh_hand_changed --on-variable AWS_PROFILE --on-variable AWS_ACCESS_KEY_ID --on-variable AWS_REGION --on-variable AWS_DEFAULT_REGION --on-variable ASK_DEFAULT_PROFILE
+    test -n "$__credsh_busy"; and return
+    set -q __credsh_left; or return
+    __credsh_hook
 end
 
 function __credsh_prompt_update
@@ -71,8 +103,12 @@ end
 function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
+    # Literal comparisons, no process: a value set by hand since the last export forces the slow path.
+    __credsh_vals
+    set -l same 0
+    set -q __credsh_left; and test "x$__credsh_vals" = "x$__credsh_left"; and set same 1
     # "x" first: a session name may start with '-' (`test` would take "-p" for an operator).
-    if test "x$PWD" = "x$__credsh_fpwd" -a "x$__credsh_session" = "x$__credsh_fsess"; and test $__credsh_fast
+    if test $same = 1 -a "x$PWD" = "x$__credsh_fpwd" -a "x$__credsh_session" = "x$__credsh_fsess"; and test $__credsh_fast
         and begin
             test -z "$__credsh_refresh_at"; or test (__credsh_now) -lt "$__credsh_refresh_at"
         end
@@ -94,7 +130,7 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
     end
     set -l key "$f|$__credsh_session"
     set -l need 0
-    if test "x$key" != "x$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
+    if test $same = 0; or test "x$key" != "x$__credsh_key"; or test -z "$__credsh_stamp"; or not test -e "$__credsh_stamp"
         set need 1
     else if test -n "$__credsh_refresh_at"; and test (__credsh_now) -ge "$__credsh_refresh_at"
         set need 1
@@ -136,6 +172,10 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             set -l out ($__credsh_bin use --shell fish --session="$__credsh_session" $argv[2..-1] | string collect)
             or return
             printf '%s\n' "$out" | source
+            # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
+            set -g __credsh_key ''
+            set -g __credsh_fpwd ''
+            set -g __credsh_forget 1
             __credsh_hook
             test -z "$CREDSH_ERROR" # the selected profile has no usable credentials: non-zero (1)
         case allow deny pin

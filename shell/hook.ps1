@@ -83,12 +83,29 @@ function global:__credsh_untraced {
     try { & $Action } finally { if ($level) { $property.SetValue($context, $level) } }
 }
 
+# Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and the
+# value when set, nothing when unset. $__credsh_left holds it as the last export left them; a difference means a
+# value set by hand, which the next export shows and lets stand.
+function global:__credsh_vals {
+    $s = ''
+    foreach ($v in 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'ASK_DEFAULT_PROFILE') {
+        $x = [Environment]::GetEnvironmentVariable($v)
+        $s += if ($null -eq $x) { '/' } else { "/x$x" }
+    }
+    $s
+}
+
 function global:__credsh_export {
     __credsh_untraced {
-        $r = __credsh_run -Arguments @('export', 'pwsh', '--pid', "$PID", "--session=$global:__credsh_session",
-            '--stdin-state') -InputText "$global:__credsh_state"
+        $a = @('export', 'pwsh', '--pid', "$PID", "--session=$global:__credsh_session", '--stdin-state')
+        if ($global:__credsh_forget) { $a += '--forget-hand' }
+        $global:__credsh_forget = $false
+        $r = __credsh_run -Arguments $a -InputText "$global:__credsh_state"
         # All or nothing: evaluate only complete output (the binary ends it with this marker).
-        if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) { Invoke-Expression $r.Output }
+        if ($r.Output.TrimEnd("`n").EndsWith('# credsh-end')) {
+            Invoke-Expression $r.Output
+            $global:__credsh_left = __credsh_vals
+        }
     }
 }
 
@@ -135,7 +152,9 @@ function global:__credsh_hook {
         }
         # The file locations are part of the key: Set-CredshProfile -ProfileLocation changes one of them.
         $key = "$f|$global:__credsh_session|$env:AWS_CONFIG_FILE|$env:AWS_SHARED_CREDENTIALS_FILE"
-        $need = ($key -ne $global:__credsh_key) -or (-not $global:__credsh_stamp) -or
+        # -cne: a literal, case-sensitive comparison with what the last export left (no process).
+        $need = ($null -eq $global:__credsh_left) -or ((__credsh_vals) -cne $global:__credsh_left) -or
+            ($key -ne $global:__credsh_key) -or (-not $global:__credsh_stamp) -or
             (-not [System.IO.File]::Exists($global:__credsh_stamp))
         if (-not $need -and $global:__credsh_refresh_at) {
             $need = (__credsh_now) -ge [long]$global:__credsh_refresh_at
@@ -186,6 +205,9 @@ function global:credsh {
         $rc = $r.ExitCode
         if ($rc -eq 0) {
             Invoke-Expression $r.Output
+            # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
+            $global:__credsh_key = ''
+            $global:__credsh_forget = $true
             __credsh_hook
             if ($env:CREDSH_ERROR) { $rc = 1 } # the selected profile has no usable credentials
         }

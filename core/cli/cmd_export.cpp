@@ -69,7 +69,8 @@ int cmd_export(Context& ctx, const Args& args) {
     desc.add_options()("shell", po::value(&shell_name)->required(), "bash, zsh, fish or pwsh")(
         "session", po::value(&session), "this shell's session profile (set by `credsh use`)")(
         "pid", po::value(&pid), "the shell's process id (names its stamp file)")(
-        "stdin-state", "read the shell's remembered state from stdin");
+        "stdin-state", "read the shell's remembered state from stdin")(
+        "forget-hand", "values set by hand stop standing (the hook's `credsh use`)");
     po::positional_options_description pos;
     pos.add("shell", 1);
     int rc = 0;
@@ -98,6 +99,7 @@ int cmd_export(Context& ctx, const Args& args) {
     // minute's quiet.
     req.timeout_ms = kPromptTimeoutMs;
     if (!session.empty()) req.session_profile = session;
+    req.forget_hand = vm->count("forget-hand") > 0;
     ExportPlan plan = plan_export(req);
     // The secret ambient values go to this shell's stash file, never into the text the shell keeps
     // (docs/security.md 42); the state names the file and holds each value's sha256.

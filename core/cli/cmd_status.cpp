@@ -44,6 +44,9 @@ nlohmann::json status_json(const ExportPlan& plan) {
     j["messages"] = plan.messages;
     j["error"] = plan.error; // "", "failed" or "login"
     j["error_message"] = plan.error_message;
+    j["set_by_hand"] = nlohmann::json::array();
+    for (const auto& h : plan.hand)
+        j["set_by_hand"].push_back({{"variable", h.name}, {"value", h.value}, {"credsh_choice", h.choice}});
     return j;
 }
 
@@ -60,6 +63,10 @@ std::string status_text(const ExportPlan& plan, std::int64_t now) {
         for (const auto& r : sel.rows)
             if (r.scope == *sel.winner) out += ": " + r.detail;
         out += ")\n";
+        // What the shell holds against credsh's choice (values are printable()/redact()ed in the plan).
+        for (const auto& h : plan.hand)
+            out += "          " + h.name + "=" + h.value + " was set by hand; credsh's choice was " +
+                   h.choice + "\n";
         if (!plan.ask_profile.empty()) out += "ask       " + plan.ask_profile + "\n";
         if (!plan.region.empty()) out += "region    " + plan.region + "\n";
         if (sel.applies && !plan.provider.empty()) {

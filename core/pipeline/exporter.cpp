@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <sys/stat.h>
 
 namespace credsh {
@@ -43,6 +44,11 @@ constexpr std::array<std::string_view, 21> kManaged = {
     "GRANTED_SSO_ROLE_NAME",
     "GRANTED_SSO_START_URL",
 };
+
+// Compared by the hooks at every prompt with what credsh left (hand_vars()); a difference is a value set by
+// hand.
+constexpr std::array<std::string_view, 5> kHandVars = {"ASK_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+                                                       "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_REGION"};
 
 constexpr std::array<std::string_view, 8> kInfo = {
     "CREDSH_ASK_PROFILE", "CREDSH_ASK_VENDOR_ID", "CREDSH_BLOCKED", "CREDSH_ERROR",
@@ -133,6 +139,9 @@ std::span<const std::string_view> managed_vars() {
 }
 std::span<const std::string_view> info_vars() {
     return kInfo;
+}
+std::span<const std::string_view> hand_vars() {
+    return kHandVars;
 }
 
 VarValues ambient_values(const Env& current, const std::optional<State>& state) {
@@ -394,6 +403,7 @@ void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& wor
     pv.region = shown.empty() ? "" : plan.region;
     pv.time_left = plan.expires ? std::string(kTimePlaceholder) : "";
     pv.scope_marker = sel.winner && !shown.empty() ? scope_marker(*sel.winner) : "";
+    if (!plan.hand.empty() && !shown.empty()) pv.scope_marker = "\u270B"; // ✋: a value set by hand stands
     pv.blocked = blocked.empty() ? "" : "blocked";
     pv.ask_profile = plan.ask_profile;
     pv.ask_vendor_id = vendor_id;
@@ -428,6 +438,8 @@ State next_state(const ExportPlan& plan, const VarValues& ambient) {
         st.error_message = plan.error_message;
         if (plan.error == "failed") st.retry_at = plan.refresh_at;
     }
+    for (const auto& h : plan.hand)
+        st.hand.insert(h.name);
     return st;
 }
 
@@ -515,6 +527,44 @@ std::optional<std::string> plan_target(ExportPlan& plan, const ExportRequest& re
     return region;
 }
 
+// Set by hand (docs/design.md "Set by hand"): what a hand-set value stands against -- the scope credsh chose
+// (the .credprofile's path for a directory scope); "" when no scope applies (then every value is the user's).
+std::string hand_scope_key(const ScopeChoice& scope) {
+    const Selection& sel = scope.selection;
+    if (!sel.applies || !sel.winner) return "";
+    std::string key = std::string(scope_name(*sel.winner)) + "\n" + sel.profile;
+    if (*sel.winner == Scope::directory) key += "\n" + scope.dir.path;
+    return key;
+}
+
+// The hand-compared variables that are set by hand now, against the scope the last export applied too:
+// changed since credsh left them, or changed earlier and still standing. A change made while no scope
+// applied, or together with a change of scope (`export AWS_REGION=x; cd project`), is the ambient value the
+// new scope starts from. An unset one is not set by hand: unsetting gives it back to credsh.
+std::set<std::string> hand_set(const ExportRequest& req, const std::string& key) {
+    std::set<std::string> out;
+    if (!req.state || key.empty() || req.forget_hand || req.state->hand_scope != key) return out;
+    for (std::string_view v : kHandVars) {
+        std::string name(v);
+        auto cur = req.env.get(name);
+        auto applied = req.state->applied.find(name);
+        if (!cur || applied == req.state->applied.end()) continue;
+        bool changed = applied->second != value_hash(cur);
+        bool standing = !changed && req.state->hand.count(name);
+        if (changed || standing) out.insert(name);
+    }
+    return out;
+}
+
+bool names_identity(const std::set<std::string>& hand) {
+    return hand.count("AWS_PROFILE") || hand.count("AWS_ACCESS_KEY_ID") || hand.count("ASK_DEFAULT_PROFILE");
+}
+
+std::string shown_value(const std::string& name, const std::optional<std::string>& v) {
+    if (!v) return "unset";
+    return name == "AWS_ACCESS_KEY_ID" ? redact(*v) : printable(*v);
+}
+
 } // namespace
 
 ExportPlan plan_export(const ExportRequest& req) {
@@ -534,12 +584,53 @@ ExportPlan plan_export(const ExportRequest& req) {
 
     plan.desired = ambient;
     std::optional<std::string> region;
-    if (plan.selection.applies) region = plan_target(plan, req, world, base, ambient);
+    // A profile, key id or ASK profile set by hand takes the shell over: credsh stands back and leaves the
+    // shell as the user has it (its credentials would beat the user's AWS_PROFILE in every SDK). A region set
+    // by hand stays beside the scope's credentials.
+    std::string hand_key = hand_scope_key(scope);
+    std::set<std::string> hand = hand_set(req, hand_key);
+    bool stand_back = names_identity(hand);
+    if (plan.selection.applies && !stand_back) region = plan_target(plan, req, world, base, ambient);
+    if (!hand.empty()) {
+        const Selection chosen = plan.selection;
+        std::string why = " (" + std::string(scope_name(*chosen.winner)) + ")";
+        for (const auto& name : hand) {
+            std::optional<std::string> choice;
+            if (!stand_back)
+                choice = plan.desired[name];
+            else if (name == "AWS_PROFILE")
+                choice = chosen.profile;
+            else if (name == "ASK_DEFAULT_PROFILE")
+                choice = chosen.ask_profile.value_or(chosen.profile);
+            else if (name == "AWS_ACCESS_KEY_ID")
+                choice = "the keys of " + chosen.profile;
+            else
+                choice = chosen.region ? chosen.region : profile_region(world.profiles, chosen.profile);
+            auto cur = req.env.get(name);
+            plan.hand.push_back({name, shown_value(name, cur),
+                                 (name == "AWS_ACCESS_KEY_ID" && stand_back ? printable(*choice)
+                                                                            : shown_value(name, choice)) +
+                                     why});
+            plan.desired[name] = cur;
+        }
+        if (stand_back) {
+            // Shown as the shell holds it: the ambient row, with the hand mark.
+            ScopeInputs in;
+            in.ambient_aws_profile = nonempty(ambient.at("AWS_PROFILE"));
+            in.ambient_ask_profile = nonempty(ambient.at("ASK_DEFAULT_PROFILE"));
+            in.ambient_env_keys = nonempty(ambient.at("AWS_ACCESS_KEY_ID")).has_value();
+            plan.selection = select_scope(in);
+            scope.selection = plan.selection;
+        } else if (hand.count("AWS_REGION")) {
+            region = req.env.get("AWS_REGION");
+        }
+    }
 
     forget_stale_extras(plan, req.env, req.state);
     describe(plan, scope, world, region);
     add_watch_files(plan, base, world, scope.dir);
     plan.state = next_state(plan, ambient);
+    plan.state.hand_scope = hand_key;
     return plan;
 }
 

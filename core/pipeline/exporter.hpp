@@ -59,6 +59,7 @@ struct ExportRequest {
     PluginHost* plugins = nullptr;   // loads plugins on first use only; nullptr: plugin-backed profiles fail
     bool interactive = false;        // exec/login: may ask for an MFA code; the hook path never does
     int timeout_ms = kStepTimeoutMs; // per network step and per lock wait
+    bool forget_hand = false;        // `credsh use`: values set by hand stop standing
 };
 
 using VarValues = std::map<std::string, std::optional<std::string>>;
@@ -80,7 +81,17 @@ struct ExportPlan {
     // The selected profile has no usable credentials: "" (fine), "failed" or "login" (needs `credsh login`).
     // CREDSH_ERROR, the prompt's %e mark and the state carry it; error_message says what failed.
     std::string error, error_message;
+    // Variables set by hand that stand against credsh's choice (for `credsh status`): the shell's value
+    // and what credsh would have set, e.g. AWS_PROFILE, "dev", "prod (session)".
+    struct HandSet {
+        std::string name, value, choice;
+    };
+    std::vector<HandSet> hand;
 };
+
+// The variables the hooks compare at every prompt with what credsh left, without a process (docs/design.md
+// "Set by hand"). None is a secret: a key id names a key, it does not unlock it.
+std::span<const std::string_view> hand_vars();
 
 ExportPlan plan_export(const ExportRequest& req);
 

@@ -80,6 +80,9 @@ std::string serialize_state(const State& st) {
         if (!st.ambient.count(name)) out += "ambient " + name + " #" + hash + "\n";
     for (const auto& [name, hash] : st.applied)
         out += "applied " + name + " " + hash + "\n";
+    for (const auto& name : st.hand)
+        out += "hand " + name + "\n";
+    if (!st.hand_scope.empty()) out += "handscope " + encode(st.hand_scope) + "\n";
     return out;
 }
 
@@ -107,6 +110,12 @@ Result<State> parse_state(std::string_view text) {
             auto v = decode(rest);
             if (!v) return bad();
             (key == "error" ? st.error : key == "error_profile" ? st.error_profile : st.error_message) = *v;
+        } else if (key == "hand") {
+            st.hand.insert(std::string(rest));
+        } else if (key == "handscope") {
+            auto v = decode(rest);
+            if (!v) return bad();
+            st.hand_scope = *v;
         } else if (key == "expires" || key == "retry_at") {
             std::int64_t e = 0;
             auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), e);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,10 @@ struct State {
     std::string error_profile;            // the profile whose credentials failed
     std::string error_message;            // the one line the export printed (no secret: it went to stderr)
     std::optional<std::int64_t> retry_at; // when the hook tries again ("failed" only)
+    // Variables whose value was set by hand while a scope applied and still stands (exporter.hpp:
+    // hand_vars()), and the scope the export applied ("" none): a change of scope ends them.
+    std::set<std::string> hand;
+    std::string hand_scope;
 };
 
 // The managed variables whose value is a secret: their ambient values go to the stash file.

@@ -246,6 +246,7 @@ run() {
 RUN_PREFIX=()
 
 get() { sed -n "s/^@$1 $2=//p" "$OUT" | tail -n 1; }       # get LABEL VAR
+out_of() { awk -v m="@@$1" '$0 == m { on = 1; next } /^@@/ { on = 0 } on' "$OUT"; } # stdout of one step
 err_of() { awk -v m="@@$1" '$0 == m { on = 1; next } /^@@/ { on = 0 } on' "$ERR"; } # stderr of one step
 lines() { [[ -z $1 ]] && echo 0 || printf '%s\n' "$1" | wc -l; }
 
@@ -463,6 +464,135 @@ scenario_5_restore() {
     check "5 ... while credsh's AWS_PROFILE goes" unset "$(get h1 AWS_PROFILE)"
 }
 
+# Set by hand (issue 11 item 1, README "Set by hand"): a managed variable changed by hand -- export, set -gx,
+# a direnv-like prompt hook -- shows at the next prompt as the shell holds it, with the hand mark, and
+# `credsh status` says so; it stands until the next `credsh use`, a change of scope, or until it is unset.
+S_unset() {
+    case $SUT in
+    pwsh) S "Remove-Item Env:$1" ;;
+    fish) S "set -e $1" ;;
+    *) S "unset $1" ;;
+    esac
+}
+S_prompt() { # what the shell runs before a prompt: a direnv-like hook placed there runs too
+    case $SUT in
+    bash) S 'eval "$PROMPT_COMMAND"' ;;
+    zsh) S 'for __f in $precmd_functions; do $__f; done' ;;
+    fish) S 'emit fish_prompt' ;;
+    pwsh) S '_envrc_like; __credsh_hook' ;; # a prompt function calling a direnv-like step before the hook
+    esac
+}
+scenario_13_set_by_hand() {
+    local s=$HOME/src P='CREDSH_PROMPT AWS_PROFILE AWS_REGION AWS_ACCESS_KEY_ID'
+    S_begin
+    S_install
+    S 'credsh use prod'
+    S_mark a1; S_show a1 $P
+    S_setenv AWS_PROFILE dev; S_hook
+    S_mark a2; S_show a2 $P; S_calls a2
+    S 'credsh status'
+    S_mark a3; S_exists "$T_ROOT/MARK13_BEGIN"
+    for ((i = 0; i < 20; i++)); do S_hook; done
+    S_exists "$T_ROOT/MARK13_END"
+    S_mark a4; S_show a4 $P; S_calls a4
+    S 'credsh use prod'
+    S_mark a5; S_show a5 $P
+    S_setenv AWS_REGION ap-south-1; S_hook
+    S_mark a6; S_show a6 $P
+    S 'credsh status'
+    S_mark a7; S_unset AWS_REGION; S_hook
+    S_mark a8; S_show a8 $P
+    # keys mode: credsh's keys would beat a hand-set AWS_PROFILE in every SDK, so they go
+    S 'credsh use proc'
+    S_mark a9; S_show a9 $P
+    S_setenv AWS_PROFILE dev; S_hook
+    S_mark a10; S_show a10 $P
+    S_unset AWS_PROFILE; S_hook
+    S_mark a11; S_show a11 $P
+    # a change of scope ends it: set by hand in one tree, then into another tree
+    S 'credsh use --clear'; S_cd "$s/shop"
+    S_setenv AWS_PROFILE staging; S_hook
+    S_mark b1; S_show b1 $P
+    S_cd "$s/shop/sub"
+    S_mark b2; S_show b2 $P
+    S_cd "$s/zero"
+    S_mark b3; S_show b3 $P
+    S_cd /
+    if command -v strace >/dev/null; then
+        RUN_PREFIX=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+            strace -f -qq -e trace=%process,%file -o "$T_ROOT/s13.strace")
+    fi
+    run s13a
+    check "13 setup: credsh use prod" "s:aws:prod* (us-east-1) x:prod" "$(get a1 CREDSH_PROMPT) $(get a1 AWS_PROFILE)"
+    check "13 AWS_PROFILE=dev by hand: the prompt shows dev with the hand mark" "s:aws:dev✋" "$(get a2 CREDSH_PROMPT)"
+    check "13 ... and the shell holds dev" x:dev "$(get a2 AWS_PROFILE)"
+    check_contains "13 status explains it" "AWS_PROFILE=dev was set by hand; credsh's choice was prod (session)" \
+        "$(out_of a2)"
+    check "13 20 prompts later: no credsh call" "$(get a2 calls)" "$(get a4 calls)"
+    check "13 ... dev still stands, marked" "s:aws:dev✋ x:dev" "$(get a4 CREDSH_PROMPT) $(get a4 AWS_PROFILE)"
+    if [[ -s $T_ROOT/s13.strace ]]; then
+        check "13 strace: no process created by 20 prompts with a hand-set value standing" 0 \
+            "$(spawns MARK13_BEGIN MARK13_END "$T_ROOT/s13.strace")"
+    else
+        echo "note: strace unavailable; the spawn count rests on the wrapper's counter"
+    fi
+    check "13 credsh use prod again: prod, unmarked" "s:aws:prod* (us-east-1) x:prod" \
+        "$(get a5 CREDSH_PROMPT) $(get a5 AWS_PROFILE)"
+    check "13 AWS_REGION by hand: kept beside the session's profile, marked" \
+        "s:aws:prod✋ (ap-south-1) x:prod x:ap-south-1" \
+        "$(get a6 CREDSH_PROMPT) $(get a6 AWS_PROFILE) $(get a6 AWS_REGION)"
+    check_contains "13 status explains the region" \
+        "AWS_REGION=ap-south-1 was set by hand; credsh's choice was us-east-1 (session)" "$(out_of a6)"
+    check "13 the region unset by hand: credsh's region again" "s:aws:prod* (us-east-1) x:us-east-1" \
+        "$(get a8 CREDSH_PROMPT) $(get a8 AWS_REGION)"
+    check_contains "13 setup: keys mode applies a key" x:AKIAPROC "$(get a9 AWS_ACCESS_KEY_ID)"
+    check "13 keys mode, AWS_PROFILE=dev by hand: dev marked, credsh's key gone" "s:aws:dev✋ x:dev unset" \
+        "$(get a10 CREDSH_PROMPT) $(get a10 AWS_PROFILE) $(get a10 AWS_ACCESS_KEY_ID)"
+    check_contains "13 AWS_PROFILE unset by hand: credsh's choice again" "s:aws:proc* (eu-central-1)" \
+        "$(get a11 CREDSH_PROMPT)"
+    check_contains "13 ... with its key" x:AKIAPROC "$(get a11 AWS_ACCESS_KEY_ID)"
+    check "13 in a tree, AWS_PROFILE=staging by hand: marked" "s:aws:staging✋ x:staging" \
+        "$(get b1 CREDSH_PROMPT) $(get b1 AWS_PROFILE)"
+    check "13 cd within the same tree: it stands" "s:aws:staging✋ x:staging" \
+        "$(get b2 CREDSH_PROMPT) $(get b2 AWS_PROFILE)"
+    check "13 cd into another tree: that tree's profile, unmarked" "s:aws:dev (eu-west-1) x:dev" \
+        "$(get b3 CREDSH_PROMPT) $(get b3 AWS_PROFILE)"
+
+    # After `use --clear`, a hand change of the ambient profile shows at the next prompt (it showed the old one).
+    S_begin
+    S_install
+    S_mark c1; S_show c1 $P
+    S 'credsh use prod'; S 'credsh use --clear'
+    S_mark c2; S_show c2 $P
+    S_setenv AWS_PROFILE prod; S_hook
+    S_mark c3; S_show c3 $P
+    S 'credsh status'
+    # A direnv-like hook that exports AWS_PROFILE from a prompt hook placed before credsh's (as `direnv hook`
+    # puts itself), entering a directory that has its marker file.
+    case $SUT in
+    bash) S '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }; PROMPT_COMMAND="_envrc_like;$PROMPT_COMMAND"' ;;
+    zsh) S '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }; precmd_functions=(_envrc_like $precmd_functions)' ;;
+    fish) S 'function _envrc_like --on-event fish_prompt; test -e .envrc-like; and set -gx AWS_PROFILE dev; end' ;;
+    pwsh) S 'function _envrc_like { if (Test-Path .envrc-like) { $env:AWS_PROFILE = "dev" } }' ;;
+    esac
+    S 'credsh use prod'
+    S "cd $(q "$s/envrc")"; S_prompt
+    S_mark c4; S_show c4 $P
+    S 'credsh status'
+    S_mark c5
+    mkdir -p "$s/envrc" && : >"$s/envrc/.envrc-like"
+    run s13b AWS_PROFILE=dev
+    check "13 ambient dev" "s:aws:dev~" "$(get c1 CREDSH_PROMPT)"
+    check "13 after use prod, use --clear: dev again" "s:aws:dev~ x:dev" "$(get c2 CREDSH_PROMPT) $(get c2 AWS_PROFILE)"
+    check "13 then AWS_PROFILE=prod by hand: the prompt shows prod" "s:aws:prod~ x:prod" \
+        "$(get c3 CREDSH_PROMPT) $(get c3 AWS_PROFILE)"
+    check_contains "13 ... and status says prod" "profile   prod  (ambient scope" "$(out_of c3)"
+    check "13 a direnv-like prompt hook sets AWS_PROFILE=dev under session prod: dev, marked" "s:aws:dev✋ x:dev" \
+        "$(get c4 CREDSH_PROMPT) $(get c4 AWS_PROFILE)"
+    check_contains "13 ... status explains it" "AWS_PROFILE=dev was set by hand; credsh's choice was prod (session)" \
+        "$(out_of c4)"
+}
+
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 scenario_6_expiry() {
@@ -593,13 +723,14 @@ scenario_7_zero_spawn() {
     fi
 }
 
-# spawns BEGIN END: processes the shell created between two marker stats in the strace log (threads do not count).
+# spawns BEGIN END [TRACE]: processes the shell created between two marker stats in the strace log (threads do
+# not count); TRACE defaults to scenario 7's.
 spawns() {
     awk -v b="$T_ROOT/$1" -v e="$T_ROOT/$2" '
         index($0, "\"" b "\"") { on = 1; seen++; next }
         index($0, "\"" e "\"") { on = 0; seen++ }
         on && (/ execve\(/ || / v?fork\(/ || (/ clone3?\(/ && !/CLONE_THREAD/)) { n++ }
-        END { print (seen == 2 ? n + 0 : "markers not found in the trace") }' "$T_ROOT/s7.strace"
+        END { print (seen == 2 ? n + 0 : "markers not found in the trace") }' "${3:-$T_ROOT/s7.strace}"
 }
 
 scenario_8_status() {
@@ -802,4 +933,5 @@ scenario_9_xtrace
 scenario_10_idempotent
 scenario_11_quoting
 scenario_12_appear
+scenario_13_set_by_hand
 finish

@@ -119,6 +119,8 @@ check "leaving unsets every AWS_ variable" $'0\nK=' "$(last_output)"
 
 # Ctrl-C inside Invoke-CredshCommand: the session's own values come back, the hook runs again.
 type_line '$env:AWS_PROFILE = "mine"'
+# Set by hand: the next prompt shows it as the ambient profile (README "Set by hand").
+check "AWS_PROFILE set by hand shows at the next prompt" "[True 3] aws:mine~>" "$(last_prompt)"
 n=$(nprompts)
 tm send-keys -t "$SESSION" -l -- 'Invoke-CredshCommand -ProfileName prod { "IN=$env:AWS_PROFILE/$env:CREDSH_SCOPE"; Start-Sleep 3600 }'
 tm send-keys -t "$SESSION" Enter
@@ -126,11 +128,11 @@ check_true "the script block runs with prod (command scope)" wait_for screen_has
 tm send-keys -t "$SESSION" C-c
 check_true "Ctrl-C ends it with a prompt" wait_for at_least_prompts $((n + 1))
 type_line '"AFTER=$env:AWS_PROFILE|$env:CREDSH_SCOPE|$env:AWS_ACCESS_KEY_ID|$__credsh_suspended"'
-check "after Ctrl-C: the session's AWS_PROFILE is back, nothing of prod left" "AFTER=mine|||False" "$(last_output)"
+check "after Ctrl-C: the session's AWS_PROFILE is back, nothing of prod left" "AFTER=mine|ambient||False" "$(last_output)"
 type_line 'Invoke-CredshCommand -ProfileName prod { throw "boom" }'
 check_contains "a throw in the block reaches the user" "boom" "$(last_output)"
 type_line '"AFTER=$env:AWS_PROFILE|$env:CREDSH_SCOPE|$__credsh_suspended"'
-check "after a throw: restored" "AFTER=mine||False" "$(last_output)"
+check "after a throw: restored" "AFTER=mine|ambient|False" "$(last_output)"
 type_line 'Remove-Item Env:AWS_PROFILE; $global:LASTEXITCODE = 0'
 type_line 'cd ~/src/shop'
 check "the hook works again after both" "[True 0] aws:dev (eu-west-1)>" "$(last_prompt)"

@@ -575,3 +575,70 @@ TEST_CASE("load_world and choose_export_mode: profile mode for static keys in th
     CHECK(broken.messages[0].rfind("credsh: ", 0) == 0);
     CHECK(broken.messages[0].find("(using defaults)") != std::string::npos);
 }
+
+TEST_CASE("plan_export: a value set by hand stands, marked, until credsh use, another scope or unset",
+          "[export_plan][hand]") {
+    TempDir dir;
+    std::string home = dir.str() + "/home";
+    write_file(home + "/.aws/config",
+               "[profile dev]\nregion = eu-west-1\n[profile prod]\nregion = us-east-1\n");
+    write_file(home + "/.aws/credentials",
+               "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n");
+    Env env({{"HOME", home},
+             {"XDG_CONFIG_HOME", home + "/.config"},
+             {"XDG_CACHE_HOME", home + "/.cache"},
+             {"XDG_DATA_HOME", home + "/.local/share"}});
+    ExportRequest req;
+    req.env = env;
+    req.cwd = home;
+    req.now = kNow;
+    req.session_profile = "prod";
+    ExportPlan first = plan_export(req);
+    REQUIRE(first.desired["AWS_PROFILE"] == "prod");
+    CHECK(first.hand.empty());
+    CHECK(first.prompt_template == "aws:prod* (us-east-1)");
+    // What the shell holds after that export, then AWS_PROFILE=dev by hand.
+    req.env = child_environment(first, env);
+    req.env.set("AWS_PROFILE", "dev");
+    req.state = first.state;
+    ExportPlan hand = plan_export(req);
+    REQUIRE(hand.hand.size() == 1);
+    CHECK(hand.hand[0].name == "AWS_PROFILE");
+    CHECK(hand.hand[0].value == "dev");
+    CHECK(hand.hand[0].choice == "prod (session)");
+    CHECK(hand.desired["AWS_PROFILE"] == "dev");
+    CHECK(hand.prompt_template == "aws:dev\u270B");
+    CHECK(hand.state.hand == std::set<std::string>{"AWS_PROFILE"});
+    auto back = parse_state(serialize_state(hand.state));
+    REQUIRE(back);
+    CHECK(back->hand == hand.state.hand);
+    CHECK(back->hand_scope == hand.state.hand_scope);
+
+    req.env = child_environment(hand, env);
+    req.state = *back;
+    SECTION("the next export: it still stands") {
+        ExportPlan again = plan_export(req);
+        CHECK(again.desired["AWS_PROFILE"] == "dev");
+        CHECK(again.prompt_template == "aws:dev\u270B");
+    }
+    SECTION("credsh use: credsh's choice again") {
+        req.forget_hand = true;
+        ExportPlan use = plan_export(req);
+        CHECK(use.hand.empty());
+        CHECK(use.desired["AWS_PROFILE"] == "prod");
+        CHECK(use.state.hand.empty());
+    }
+    SECTION("another scope: credsh's choice there") {
+        req.session_profile = "dev";
+        ExportPlan other = plan_export(req);
+        CHECK(other.hand.empty());
+        CHECK(other.desired["AWS_PROFILE"] == "dev");
+        CHECK(other.prompt_template == "aws:dev* (eu-west-1)");
+    }
+    SECTION("unset by hand: credsh's choice again") {
+        req.env.unset("AWS_PROFILE");
+        ExportPlan unset = plan_export(req);
+        CHECK(unset.hand.empty());
+        CHECK(unset.desired["AWS_PROFILE"] == "prod");
+    }
+}
