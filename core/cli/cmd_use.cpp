@@ -1,15 +1,55 @@
 // credsh use NAME: the session scope. A child process cannot change its parent shell, so the hook's `credsh`
 // shell function calls this with --shell, evaluates what it prints (one shell variable) and re-runs the hook.
+// The hook's export never asks a person anything; so when the profile's chain needs an MFA code and this
+// command runs on a terminal, the code is asked here, before the switch, and the session lands in the shared
+// cache, where the hook's export finds it (as aws-vault, granted and awsume ask at once).
 #include "base/suggest.hpp"
 #include "base/text.hpp"
 #include "cli/cli.hpp"
 #include "config/ask_config.hpp"
 #include "config/credsh_config.hpp"
 #include "config/profile_file.hpp"
+#include "pipeline/chain.hpp"
 #include "pipeline/provider.hpp"
 #include "shell.hpp"
+#include <credsh/policy.hpp>
+
+#include <unistd.h>
 
 namespace credsh {
+
+namespace {
+
+// A person at a terminal typed the command (the hook's function keeps stdin and stderr on the terminal and
+// only captures stdout). A script, a pipe or a redirected stderr never gets a question.
+bool on_terminal() {
+    return ::isatty(STDIN_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1;
+}
+
+// Resolves `aws_profile` interactively when a step of its chain needs an MFA code (a fresh cached session
+// asks nothing). Returns false after saying why when no credentials came of it.
+bool resolve_mfa_now(Context& ctx, const ProfileSet& profiles, const CredshConfig& cfg,
+                     const std::string& aws_profile) {
+    auto chain = plan_chain(profiles, cfg, aws_profile, web_identity_env(ctx.env));
+    if (!chain) return true; // the hook's export says what is wrong with the chain, as for any profile
+    bool mfa = false;
+    for (const Step& step : *chain)
+        if ((step.kind == StepKind::assume_role || step.kind == StepKind::session_token) &&
+            profiles.profiles.count(step.profile) &&
+            nonempty_prop(profiles.profiles.at(step.profile), "mfa_serial"))
+            mfa = true;
+    if (!mfa) return true;
+    ResolveContext rctx{profiles, cfg, ctx.env, ctx.now, ctx.err_fd};
+    rctx.plugins = ctx.plugins();
+    rctx.interactive = true;
+    rctx.timeout_ms = kInteractiveTimeoutMs;
+    auto creds = resolve_credentials(rctx, aws_profile);
+    if (creds) return true;
+    ctx.warn("use: " + creds.error().message);
+    return false;
+}
+
+} // namespace
 
 int cmd_use(Context& ctx, const Args& args) {
     po::options_description desc("options");
@@ -68,6 +108,14 @@ int cmd_use(Context& ctx, const Args& args) {
         ctx.warn("profile " + printable(name) + " not found" + did_you_mean_text(near) +
                  " (see: credsh profiles)");
         return 1;
+    }
+    if (on_terminal() && profiles) {
+        CredshConfig cfg = config ? *config : CredshConfig{};
+        AskConfig none;
+        auto target = resolve_target(name, std::nullopt, *profiles, ask ? *ask : none, cfg);
+        if (target && !target->aws_profile.empty() &&
+            !resolve_mfa_now(ctx, *profiles, cfg, target->aws_profile))
+            return 1; // the shell keeps its profile: `credsh use NAME` again to retry
     }
     ctx.out(shell->set_local("__credsh_session", name));
     return 0;
