@@ -5,6 +5,7 @@
 // cache, where the hook's export finds it (as aws-vault, granted and awsume ask at once).
 #include "base/suggest.hpp"
 #include "base/text.hpp"
+#include "base/tty.hpp"
 #include "cli/cli.hpp"
 #include "config/ask_config.hpp"
 #include "config/credsh_config.hpp"
@@ -49,6 +50,33 @@ bool resolve_mfa_now(Context& ctx, const ProfileSet& profiles, const CredshConfi
     return false;
 }
 
+// `credsh use` with no name, typed at a terminal: a numbered list of every profile, read back from /dev/tty
+// (a number or a name). "" when nothing was chosen (an empty line, end of input, or no terminal after all).
+std::string pick_profile(Context& ctx, const std::string& session) {
+    auto profiles = load_profile_files(ctx.env);
+    auto ask = load_ask_config(ctx.env);
+    auto config = load_credsh_config(ctx.env);
+    auto names = known_profile_names(profiles ? &*profiles : nullptr, ask ? &*ask : nullptr,
+                                     config ? &*config : nullptr);
+    if (names.empty()) {
+        ctx.warn("use: no profiles defined (see: credsh profiles)");
+        return "";
+    }
+    std::string list = session.empty() ? "no session profile in this shell; pick one:\n"
+                                       : "session profile: " + printable(session) + "; pick another:\n";
+    for (std::size_t i = 0; i < names.size(); ++i)
+        list += "  " + std::to_string(i + 1) + ") " + printable(names[i]) + "\n";
+    list += "number or name (Enter: keep it as it is): ";
+    auto line = read_line_from_tty(list);
+    if (!line) return "";
+    std::string choice(trim(*line));
+    if (!choice.empty() && choice.find_first_not_of("0123456789") == std::string::npos && choice.size() < 6) {
+        std::size_t n = std::stoul(choice);
+        if (n >= 1 && n <= names.size()) return names[n - 1];
+    }
+    return choice; // a name (checked like a typed one), or "" for nothing
+}
+
 } // namespace
 
 int cmd_use(Context& ctx, const Args& args) {
@@ -65,10 +93,11 @@ int cmd_use(Context& ctx, const Args& args) {
     Args words = dash_words_as_value(args, {"--clear", "--help", "-h"}, {"--profile", "--shell", "--session"},
                                      "profile");
     auto vm = parse_args(
-        ctx, words, desc, pos, "use NAME | use -- NAME | use --clear",
+        ctx, words, desc, pos, "use [NAME] | use -- NAME | use --clear",
         "Sets this shell's session profile. It wins over .credprofile files and the default,\n"
         "and lasts until `credsh use --clear` or the shell exits (docs/design.md §2).\n"
-        "A name that starts with '-' works as it is, or after `--` (needed for names like --clear).",
+        "A name that starts with '-' works as it is, or after `--` (needed for names like --clear).\n"
+        "Without NAME at a terminal, lists the profiles to pick one by number or name.",
         rc);
     if (!vm) return rc;
     const Shell* shell = find_shell(shell_name);
@@ -81,6 +110,7 @@ int cmd_use(Context& ctx, const Args& args) {
         ctx.out(shell->set_local("__credsh_session", "")); // empty means none, in every shell
         return 0;
     }
+    if (name.empty() && on_terminal()) name = pick_profile(ctx, session);
     if (name.empty()) {
         ctx.err(session.empty() ? "credsh: no session profile in this shell\n"
                                 : "credsh: session profile: " + session + "\n");
