@@ -64,4 +64,19 @@ Result<std::string> read_secret_from_tty(const std::string& prompt) {
     return line;
 }
 
+Result<std::string> read_line_from_tty(const std::string& text) {
+    UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!tty.valid()) return not_found("no terminal to read from (/dev/tty)");
+    write_all(tty.get(), text);
+    std::string line;
+    for (;;) {
+        char c = 0;
+        ssize_t n = ::read(tty.get(), &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("cancelled");
+        if (c == '\n') return line;
+        if (line.size() < 1024) line += c;
+    }
+}
+
 } // namespace credsh

@@ -12,4 +12,8 @@ namespace credsh {
 // controlling terminal; an error "cancelled" on Ctrl-C / Ctrl-D.
 Result<std::string> read_secret_from_tty(const std::string& prompt);
 
+// Writes `text` to /dev/tty and reads one line as typed (echo on, the terminal's own line editing).
+// ErrorKind::not_found when there is no controlling terminal; an error "cancelled" at end of input.
+Result<std::string> read_line_from_tty(const std::string& text);
+
 } // namespace credsh

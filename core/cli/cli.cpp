@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
+#include <initializer_list>
 #include <iostream>
 #include <sstream>
 
@@ -31,6 +33,52 @@ const std::array<Command, 15> kCommands = {{
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
     {"use", "set this shell's session profile (needs the hook)", cmd_use},
 }};
+
+// The options only the hooks pass (docs: issue 11 item 5), per command, sorted: accepted as before, never
+// shown by --help (nor so in credsh(1), generated from it, or offered by completion, whose tests read
+// --help).
+struct HookOnly {
+    std::string_view command;
+    std::initializer_list<std::string_view> options;
+};
+const std::array<HookOnly, 4> kHookOnly = {{
+    {"exec", {"session", "state-fd", "command"}},
+    {"export", {"session", "pid", "stdin-state"}},
+    {"status", {"session", "stdin-state"}},
+    {"use", {"shell", "session"}},
+}};
+
+bool hook_only(std::string_view command, const std::string& option) {
+    for (const HookOnly& h : kHookOnly)
+        if (h.command == command)
+            for (std::string_view o : h.options)
+                if (o == option) return true;
+    return false;
+}
+
+// A required argument as the user types it: the placeholder the usage line shows at its position
+// ("pin NAME ..." -> NAME), else the option's name in capitals -- never the internal "--profile".
+std::string missing_argument(const std::string& option, const po::positional_options_description& pos,
+                             std::string_view usage) {
+    std::string name = option.substr(option.find_first_not_of('-'));
+    std::vector<std::string> placeholders;
+    std::istringstream words{std::string(usage)};
+    std::string w;
+    words >> w; // the command
+    while (words >> w) {
+        std::string bare;
+        for (char c : w)
+            if (c != '[' && c != ']' && c != '.') bare += c;
+        if (!bare.empty() && bare.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == std::string::npos)
+            placeholders.push_back(bare);
+    }
+    for (unsigned i = 0; i < placeholders.size() && i < pos.max_total_count(); ++i)
+        if (pos.name_for_position(i) == name) return placeholders[i];
+    std::string upper;
+    for (char c : name)
+        upper += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper;
+}
 
 void write_all(int fd, std::string_view s) {
     while (!s.empty()) {
@@ -77,21 +125,29 @@ std::optional<po::variables_map> parse_args(const Context& ctx, const Args& args
                                             std::string_view usage, std::string_view about, int& exit_code,
                                             bool allow_unregistered) {
     desc.add_options()("help,h", "show this help");
+    const std::string_view command = usage.substr(0, usage.find(' '));
     po::variables_map vm;
     try {
         auto parser = po::command_line_parser(attach_option_values(args, desc)).options(desc).positional(pos);
         if (allow_unregistered) parser.allow_unregistered();
         po::store(parser.run(), vm);
         if (!vm.count("help")) po::notify(vm); // --help needs no required options
+    } catch (const po::required_option& e) {
+        ctx.warn("missing " + missing_argument(e.get_option_name(), pos, usage) + " (credsh " +
+                 std::string(usage) + ")");
+        exit_code = 2;
+        return std::nullopt;
     } catch (const po::error& e) {
-        ctx.warn(std::string(e.what()) + " (see: credsh " + std::string(usage.substr(0, usage.find(' '))) +
-                 " --help)");
+        ctx.warn(std::string(e.what()) + " (see: credsh " + std::string(command) + " --help)");
         exit_code = 2;
         return std::nullopt;
     }
     if (vm.count("help")) {
+        po::options_description shown("options"); // every command names its group so
+        for (const auto& o : desc.options())
+            if (!hook_only(command, o->long_name())) shown.add(o);
         std::ostringstream ss;
-        ss << "usage: credsh " << usage << "\n\n" << about << "\n\n" << desc;
+        ss << "usage: credsh " << usage << "\n\n" << about << "\n\n" << shown;
         ctx.out(ss.str());
         exit_code = 0;
         return std::nullopt;

@@ -75,7 +75,7 @@ int cmd_export(Context& ctx, const Args& args) {
     pos.add("shell", 1);
     int rc = 0;
     auto vm =
-        parse_args(ctx, args, desc, pos, "export SHELL [--session NAME] [--pid PID] [--stdin-state]",
+        parse_args(ctx, args, desc, pos, "export SHELL",
                    "Prints shell code that sets and unsets AWS_*/ASK_* variables for the scope that applies "
                    "here. The hook calls it;\nyou do not need to.",
                    rc);

@@ -277,10 +277,11 @@ class Runner {
         if (source) call.source = as_source(*source);
         if (needs_mfa(ctx_, step)) {
             const Properties& p = ctx_.profiles.profiles.at(step.profile);
+            // Asked again while malformed (kMfaCodeTries); no terminal, a cancel or the last try ends it.
             auto code =
-                steps_.read_secret("MFA code for " + printable(*nonempty_prop(p, "mfa_serial")) + ": ");
-            if (!code) return code.error().context(where + ": MFA code"); // no terminal, or cancelled
-            call.args["token_code"] = std::string(trim(*code));
+                steps_.read_mfa_code("MFA code for " + printable(*nonempty_prop(p, "mfa_serial")) + ": ");
+            if (!code) return code.error().context(where + ": MFA code");
+            call.args["token_code"] = *code;
         }
         auto reply = steps_.call(step.plugin, call);
         if (!reply) return reply.error().context(where);

@@ -7,6 +7,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <string_view>
+
 namespace credsh {
 
 void StepRunner::say(const std::string& line) const {
@@ -19,6 +22,23 @@ void StepRunner::say(const std::string& line) const {
 Result<std::string> StepRunner::read_secret(const std::string& prompt) const {
     if (!io_.interactive) return not_found("not asking for a secret outside an interactive command");
     return io_.read_secret ? io_.read_secret(prompt) : read_secret_from_tty(prompt);
+}
+
+Result<std::string> StepRunner::read_mfa_code(const std::string& prompt) const {
+    auto six_digits = [](std::string_view c) {
+        return c.size() == 6 && std::all_of(c.begin(), c.end(), [](char d) { return d >= '0' && d <= '9'; });
+    };
+    for (int i = 1;; ++i) {
+        auto code = read_secret(prompt);
+        if (!code) return code.error();
+        std::string c(trim(*code));
+        if (six_digits(c)) return c;
+        // The length only: what was typed is a secret (or a slip of one) and never shown.
+        std::string why =
+            "the MFA code must be exactly 6 digits (got " + std::to_string(c.size()) + " characters)";
+        if (i >= kMfaCodeTries) return fail(why + "; " + std::to_string(kMfaCodeTries) + " tries, giving up");
+        say(why + "; try again (" + std::to_string(i + 1) + " of " + std::to_string(kMfaCodeTries) + ")");
+    }
 }
 
 Result<Credentials> StepRunner::serve(const CachedStep& step, StepReport* report) {

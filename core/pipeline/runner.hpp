@@ -74,6 +74,9 @@ class StepRunner {
 
     void say(const std::string& line) const;
     Result<std::string> read_secret(const std::string& prompt) const;
+    // An MFA code: read_secret, trimmed; one that is not exactly 6 digits is asked again (with a line saying
+    // why), kMfaCodeTries times in all, then an error. No terminal or a cancel ends it at once.
+    Result<std::string> read_mfa_code(const std::string& prompt) const;
     const RunnerIO& io() const { return io_; }
 
   private:

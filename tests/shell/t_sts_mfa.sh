@@ -2,8 +2,12 @@
 # MFA with the mfa-sts plugin, typed by a person into a terminal (tmux), against the strict STS fake
 # (tests/fakes/sts_strict.py: unlike moto it checks the code and DurationSeconds):
 #   - `credsh exec -p P` asks on /dev/tty with echo off (the code never shows on the screen), a right code
-#     gives credentials, a wrong one STS's AccessDenied, a malformed one a local error and no STS call;
-#     without a terminal it fails at once instead of waiting (docs/security.md 28);
+#     gives credentials, a wrong one STS's AccessDenied; a malformed one (not 6 digits) is asked again, 3 tries
+#     in all, then a local error and no STS call; without a terminal it fails at once instead of waiting
+#     (docs/security.md 28);
+#   - `credsh use P` typed in bash and zsh asks for the code right there (not "run credsh login"), a malformed
+#     code again, and the prompt then shows P with the session's key in the shell; 3 malformed codes leave the
+#     shell's profile as it was, non-zero; without a terminal `use` asks nothing and calls nothing;
 #   - GetSessionToken for keys + mfa_serial, through `credsh login`;
 #   - in a prompt hook the profile shows the one-line "needs an MFA code — run: credsh login P" hint once, later
 #     prompts stay quiet, no code is asked for; after `credsh login P` in another terminal the first shell
@@ -46,6 +50,22 @@ mfa_serial = $SERIAL
 role_arn = arn:aws:iam::111122223333:role/MfaAdmin
 role_session_name = no-mfa
 source_profile = base
+[profile usebash]
+role_arn = arn:aws:iam::111122223333:role/MfaUseBash
+source_profile = base
+mfa_serial = $SERIAL
+[profile usezsh]
+role_arn = arn:aws:iam::111122223333:role/MfaUseZsh
+source_profile = base
+mfa_serial = $SERIAL
+[profile usefail]
+role_arn = arn:aws:iam::111122223333:role/MfaUseFail
+source_profile = base
+mfa_serial = $SERIAL
+[profile execslip]
+role_arn = arn:aws:iam::111122223333:role/MfaExecSlip
+source_profile = base
+mfa_serial = $SERIAL
 [profile shortdur]
 role_arn = arn:aws:iam::111122223333:role/Short
 source_profile = base
@@ -76,16 +96,25 @@ SOCK=$T_ROOT/tmux.sock
 tm() { tmux -S "$SOCK" "$@"; }
 trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
 screen() { tm capture-pane -p -J -S - -t "$1" 2>/dev/null; }
-# wait_for SESSION TEXT: until the screen shows TEXT (10 s at most)
+# wait_for SESSION TEXT: until the screen shows TEXT (2 minutes at most: an upper bound for a hung test, not a measure)
 wait_for() {
     local i
-    for ((i = 0; i < 200; i++)); do
+    for ((i = 0; i < 2400; i++)); do
         [[ $(screen "$1") == *"$2"* ]] && return 0
         sleep 0.05
     done
     return 1
 }
 count() { screen "$1" | grep -cF -- "$2"; }
+# wait_until_count SESSION TEXT N: until TEXT shows N times (an upper bound for a hung test, not a measure)
+wait_until_count() {
+    local i
+    for ((i = 0; i < 2400; i++)); do
+        (($(count "$1" "$2") >= $3)) && return 0
+        sleep 0.05
+    done
+    return 1
+}
 typeit() { tm send-keys -t "$1" -l -- "$2"; tm send-keys -t "$1" Enter; }
 # fresh SESSION: clears the screen and the scrollback and waits until no earlier "MFA code for" prompt is
 # visible, so the next wait_for cannot match the previous attempt's text.
@@ -137,16 +166,25 @@ tm send-keys -t A Enter
 check_true "login, wrong code: fails" wait_for A "login=1"
 check_contains "login, wrong code: STS's AccessDenied, with the role" \
     "STS AssumeRole (arn:aws:iam::111122223333:role/MfaAdmin): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code." "$(screen A)"
-# a malformed code: refused before any call
+# a malformed code: asked again, three tries, refused before any call
 before=$(ncalls)
 fresh A
 typeit A "credsh login mfarole; echo login2=\$?"
 wait_for A "MFA code for $SERIAL: "
 tm send-keys -t A -l -- "12345"
 tm send-keys -t A Enter
-check_true "login, 5 digits: fails" wait_for A "login2=1"
-check_contains "login, 5 digits: says what a code is" "the MFA code must be exactly 6 digits" "$(screen A)"
-check "login, 5 digits: no STS call" "$before" "$(ncalls)"
+check_true "login, 5 digits: asked again" wait_until_count A "MFA code for" 2
+check_contains "login, 5 digits: says why" "try again (2 of 3)" "$(screen A)"
+tm send-keys -t A -l -- "1234567"
+tm send-keys -t A Enter
+check_true "login, 7 digits: the third question" wait_until_count A "MFA code for" 3
+tm send-keys -t A -l -- "abcdef"
+tm send-keys -t A Enter
+check_true "login, 3 malformed codes: fails" wait_for A "login2=1"
+check_contains "login, 3 malformed codes: says what a code is, and that it gave up" \
+    "the MFA code must be exactly 6 digits (got 6 characters); 3 tries, giving up" "$(screen A)"
+check "login, 3 malformed codes: asked exactly 3 times" 3 "$(count A "MFA code for")"
+check "login, 3 malformed codes: no STS call" "$before" "$(ncalls)"
 
 # GetSessionToken: long-term keys + mfa_serial
 fresh A
@@ -187,6 +225,88 @@ typeit H "echo K=\${AWS_ACCESS_KEY_ID-unset}"
 check_true "hook: the first shell picked the session up at its next prompt" wait_for H "K=ASIAFAKE"
 check "hook: still one hint, no code asked there" "1 0" "$(count H "needs an MFA code") $(count H "MFA code for")"
 check "hook: exactly one STS call (the login's)" $((before + 1)) "$(ncalls)"
+
+# --- `credsh use` asks for the code right there (issue 11 item 4), in bash and zsh -----------------------------
+# Without a terminal: no question, no STS call; the switch is printed as before (the hook's export then says
+# the profile needs a code).
+before=$(ncalls)
+out=$(setsid "${BASE_ENV[@]}" timeout 300 credsh use --shell bash usefail </dev/null 2>&1)
+check "use, no terminal: succeeds as before" "0 __credsh_session='usefail'" "$? $out"
+check "use, no terminal: no STS call" "$before" "$(ncalls)"
+
+# role_calls ARN: the calls to that role so far
+role_calls() { calls | python3 -c 'import json,sys; print(sum(c["role_arn"] == sys.argv[1] for c in json.load(sys.stdin)))' "$1"; }
+use_checks() { # use_checks SHELL SESSION PROFILE ROLE: in a shell with the hook and a prompt showing CREDSH_PROMPT
+    local sh=$1 s=$2 prof=$3 arn=arn:aws:iam::111122223333:role/$4
+    check_true "$sh: first prompt" wait_for "$s" "[none] Q1> "
+    typeit "$s" "credsh use $prof; echo use=\$?"
+    check_true "$sh use: asks for the MFA code right there" wait_for "$s" "MFA code for $SERIAL: "
+    check_absent "$sh use: not sent to credsh login" "run: credsh login" "$(screen "$s")"
+    tm send-keys -t "$s" -l -- "12345"
+    tm send-keys -t "$s" Enter
+    check_true "$sh use: a malformed code is asked again" wait_until_count "$s" "MFA code for" 2
+    check_contains "$sh use: says why" \
+        "the MFA code must be exactly 6 digits (got 5 characters); try again (2 of 3)" "$(screen "$s")"
+    tm send-keys -t "$s" -l -- "$CODE"
+    tm send-keys -t "$s" Enter
+    check_true "$sh use: exit status 0" wait_for "$s" "use=0"
+    check_true "$sh use: the prompt shows the profile" wait_for "$s" "[aws:$prof*"
+    typeit "$s" "echo K=\$AWS_ACCESS_KEY_ID P=\$AWS_PROFILE"
+    check_true "$sh use: the session's key is in the shell" wait_for "$s" "K=ASIAFAKE"
+    check "$sh use: asked twice in all" 2 "$(count "$s" "MFA code for")"
+    check "$sh use: one AssumeRole for the role (the hook's export used the cache)" 1 "$(role_calls "$arn")"
+    check_absent "$sh use: the code never appears on the screen" "$CODE" "$(screen "$s")"
+}
+cat >"$T_ROOT/rc-use" <<'EOF'
+unset HISTFILE
+PS1='[${CREDSH_PROMPT:-none}] Q$((++__n))> '
+eval "$(credsh hook bash)"
+EOF
+tm -f /dev/null new-session -d -s UB -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/rc-use" -i
+use_checks bash UB usebash MfaUseBash
+
+# three malformed codes: non-zero, the shell keeps what it had, no STS call
+before=$(ncalls)
+typeit UB "credsh use usefail; echo usefail=\$?"
+for n in 1 2 3; do
+    wait_until_count UB "MFA code for" $((2 + n))
+    tm send-keys -t UB -l -- "${n}x"
+    tm send-keys -t UB Enter
+done
+check_true "bash use, 3 malformed codes: exit status 1" wait_for UB "usefail=1"
+check_contains "bash use, 3 malformed codes: gave up" "3 tries, giving up" "$(screen UB)"
+typeit UB "echo STILL=\$AWS_PROFILE"
+check_true "bash use, 3 malformed codes: the shell keeps its profile" wait_for UB "STILL=usebash"
+check "bash use, 3 malformed codes: no STS call" "$before" "$(ncalls)"
+
+# exec through the hook's function: a slip, then the right code
+fresh UB
+typeit UB "credsh exec -p execslip -- sh -c 'echo X=\$AWS_ACCESS_KEY_ID'"
+wait_for UB "MFA code for $SERIAL: "
+tm send-keys -t UB -l -- "99"
+tm send-keys -t UB Enter
+check_true "bash exec: a malformed code is asked again" wait_until_count UB "MFA code for" 2
+tm send-keys -t UB -l -- "$CODE"
+tm send-keys -t UB Enter
+check_true "bash exec: the command ran with the role's key" wait_for UB "X=ASIAFAKE"
+check "bash exec: one AssumeRole" 1 "$(role_calls arn:aws:iam::111122223333:role/MfaExecSlip)"
+tm kill-session -t UB
+
+if command -v zsh >/dev/null; then
+    mkdir -p "$T_ROOT/zdot"
+    cat >"$T_ROOT/zdot/.zshrc" <<'EOF'
+unset HISTFILE
+setopt prompt_subst
+PROMPT='[${CREDSH_PROMPT:-none}] Q$((++__n))> '
+eval "$(credsh hook zsh)"
+EOF
+    tm -f /dev/null new-session -d -s UZ -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
+    use_checks zsh UZ usezsh MfaUseZsh
+    tm kill-session -t UZ
+else
+    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
+fi
 
 # --- durations and MFA-required roles: local errors and STS's -------------------------------------------------
 run() { "${BASE_ENV[@]}" credsh exec -p "$1" -- true 2>&1 </dev/null; }

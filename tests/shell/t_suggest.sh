@@ -52,6 +52,33 @@ run login login nosuch
 check "login nosuch fails" 1 "$RC"
 check_contains "login nosuch: not found" "not found" "$(<"$T_ROOT/login.err")"
 check_absent "login nosuch: nothing close, no suggestion" "did you mean" "$(<"$T_ROOT/login.err")"
+# A missing argument is named as the user types it (the usage line's placeholder), never as the internal
+# option that carries it (issue 11 item 5: not "the option '--profile' is required").
+run pin pin
+check "pin without a name: exit 2" 2 "$RC"
+check "pin without a name: names NAME, with the usage" \
+    "credsh: missing NAME (credsh pin NAME [--region REGION] [--ask-profile NAME] [--dir DIR])" "$(<"$T_ROOT/pin.err")"
+for c in hook completion; do
+    run "$c" "$c"
+    check "$c without a shell: exit 2 and names SHELL" "2 credsh: missing SHELL (credsh $c SHELL)" \
+        "$RC $(<"$T_ROOT/$c.err")"
+done
+check_absent "no internal option in any of these" "--profile" "$(cat "$T_ROOT"/{pin,hook,completion}.err)"
+check_absent "no 'is required' wording" "required" "$(cat "$T_ROOT"/{pin,hook,completion}.err)"
+
+# The options only the hooks pass are hidden from --help (and so from credsh(1) and completion), and still work.
+declare -A HOOK_ONLY=([exec]="--session --state-fd --command" [export]="--session --pid --stdin-state"
+    [status]="--session --stdin-state" [use]="--shell --session")
+for c in exec export status use; do
+    help=$("$CREDSH_BIN" "$c" --help 2>&1)
+    for o in ${HOOK_ONLY[$c]}; do
+        check_absent "$c --help does not show $o" "$o " "$help"
+    done
+done
+check_contains "exec --help still shows what a person types" "--profile-location" "$("$CREDSH_BIN" exec --help)"
+check_contains "use --help still shows --clear" "--clear" "$("$CREDSH_BIN" use --help)"
+out=$("$CREDSH_BIN" use --shell bash --session=dev 2>&1)
+check "use --shell --session still accepted (the hook passes them)" "0 credsh: session profile: dev" "$? $out"
 check_no_match "no secret in any message" "S3NT1NEL" <(cat "$T_ROOT"/*.err)
 
 finish

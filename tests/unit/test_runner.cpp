@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
+
 using namespace credsh;
 using credsh::test::TempDir;
 using credsh::test::write_file;
@@ -274,6 +276,59 @@ TEST_CASE("runner: the MFA code is asked through the injected terminal, never wi
     // The runner itself refuses to prompt outside an interactive command, whatever asks it.
     StepRunner quiet(w.io(false));
     CHECK_FALSE(quiet.read_secret("code: "));
+}
+
+TEST_CASE("runner: a malformed MFA code is asked again, three tries, then the command fails", "[runner]") {
+    // What the person types, one answer per prompt.
+    auto typing = [](World& w, std::vector<std::string> answers) {
+        auto ctx = w.context(true);
+        auto queue = std::make_shared<std::vector<std::string>>(std::move(answers));
+        ctx.read_secret = [&w, queue](const std::string& prompt) -> Result<std::string> {
+            w.prompts.push_back(prompt);
+            if (queue->empty()) return fail("cancelled");
+            std::string a = queue->front();
+            queue->erase(queue->begin());
+            return a;
+        };
+        return ctx;
+    };
+    const std::string prompt = "MFA code for arn:aws:iam::123456789012:mfa/me: ";
+    auto reply = [](const std::string&, const PluginCall&) { return sts_reply("ASIAMFA", kNow + 3600); };
+
+    SECTION("two slips, then a good code: asked three times, one STS call with the good code") {
+        World w;
+        w.plugins.reply = reply;
+        auto r = resolve_credentials(typing(w, {"12345", "12a456", " 654321\n"}), "mfa");
+        REQUIRE(r);
+        CHECK(r->access_key_id == "ASIAMFA");
+        CHECK(w.prompts == std::vector<std::string>{prompt, prompt, prompt});
+        REQUIRE(w.plugins.calls.size() == 1);
+        CHECK(w.plugins.calls[0].call.args.at("token_code") == "654321");
+        REQUIRE(w.said.size() == 2);
+        CHECK(w.said[0] == "the MFA code must be exactly 6 digits (got 5 characters); try again (2 of 3)");
+        CHECK(w.said[1] == "the MFA code must be exactly 6 digits (got 6 characters); try again (3 of 3)");
+        for (const auto& line : w.said)
+            CHECK(line.find("12a456") == std::string::npos); // what was typed is never shown
+    }
+    SECTION("three malformed codes: an error, no STS call, no fourth question") {
+        World w;
+        w.plugins.reply = reply;
+        auto r = resolve_credentials(typing(w, {"1", "1234567", "abcdef", "123456"}), "mfa");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message == "profile mfa: MFA code: the MFA code must be exactly 6 digits (got 6 "
+                                   "characters); 3 tries, giving up");
+        CHECK(w.prompts.size() == 3);
+        CHECK(w.plugins.calls.empty());
+    }
+    SECTION("a cancel ends it at once") {
+        World w;
+        w.plugins.reply = reply;
+        auto r = resolve_credentials(typing(w, {}), "mfa");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message == "profile mfa: MFA code: cancelled");
+        CHECK(w.prompts.size() == 1);
+        CHECK(w.plugins.calls.empty());
+    }
 }
 
 TEST_CASE("runner: settings are flattened once for every plugin use", "[runner]") {

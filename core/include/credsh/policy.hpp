@@ -28,6 +28,11 @@ constexpr int kPromptTimeoutMs = 2000;
 // sign-in service or an MFA round trip.
 constexpr int kInteractiveTimeoutMs = 15000;
 
+// Tries at typing an MFA code before an interactive command gives up (a code that is not 6 digits is asked
+// again, locally, without calling STS): one slip of the finger is not a failed command, and three are enough
+// to see that the device or the profile is wrong. aws-vault and awsume likewise ask again.
+constexpr int kMfaCodeTries = 3;
+
 // A state file (a cache entry, an SSO token or client registration) or the state text a shell hands back:
 // real ones are a few KiB; 1 MiB is far above that and still harmless to hold in memory at every prompt.
 constexpr std::size_t kStateFileCap = 1 << 20;
