@@ -582,9 +582,8 @@ TEST_CASE("plan_export: a value set by hand stands, marked, until credsh use, an
     std::string home = dir.str() + "/home";
     write_file(home + "/.aws/config",
                "[profile dev]\nregion = eu-west-1\n[profile prod]\nregion = us-east-1\n");
-    write_file(home + "/.aws/credentials",
-               "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n"
-               "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
+    write_file(home + "/.aws/credentials", "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n"
+                                           "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
     Env env({{"HOME", home},
              {"XDG_CONFIG_HOME", home + "/.config"},
              {"XDG_CACHE_HOME", home + "/.cache"},
