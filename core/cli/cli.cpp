@@ -43,7 +43,7 @@ struct HookOnly {
 };
 const std::array<HookOnly, 4> kHookOnly = {{
     {"exec", {"session", "state-fd", "command"}},
-    {"export", {"session", "pid", "stdin-state"}},
+    {"export", {"session", "pid", "stdin-state", "forget-hand"}},
     {"status", {"session", "stdin-state"}},
     {"use", {"shell", "session"}},
 }};

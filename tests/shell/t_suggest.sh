@@ -67,7 +67,7 @@ check_absent "no internal option in any of these" "--profile" "$(cat "$T_ROOT"/{
 check_absent "no 'is required' wording" "required" "$(cat "$T_ROOT"/{pin,hook,completion}.err)"
 
 # The options only the hooks pass are hidden from --help (and so from credsh(1) and completion), and still work.
-declare -A HOOK_ONLY=([exec]="--session --state-fd --command" [export]="--session --pid --stdin-state"
+declare -A HOOK_ONLY=([exec]="--session --state-fd --command" [export]="--session --pid --stdin-state --forget-hand"
     [status]="--session --stdin-state" [use]="--shell --session")
 for c in exec export status use; do
     help=$("$CREDSH_BIN" "$c" --help 2>&1)
