@@ -39,6 +39,9 @@ echo ec2 >"$S/b/.credprofile"
 for d in a b; do "$REAL" allow "$S/$d" 2>/dev/null || echo "setup: allow $d failed"; done
 
 # An interactive bash reading its commands from stdin: each line is one prompt. PS1 marks the prompts on stderr.
+# An edit is followed by a short sleep: an export in the same timestamp tick as the edit stamps the shell with
+# that same time, and the hook, which cannot tell "just before" from "just after", exports once more on
+# purpose. The @tick step makes that case happen on purpose (the config given the stamp's own time).
 : >"$CALLS"
 OUT=$(cd "$HOME" && env PATH="$T_ROOT/bin:$PATH" AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$P" TERM=dumb \
     timeout 60 bash --norc --noprofile -i 2>"$T_ROOT/bash.err" <<EOF
@@ -52,13 +55,16 @@ true
 echo "@a2 key=\$AWS_ACCESS_KEY_ID calls=\$(grep -c '^export' "$CALLS")"
 cd "$S/b"
 echo "@b key=\$AWS_ACCESS_KEY_ID"
-touch "$HOME/.aws/config"
+touch "$HOME/.aws/config"; sleep 0.05
 true
 echo "@touched key=\$AWS_ACCESS_KEY_ID calls=\$(grep -c '^export' "$CALLS")"
 true
 true
 true
 echo "@end key=\$AWS_ACCESS_KEY_ID calls=\$(grep -c '^export' "$CALLS")"
+sleep 0.05; touch -r "\$__credsh_stamp" "$HOME/.aws/config"; sleep 0.05
+true
+echo "@tick calls=\$(grep -c '^export' "$CALLS")"
 cd "$S/plain"
 echo "@plain key=\${AWS_ACCESS_KEY_ID-unset}"
 EOF
@@ -72,11 +78,12 @@ check "prompts in a: no further export" "@a2 key=ASIAIMDSFAKE0000001 calls=2" "$
 check "cd to b (same profile): exported again, same credentials" "@b key=ASIAIMDSFAKE0000001" "$(line b)"
 check "a watched file changed: the hook called credsh again" "@touched key=ASIAIMDSFAKE0000001 calls=4" "$(line touched)"
 check "more prompts: no further export" "@end key=ASIAIMDSFAKE0000001 calls=4" "$(line end)"
+check "an edit in the same timestamp tick as the last export: exported once more" "@tick calls=5" "$(line tick)"
 check "cd out of the profile: the keys are gone" "@plain key=unset" "$(line plain)"
 prompts=$(grep -o '@prompt@' "$T_ROOT/bash.err" | wc -l | tr -d ' ')
 check_true "bash showed a prompt for every line ($prompts)" test "$prompts" -ge 17
 # The point of it all: one IMDS round (token, role, credentials) for all those prompts and the three exports
-# in the profile (cd a, cd b, the edited config).
+# in the profile (cd a, cd b, the two edits of the config).
 check "IMDS was asked once, over all prompts" 3 "$(wc -l <"$LOG" | tr -d ' ')"
 check "that one round was IMDSv2" "200 200 200" "$(python3 -c '
 import json, sys
