@@ -1,6 +1,14 @@
 #include "base/text.hpp"
 
-#include <openssl/evp.h>
+// OpenSSL's SHA-1 and SHA-256 through their direct functions, not EVP: OpenSSL 3's EVP fetches the digest
+// from a provider, and the first fetch in a process loads the configuration and builds the provider's
+// algorithm tables (about 5 M instructions, most of a `credsh export` after a cd) to hash a few hundred
+// bytes. These functions are the same implementations without that machinery. OpenSSL 3 marks them
+// deprecated (in favour of EVP) but ships them throughout 3.x; the host links them statically for the same
+// reason (core/CMakeLists.txt). Nothing here is a secret-key operation: names of cache and trust files, and
+// the short value fingerprints the shell state keeps.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cctype>
 #include <charconv>
@@ -47,14 +55,11 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return out;
 }
 
-static std::string digest_hex(const EVP_MD* md, std::string_view data) {
-    unsigned char buf[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), buf, &len, md, nullptr);
+static std::string to_hex(const unsigned char* buf, std::size_t len) {
     static const char* hex = "0123456789abcdef";
     std::string out;
     out.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
+    for (std::size_t i = 0; i < len; ++i) {
         out.push_back(hex[buf[i] >> 4]);
         out.push_back(hex[buf[i] & 15]);
     }
@@ -62,10 +67,20 @@ static std::string digest_hex(const EVP_MD* md, std::string_view data) {
 }
 
 std::string sha256_hex(std::string_view data) {
-    return digest_hex(EVP_sha256(), data);
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, data.data(), data.size());
+    SHA256_Final(md, &c);
+    return to_hex(md, sizeof md);
 }
 std::string sha1_hex(std::string_view data) {
-    return digest_hex(EVP_sha1(), data);
+    unsigned char md[SHA_DIGEST_LENGTH];
+    SHA_CTX c;
+    SHA1_Init(&c);
+    SHA1_Update(&c, data.data(), data.size());
+    SHA1_Final(md, &c);
+    return to_hex(md, sizeof md);
 }
 
 static bool take_int(std::string_view& s, size_t n, int& out) {
