@@ -4,7 +4,7 @@
 # installed file; CPack's .deb declares the shared libraries credsh links as dependencies, installs into a
 # throw-away dpkg root, works there, and dpkg removes every file again.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need cmake cpack help2man dpkg dpkg-deb dpkg-shlibdeps readelf
+need cmake cpack help2man dpkg dpkg-deb dpkg-shlibdeps readelf nm
 
 BUILD=${CREDSH_BUILD_DIR:-$(cd "$(dirname "$CREDSH_BIN")/.." && pwd)}
 [[ -f $BUILD/CMakeCache.txt ]] || { echo "FAIL $T_NAME: no build directory at $BUILD (set CREDSH_BUILD_DIR)"; exit 1; }
@@ -27,6 +27,17 @@ needed=$(readelf -d "$P/bin/credsh" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)
 check_contains "readelf lists the binary's libraries" "libc.so" "$needed"
 check_absent "the host binary does not link libcurl (network code lives in plugins)" "libcurl" "$needed"
 check_contains "the mfa-sts plugin does link libcurl (so the check above can tell)" "libcurl" \
+    "$(readelf -d "$P/lib/credsh/plugins/credsh-mfa-sts.so" 2>/dev/null | grep NEEDED)"
+# The host's digests are linked in (start-up cost, core/CMakeLists.txt), except in sanitizer builds; the
+# plugins keep the distribution's libcrypto, and the host exports none of its copy to them.
+if grep -q '^CREDSH_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt"; then
+    echo "note: sanitizer build: the host links the shared libcrypto here; the static-digest checks apply to normal builds"
+else
+    check_absent "the host binary does not load libcrypto (its SHA functions are linked in)" "libcrypto" "$needed"
+    check "nor exports any OpenSSL symbol a plugin could bind to" "" \
+        "$(nm -D --defined-only "$BUILD/bin/credsh" 2>/dev/null | grep -E ' (SHA|OPENSSL|EVP|CRYPTO)')"
+fi
+check_contains "the mfa-sts plugin links the shared libcrypto" "libcrypto.so" \
     "$(readelf -d "$P/lib/credsh/plugins/credsh-mfa-sts.so" 2>/dev/null | grep NEEDED)"
 check "the installed binary runs" "$("$CREDSH_BIN" --version)" "$("$P/bin/credsh" --version 2>&1)"
 listed=$(env -u CREDSH_PLUGIN_PATH "$P/bin/credsh" plugins --names 2>&1 | LC_ALL=C sort | tr '\n' ' ')
