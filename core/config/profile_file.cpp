@@ -92,19 +92,25 @@ bool ends_with_unicode_space(std::string_view s) {
     return false;
 }
 
+// The first '#' or ';' at or after `from`, or npos. A plain loop: string_view::find_first_of runs a memchr
+// over the set for every character of the line.
+std::size_t find_comment_char(std::string_view s, std::size_t from) {
+    for (std::size_t i = from; i < s.size(); ++i)
+        if (s[i] == '#' || s[i] == ';') return i;
+    return std::string_view::npos;
+}
+
 // Trim, then cut a trailing comment. In a section header any '#' or ';' starts one; in a property line it
 // must follow whitespace, so "key = a;b" keeps its ';' (session tokens and URLs contain them).
 std::string_view strip_comment(std::string_view line, bool need_space) {
     line = trim_blank(line);
     if (!need_space) {
-        auto at = line.find_first_of("#;");
+        auto at = find_comment_char(line, 0);
         if (at != std::string_view::npos) line = line.substr(0, at);
         return trim_blank(line);
     }
-    for (std::size_t i = 1; i < line.size(); ++i) {
-        if ((line[i] == '#' || line[i] == ';') && ends_with_unicode_space(line.substr(0, i)))
-            return trim_blank(line.substr(0, i));
-    }
+    for (auto i = find_comment_char(line, 1); i != std::string_view::npos; i = find_comment_char(line, i + 1))
+        if (ends_with_unicode_space(line.substr(0, i))) return trim_blank(line.substr(0, i));
     return line;
 }
 
@@ -198,15 +204,19 @@ class Parser {
 
         in_section_ = true;
         have_property_ = false;
-        value_ = nullptr;
-        section_ = nullptr; // until proven valid: properties of an ignored section are checked, then dropped
+        value_ = own_value_ = nullptr;
+        section_ = own_section_ =
+            nullptr; // until proven valid: an ignored section's lines are checked, then dropped
 
         if (kind_ == FileKind::credentials) {
             // Credentials sections are bare profile names; "[profile x]", "[sso-session x]" etc. are ignored.
             if (prefixed || !is_identifier(name)) return {};
             std::string key(name);
             add_origin(out_, key, "credentials");
-            if (!names_only_) section_ = &out_.profiles[key];
+            if (!names_only_) {
+                section_ = &out_.profiles[key];
+                own_section_ = &out_.credentials_file[key];
+            }
             return {};
         }
         if (!prefixed) {
@@ -227,6 +237,7 @@ class Parser {
         if (prefix == "profile") {
             if (name == "default") prefixed_default_ = true;
             section_ = &out_.profiles[key];
+            own_section_ = &out_.config_file[key];
             add_origin(out_, key, "config");
         } else if (prefix == "sso-session") {
             section_ = &out_.sso_sessions[key];
@@ -251,9 +262,15 @@ class Parser {
         have_property_ = true;
         // An empty value opens a block of sub-properties ("s3 =\n  max_concurrent_requests = 20").
         property_is_sub_ = value.empty();
-        value_ = nullptr;
+        value_ = own_value_ = nullptr;
         if (section_ && is_identifier(key)) {
-            std::string& slot = (*section_)[ascii_lower(key)];
+            std::string lower = ascii_lower(key);
+            if (own_section_) {
+                std::string& own = (*own_section_)[lower];
+                own.assign(value);
+                own_value_ = &own;
+            }
+            std::string& slot = (*section_)[std::move(lower)];
             slot.assign(value);
             value_ = &slot;
         }
@@ -275,18 +292,22 @@ class Parser {
             }
         }
         // Kept raw (comments included, as the spec says for continuations); sub_properties() splits it.
-        if (value_) {
-            value_->push_back('\n');
-            value_->append(trim_blank(line));
-        }
+        for (std::string* v : {value_, own_value_})
+            if (v) {
+                v->push_back('\n');
+                v->append(trim_blank(line));
+            }
         return {};
     }
 
     void finish() {
         if (kind_ != FileKind::config || prefixed_default_ || !unprefixed_default_) return;
         Properties& target = out_.profiles["default"];
-        for (auto& [k, v] : *unprefixed_default_)
+        Properties& own = out_.config_file["default"];
+        for (auto& [k, v] : *unprefixed_default_) {
+            own.insert_or_assign(k, v);
             target.insert_or_assign(k, std::move(v));
+        }
     }
 
     Error error(const char* message) const {
@@ -303,9 +324,13 @@ class Parser {
 
     bool in_section_ = false;
     Properties* section_ = nullptr; // nullptr: the current section is ignored
+    // The same section in this file's own map (ProfileSet::config_file or credentials_file), written in the
+    // same pass; nullptr for sections that have none (sso-session, services, the held-aside [default]).
+    Properties* own_section_ = nullptr;
     bool have_property_ = false;
     bool property_is_sub_ = false;
     std::string* value_ = nullptr; // nullptr: the current property is ignored
+    std::string* own_value_ = nullptr;
 
     // Config only: [default] is held aside until we know whether [profile default] exists anywhere.
     std::optional<Properties> unprefixed_default_;
@@ -367,19 +392,12 @@ Result<std::optional<ProfileSource>> read_source(const std::string& path) {
 
 Result<ProfileSet> parse_profile_files(const std::optional<ProfileSource>& config,
                                        const std::optional<ProfileSource>& credentials) {
+    // One pass per file fills both the merged profiles and that file's own sections.
     ProfileSet out;
-    if (config) {
+    if (config)
         if (auto r = Parser(out, *config, FileKind::config).run(); !r) return r.error();
-        ProfileSet alone;
-        if (auto r = Parser(alone, *config, FileKind::config).run(); !r) return r.error();
-        out.config_file = std::move(alone.profiles);
-    }
-    if (credentials) {
+    if (credentials)
         if (auto r = Parser(out, *credentials, FileKind::credentials).run(); !r) return r.error();
-        ProfileSet alone;
-        if (auto r = Parser(alone, *credentials, FileKind::credentials).run(); !r) return r.error();
-        out.credentials_file = std::move(alone.profiles);
-    }
     return out;
 }
 
