@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <string_view>
 
 namespace credsh {
@@ -150,6 +151,10 @@ class Parser {
     Parser(ProfileSet& out, const ProfileSource& src, FileKind kind, bool names_only = false,
            std::optional<Error>* first_error = nullptr)
         : out_(out), src_(src), kind_(kind), names_only_(names_only), first_error_(first_error) {}
+    // Index mode: every line checked as in a full parse, and every section header recorded in `index`
+    // (where it starts, what kind, its name) instead of anything being copied into `out`.
+    Parser(ProfileSet& out, const ProfileSource& src, FileKind kind, std::vector<ProfileSectionRef>& index)
+        : out_(out), src_(src), kind_(kind), names_only_(true), first_error_(nullptr), index_(&index) {}
 
     Result<void> run() {
         std::string_view text = src_.text;
@@ -167,6 +172,7 @@ class Parser {
             auto end = text.find('\n', pos);
             if (end == std::string_view::npos) end = text.size();
             std::string_view line = text.substr(pos, end - pos);
+            line_begin_ = static_cast<std::size_t>(line.data() - src_.text.data());
             pos = end + 1;
             ++line_;
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -205,8 +211,12 @@ class Parser {
         in_section_ = true;
         have_property_ = false;
         value_ = own_value_ = nullptr;
-        section_ = own_section_ =
-            nullptr; // until proven valid: an ignored section's lines are checked, then dropped
+        // Until proven valid: an ignored section's lines are checked, then dropped.
+        section_ = own_section_ = nullptr;
+        if (index_) {
+            index_->push_back(section_ref(prefix, name, prefixed));
+            return {};
+        }
 
         if (kind_ == FileKind::credentials) {
             // Credentials sections are bare profile names; "[profile x]", "[sso-session x]" etc. are ignored.
@@ -248,8 +258,42 @@ class Parser {
         return {};
     }
 
+    ProfileSectionRef section_ref(std::string_view prefix, std::string_view name, bool prefixed) const {
+        using K = ProfileSectionRef::Kind;
+        K kind = K::ignored;
+        if (kind_ == FileKind::credentials) {
+            if (!prefixed && is_identifier(name)) kind = K::profile;
+        } else if (!prefixed) {
+            if (name == "default") kind = K::bare_default;
+        } else if (is_identifier(name)) {
+            if (prefix == "profile")
+                kind = K::profile;
+            else if (prefix == "sso-session")
+                kind = K::sso_session;
+            else if (prefix == "services")
+                kind = K::services;
+        }
+        return {kind, line_begin_, static_cast<std::size_t>(name.data() - src_.text.data()), name.size()};
+    }
+
     Result<void> property_line(std::string_view line) {
         if (!in_section_) return error("Expected a profile definition");
+        // A property nothing will be copied from (an index, names only, an ignored section) only needs its
+        // syntax checked, and the usual line decides that without the comment scan: an '=' with no '#' or ';'
+        // before it, and a value that does not start with one (those take the full path below).
+        if (!section_) {
+            auto eq = line.find('=');
+            if (eq != std::string_view::npos && eq > 0 &&
+                find_comment_char(line.substr(0, eq), 0) == std::string_view::npos) {
+                std::string_view rest = trim_blank(line.substr(eq + 1));
+                if (rest.empty() || (rest[0] != '#' && rest[0] != ';')) {
+                    have_property_ = true;
+                    property_is_sub_ = rest.empty();
+                    value_ = own_value_ = nullptr;
+                    return {};
+                }
+            }
+        }
         std::string_view key, value;
         switch (split_property(line, key, value)) {
         case PropertyError::no_equals:
@@ -320,7 +364,9 @@ class Parser {
     FileKind kind_;
     bool names_only_;
     std::optional<Error>* first_error_;
+    std::vector<ProfileSectionRef>* index_ = nullptr;
     std::size_t line_ = 0;
+    std::size_t line_begin_ = 0; // byte offset of the current line in src_.text
 
     bool in_section_ = false;
     Properties* section_ = nullptr; // nullptr: the current section is ignored
@@ -427,6 +473,154 @@ readable_profile_names(const std::optional<ProfileSource>& config,
     return std::move(out.origins);
 }
 
+std::vector<std::string> profile_names(const ProfileSet& set) {
+    if (set.all_names) return set.all_names();
+    std::vector<std::string> out;
+    for (const auto& [name, props] : set.profiles)
+        out.push_back(name);
+    return out;
+}
+
+namespace {
+
+using SectionKind = ProfileSectionRef::Kind;
+
+std::string_view section_name(const std::string& text, const ProfileSectionRef& r) {
+    return std::string_view(text).substr(r.name_at, r.name_len);
+}
+
+// Does the file define a section of this kind and name ([default] counts as the profile "default")? A
+// linear pass with a length check first: a few lookups per export over at most a few thousand headers cost
+// less than building a map of them.
+bool defines(const std::optional<ProfileSource>& src, const std::vector<ProfileSectionRef>& sections,
+             SectionKind kind, std::string_view name) {
+    if (!src) return false;
+    for (const auto& r : sections)
+        if (r.name_len == name.size() &&
+            (r.kind == kind || (kind == SectionKind::profile && r.kind == SectionKind::bare_default)) &&
+            section_name(src->text, r) == name)
+            return true;
+    return false;
+}
+
+struct Wanted {
+    std::set<std::string, std::less<>> profiles, sso_sessions, services;
+};
+
+// The text of just the wanted sections, in file order: each section runs from its header to the next
+// header (of any kind) or the end of the file. Parsed like the whole file, it gives the same properties
+// for those sections -- every state the parser keeps is reset at a header -- and no error, since every
+// line of it passed the same checks when the index was built.
+std::string wanted_text(const ProfileSource& src, const std::vector<ProfileSectionRef>& sections,
+                        const Wanted& want) {
+    std::string out;
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        const auto& r = sections[i];
+        std::string_view name = section_name(src.text, r);
+        bool take = false;
+        switch (r.kind) {
+        case SectionKind::profile:
+            take = want.profiles.count(name) > 0;
+            break;
+        case SectionKind::bare_default:
+            take = want.profiles.count("default") > 0;
+            break;
+        case SectionKind::sso_session:
+            take = want.sso_sessions.count(name) > 0;
+            break;
+        case SectionKind::services:
+            take = want.services.count(name) > 0;
+            break;
+        case SectionKind::ignored:
+            break;
+        }
+        if (!take) continue;
+        std::size_t end = i + 1 < sections.size() ? sections[i + 1].begin : src.text.size();
+        out.append(src.text, r.begin, end - r.begin);
+        if (out.back() != '\n') out.push_back('\n');
+    }
+    return out;
+}
+
+} // namespace
+
+Result<ProfileIndex> ProfileIndex::build(std::optional<ProfileSource> config,
+                                         std::optional<ProfileSource> credentials) {
+    auto files = std::make_shared<Files>();
+    files->config.src = std::move(config);
+    files->credentials.src = std::move(credentials);
+    ProfileSet unused;
+    for (auto [file, kind] :
+         {std::pair{&files->config, FileKind::config}, std::pair{&files->credentials, FileKind::credentials}})
+        if (file->src)
+            if (auto r = Parser(unused, *file->src, kind, file->sections).run(); !r) return r.error();
+    ProfileIndex index;
+    index.files_ = std::move(files);
+    return index;
+}
+
+Result<ProfileSet> ProfileIndex::all() const {
+    return parse_profile_files(files_->config.src, files_->credentials.src);
+}
+
+ProfileSet
+ProfileIndex::select(const std::vector<std::string>& roots,
+                     const std::function<std::vector<std::string>(const std::string&)>& more) const {
+    const Files& f = *files_;
+    Wanted want;
+    want.profiles.insert("default");
+    for (const auto& r : roots)
+        if (!r.empty()) want.profiles.insert(r);
+    // Anything a value names may be a section: parsing one too many costs a few lines, missing one would
+    // make a profile look undefined.
+    auto consider = [&](const std::string& v) {
+        if (v.empty() || v.size() > 256 || v.find('\n') != std::string::npos) return false;
+        bool grew = false;
+        auto in_config = [&](SectionKind k) { return defines(f.config.src, f.config.sections, k, v); };
+        if (!want.profiles.count(v) &&
+            (in_config(SectionKind::profile) ||
+             defines(f.credentials.src, f.credentials.sections, SectionKind::profile, v)))
+            grew |= want.profiles.insert(v).second;
+        if (!want.sso_sessions.count(v) && in_config(SectionKind::sso_session))
+            grew |= want.sso_sessions.insert(v).second;
+        if (!want.services.count(v) && in_config(SectionKind::services))
+            grew |= want.services.insert(v).second;
+        return grew;
+    };
+    for (;;) {
+        ProfileSet out;
+        // Cannot fail: every line of these texts passed the same parser when the index was built.
+        for (auto [file, kind] :
+             {std::pair{&f.config, FileKind::config}, std::pair{&f.credentials, FileKind::credentials}})
+            if (file->src)
+                (void)Parser(
+                    out, ProfileSource{file->src->path, wanted_text(*file->src, file->sections, want)}, kind)
+                    .run();
+        bool grew = false;
+        for (const auto* group : {&out.profiles, &out.sso_sessions, &out.services})
+            for (const auto& [name, props] : *group)
+                for (const auto& [k, v] : props)
+                    grew |= consider(v);
+        if (more) {
+            std::vector<std::string> names(want.profiles.begin(), want.profiles.end());
+            for (const auto& n : names)
+                for (const auto& v : more(n))
+                    grew |= consider(v);
+        }
+        if (grew) continue; // parse again with what was found named
+        out.all_names = [files = files_] {
+            std::set<std::string> names;
+            for (const File* file : {&files->config, &files->credentials})
+                if (file->src)
+                    for (const auto& r : file->sections)
+                        if (r.kind == SectionKind::profile || r.kind == SectionKind::bare_default)
+                            names.emplace(section_name(file->src->text, r));
+            return std::vector<std::string>(names.begin(), names.end());
+        };
+        return out;
+    }
+}
+
 Properties sub_properties(const std::string& raw) {
     Properties out;
     // Only a value whose first line is empty has sub-properties; "a\nb = c" is a continued plain value.
@@ -471,6 +665,15 @@ Result<ProfileSet> load_profile_files(const Env& env) {
     auto credentials = read_source(where.credentials);
     if (!credentials) return credentials.error();
     return parse_profile_files(*config, *credentials);
+}
+
+Result<ProfileIndex> load_profile_index(const Env& env) {
+    auto where = locate_profile_files(env);
+    auto config = read_source(where.config);
+    if (!config) return config.error();
+    auto credentials = read_source(where.credentials);
+    if (!credentials) return credentials.error();
+    return ProfileIndex::build(std::move(*config), std::move(*credentials));
 }
 
 Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env) {

@@ -8,7 +8,9 @@
 #include "base/env.hpp"
 #include "base/result.hpp"
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,11 +43,54 @@ struct ProfileSet {
     // file only (the credentials file first), never a key from one file and a token from the other.
     std::map<std::string, Properties> config_file;
     std::map<std::string, Properties> credentials_file;
+    // Set when only some sections were parsed (ProfileIndex::select): every profile name in the files, read
+    // from the index on demand -- for "did you mean" and "no profiles were defined", never on a prompt.
+    std::function<std::vector<std::string>()> all_names;
 };
+
+// Every profile name the files define: all_names() for a partial set, the parsed names otherwise.
+std::vector<std::string> profile_names(const ProfileSet& set);
 
 struct ProfileSource {
     std::string path; // for messages: "path:line: ..."
     std::string text;
+};
+
+// Where one section header of a file starts (byte offset of its line), what kind it is and its name (byte
+// range in the file's text). `ignored` headers (invalid names, other prefixes) end the section before them.
+struct ProfileSectionRef {
+    enum class Kind { ignored, profile, bare_default, sso_session, services };
+    Kind kind;
+    std::size_t begin;
+    std::size_t name_at, name_len;
+};
+
+// The two files read and checked once -- every line passes exactly the syntax checks of parse_profile_files,
+// so a broken file gives the same first error (file:line) -- with each section indexed, nothing copied. A
+// `credsh export` needs a handful of profiles out of what may be thousands (an organisation's `sso accounts
+// --write`): select() parses only the sections of the profiles asked for and of every section those refer
+// to, so the cost of a cd does not grow with profiles that are never used.
+class ProfileIndex {
+  public:
+    static Result<ProfileIndex> build(std::optional<ProfileSource> config,
+                                      std::optional<ProfileSource> credentials);
+    // The sections of `roots` and "default", then of every profile, sso-session or services section named by
+    // a value in what was parsed (or by a value `more` returns for a profile name: credsh's own settings),
+    // until nothing new is named. What is in the result is parsed exactly as parse_profile_files would.
+    ProfileSet select(const std::vector<std::string>& roots,
+                      const std::function<std::vector<std::string>(const std::string&)>& more = {}) const;
+    // Everything: parse_profile_files of the same text.
+    Result<ProfileSet> all() const;
+
+  private:
+    struct File {
+        std::optional<ProfileSource> src;
+        std::vector<ProfileSectionRef> sections;
+    };
+    struct Files {
+        File config, credentials;
+    };
+    std::shared_ptr<const Files> files_; // shared with the all_names() of the sets select() returns
 };
 
 // Parse and merge the two files with the spec's rules (credentials wins on duplicate properties; config
@@ -89,6 +134,8 @@ std::string sdk_profile_name(const Env& env);
 
 // Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
 Result<ProfileSet> load_profile_files(const Env& env);
+// The same files, indexed (ProfileIndex), for a caller that needs only some profiles.
+Result<ProfileIndex> load_profile_index(const Env& env);
 
 // The same files, names only (parse_profile_names).
 Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env);

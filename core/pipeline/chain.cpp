@@ -120,7 +120,8 @@ struct Planner {
         auto it = profiles.profiles.find(name);
         if (it == profiles.profiles.end()) {
             if (root)
-                return fail(profiles.profiles.empty() ? "not found: no profiles were defined" : "not found");
+                return fail(profile_names(profiles).empty() ? "not found: no profiles were defined"
+                                                            : "not found");
             return fail("could not find source profile " + name + " referenced from " + visited.back());
         }
         const Properties& p = it->second;

@@ -183,7 +183,7 @@ Env ambient_environment(const Env& current, const std::optional<State>& state) {
     return base;
 }
 
-ExportWorld load_world(const Env& base) {
+ExportWorld load_world(const Env& base, const std::vector<std::string>* roots) {
     ExportWorld w;
     auto problem = [&](std::string line) {
         w.messages.push_back("credsh: " + std::move(line));
@@ -193,14 +193,32 @@ ExportWorld load_world(const Env& base) {
         w.config = std::move(*c);
     else
         problem(c.error().message + " (using defaults)");
-    if (auto p = load_profile_files(base))
-        w.profiles = std::move(*p);
-    else
-        problem(p.error().message);
+    auto index = load_profile_index(base);
+    if (!index) problem(index.error().message);
     if (auto a = load_ask_config(base))
         w.ask = std::move(*a);
     else
         problem(a.error().message);
+    // The whole files are checked either way (the same first error); with roots, only the profiles that can
+    // take part are parsed: the roots, credsh's default, the AWS profiles their ASK profiles link, and what
+    // those name (ProfileIndex::select, which also follows what credsh's own settings of a profile name).
+    if (index && !roots) {
+        if (auto p = index->all()) w.profiles = std::move(*p);
+    } else if (index) {
+        std::vector<std::string> names = *roots;
+        if (w.config.default_profile) names.push_back(*w.config.default_profile);
+        for (std::size_t i = 0, n = names.size(); i < n; ++i)
+            if (auto it = w.ask.profiles.find(names[i]); it != w.ask.profiles.end())
+                names.push_back(it->second.aws_profile);
+        const CredshConfig& config = w.config;
+        w.profiles = index->select(names, [&config](const std::string& name) {
+            std::vector<std::string> values;
+            if (auto it = config.profiles.find(name); it != config.profiles.end())
+                for (const auto& [k, v] : it->second)
+                    values.push_back(v);
+            return values;
+        });
+    }
     w.store = TrustStore::from_env(base);
     w.web_env = web_identity_env(base);
     return w;
@@ -574,10 +592,20 @@ ExportPlan plan_export(const ExportRequest& req) {
     Env base = ambient_environment(req.env, req.state);
     if (req.profile_location) base.set("AWS_SHARED_CREDENTIALS_FILE", *req.profile_location);
 
-    ExportWorld world = load_world(base);
+    // The .credprofile first: the profiles it and the other scopes can name are all load_world parses.
+    DirLookup dir = find_credprofile(req.cwd, TrustStore::from_env(base));
+    std::vector<std::string> roots = {dir.content.profile, dir.content.ask_profile.value_or("")};
+    for (const auto* p : {&req.command_profile, &req.session_profile})
+        if (*p) roots.push_back(**p);
+    for (const char* var : {"AWS_PROFILE", "ASK_DEFAULT_PROFILE"}) {
+        if (auto v = ambient.at(var)) roots.push_back(*v);
+        if (auto v = req.env.get(var)) roots.push_back(*v); // a value set by hand
+    }
+    if (req.state) roots.push_back(req.state->profile);
+    ExportWorld world = load_world(base, &roots);
     plan.messages = world.messages;
     plan.failed = world.failed;
-    ScopeChoice scope = select_export_scope(req, world, ambient, find_credprofile(req.cwd, world.store));
+    ScopeChoice scope = select_export_scope(req, world, ambient, std::move(dir));
     plan.selection = scope.selection;
     for (const auto& m : scope.messages)
         plan.messages.push_back(m);

@@ -116,7 +116,8 @@ struct ExportWorld {
     std::vector<std::string> messages;
     bool failed = false;
 };
-ExportWorld load_world(const Env& base);
+// Without `roots`, every profile is parsed; with them, only those that can take part (see load_world).
+ExportWorld load_world(const Env& base, const std::vector<std::string>* roots = nullptr);
 
 // 2. Select the scope: command > session > directory (the nearest .credprofile, under the trust policy) >
 // ambient > default. `dir` is the walk's result before the [trust] prefix policy (trust.hpp) is applied.

@@ -40,9 +40,7 @@ Result<Target> resolve_target(const std::string& name, const std::optional<std::
 std::vector<std::string> known_profile_names(const ProfileSet* profiles, const AskConfig* ask,
                                              const CredshConfig* config) {
     std::vector<std::string> names;
-    if (profiles)
-        for (const auto& [n, p] : profiles->profiles)
-            names.push_back(n);
+    if (profiles) names = profile_names(*profiles); // every name in the files, also of a partial set
     if (ask)
         for (const auto& [n, p] : ask->profiles)
             names.push_back(n);

@@ -37,10 +37,57 @@ std::optional<ProfileSource> source_of(const json& input, const char* key, const
     return ProfileSource{path, input.at(key).get<std::string>()};
 }
 
+// The index (what `credsh export` reads) against the full parse of the same files: the same error, or, for
+// every profile selected alone, exactly the full parse's sections for it and for what it names, and every
+// profile name in all_names.
+void check_index_agrees(const std::optional<ProfileSource>& config,
+                        const std::optional<ProfileSource>& credentials) {
+    auto full = parse_profile_files(config, credentials);
+    auto index = ProfileIndex::build(config, credentials);
+    REQUIRE(index.ok() == full.ok());
+    if (!full.ok()) {
+        CHECK(index.error().message == full.error().message);
+        return;
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, props] : full->profiles)
+        names.push_back(name);
+    auto same_entries = [](const std::map<std::string, Properties>& part,
+                           const std::map<std::string, Properties>& whole) {
+        for (const auto& [name, props] : part) {
+            INFO("section " << name);
+            REQUIRE(whole.count(name));
+            CHECK(props == whole.at(name));
+        }
+    };
+    for (const std::string& name : names) {
+        INFO("selected alone: " << name);
+        ProfileSet sel = index->select({name});
+        REQUIRE(sel.profiles.count(name));
+        CHECK(sel.profiles.at(name) == full->profiles.at(name));
+        same_entries(sel.profiles, full->profiles);
+        same_entries(sel.sso_sessions, full->sso_sessions);
+        same_entries(sel.services, full->services);
+        same_entries(sel.config_file, full->config_file);
+        same_entries(sel.credentials_file, full->credentials_file);
+        for (const auto& [n, props] : full->config_file)
+            if (n == name) CHECK(sel.config_file.count(n));
+        for (const auto& [n, props] : full->credentials_file)
+            if (n == name) CHECK(sel.credentials_file.count(n));
+        CHECK(profile_names(sel) == names);
+    }
+    auto all = index->all();
+    REQUIRE(all.ok());
+    CHECK(all->profiles == full->profiles);
+    CHECK(all->sso_sessions == full->sso_sessions);
+}
+
 Result<ProfileSet> parse_case(const json& tcase) {
     const json& input = tcase.at("input");
-    return parse_profile_files(source_of(input, "configFile", kConfigPath),
-                               source_of(input, "credentialsFile", kCredentialsPath));
+    auto config = source_of(input, "configFile", kConfigPath);
+    auto credentials = source_of(input, "credentialsFile", kCredentialsPath);
+    check_index_agrees(config, credentials);
+    return parse_profile_files(config, credentials);
 }
 
 // Does the message start with "<path>:<line>: "?
@@ -331,6 +378,63 @@ TEST_CASE("values keep ';', '#' and '=' unless a comment is separated by whitesp
     CHECK(p.at("nbsp_comment") == "v\xc2\xa0"); // Rust's is_whitespace() counts U+00A0; trimming does not
 }
 
+TEST_CASE("ProfileIndex::select parses the selected profiles and what they name, nothing else",
+          "[profile_file]") {
+    ProfileSource config{kConfigPath,
+                         "[profile app]\nsource_profile = base\nrole_arn = arn:aws:iam::1:role/r\n"
+                         "services = local\n"
+                         "[profile base]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n"
+                         "[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n"
+                         "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\n"
+                         "[profile unrelated]\nregion = us-east-1\n[profile other]\nregion = base\n"
+                         "[default]\nregion = eu-west-2\n"
+                         "[profile named-by-credsh]\nregion = eu-north-1\n"
+                         "[sso-session lonely]\nsso_start_url = https://y\n"};
+    ProfileSource credentials{kCredentialsPath, "[base]\naws_access_key_id = AKIDBASE\n"
+                                                "[keysonly]\naws_access_key_id = AKIDONLY\n"};
+    auto index = ProfileIndex::build(config, credentials);
+    REQUIRE(index.ok());
+    ProfileSet sel = index->select({"app"});
+    std::set<std::string> got;
+    for (const auto& [n, p] : sel.profiles)
+        got.insert(n);
+    // app, what it names (base, and through base's value "corp" the sso-session), and default; "other"
+    // names base in a value but nothing names "other".
+    CHECK(got == std::set<std::string>{"app", "base", "default"});
+    CHECK(sel.sso_sessions.count("corp"));
+    CHECK_FALSE(sel.sso_sessions.count("lonely"));
+    CHECK(sel.services.count("local"));
+    CHECK(sel.credentials_file.count("base"));
+    CHECK(sel.profiles.at("base").at("aws_access_key_id") == "AKIDBASE"); // credentials merged in
+    CHECK(sel.profiles.at("default").at("region") == "eu-west-2");
+    CHECK(sel.origins.count("app"));
+    CHECK_FALSE(sel.origins.count("unrelated"));
+    // Every name is still known, for suggestions, without parsing the rest.
+    CHECK(profile_names(sel) == std::vector<std::string>{"app", "base", "default", "keysonly",
+                                                         "named-by-credsh", "other", "unrelated"});
+
+    // credsh's own settings of a profile can name another one.
+    ProfileSet more = index->select({"keysonly"}, [](const std::string& name) {
+        return name == "keysonly" ? std::vector<std::string>{"named-by-credsh"} : std::vector<std::string>{};
+    });
+    CHECK(more.profiles.count("named-by-credsh"));
+    CHECK(more.profiles.at("keysonly").at("aws_access_key_id") == "AKIDONLY");
+    CHECK_FALSE(more.profiles.count("app"));
+
+    // A name that is nowhere: nothing but default, and the set says so.
+    ProfileSet none = index->select({"nosuch"});
+    CHECK_FALSE(none.profiles.count("nosuch"));
+    CHECK(none.profiles.size() == 1);
+
+    // A broken line in a section nobody selects still fails the whole file, as in every SDK.
+    ProfileSource broken{kConfigPath, config.text + "[profile far]\nthis line has no equals sign\n"};
+    auto bad = ProfileIndex::build(broken, credentials);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(names_location(bad.error().message, kConfigPath, 26));
+    check_index_agrees(broken, credentials);
+    check_index_agrees(config, credentials);
+}
+
 TEST_CASE("sub_properties splits the raw value the way the spec describes", "[profile_file]") {
     CHECK(sub_properties("").empty());
     CHECK(sub_properties("plain").empty());
@@ -381,6 +485,10 @@ void check_rejected(const std::string& text, std::size_t line, bool in_credentia
     ProfileSource src{in_credentials ? kCredentialsPath : kConfigPath, text};
     auto r = in_credentials ? parse_profile_files(std::nullopt, src) : parse_profile_files(src, std::nullopt);
     REQUIRE_FALSE(r.ok());
+    auto index =
+        in_credentials ? ProfileIndex::build(std::nullopt, src) : ProfileIndex::build(src, std::nullopt);
+    REQUIRE_FALSE(index.ok());
+    CHECK(index.error().message == r.error().message);
     const std::string& msg = r.error().message;
     INFO("message: " << msg);
     CHECK(names_location(msg, src.path, line));
