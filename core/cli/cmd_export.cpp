@@ -5,6 +5,7 @@
 #include "base/safe_file.hpp"
 #include "base/text.hpp"
 #include "cli/cli.hpp"
+#include "pipeline/cred_cache.hpp"
 #include "shell.hpp"
 #include <credsh/policy.hpp>
 
@@ -84,6 +85,11 @@ int cmd_export(Context& ctx, const Args& args) {
     if (!shell) return 2;
     if (pid <= 0) pid = static_cast<long>(::getppid());
 
+    // The logout record's directory exists before the stamp is taken: while the record itself does not exist,
+    // the hook watches this directory (docs/security.md 48), which changes only when credsh adds to it, and
+    // not a parent other programs write to all the time.
+    std::string logouts = cache_dirs(ctx.env).logouts;
+    (void)ensure_private_dir(logouts.substr(0, logouts.rfind('/')));
     // Take the stamp first: anything modified from here on must look newer to the hook.
     std::string note;
     auto stamp = touch_stamp(ctx.env, pid, note);
