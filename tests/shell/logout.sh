@@ -128,18 +128,23 @@ logout_round() {
     check_no_match "$r B: no secret on stderr" S3NT1NEL "$T_ROOT/${r}B.err"
 }
 
-# Before any logout there is no record; the hook then watches its directory, which exists, and not
-# $XDG_CACHE_HOME, which other programs change all the time: another program's cache appearing costs no export.
-# (With XDG_RUNTIME_DIR set, as on a desktop, the stamps live there and nothing else makes that directory.)
+# Before any logout the record is an empty file the first export made, so the hook watches that file and not
+# a directory above it, which credsh (creds/, locks/) and other programs change: another program's cache
+# appearing costs no export. (With XDG_RUNTIME_DIR set, as on a desktop, the stamps live there.)
 rm -rf "$XDG_CACHE_HOME" && mkdir -m 700 "$XDG_CACHE_HOME"
 mkdir -m 700 "$T_ROOT/run"
 S_begin; S_install; S_cd "$HOME/src/proc"; S_calls w1
 S_later; S "mkdir $(q "$XDG_CACHE_HOME/some-other-app")"; S_later; S_hook; S_hook; S_calls w2
-S "touch $(q "$XDG_CACHE_HOME/credsh/logouts")"; S_later; S_hook; S_calls w3
+S "mkdir $(q "$XDG_CACHE_HOME/credsh/locks-x")"; S_later; S_hook; S_calls w3
 run W XDG_RUNTIME_DIR="$T_ROOT/run"
-check "no record yet: its directory exists after the first export" 0 "$(test -d "$XDG_CACHE_HOME/credsh"; echo $?)"
+check "no logout yet: the first export made an empty record" 0 \
+    "$(test -f "$XDG_CACHE_HOME/credsh/logouts" -a ! -s "$XDG_CACHE_HOME/credsh/logouts"; echo $?)"
 check "another program's cache directory appearing: no export" "$(get w1 calls)" "$(get w2 calls)"
-check "the record appearing: one export" "$(($(get w1 calls) + 1))" "$(get w3 calls)"
+check "a directory appearing beside the record: no export" "$(get w1 calls)" "$(get w3 calls)"
+S_begin; S_install; S_cd "$HOME/src/proc"; S_calls v1
+S "touch $(q "$XDG_CACHE_HOME/credsh/logouts")"; S_later; S_hook; S_calls v2
+run V XDG_RUNTIME_DIR="$T_ROOT/run"
+check "the record changing: one export" "$(($(get v1 calls) + 1))" "$(get v2 calls)"
 rm -f "$XDG_CACHE_HOME/credsh/logouts" "$PS"/proc.*
 
 logout_round L logout
