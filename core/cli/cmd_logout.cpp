@@ -195,7 +195,9 @@ int cmd_logout(Context& ctx, const Args& args) {
     int rc = 0;
     auto vm =
         parse_args(ctx, args, desc, pos, "logout [PROFILE] [--sso-session NAME] [--all]",
-                   "Removes the SSO token of PROFILE's sign-in and the credentials derived from it.", rc);
+                   "Removes the SSO token of PROFILE's sign-in and the credentials derived from it; every "
+                   "shell drops\nthe credentials it holds for them at its next prompt.",
+                   rc);
     if (!vm) return rc;
     auto profiles = load_profile_files(ctx.env);
     if (!profiles) {
