@@ -5,6 +5,7 @@
 #include "base/safe_file.hpp"
 #include "base/text.hpp"
 #include "cli/cli.hpp"
+#include "pipeline/cred_cache.hpp"
 #include "shell.hpp"
 #include <credsh/policy.hpp>
 
@@ -84,6 +85,11 @@ int cmd_export(Context& ctx, const Args& args) {
     if (!shell) return 2;
     if (pid <= 0) pid = static_cast<long>(::getppid());
 
+    // The logout record exists (empty until the first logout) before the stamp is taken, so the hook watches
+    // that file (docs/security.md 48), which changes only at a logout -- not, while it is missing, the
+    // nearest existing directory above it, which credsh itself (creds/, locks/) or other programs change.
+    std::string logouts = cache_dirs(ctx.env).logouts;
+    if (ensure_private_dir(logouts.substr(0, logouts.rfind('/')))) (void)open_own_file(logouts);
     // Take the stamp first: anything modified from here on must look newer to the hook.
     std::string note;
     auto stamp = touch_stamp(ctx.env, pid, note);

@@ -5,6 +5,9 @@
 #include "shell.hpp"
 #include <credsh/policy.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 namespace credsh {
 
 CacheDirs cache_dirs(const Env& env) {
@@ -14,6 +17,7 @@ CacheDirs cache_dirs(const Env& env) {
     std::string cache = home + "/.cache";
     if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') cache = *c;
     d.credsh = cache + "/credsh/creds";
+    d.logouts = cache + "/credsh/logouts";
     if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/')
         d.locks = *r + "/credsh/locks";
     else
@@ -35,6 +39,33 @@ const std::string* str_member(const nlohmann::json& obj, const char* key) {
 }
 
 } // namespace
+
+LogoutRecord read_logout_record(const std::string& path) {
+    LogoutRecord out;
+    auto text = read_state_file(path, kStateFileCap);
+    if (!text) return out;
+    for (auto line : split(*text, '\n')) {
+        auto sp = line.find(' ');
+        if (sp == std::string_view::npos || sp + 1 == line.size()) continue;
+        std::int64_t t = 0;
+        auto [p, ec] = std::from_chars(line.data(), line.data() + sp, t);
+        if (ec != std::errc() || p != line.data() + sp) continue;
+        std::string name(line.substr(sp + 1));
+        if (auto it = out.find(name); it == out.end() || it->second < t) out[name] = t;
+    }
+    return out;
+}
+
+Result<void> add_to_logout_record(const std::string& path, const std::vector<std::string>& profiles,
+                                  std::int64_t now) {
+    LogoutRecord rec = read_logout_record(path);
+    for (const auto& p : profiles)
+        if (!p.empty() && p.find('\n') == std::string::npos) rec[p] = std::max(rec[p], now);
+    std::string text;
+    for (const auto& [name, t] : rec)
+        text += std::to_string(t) + " " + name + "\n";
+    return write_private_file(path, text);
+}
 
 std::string assume_role_cache_key(const nlohmann::json& args) {
     nlohmann::json a = args;

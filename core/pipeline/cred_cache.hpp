@@ -20,13 +20,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace credsh {
 
 struct CacheDirs {
-    std::string cli;    // ~/.aws/cli/cache
-    std::string credsh; // $XDG_CACHE_HOME/credsh/creds or ~/.cache/credsh/creds
-    std::string locks;  // $XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME/credsh/locks
+    std::string cli;     // ~/.aws/cli/cache
+    std::string credsh;  // $XDG_CACHE_HOME/credsh/creds or ~/.cache/credsh/creds
+    std::string locks;   // $XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME/credsh/locks
+    std::string logouts; // $XDG_CACHE_HOME/credsh/logouts: the logout record (below)
 };
 CacheDirs cache_dirs(const Env& env);
 
@@ -59,6 +61,17 @@ Result<void> write_cached_entry(const std::string& path, const nlohmann::json& e
 // The entry for credentials credsh fetched: {"Credentials": {...}} plus `extra` members (ProviderType, ...).
 nlohmann::json credentials_entry(const Credentials& c,
                                  const nlohmann::json& extra = nlohmann::json::object());
+
+// The logout record: profile -> when `credsh logout` last removed or invalidated its credentials. Every
+// export watches the file (the hooks test it with -nt, no process), so a logout in one shell reaches every
+// shell at its next prompt; there, credentials the shell holds in its state (applied or kept) that were
+// obtained at or before that time are not reused for that profile (docs/security.md 48). One line per
+// profile, "<epoch> <name>". A missing, unreadable or planted file (read_state_file) is an empty record.
+using LogoutRecord = std::map<std::string, std::int64_t>;
+LogoutRecord read_logout_record(const std::string& path);
+// Adds `profiles` at `now` to the record (each profile keeps its latest time), written atomically, 0600.
+Result<void> add_to_logout_record(const std::string& path, const std::vector<std::string>& profiles,
+                                  std::int64_t now);
 
 // The lock around a refresh of one entry is safe_file.hpp's FileLock, in CacheDirs::locks: it waits at most
 // the request's timeout (a prompt must not hang on another shell's refresh); the error names the lock.

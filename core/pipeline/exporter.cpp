@@ -221,6 +221,7 @@ ExportWorld load_world(const Env& base, const std::vector<std::string>* roots) {
     }
     w.store = TrustStore::from_env(base);
     w.web_env = web_identity_env(base);
+    w.logouts = read_logout_record(cache_dirs(base).logouts);
     return w;
 }
 
@@ -262,16 +263,28 @@ ModeChoice choose_export_mode(const ExportWorld& world, const Target& target,
     return {mode, served.provider, chain ? describe_chain(world.profiles, *chain) : std::string()};
 }
 
+bool survives_logout(const std::optional<std::int64_t>& obtained,
+                     const std::optional<std::int64_t>& logged_out_at) {
+    return !logged_out_at || (obtained && *obtained > *logged_out_at);
+}
+
 CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>& state,
                                       const std::string& profile, std::int64_t now, bool resolve_allowed,
-                                      const CredentialResolver& resolve) {
+                                      const CredentialResolver& resolve, const ReuseRules& rules) {
     CredentialsOutcome out;
     std::optional<Credentials> applied;
-    if (state && state->profile == profile) applied = current_applied(env, *state);
+    // Credentials from before a logout that covered the profile are gone for good: not reused, not kept as a
+    // fallback (docs/security.md 48).
+    if (state && state->profile == profile && survives_logout(state->obtained, rules.logged_out_at))
+        applied = current_applied(env, *state);
+    auto fresh_enough = [&](const Credentials& c) {
+        return !c.expiration || *c.expiration - now > kRefreshWindow;
+    };
     // Same profile, credentials untouched and not near expiry: reuse, run nothing.
-    if (applied && (!applied->expiration || *applied->expiration - now > kRefreshWindow)) {
+    if (applied && fresh_enough(*applied)) {
         out.creds = applied;
         out.provider = state->provider;
+        out.obtained = state->obtained;
         return out;
     }
     if (!resolve_allowed) {
@@ -298,9 +311,24 @@ CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>
         }
         return out;
     }
+    // Re-entering a credential_process profile: what the process gave last time, kept in the shell's state
+    // since it left, while not near expiry (docs/security.md 47). A helper chosen to keep secrets off disk
+    // is not made to write them anywhere, and is not run at every entry either.
+    if (state && !rules.process_key.empty())
+        if (auto it = state->kept.find(profile); it != state->kept.end()) {
+            const KeptCredentials& k = it->second;
+            if (k.source == rules.process_key && fresh_enough(k.creds) &&
+                survives_logout(k.obtained, rules.logged_out_at)) {
+                out.creds = k.creds;
+                out.provider = "credential_process";
+                out.obtained = k.obtained;
+                return out;
+            }
+        }
     auto fresh = resolve(out.watch);
     if (fresh) {
         out.creds = *fresh;
+        out.obtained = now;
         return out;
     }
     out.failed = true;
@@ -310,6 +338,7 @@ CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>
                                human_duration(*applied->expiration - now));
         out.creds = applied;
         out.provider = state->provider;
+        out.obtained = state->obtained;
     } else {
         out.messages.push_back(fresh.error().message);
         out.error_message = fresh.error().message;
@@ -438,6 +467,8 @@ void add_watch_files(ExportPlan& plan, const Env& base, const ExportWorld& world
     add_watch(plan.watch, ask_config_path(base));
     add_watch(plan.watch, world.store.root + "/allow");
     add_watch(plan.watch, world.store.root + "/deny");
+    // `credsh logout` writes here: every shell looks again at its next prompt (docs/security.md 48).
+    add_watch(plan.watch, cache_dirs(base).logouts);
     if (!dir.path.empty()) plan.watch.push_back(dir.path);
 }
 
@@ -450,6 +481,7 @@ State next_state(const ExportPlan& plan, const VarValues& ambient) {
     st.profile = key != plan.desired.end() && key->second ? plan.aws_profile : "";
     st.provider = plan.provider;
     st.expires = plan.expires;
+    if (!st.profile.empty()) st.obtained = plan.obtained;
     if (!plan.error.empty()) {
         st.error = plan.error;
         st.error_profile = plan.aws_profile.empty() ? plan.selection.profile : plan.aws_profile;
@@ -459,6 +491,40 @@ State next_state(const ExportPlan& plan, const VarValues& ambient) {
     for (const auto& h : plan.hand)
         st.hand.insert(h.name);
     return st;
+}
+
+std::map<std::string, KeptCredentials> next_kept(const ExportPlan& plan, const Env& env,
+                                                 const std::optional<State>& state, const ExportWorld& world,
+                                                 std::int64_t now) {
+    std::map<std::string, KeptCredentials> out;
+    if (!state) return out;
+    // The command that serves `profile` now, if it is served by its own credential_process.
+    auto source_of = [&](const std::string& profile) -> std::string {
+        auto it = world.profiles.profiles.find(profile);
+        if (it == world.profiles.profiles.end()) return "";
+        auto chain = plan_chain(world.profiles, world.config, profile, world.web_env);
+        if (!chain || chain_summary(*chain).provider != "credential_process") return "";
+        const std::string* cmd = find_prop(it->second, "credential_process");
+        return cmd ? process_source_key(*cmd) : "";
+    };
+    auto keep = [&](const std::string& profile, const KeptCredentials& k) {
+        if (profile.empty() || profile == plan.state.profile) return; // applied: it lives in the environment
+        if (k.creds.expiration && *k.creds.expiration - now <= kRefreshWindow) return;
+        auto lo = world.logouts.find(profile);
+        if (!survives_logout(k.obtained, lo == world.logouts.end() ? std::nullopt
+                                                                   : std::optional<std::int64_t>(lo->second)))
+            return;
+        if (k.source.empty() || k.source != source_of(profile)) return;
+        out[profile] = k;
+    };
+    for (const auto& [profile, k] : state->kept)
+        keep(profile, k);
+    // The profile the shell is leaving: its credentials move from the environment into the state.
+    if (state->provider == "credential_process" && !state->profile.empty() &&
+        state->profile != plan.state.profile)
+        if (auto applied = current_applied(env, *state))
+            keep(state->profile, {source_of(state->profile), state->obtained.value_or(0), *applied});
+    return out;
 }
 
 namespace {
@@ -476,13 +542,21 @@ void plan_keys(ExportPlan& plan, const ExportRequest& req, const ExportWorld& wo
             watch.push_back(f);
         return resolve_credentials(ctx, profile);
     };
-    CredentialsOutcome got = obtain_credentials(req.env, req.state, profile, req.now, req.resolve, resolve);
+    ReuseRules rules;
+    if (auto it = world.profiles.profiles.find(profile);
+        plan.provider == "credential_process" && it != world.profiles.profiles.end())
+        if (const std::string* cmd = find_prop(it->second, "credential_process"))
+            rules.process_key = process_source_key(*cmd);
+    if (auto lo = world.logouts.find(profile); lo != world.logouts.end()) rules.logged_out_at = lo->second;
+    CredentialsOutcome got =
+        obtain_credentials(req.env, req.state, profile, req.now, req.resolve, resolve, rules);
     for (auto& f : got.watch)
         plan.watch.push_back(std::move(f));
     for (auto& m : got.messages)
         plan.messages.push_back("credsh: " + std::move(m));
     if (got.failed) plan.failed = true;
     if (got.provider) plan.provider = *got.provider;
+    plan.obtained = got.obtained;
     if (got.refresh_at) look_again_at(plan, *got.refresh_at);
     if (got.creds) apply_credentials(plan, *got.creds, world.config, profile, req.now);
     if (got.failed && !got.creds && plan.error.empty()) {
@@ -659,6 +733,7 @@ ExportPlan plan_export(const ExportRequest& req) {
     add_watch_files(plan, base, world, scope.dir);
     plan.state = next_state(plan, ambient);
     plan.state.hand_scope = hand_key;
+    plan.state.kept = next_kept(plan, req.env, req.state, world, req.now);
     return plan;
 }
 

@@ -19,6 +19,7 @@
 #include "config/profile_file.hpp"
 #include "pipeline/ask_token.hpp"
 #include "pipeline/chain.hpp"
+#include "pipeline/cred_cache.hpp"
 #include "pipeline/credentials.hpp"
 #include "pipeline/provider.hpp"
 #include "pipeline/scope.hpp"
@@ -73,6 +74,7 @@ struct ExportPlan {
     VarValues info;    // every CREDSH_* variable
     State state;
     std::optional<std::int64_t> expires;
+    std::optional<std::int64_t> obtained;   // when the applied credentials were obtained
     std::optional<std::int64_t> refresh_at; // when the hook must call export again
     std::string prompt_template;            // rendered prompt, time left as kTimePlaceholder
     std::vector<std::string> watch;         // files whose change (mtime newer than the stamp) means re-export
@@ -113,6 +115,7 @@ struct ExportWorld {
     AskConfig ask;
     TrustStore store;
     std::optional<WebIdentityEnv> web_env; // the environment's web identity, which a bare profile may use
+    LogoutRecord logouts;                  // what `credsh logout` covered, and when
     std::vector<std::string> messages;
     bool failed = false;
 };
@@ -144,7 +147,8 @@ ModeChoice choose_export_mode(const ExportWorld& world, const Target& target,
 // false (status) the keys in the environment are described instead.
 struct CredentialsOutcome {
     std::optional<Credentials> creds;
-    std::optional<std::string> provider; // set when the applied credentials are kept (from the state)
+    std::optional<std::string> provider;  // set when the applied credentials are kept (from the state)
+    std::optional<std::int64_t> obtained; // when `creds` were obtained (now, or as the state remembers)
     std::vector<std::string> watch;
     std::vector<std::string> messages; // without the "credsh: " prefix
     std::optional<std::int64_t> refresh_at;
@@ -153,9 +157,27 @@ struct CredentialsOutcome {
     std::string error_message; // the failure, when no credentials are left (also from the state, for status)
 };
 using CredentialResolver = std::function<Result<Credentials>(std::vector<std::string>& watch)>;
+// What the state's credentials must pass to be reused besides their expiry.
+struct ReuseRules {
+    // A profile served by its own credential_process: process_source_key() of the command; its credentials
+    // kept in the state since the shell left it (State::kept) are reused for the same command. "" otherwise.
+    std::string process_key;
+    // `credsh logout` covered the profile at this time: state credentials obtained then or before are not
+    // reused, applied or kept (docs/security.md 48).
+    std::optional<std::int64_t> logged_out_at;
+};
 CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>& state,
                                       const std::string& profile, std::int64_t now, bool resolve_allowed,
-                                      const CredentialResolver& resolve);
+                                      const CredentialResolver& resolve, const ReuseRules& rules = {});
+// Whether state credentials obtained at `obtained` (nullopt: unknown) survive a logout at `logged_out_at`.
+bool survives_logout(const std::optional<std::int64_t>& obtained,
+                     const std::optional<std::int64_t>& logged_out_at);
+// The state's kept credential_process credentials after this plan (State::kept): those of a profile the
+// shell just left move in from the environment, the one the plan applies moves out, and entries near expiry,
+// covered by a logout since, or from another command than the profile's current one are dropped.
+std::map<std::string, KeptCredentials> next_kept(const ExportPlan& plan, const Env& env,
+                                                 const std::optional<State>& state, const ExportWorld& world,
+                                                 std::int64_t now);
 // Puts credentials into the plan: the keys, the allowed plugin extras, the expiry and when to look again.
 void apply_credentials(ExportPlan& plan, const Credentials& creds, const CredshConfig& config,
                        const std::string& profile, std::int64_t now);

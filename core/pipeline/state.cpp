@@ -45,11 +45,22 @@ std::optional<std::string> decode(std::string_view s) {
     return out;
 }
 
+std::optional<std::int64_t> parse_int(std::string_view s) {
+    std::int64_t e = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), e);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return e;
+}
+
 } // namespace
 
 bool is_secret_var(std::string_view name) {
     return name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN" || name == "AWS_SECURITY_TOKEN" ||
            name == "ASK_ACCESS_TOKEN" || name == "ASK_REFRESH_TOKEN";
+}
+
+std::string process_source_key(std::string_view command) {
+    return sha256_hex(command).substr(0, 16);
 }
 
 std::string value_hash(const std::optional<std::string>& value) {
@@ -63,6 +74,14 @@ std::string serialize_state(const State& st) {
     out += "profile " + encode(st.profile) + "\n";
     out += "provider " + encode(st.provider) + "\n";
     if (st.expires) out += "expires " + std::to_string(*st.expires) + "\n";
+    if (st.obtained) out += "obtained " + std::to_string(*st.obtained) + "\n";
+    for (const auto& [profile, k] : st.kept) {
+        const Credentials& c = k.creds;
+        out += "kept " + encode(profile) + " " + encode(k.source) + " " + std::to_string(k.obtained) + " " +
+               (c.expiration ? std::to_string(*c.expiration) : "-") + " =" + encode(c.access_key_id) + " =" +
+               encode(c.secret_access_key) + " =" + encode(c.session_token) + " =" + encode(c.account_id) +
+               "\n";
+    }
     if (!st.error.empty()) {
         out += "error " + encode(st.error) + "\n";
         out += "error_profile " + encode(st.error_profile) + "\n";
@@ -116,11 +135,24 @@ Result<State> parse_state(std::string_view text) {
             auto v = decode(rest);
             if (!v) return bad();
             st.hand_scope = *v;
-        } else if (key == "expires" || key == "retry_at") {
-            std::int64_t e = 0;
-            auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), e);
-            if (ec != std::errc() || p != rest.data() + rest.size()) return bad();
-            (key == "expires" ? st.expires : st.retry_at) = e;
+        } else if (key == "expires" || key == "retry_at" || key == "obtained") {
+            auto e = parse_int(rest);
+            if (!e) return bad();
+            (key == "expires" ? st.expires : key == "obtained" ? st.obtained : st.retry_at) = *e;
+        } else if (key == "kept") {
+            auto f = split(rest, ' ');
+            if (f.size() != 8) return bad();
+            auto profile = decode(f[0]), source = decode(f[1]);
+            auto obtained = parse_int(f[2]);
+            std::optional<std::int64_t> expires;
+            if (f[3] != "-" && !(expires = parse_int(f[3]))) return bad();
+            std::optional<std::string> v[4];
+            for (size_t j = 0; j < 4; ++j)
+                if (f[4 + j].empty() || f[4 + j][0] != '=' || !(v[j] = decode(f[4 + j].substr(1))))
+                    return bad();
+            if (!profile || !source || !obtained || profile->empty() || v[0]->empty() || v[1]->empty())
+                return bad();
+            st.kept[*profile] = {*source, *obtained, Credentials{*v[0], *v[1], *v[2], expires, *v[3], {}}};
         } else if (key == "ambient" || key == "applied") {
             auto sp2 = rest.find(' ');
             if (sp2 == std::string_view::npos) return bad();

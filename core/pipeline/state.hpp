@@ -8,9 +8,15 @@
 // ambient value of a secret variable (a secret key or token the user had before credsh removed it for a
 // scope) is kept in a 0600 stash file of that shell (stash_text(), written by `credsh export`), and the text
 // holds only its sha256, against which the stash is checked when it is read back.
+//
+// The one secret the text does hold: credentials a credential_process gave for a profile the shell has left
+// (`kept`), so that re-entering it while they are valid runs the helper again only when they are near expiry
+// (docs/security.md 42, 47). They move here from the environment when the scope ends and back when it
+// returns: the shell holds them in one place at a time, in memory, never in a file.
 #pragma once
 
 #include "base/result.hpp"
+#include "pipeline/credentials.hpp"
 
 #include <cstdint>
 #include <map>
@@ -21,6 +27,13 @@
 #include <vector>
 
 namespace credsh {
+
+// Credentials of a credential_process profile kept for re-entry (State::kept).
+struct KeptCredentials {
+    std::string source;        // process_source_key() of the profile's credential_process when they came
+    std::int64_t obtained = 0; // when the process gave them
+    Credentials creds;         // key, secret, token, expiration, account
+};
 
 struct State {
     // Managed variable -> its ambient value (nullopt: unset).
@@ -34,6 +47,11 @@ struct State {
     std::string profile;                 // the profile whose credentials are applied, "" if none
     std::string provider;                // how they were obtained ("static", "credential_process", ...)
     std::optional<std::int64_t> expires; // of the applied credentials
+    // When the applied credentials were obtained: `credsh logout` refuses state credentials from before it
+    // (cred_cache.hpp: the logout record). Unknown (an older state): as old as can be.
+    std::optional<std::int64_t> obtained;
+    // Profile -> credentials its credential_process gave, kept while the shell is outside that profile.
+    std::map<std::string, KeptCredentials> kept;
     // The last export's failure (ExportPlan::error): what `credsh status` reports without running anything.
     std::string error;                    // "", "failed" or "login"
     std::string error_profile;            // the profile whose credentials failed
@@ -47,6 +65,9 @@ struct State {
 
 // The managed variables whose value is a secret: their ambient values go to the stash file.
 bool is_secret_var(std::string_view name);
+
+// What identifies a credential_process command for `kept`: credentials are reused only for the same command.
+std::string process_source_key(std::string_view command);
 
 // 16 hex digits of sha256; "-" stands for unset.
 std::string value_hash(const std::optional<std::string>& value);

@@ -919,6 +919,66 @@ scenario_12_appear() {
     rm -f "$s/shop/sub/.credprofile" "$s/shop/sub/deeper/.credprofile" "$s/plain/.credprofile"
 }
 
+# 14. Re-entering a credential_process profile (docs/security.md 47): what the helper gave is kept in the
+# shell's state while the shell is elsewhere, and reused while more than 15 minutes are left -- never written
+# to a file. Three entries: one run. Credentials inside the refresh window: a run per entry. No Expiration:
+# kept as not expiring (as botocore does), until `credsh logout PROFILE` -- then one more run.
+scenario_14_process_reentry() {
+    local s=$HOME/src i
+    rm -f "$PS"/proc.* "$PS"/procb.*
+    : >"$T_ROOT/s14.start"
+    S_begin
+    S_install
+    for i in 1 2 3; do
+        S_mark e$i; S_cd "$s/proc"; S_show e$i AWS_ACCESS_KEY_ID CREDSH_PROFILE; S_cd "$s/plain"; S_show l$i AWS_ACCESS_KEY_ID
+    done
+    S_count r3 proc
+    S_mark b; S_cd "$s/procb"; S_cd "$s/proc"; S_show b AWS_ACCESS_KEY_ID; S_cd "$s/procb"; S_show b2 AWS_ACCESS_KEY_ID
+    S_count b proc; S_count b procb
+    S_mark o; S "credsh logout proc"; S_hook; S_cd "$s/proc"; S_count o proc; S_show o AWS_ACCESS_KEY_ID
+    S_cd "$s/plain"
+    run s14
+    check "14 first entry: the helper's credentials" "x:AKIAPROC1 x:proc" "$(get e1 AWS_ACCESS_KEY_ID) $(get e1 CREDSH_PROFILE)"
+    check "14 leaving: the keys are gone from the environment" unset "$(get l1 AWS_ACCESS_KEY_ID)"
+    check "14 second and third entry: the same credentials" "x:AKIAPROC1 x:AKIAPROC1" \
+        "$(get e2 AWS_ACCESS_KEY_ID) $(get e3 AWS_ACCESS_KEY_ID)"
+    check "14 three entries, 60 min left: the helper ran once" 1 "$(get r3 proc.count)"
+    check "14 another helper's profile in between: each keeps its own" "x:AKIAPROC1 x:AKIAPROCB1" \
+        "$(get b AWS_ACCESS_KEY_ID) $(get b2 AWS_ACCESS_KEY_ID)"
+    check "14 ... proc ran once, procb once" "1 1" "$(get b proc.count) $(get b procb.count)"
+    check "14 credsh logout proc: the next entry runs the helper again" 2 "$(get o proc.count)"
+    check "14 ... and applies its new credentials" x:AKIAPROC2 "$(get o AWS_ACCESS_KEY_ID)"
+    check "14 no stderr but logout's line" "" "$(grep -v -e 'logged out: proc' -e '^@@' "$ERR")"
+    check "14 no file written since the start holds the helper's secret" "" \
+        "$(find "$T_ROOT" -type f -newer "$T_ROOT/s14.start" ! -name 's14.*' -exec grep -l S3NT1NEL-secret-proc {} +)"
+    check "14 no credential cache file at all" "" \
+        "$(find "$HOME/.aws/cli" "$XDG_CACHE_HOME/credsh/creds" -type f 2>/dev/null)"
+
+    # Inside the refresh window (10 minutes left): kept credentials are not reused, each entry runs the helper.
+    rm -f "$PS"/proc.*
+    echo 600 >"$PS/proc.ttl"
+    S_begin
+    S_install
+    for i in 1 2 3; do S_cd "$s/proc"; S_show w$i AWS_ACCESS_KEY_ID; S_cd "$s/plain"; done
+    S_count w proc
+    run s14w
+    check "14 10 min left: three entries, three runs" 3 "$(get w proc.count)"
+    check "14 ... each with the new credentials" "x:AKIAPROC1 x:AKIAPROC3" "$(get w1 AWS_ACCESS_KEY_ID) $(get w3 AWS_ACCESS_KEY_ID)"
+
+    # No Expiration in the helper's output: kept as not expiring. (procb: proc's logout above, perhaps in this
+    # same second, would make credentials obtained in that second count as from before it.)
+    rm -f "$PS"/procb.*
+    printf '{"Version": 1, "AccessKeyId": "AKIANOEXP", "SecretAccessKey": "S3NT1NEL-noexp"}\n' >"$PS/procb.json"
+    S_begin
+    S_install
+    for i in 1 2 3; do S_cd "$s/procb"; S_show n$i AWS_ACCESS_KEY_ID; S_cd "$s/plain"; done
+    S_count n procb
+    run s14n
+    check "14 no Expiration: three entries, one run" 1 "$(get n procb.count)"
+    check "14 ... the keys on every entry" "x:AKIANOEXP x:AKIANOEXP" "$(get n1 AWS_ACCESS_KEY_ID) $(get n3 AWS_ACCESS_KEY_ID)"
+    rm -f "$PS"/proc.* "$PS"/procb.*
+}
+
 # failures.sh borrows the machinery above (snippets, run, checks, the world) for scenarios of its own.
 [[ -n ${SCENARIOS_LIB-} ]] && return 0
 scenario_1_enter_leave
@@ -934,4 +994,5 @@ scenario_10_idempotent
 scenario_11_quoting
 scenario_12_appear
 scenario_13_set_by_hand
+scenario_14_process_reentry
 finish

@@ -5,6 +5,7 @@
 #   - no token: the chain's profile says "needs login" with the SSO step's login, and no call is made;
 #   - `credsh login chained` signs in for the SSO step, then assumes the role;
 #   - `credsh logout chained` removes the token, the SSO role credentials and the assumed role's cache entry.
+#   - `credsh logout dev` (the SSO profile) removes the assumed role's entry too, and records both profiles.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/sso_lib.sh"
 need python3 sha1sum
@@ -63,5 +64,19 @@ check_true "logout chained: SSO role credentials gone" test ! -e "$(role_cache_f
 check_true "logout chained: the assumed role's entry gone" test ! -e "$ASSUME_CACHE"
 out=$("$B" exec -p chained -- env 2>&1)
 check_contains "after logout: needs login again" "chained needs login — run: credsh login dev" "$out"
+
+# Logging out of the SSO profile itself (not the chain's): the role assumed from it loses its cached credentials
+# too, and the logout record names both (docs/security.md 48), so shells in either profile drop what they hold.
+out=$("$B" login chained --no-browser 2>&1)
+check "login chained again succeeds" 0 "$?"
+ASSUME_CACHE=$(ls "$HOME"/.aws/cli/cache/*.json | while read -r f; do
+    [[ $(token_field "$f" ProviderType) == sso ]] || echo "$f"; done)
+check_true "the assumed role is cached again" test -n "$ASSUME_CACHE"
+out=$("$B" logout dev 2>&1)
+check "logout dev succeeds" 0 "$?"
+check_true "logout dev: the role assumed from dev lost its cached credentials" test ! -e "$ASSUME_CACHE"
+check_contains "logout dev: says so" "of roles assumed from this sign-in removed" "$out"
+check "logout dev: the record names dev and chained" "chained dev" \
+    "$(cut -d' ' -f2- "$XDG_CACHE_HOME/credsh/logouts" | sort | grep -xE 'chained|dev' | tr '\n' ' ' | sed 's/ $//')"
 
 finish

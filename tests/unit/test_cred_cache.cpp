@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "pipeline/cred_cache.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,4 +163,29 @@ TEST_CASE("a deeply nested Policy is hashed without recursion", "[cred_cache][li
     CHECK(python_json_dumps(deep) == "[[[[], 0], 1], 2]");
     CHECK(python_json_dumps(json{{"a", json::object({{"b", json::array()}})}, {"c", json::object()}}, true) ==
           "{\"a\":{\"b\":[]},\"c\":{}}");
+}
+
+TEST_CASE("the logout record: the latest time per profile, private, a planted file counts for nothing",
+          "[cred_cache][logout]") {
+    CHECK(cache_dirs(Env(std::map<std::string, std::string>{{"HOME", "/h"}})).logouts ==
+          "/h/.cache/credsh/logouts");
+    CHECK(cache_dirs(Env({{"HOME", "/h"}, {"XDG_CACHE_HOME", "/c"}})).logouts == "/c/credsh/logouts");
+    credsh::test::TempDir dir;
+    std::string path = dir.str() + "/credsh/logouts";
+    CHECK(read_logout_record(path).empty()); // no file: nothing logged out
+    REQUIRE(add_to_logout_record(path, {"dev", "my profile"}, 100));
+    REQUIRE(add_to_logout_record(path, {"dev", "ro"}, 200));
+    REQUIRE(add_to_logout_record(path, {"ro"}, 150)); // an earlier time never replaces a later one
+    LogoutRecord rec = read_logout_record(path);
+    CHECK(rec == LogoutRecord{{"dev", 200}, {"my profile", 100}, {"ro", 200}});
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    // Lines that are not "<epoch> <name>" are skipped.
+    credsh::test::write_file(path, "x dev\n12\n300 dev\n 5 y\n");
+    ::chmod(path.c_str(), 0600);
+    CHECK(read_logout_record(path) == LogoutRecord{{"dev", 300}});
+    // Writable by others: not ours to trust, an empty record (docs/security.md 32).
+    ::chmod(path.c_str(), 0666);
+    CHECK(read_logout_record(path).empty());
 }

@@ -642,3 +642,116 @@ TEST_CASE("plan_export: a value set by hand stands, marked, until credsh use, an
         CHECK(unset.desired["AWS_PROFILE"] == "prod");
     }
 }
+
+TEST_CASE("obtain_credentials: a credential_process profile's kept credentials on re-entry, and logouts",
+          "[export_plan][logout]") {
+    FakeResolver r;
+    State st = state_after({}, {}, "", std::nullopt); // in no profile now: nothing applied
+    st.kept["dev"] = {"cmd1", kNow - 600,
+                      Credentials{"AKIAKEPT", "kept-secret", "kept-token", kNow + 3600, "", {}}};
+    ReuseRules rules{"cmd1", std::nullopt};
+
+    SECTION("the same command, more than 15 minutes left: reused, the helper does not run") {
+        auto out = obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), rules);
+        CHECK(r.calls == 0);
+        REQUIRE(out.creds);
+        CHECK(out.creds->access_key_id == "AKIAKEPT");
+        CHECK(out.creds->secret_access_key == "kept-secret");
+        CHECK(out.provider == "credential_process");
+        CHECK(out.obtained == kNow - 600);
+    }
+    SECTION("no expiration: kept as not expiring") {
+        st.kept["dev"].creds.expiration = std::nullopt;
+        auto out = obtain_credentials(Env{}, st, "dev", kNow + 86400 * 30, true, r.fn(), rules);
+        CHECK(r.calls == 0);
+        REQUIRE(out.creds);
+        CHECK(out.creds->access_key_id == "AKIAKEPT");
+    }
+    SECTION(
+        "15 minutes or less left, another command, not a process profile, another profile: the helper runs") {
+        st.kept["dev"].creds.expiration = kNow + 15 * 60;
+        obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), rules);
+        CHECK(r.calls == 1);
+        st.kept["dev"].creds.expiration = kNow + 3600;
+        obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), ReuseRules{"cmd2", std::nullopt});
+        CHECK(r.calls == 2);
+        obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), ReuseRules{});
+        CHECK(r.calls == 3);
+        auto out = obtain_credentials(Env{}, st, "prod", kNow, true, r.fn(), rules);
+        CHECK(r.calls == 4);
+        CHECK(out.obtained == kNow); // fresh
+    }
+    SECTION("status never describes kept credentials as the shell's") {
+        auto out = obtain_credentials(Env{}, st, "dev", kNow, false, r.fn(), rules);
+        CHECK(r.calls == 0);
+        CHECK_FALSE(out.creds);
+    }
+    SECTION("a logout at or after they were obtained: kept ones are not reused") {
+        obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), ReuseRules{"cmd1", kNow - 600});
+        CHECK(r.calls == 1);
+        auto out = obtain_credentials(Env{}, st, "dev", kNow, true, r.fn(), ReuseRules{"cmd1", kNow - 601});
+        CHECK(r.calls == 1);
+        CHECK(out.creds->access_key_id == "AKIAKEPT");
+    }
+    SECTION("a logout after the applied credentials were obtained: not reused, not kept as a fallback") {
+        Applied a(kNow + 3600);
+        a.state.obtained = kNow - 100;
+        auto out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn(), ReuseRules{"", kNow - 50});
+        CHECK(r.calls == 1);
+        CHECK(out.creds->access_key_id == "AKIAFRESH");
+        r.result = needs_login("profile dev: run credsh login dev");
+        out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn(), ReuseRules{"", kNow - 50});
+        CHECK(r.calls == 2);
+        CHECK_FALSE(out.creds); // the still-valid applied ones are gone for good
+        CHECK(out.needs_login);
+        // Obtained after the logout: reused. A state that does not say when (older binary): as old as can be.
+        r.result = Credentials{"AKIAFRESH", "fresh-secret", "fresh-token", kNow + 3600, "", {}};
+        out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn(), ReuseRules{"", kNow - 150});
+        CHECK(r.calls == 2);
+        CHECK(out.creds->access_key_id == "AKIAAPPLIED");
+        a.state.obtained.reset();
+        obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn(), ReuseRules{"", 0});
+        CHECK(r.calls == 3);
+    }
+}
+
+TEST_CASE("next_kept: leaving a credential_process profile keeps its credentials, entering takes them out",
+          "[export_plan][logout]") {
+    TempDir dir;
+    std::string home = dir.str() + "/home";
+    write_file(home + "/.aws/config", "[profile proc]\ncredential_process = /bin/helper a\n"
+                                      "[profile other]\ncredential_process = /bin/helper b\n[profile sso]\n");
+    Env base({{"HOME", home}, {"XDG_CONFIG_HOME", home + "/.config"}, {"XDG_CACHE_HOME", home + "/.cache"}});
+    ExportWorld world = load_world(base);
+    REQUIRE_FALSE(world.failed);
+    std::string src = process_source_key("/bin/helper a");
+    Applied a(kNow + 3600, "proc"); // the shell is in proc, its helper's keys applied
+    a.state.obtained = kNow - 60;
+    ExportPlan leaving; // the next plan applies nothing of proc's
+    auto kept = next_kept(leaving, a.env, a.state, world, kNow);
+    REQUIRE(kept.count("proc"));
+    CHECK(kept["proc"].source == src);
+    CHECK(kept["proc"].obtained == kNow - 60);
+    CHECK(kept["proc"].creds.secret_access_key == "applied-secret");
+
+    State later = a.state;
+    later.profile = "";
+    later.kept = kept;
+    ExportPlan entering;
+    entering.state.profile = "proc"; // applied again: back in the environment, out of the state
+    CHECK(next_kept(entering, Env{}, later, world, kNow).empty());
+    CHECK(next_kept(leaving, Env{}, later, world, kNow).count("proc"));
+    // Near expiry, a logout since, another command in the config, keys changed by hand: not kept.
+    CHECK(next_kept(leaving, Env{}, later, world, kNow + 3600 - 15 * 60).empty());
+    world.logouts["proc"] = kNow - 60;
+    CHECK(next_kept(leaving, Env{}, later, world, kNow).empty());
+    world.logouts.clear();
+    later.kept["proc"].source = process_source_key("/bin/helper old");
+    CHECK(next_kept(leaving, Env{}, later, world, kNow).empty());
+    a.env.set("AWS_SECRET_ACCESS_KEY", "typed-by-hand");
+    CHECK(next_kept(leaving, a.env, a.state, world, kNow).empty());
+    // Only a profile served by its own credential_process.
+    a = Applied(kNow + 3600, "sso");
+    a.state.provider = "sso";
+    CHECK(next_kept(leaving, a.env, a.state, world, kNow).empty());
+}

@@ -99,3 +99,38 @@ TEST_CASE("state keeps the last failure: kind, profile, message and retry time",
     CHECK(none->error.empty());
     CHECK_FALSE(none->retry_at);
 }
+
+TEST_CASE("state keeps a credential_process's credentials for re-entry, and when the applied ones came",
+          "[state]") {
+    State st;
+    st.obtained = 1767225600;
+    st.kept["proc one"] = {"0123456789abcdef", 1767225000,
+                           Credentials{"AKIAK", "s3cret %x\n", "tok en", 1767229200, "123456789012", {}}};
+    st.kept["noexp"] = {"fedcba9876543210", 5, Credentials{"AKIAN", "s", "", std::nullopt, "", {}}};
+    auto back = parse_state(serialize_state(st));
+    REQUIRE(back);
+    CHECK(back->obtained == 1767225600);
+    REQUIRE(back->kept.size() == 2);
+    const KeptCredentials& k = back->kept.at("proc one");
+    CHECK(k.source == "0123456789abcdef");
+    CHECK(k.obtained == 1767225000);
+    CHECK(k.creds.access_key_id == "AKIAK");
+    CHECK(k.creds.secret_access_key == "s3cret %x\n");
+    CHECK(k.creds.session_token == "tok en");
+    CHECK(k.creds.expiration == 1767229200);
+    CHECK(k.creds.account_id == "123456789012");
+    const KeptCredentials& n = back->kept.at("noexp");
+    CHECK_FALSE(n.creds.expiration);
+    CHECK(n.creds.session_token.empty());
+    // One line per profile, nothing that would break the line-based text.
+    CHECK(serialize_state(st).find("s3cret %x\n") == std::string::npos);
+    // A kept line that is cut short or has an empty key is a bad state, not half-kept credentials.
+    CHECK_FALSE(parse_state("credsh-state 1\nkept proc src 1 - =AKIA =s =\n"));
+    CHECK_FALSE(parse_state("credsh-state 1\nkept proc src 1 - = =s = =\n"));
+    CHECK_FALSE(parse_state("credsh-state 1\nkept proc src x - =AKIA =s = =\n"));
+    CHECK(parse_state("credsh-state 1\nkept proc src 1 - =AKIA =s = =\n"));
+    auto none = parse_state(serialize_state(State{}));
+    REQUIRE(none);
+    CHECK(none->kept.empty());
+    CHECK_FALSE(none->obtained);
+}
