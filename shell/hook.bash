@@ -149,6 +149,10 @@ credsh() {
     esac
 }
 
+# Tab completion (completions/credsh.bash, put here by `credsh hook bash`), so that the hook line alone
+# completes subcommands and profile names wherever credsh is installed, with or without bash-completion.
+# Defined inside this function, so that `set -a` does not export its functions either.
+@COMPLETION@
 # Install once: prepend to PROMPT_COMMAND (a string or, in bash >= 5.1, an array), then run now so this
 # shell starts with the right variables.
 __credsh_installed() {

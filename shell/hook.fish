@@ -192,4 +192,8 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
     end
 end
 
+# Tab completion (completions/credsh.fish, put here by `credsh hook fish`), so that the hook line alone
+# completes subcommands and profile names wherever credsh is installed, whatever $XDG_DATA_DIRS holds.
+@COMPLETION@
+
 __credsh_hook

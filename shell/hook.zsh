@@ -156,8 +156,43 @@ credsh() {
     esac
 }
 
-
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _credsh_hook
 add-zsh-hook chpwd _credsh_hook
+
+# Tab completion (completions/_credsh, put here by `credsh hook zsh`), so that the hook line alone completes
+# subcommands and profile names wherever credsh is installed, whatever $fpath holds. It registers itself at
+# once when compinit has already run. When the hook line comes before compinit, `compdef` does not exist yet,
+# and compinit loading its dump file would drop an earlier registration anyway: so the first prompt, after the
+# whole rc file has run, registers it (if compinit ran by then) and removes that precmd function. Without
+# compinit (zsh's completion system is not loaded), that first prompt gives credsh the older compctl
+# completion instead: subcommands, shells and profile names, and file names where nothing else matches.
+@COMPLETION@
+__credsh_compdef() {
+    add-zsh-hook -d precmd __credsh_compdef
+    if (( ${+functions[compdef]} )); then
+        compdef _credsh credsh
+    elif zmodload -i zsh/compctl 2>/dev/null; then
+        compctl -K __credsh_compctl + -f credsh
+    fi
+}
+__credsh_compctl() { # compctl -K: the candidates for the word being completed, in $reply
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    local -a w
+    local n
+    read -cA w
+    read -cn n
+    reply=()
+    if ((n == 2)); then
+        reply=(allow completion deny exec export hook login logout pin plugins profiles prompt sso status use)
+    elif ((n == 3)); then
+        case ${w[2]-} in
+        use | login | logout | pin) reply=("${(@f)$("$__credsh_bin" profiles 2>/dev/null)}") ;;
+        completion | export | hook) reply=(bash fish pwsh zsh) ;;
+        esac
+    fi
+    reply=(${reply:#})
+}
+add-zsh-hook precmd __credsh_compdef
 _credsh_hook
