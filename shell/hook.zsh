@@ -56,6 +56,9 @@ __credsh_prompt_update() {
     # Doubled: a prompt expands % sequences in what ${CREDSH_PROMPT} gives it, so a '%' from a profile name
     # or a server's text must stay a '%' and not become a colour or a command (docs/security.md 34).
     typeset -g CREDSH_PROMPT=${p//\%/%%}
+    # The same segment, undoubled, for `%1v` in PROMPT, which works without PROMPT_SUBST: zsh shows a psvar
+    # element as it is, with no % sequence or $ expansion (docs/security.md 34).
+    psvar[1]=$p
 }
 
 # The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
