@@ -24,6 +24,15 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
 # means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
 __credsh_export() {
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
+    # is a stat, no process, and runs only when an export is due.
+    if [[ ! -x $__credsh_bin ]]; then
+        [[ -n ${__credsh_gone-} ]] ||
+            printf 'credsh: %q is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete eval "$(credsh hook bash)" from ~/.bashrc\n' "$__credsh_bin" >&2
+        __credsh_gone=1
+        return 1
+    fi
+    __credsh_gone=
     local out
     out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
         ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")

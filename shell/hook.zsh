@@ -29,6 +29,15 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 __credsh_export() {
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
+    # is a stat, no process, and runs only when an export is due.
+    if [[ ! -x $__credsh_bin ]]; then
+        [[ -n ${__credsh_gone-} ]] ||
+            print -ru2 -- "credsh: ${(q+)__credsh_bin} is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete eval \"\$(credsh hook zsh)\" from ${ZDOTDIR:-~}/.zshrc"
+        typeset -g __credsh_gone=1
+        return 1
+    fi
+    typeset -g __credsh_gone=
     local out
     out=$("$__credsh_bin" export zsh --pid "$$" --session="${__credsh_session-}" --stdin-state \
         ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
