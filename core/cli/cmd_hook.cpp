@@ -22,7 +22,7 @@ int cmd_hook(Context& ctx, const Args& args) {
                          "  zsh   (~/.zshrc):   eval \"$(credsh hook zsh)\"\n"
                          "  fish  (config.fish): credsh hook fish | source\n"
                          "  pwsh  ($PROFILE):   Invoke-Expression (& credsh hook pwsh | Out-String)\n"
-                         "Installing it twice is harmless.",
+                         "Installing it twice is harmless. The hook brings Tab completion along.",
                          rc);
     if (!vm) return rc;
     const Shell* shell = require_shell(ctx, shell_name);
