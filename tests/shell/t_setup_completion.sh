@@ -62,6 +62,8 @@ tab_checks bash
 
 # --- zsh: ~/.zshrc; the hook line before compinit, after it, and alone --------------------------------------
 PROMPT_RE='^[^ ]+[#%] '
+# Ubuntu's /etc/zsh/zshrc runs compinit unless told not to: each case runs compinit only where it says.
+printf 'skip_global_compinit=1\n' >"$HOME/.zshenv"
 zsh_case() { # zsh_case NAME RC-TEXT
     printf '%s\n' "$2" >"$HOME/.zshrc"
     check_true "zsh ($1): the first prompt appeared" start "zsh-$1" "${run_env[@]}" zsh -i
@@ -72,6 +74,10 @@ zsh_case "after compinit" $'autoload -Uz compinit && compinit\neval "$(credsh ho
 check_true "zsh: compinit wrote its dump file" test -f "$HOME/.zcompdump"
 zsh_case "before compinit" $'eval "$(credsh hook zsh)"\nautoload -Uz compinit && compinit'
 zsh_case "no compinit" 'eval "$(credsh hook zsh)"'
+tm send-keys -t "zsh-no compinit" -l -- 'echo compdef=${+functions[compdef]}'
+tm send-keys -t "zsh-no compinit" Enter
+check_true "zsh (no compinit): compinit never ran there (compctl did the completing)" \
+    wait_for eval 'screen | grep -qx "compdef=0"'
 
 # --- fish: config.fish -----------------------------------------------------------------------------------------
 mkdir -p "$XDG_CONFIG_HOME/fish"
