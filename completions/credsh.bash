@@ -1,5 +1,6 @@
-# bash completion for credsh -- `make install` puts it in share/bash-completion/completions/credsh (loaded on
-# the first Tab), or: source <(credsh completion bash). It needs nothing from the bash-completion package.
+# bash completion for credsh -- `credsh hook bash` includes it; `make install` also puts it in
+# share/bash-completion/completions/credsh (loaded on the first Tab), or: source <(credsh completion bash). It
+# needs nothing from the bash-completion package.
 #
 # Profile names come from `credsh profiles` (one per line) and may hold characters the shell treats
 # specially: spaces, quotes, '$', and ':' or '=', at which bash splits COMP_WORDS. So the line is re-read

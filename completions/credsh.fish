@@ -1,5 +1,5 @@
-# fish completion for credsh -- `make install` puts it in share/fish/vendor_completions.d (loaded on the
-# first Tab), or: credsh completion fish | source
+# fish completion for credsh -- `credsh hook fish` includes it; `make install` also puts it in
+# share/fish/vendor_completions.d (loaded on the first Tab), or: credsh completion fish | source
 # Profile names come from `credsh profiles` (one per line); fish quotes whatever it inserts.
 
 function __credsh_profiles

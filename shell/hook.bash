@@ -24,6 +24,15 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
 # means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
 __credsh_export() {
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
+    # is a stat, no process, and runs only when an export is due.
+    if [[ ! -x $__credsh_bin ]]; then
+        [[ -n ${__credsh_gone-} ]] ||
+            printf 'credsh: %q is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete eval "$(credsh hook bash)" from ~/.bashrc\n' "$__credsh_bin" >&2
+        __credsh_gone=1
+        return 1
+    fi
+    __credsh_gone=
     local out
     out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
         ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
@@ -149,6 +158,10 @@ credsh() {
     esac
 }
 
+# Tab completion (completions/credsh.bash, put here by `credsh hook bash`), so that the hook line alone
+# completes subcommands and profile names wherever credsh is installed, with or without bash-completion.
+# Defined inside this function, so that `set -a` does not export its functions either.
+@COMPLETION@
 # Install once: prepend to PROMPT_COMMAND (a string or, in bash >= 5.1, an array), then run now so this
 # shell starts with the right variables.
 __credsh_installed() {

@@ -38,6 +38,14 @@ end
 
 function __credsh_export
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. `test -x`
+    # is a builtin, no process, and runs only when an export is due.
+    if not test -x "$__credsh_bin"
+        test -n "$__credsh_gone"; or printf 'credsh: %s is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete "credsh hook fish | source" from ~/.config/fish/config.fish\n' (string escape -- "$__credsh_bin") >&2
+        set -g __credsh_gone 1
+        return 1
+    end
+    set -g __credsh_gone ''
     set -l forget
     test -n "$__credsh_forget"; and set forget --forget-hand
     set -g __credsh_forget ''
@@ -191,5 +199,9 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             $__credsh_bin $argv
     end
 end
+
+# Tab completion (completions/credsh.fish, put here by `credsh hook fish`), so that the hook line alone
+# completes subcommands and profile names wherever credsh is installed, whatever $XDG_DATA_DIRS holds.
+@COMPLETION@
 
 __credsh_hook

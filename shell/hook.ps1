@@ -23,7 +23,7 @@
 $global:__credsh_bin = @CREDSH@
 # Defined before first use: a session under Set-StrictMode must not fail on a variable not yet set.
 foreach ($__credsh_name in 'session', 'state', 'key', 'stamp', 'refresh_at', 'expires', 'pfmt', 'watch',
-        'suspended', 'installed', 'prompt_orig', 'location_saved') {
+        'suspended', 'installed', 'prompt_orig', 'location_saved', 'gone') {
     if (-not (Get-Variable -Scope Global -Name "__credsh_$__credsh_name" -ErrorAction Ignore)) {
         Set-Variable -Scope Global -Name "__credsh_$__credsh_name" -Value ''
     }
@@ -96,6 +96,16 @@ function global:__credsh_vals {
 }
 
 function global:__credsh_export {
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back.
+    if (-not [System.IO.File]::Exists($global:__credsh_bin)) {
+        if (-not $global:__credsh_gone) {
+            $shown = [regex]::Replace("$global:__credsh_bin", '\p{Cc}', { param($m) '\x{0:x2}' -f [int][char]$m.Value })
+            [Console]::Error.WriteLine("credsh: $shown is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete Invoke-Expression (& credsh hook pwsh | Out-String) from `$PROFILE")
+        }
+        $global:__credsh_gone = $true
+        return
+    }
+    $global:__credsh_gone = $false
     __credsh_untraced {
         $a = @('export', 'pwsh', '--pid', "$PID", "--session=$global:__credsh_session", '--stdin-state')
         if ($global:__credsh_forget) { $a += '--forget-hand' }

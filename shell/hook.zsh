@@ -29,6 +29,15 @@ __credsh_set_watch() { __credsh_watch=("$@"); }
 __credsh_export() {
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
+    # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
+    # is a stat, no process, and runs only when an export is due.
+    if [[ ! -x $__credsh_bin ]]; then
+        [[ -n ${__credsh_gone-} ]] ||
+            print -ru2 -- "credsh: ${(q+)__credsh_bin} is gone (uninstalled or moved?): the hook stays quiet until it is back; to remove the hook, delete eval \"\$(credsh hook zsh)\" from ${ZDOTDIR:-~}/.zshrc"
+        typeset -g __credsh_gone=1
+        return 1
+    fi
+    typeset -g __credsh_gone=
     local out
     out=$("$__credsh_bin" export zsh --pid "$$" --session="${__credsh_session-}" --stdin-state \
         ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
@@ -56,6 +65,9 @@ __credsh_prompt_update() {
     # Doubled: a prompt expands % sequences in what ${CREDSH_PROMPT} gives it, so a '%' from a profile name
     # or a server's text must stay a '%' and not become a colour or a command (docs/security.md 34).
     typeset -g CREDSH_PROMPT=${p//\%/%%}
+    # The same segment, undoubled, for `%1v` in PROMPT, which works without PROMPT_SUBST: zsh shows a psvar
+    # element as it is, with no % sequence or $ expansion (docs/security.md 34).
+    psvar[1]=$p
 }
 
 # The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
@@ -156,8 +168,43 @@ credsh() {
     esac
 }
 
-
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _credsh_hook
 add-zsh-hook chpwd _credsh_hook
+
+# Tab completion (completions/_credsh, put here by `credsh hook zsh`), so that the hook line alone completes
+# subcommands and profile names wherever credsh is installed, whatever $fpath holds. It registers itself at
+# once when compinit has already run. When the hook line comes before compinit, `compdef` does not exist yet,
+# and compinit loading its dump file would drop an earlier registration anyway: so the first prompt, after the
+# whole rc file has run, registers it (if compinit ran by then) and removes that precmd function. Without
+# compinit (zsh's completion system is not loaded), that first prompt gives credsh the older compctl
+# completion instead: subcommands, shells and profile names, and file names where nothing else matches.
+@COMPLETION@
+__credsh_compdef() {
+    add-zsh-hook -d precmd __credsh_compdef
+    if (( ${+functions[compdef]} )); then
+        compdef _credsh credsh
+    elif zmodload -i zsh/compctl 2>/dev/null; then
+        compctl -K __credsh_compctl + -f credsh
+    fi
+}
+__credsh_compctl() { # compctl -K: the candidates for the word being completed, in $reply
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    local -a w
+    local n
+    read -cA w
+    read -cn n
+    reply=()
+    if ((n == 2)); then
+        reply=(allow completion deny exec export hook login logout pin plugins profiles prompt sso status use)
+    elif ((n == 3)); then
+        case ${w[2]-} in
+        use | login | logout | pin) reply=("${(@f)$("$__credsh_bin" profiles 2>/dev/null)}") ;;
+        completion | export | hook) reply=(bash fish pwsh zsh) ;;
+        esac
+    fi
+    reply=(${reply:#})
+}
+add-zsh-hook precmd __credsh_compdef
 _credsh_hook

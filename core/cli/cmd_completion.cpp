@@ -15,8 +15,9 @@ int cmd_completion(Context& ctx, const Args& args) {
     int rc = 0;
     auto vm = parse_args(
         ctx, args, desc, pos, "completion SHELL",
-        "Prints the tab-completion script for SHELL (make install also puts it where the shell "
-        "looks).\n  bash: source <(credsh completion bash)   fish: credsh completion fish | source",
+        "Prints the tab-completion script for SHELL (the hook includes it; make install also puts it "
+        "where the shell looks).\n"
+        "  bash: source <(credsh completion bash)   fish: credsh completion fish | source",
         rc);
     if (!vm) return rc;
     std::string_view text = shell == "bash"   ? kCompletionBash
