@@ -1,7 +1,10 @@
 # The plugin SDK end to end (issue 17, docs/plugins.md): credsh installed into a temporary prefix from the
 # already-built tree (`cmake --install`, nothing of credsh is compiled again), then two plugins built outside
 # the tree against that prefix only: examples/plugin (C++, once with CMake's find_package(credsh), once with a
-# plain compiler call and pkg-config) and tests/plugin-sdk/ctoken.c (C11, -Werror). Checked: what is installed.
+# plain compiler call and pkg-config) and tests/plugin-sdk/ctoken.c (C11, -Werror), installed into the user
+# plugin directory. Checked: 1. what is installed and that both build; 2. the user directory's place in the search
+# and its checks (group-writable, another user's, a symlink out: refused in one line naming the path), a
+# built-in's name flagged.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need cmake pkg-config cc c++ nm
 
@@ -62,5 +65,83 @@ for so in "$T_ROOT/out/credsh-ctoken.so" "$T_ROOT/out/credsh-keyfile.so" "$USER_
     check "$(basename "$so") ($so): exports the descriptor and nothing else" "credsh_plugin_descriptor_v1" \
         "$(nm -D --defined-only "$so" 2>/dev/null | awk '{print $3}' | grep -v '^_' | xargs)"
 done
+
+echo "# 2. the user plugin directory: listed with its origin, checked like a state file, shadowing flagged"
+install -m 0755 "$T_ROOT/out/credsh-ctoken.so" "$USER_DIR/credsh-ctoken.so"
+SYS=$P/bin/../lib/credsh/plugins
+# run [VAR=value...] CREDSH-ARGS...: the installed credsh; sets OUT, ERR, RC.
+run() {
+    local envs=()
+    while [[ $# -gt 0 && $1 == *=* ]]; do envs+=("$1"); shift; done
+    OUT=$(env "${envs[@]}" "$CREDSH" "$@" 2>"$T_ROOT/err")
+    RC=$?
+    ERR=$(cat "$T_ROOT/err")
+}
+# entry NAME: a plugin's lines in the listing (its name line, its file, and what follows for it).
+entry() { awk -v n="$1" '!/^    / { on = ($1 == n) } on' <<<"$OUT"; }
+run plugins
+check "credsh plugins: exit 0" 0 "$RC"
+check "ctoken: listed from the user directory" "ctoken 1.0-c  C11 test plugin: keys from its settings
+    $USER_DIR/credsh-ctoken.so (user dir)" "$(entry ctoken)"
+check "keyfile: listed from the user directory" "keyfile 1.0  AWS keys from a key file another program keeps current
+    $USER_DIR/credsh-keyfile.so (user dir)" "$(entry keyfile)"
+check "the installed built-ins: from the prefix's system directory" "    $SYS/credsh-imds.so (system dir)" \
+    "$(entry imds | sed -n 2p)"
+check "the user directory comes after CREDSH_PLUGIN_PATH and before the system one" \
+    "$T_ROOT/pp/credsh-ctoken.so (CREDSH_PLUGIN_PATH)|hides $USER_DIR/credsh-ctoken.so (user dir)" \
+    "$(mkdir -p "$T_ROOT/pp" && install -m 0755 "$T_ROOT/out/credsh-ctoken.so" "$T_ROOT/pp/" &&
+        run CREDSH_PLUGIN_PATH="$T_ROOT/pp" plugins && entry ctoken | sed -n '2,3{s/^ *//;p}' | paste -sd'|')"
+
+# A user plugin named like a built-in one hides it, never silently.
+install -m 0755 "$SYS/credsh-imds.so" "$USER_DIR/credsh-imds.so"
+run plugins
+check "a user plugin named imds: listed from the user directory, hiding the built-in, flagged" \
+    "    $USER_DIR/credsh-imds.so (user dir)
+    hides $SYS/credsh-imds.so (system dir)
+    SHADOWS the built-in plugin imds: credsh's own is not used" "$(entry imds | sed 1d)"
+mkdir -p "$XDG_CONFIG_HOME/credsh"
+printf '[profile imdsuser]\nplugin = imds\n' >"$XDG_CONFIG_HOME/credsh/config"
+printf '[profile imdsuser]\ncredential_source = Ec2InstanceMetadata\n' >"$HOME/.aws/config"
+run exec -p imdsuser -- true
+check "loading it says once that it is not the built-in one" \
+    "credsh: plugin imds: using $USER_DIR/credsh-imds.so (user dir), not the built-in one" \
+    "$(grep -F 'not the built-in one' <<<"$ERR")"
+rm -f "$USER_DIR/credsh-imds.so" "$XDG_CONFIG_HOME/credsh/config" "$HOME/.aws/config"
+
+# refused_case DESCRIPTION REASON: `credsh plugins` and a profile served by ctoken both refuse
+# $USER_DIR/credsh-ctoken.so with REASON, in one line naming the path.
+printf '[profile c]\nplugin = ctoken\nkey_id = AKIACTOKEN\nsecret = S3NT1NELctoken\n' >"$XDG_CONFIG_HOME/credsh/config"
+refused_case() {
+    run plugins
+    check "$1: listed as unusable, with the reason" "ctoken UNUSABLE: refused: $2" "$(entry ctoken | sed -n 1p)"
+    run exec -p c -- env
+    check "$1: a profile it serves fails" 1 "$RC"
+    check "$1: one line naming the path" "credsh: plugin ctoken: $USER_DIR/credsh-ctoken.so is $2; refused" \
+        "$(grep -F "$USER_DIR/credsh-ctoken.so" <<<"$ERR")"
+    check_absent "$1: nothing of it ran" "AKIACTOKEN" "$OUT"
+}
+run exec -p c -- env
+check "before: the profile served by ctoken works" "0 AKIACTOKEN" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
+chmod 0775 "$USER_DIR/credsh-ctoken.so"
+refused_case "a group-writable plugin file" "writable by group or others (mode 0775)"
+chmod 0755 "$USER_DIR/credsh-ctoken.so"
+add_second_user credsh-sdk
+chown "$ATTACKER" "$USER_DIR/credsh-ctoken.so"
+refused_case "a plugin file owned by another user" "owned by uid $(id -u "$ATTACKER"), not you"
+chown "$(id -u)" "$USER_DIR/credsh-ctoken.so"
+mv "$USER_DIR/credsh-ctoken.so" "$T_ROOT/credsh-ctoken.so"
+ln -s "$T_ROOT/credsh-ctoken.so" "$USER_DIR/credsh-ctoken.so"
+refused_case "a symbolic link out of the directory" "a symbolic link out of its directory (to $T_ROOT/credsh-ctoken.so)"
+rm "$USER_DIR/credsh-ctoken.so"
+mv "$T_ROOT/credsh-ctoken.so" "$USER_DIR/credsh-ctoken.so"
+chmod 0775 "$USER_DIR"
+run exec -p c -- env
+check "a group-writable user plugin directory: not searched, said in one line" \
+    "credsh: plugin directory $USER_DIR is writable by group or others (mode 0775); not searched" \
+    "$(grep -F "plugin directory $USER_DIR" <<<"$ERR")"
+check_contains "... so ctoken is not found" "plugin ctoken is not installed" "$ERR"
+chmod 0755 "$USER_DIR"
+run exec -p c -- env
+check "after: the profile served by ctoken works again" "0 AKIACTOKEN" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
 
 finish
