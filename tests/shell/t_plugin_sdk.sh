@@ -144,4 +144,90 @@ chmod 0755 "$USER_DIR"
 run exec -p c -- env
 check "after: the profile served by ctoken works again" "0 AKIACTOKEN" "$RC $(sed -n 's/^AWS_ACCESS_KEY_ID=//p' <<<"$OUT")"
 
+echo "# 3. profiles served by the new plugins: credsh exec, a real bash hook, the cache, the variables allow-list"
+mkdir -p "$HOME/keys"
+(umask 077 && cat >"$HOME/keys/aws-keys" <<'EOF'
+# written by the broker
+aws_access_key_id = AKIAKEYFILE
+aws_secret_access_key = S3NT1NELkeyfile
+aws_session_token = S3NT1NELkeyfiletoken
+expiration = 2030-01-01T00:00:00Z
+env.AWS_X_TEAM = blue
+EOF
+)
+# ctoken_profile NAME [KEY = VALUE lines]: a profile ctoken serves.
+ctoken_profile() {
+    printf '[profile %s]\nplugin = ctoken\nkey_id = AKIA%s\nsecret = S3NT1NEL%s\nexpiration = 2030-01-01T00:00:00Z\n' \
+        "$1" "${1^^}" "$1"
+    shift
+    printf '%s\n' "$@"
+}
+{
+    printf '[profile kf]\nplugin = keyfile\nfile = ~/keys/aws-keys\nvariables = AWS_X_TEAM\n'
+    ctoken_profile c
+    ctoken_profile cteam "extra_name = AWS_X_TEAM" "extra_value = green" "variables = AWS_X_TEAM"
+    ctoken_profile cunlisted "extra_name = AWS_X_OTHER" "extra_value = S3NT1NELother" "variables = AWS_X_TEAM"
+    ctoken_profile csecret "extra_name = AWS_SECRET_ACCESS_KEY" "extra_value = S3NT1NELevil" \
+        "variables = AWS_SECRET_ACCESS_KEY"
+    ctoken_profile cprofile "extra_name = AWS_PROFILE" "extra_value = evil" "variables = AWS_PROFILE"
+    ctoken_profile cown "extra_name = CREDSH_PROMPT" "extra_value = evil" "variables = CREDSH_PROMPT"
+} >"$XDG_CONFIG_HOME/credsh/config"
+var() { sed -n "s/^$1=//p" <<<"$OUT"; }
+
+run exec -p kf -- env
+check "keyfile profile in credsh exec: exit 0" 0 "$RC"
+check "keyfile profile: the file's keys, token and expiry" \
+    "AKIAKEYFILE S3NT1NELkeyfile S3NT1NELkeyfiletoken 2030-01-01T00:00:00Z" \
+    "$(var AWS_ACCESS_KEY_ID) $(var AWS_SECRET_ACCESS_KEY) $(var AWS_SESSION_TOKEN) $(var AWS_CREDENTIAL_EXPIRATION)"
+check "keyfile profile: env.AWS_X_TEAM, named in the profile's variables" blue "$(var AWS_X_TEAM)"
+check_no_match "keyfile profile: no secret on stderr" "S3NT1NEL" "$T_ROOT/err"
+run exec -p cteam -- env
+check "ctoken profile in credsh exec: the keys and the named extra" "0 AKIACTEAM S3NT1NELcteam green" \
+    "$RC $(var AWS_ACCESS_KEY_ID) $(var AWS_SECRET_ACCESS_KEY) $(var AWS_X_TEAM)"
+
+# Cached like every plugin profile ($XDG_CACHE_HOME/credsh/creds, 0600): with the plugin gone, still served.
+run exec -p c -- env
+check "ctoken profile: first use" "0 AKIAC" "$RC $(var AWS_ACCESS_KEY_ID)"
+check "ctoken profile: its cache entries are 0600" "600" \
+    "$(stat -c %a "$XDG_CACHE_HOME"/credsh/creds/plugin-ctoken-*.json 2>/dev/null | sort -u | xargs)"
+mv "$USER_DIR/credsh-ctoken.so" "$T_ROOT/ctoken.away"
+run exec -p c -- env
+check "ctoken profile with the plugin removed: served from the cache, nothing loaded" "0 AKIAC" \
+    "$RC $(var AWS_ACCESS_KEY_ID)"
+mv "$T_ROOT/ctoken.away" "$USER_DIR/credsh-ctoken.so"
+
+# A real bash with the hook: the session profile served by each plugin.
+cat >"$T_ROOT/shell.sh" <<EOF
+eval "\$('$CREDSH' hook bash)"
+_credsh_hook
+credsh use kf; _credsh_hook; echo "@kf \$AWS_ACCESS_KEY_ID \$AWS_X_TEAM \$CREDSH_PROFILE"
+credsh use cteam; _credsh_hook; echo "@cteam \$AWS_ACCESS_KEY_ID \$AWS_X_TEAM \$CREDSH_PROFILE"
+EOF
+out=$(cd "$HOME" && bash --norc --noprofile "$T_ROOT/shell.sh" 2>"$T_ROOT/shell.err")
+check "bash hook: the keyfile profile" "@kf AKIAKEYFILE blue kf" "$(grep '^@kf ' <<<"$out")"
+check "bash hook: the ctoken profile" "@cteam AKIACTEAM green cteam" "$(grep '^@cteam ' <<<"$out")"
+check_no_match "bash hook: no secret on the shell's stderr" "S3NT1NEL" "$T_ROOT/shell.err"
+
+# The allow-list: a name the profile does not list is dropped and said; a credential variable or one of
+# credsh's own is refused whole, even when the profile lists it.
+run exec -p cunlisted -- env
+check "an extra the profile does not list: the command runs with the keys" "0 AKIACUNLISTED" \
+    "$RC $(var AWS_ACCESS_KEY_ID)"
+check_absent "... without that variable" "AWS_X_OTHER" "$OUT"
+check_contains "... and that is said" \
+    "credsh: profile cunlisted: AWS_X_OTHER is not a variable credsh may set" "$ERR"
+for case in "csecret AWS_SECRET_ACCESS_KEY" "cprofile AWS_PROFILE"; do
+    set -- $case
+    run exec -p "$1" -- env
+    check "$2 as a plugin's extra, listed in variables: refused" 1 "$RC"
+    check_contains "$2: a clear message" \
+        "the plugin tried to set $2 as a variable; credentials come only from its aws_* reply keys" "$ERR"
+    check_absent "$2: nothing reaches the command" "AKIA${1^^}" "$OUT"
+    check_no_match "$2: the value is not shown" "S3NT1NELevil" "$T_ROOT/err"
+done
+run exec -p cown -- env
+check "CREDSH_PROMPT as a plugin's extra, listed in variables: refused" 1 "$RC"
+check_contains "CREDSH_PROMPT: a clear message" \
+    "the plugin tried to set CREDSH_PROMPT, which credsh never takes from a plugin" "$ERR"
+
 finish
