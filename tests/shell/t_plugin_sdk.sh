@@ -164,6 +164,7 @@ ctoken_profile() {
 }
 {
     printf '[profile kf]\nplugin = keyfile\nfile = ~/keys/aws-keys\nvariables = AWS_X_TEAM\n'
+    printf '[profile kfloose]\nplugin = keyfile\nfile = ~/keys/loose\n'
     ctoken_profile c
     ctoken_profile cteam "extra_name = AWS_X_TEAM" "extra_value = green" "variables = AWS_X_TEAM"
     ctoken_profile cunlisted "extra_name = AWS_X_OTHER" "extra_value = S3NT1NELother" "variables = AWS_X_TEAM"
@@ -181,6 +182,11 @@ check "keyfile profile: the file's keys, token and expiry" \
     "$(var AWS_ACCESS_KEY_ID) $(var AWS_SECRET_ACCESS_KEY) $(var AWS_SESSION_TOKEN) $(var AWS_CREDENTIAL_EXPIRATION)"
 check "keyfile profile: env.AWS_X_TEAM, named in the profile's variables" blue "$(var AWS_X_TEAM)"
 check_no_match "keyfile profile: no secret on stderr" "S3NT1NEL" "$T_ROOT/err"
+cp "$HOME/keys/aws-keys" "$HOME/keys/loose" && chmod 0644 "$HOME/keys/loose"
+run exec -p kfloose -- env
+check "keyfile: a key file others can read is refused, by the plugin's own words" "1 $HOME/keys/loose: readable or writable by group or others (chmod 600 it)" \
+    "$RC $(grep -o "$HOME/keys/loose: .*" <<<"$ERR")"
+check_no_match "keyfile: ... and nothing of the file is shown" "S3NT1NEL" "$T_ROOT/err"
 run exec -p cteam -- env
 check "ctoken profile in credsh exec: the keys and the named extra" "0 AKIACTEAM S3NT1NELcteam green" \
     "$RC $(var AWS_ACCESS_KEY_ID) $(var AWS_SECRET_ACCESS_KEY) $(var AWS_X_TEAM)"
