@@ -11,8 +11,12 @@ need cmake pkg-config cc c++ nm
 BUILD=${CREDSH_BUILD_DIR:-$(cd "$(dirname "$CREDSH_BIN")/.." && pwd)}
 [[ -f $BUILD/CMakeCache.txt ]] || { echo "FAIL $T_NAME: no build directory at $BUILD (set CREDSH_BUILD_DIR)"; exit 1; }
 P=$T_ROOT/prefix
-cmake --install "$BUILD" --prefix "$P" >"$T_ROOT/install.log" 2>&1
-check "cmake --install into a temporary prefix" 0 "$?"
+# By component (the binary and plugins are CMake's "Unspecified" one): each component writes its own
+# install_manifest_COMPONENT.txt, so this never rewrites the install_manifest.txt that t_package.sh, which may run
+# at the same time, installs and uninstalls by.
+cmake --install "$BUILD" --prefix "$P" --component Unspecified >"$T_ROOT/install.log" 2>&1 &&
+    cmake --install "$BUILD" --prefix "$P" --component sdk >>"$T_ROOT/install.log" 2>&1
+check "cmake --install (credsh, its plugins, the SDK) into a temporary prefix" 0 "$?"
 CREDSH=$P/bin/credsh
 
 echo "# 1. the SDK is installed: header (C11 and C++17), pkg-config file, CMake package"
