@@ -142,14 +142,11 @@ const char* origin_name(PluginOrigin origin) {
 }
 
 namespace {
-// Sorted; plugins/CMakeLists.txt builds exactly these.
+// The plugins credsh ships (plugins/CMakeLists.txt builds exactly these), sorted: one of the user's named
+// like them is flagged.
 constexpr std::array<std::string_view, 5> kBuiltinPlugins = {"ask", "aws-sso", "imds", "mfa-sts",
                                                              "secretsmanager"};
 } // namespace
-
-std::span<const std::string_view> builtin_plugin_names() {
-    return kBuiltinPlugins;
-}
 
 std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me, bool root_ok) {
     if (uid != me && (uid != 0 || !root_ok))

@@ -16,7 +16,7 @@
 // others, which may be a symbolic link only to a file in the same directory. In the user's own directory the
 // directory and its files must be the user's (root's is not expected there). Anything else is refused with
 // one line naming the path, and the search goes on. A plugin NAME lives in a file named credsh-NAME.so.
-// A plugin named like one credsh ships (builtin_plugin_names) from CREDSH_PLUGIN_PATH or the user directory
+// A plugin named like one credsh ships (kBuiltinPlugins) from CREDSH_PLUGIN_PATH or the user directory
 // hides the built-in one: `credsh plugins` flags it, and loading it from the user directory says so once.
 #pragma once
 
@@ -30,9 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace credsh {
@@ -40,9 +38,6 @@ namespace credsh {
 enum class PluginOrigin { env_path, user_dir, build_tree, system_dir };
 // "CREDSH_PLUGIN_PATH", "user dir", "build tree", "system dir".
 const char* origin_name(PluginOrigin origin);
-
-// The plugins credsh itself ships, sorted.
-std::span<const std::string_view> builtin_plugin_names();
 
 struct SearchDir {
     std::string path;
