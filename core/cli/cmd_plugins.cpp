@@ -1,7 +1,7 @@
 // credsh plugins [--names]: what the plugin host finds, in search order, with versions and problems, where
-// each came from (CREDSH_PLUGIN_PATH, build tree, system dir), which later files of the same name
-// it hides, and which files were refused (docs/security.md 40). Listing loads each plugin to validate it;
-// nothing else in credsh loads a plugin that no profile needs.
+// each came from (CREDSH_PLUGIN_PATH, user dir, build tree, system dir), whether it shadows a plugin credsh
+// ships, which later files of the same name it hides, and which files were refused (docs/security.md 40).
+// Listing loads each plugin to validate it; nothing else in credsh loads a plugin that no profile needs.
 #include "base/text.hpp"
 #include "cli/cli.hpp"
 
@@ -50,6 +50,8 @@ int cmd_plugins(Context& ctx, const Args& args) {
             ctx.out("    hides " + h + "\n");
         for (const auto& r : p.refused)
             ctx.out("    refused " + r + "\n");
+        if (p.shadows_builtin)
+            ctx.out("    SHADOWS the built-in plugin " + printable(p.name) + ": credsh's own is not used\n");
     }
     if (bad) ctx.warn(std::to_string(bad) + (bad == 1 ? " plugin is" : " plugins are") + " unusable");
     return bad ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <credsh/policy.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace credsh {
@@ -94,9 +95,18 @@ bool credsh_owned_var(std::string_view name) {
     return lower.rfind("credsh_", 0) == 0 || lower.rfind("__credsh", 0) == 0;
 }
 
+bool credential_var(std::string_view name) {
+    static constexpr std::array<std::string_view, 10> kCredentialVars = {
+        "ask_default_profile",    "ask_refresh_token", "aws_access_key_id",     "aws_credential_expiration",
+        "aws_default_profile",    "aws_profile",       "aws_secret_access_key", "aws_security_token",
+        "aws_session_expiration", "aws_session_token"};
+    std::string lower = to_lower(name);
+    return std::find(kCredentialVars.begin(), kCredentialVars.end(), lower) != kCredentialVars.end();
+}
+
 std::optional<std::string> refused_extra_var(const std::map<std::string, std::string>& env) {
     for (const auto& [name, value] : env)
-        if (credsh_owned_var(name) || !valid_var_name(name)) return name;
+        if (credsh_owned_var(name) || credential_var(name) || !valid_var_name(name)) return name;
     return std::nullopt;
 }
 

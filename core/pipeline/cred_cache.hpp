@@ -55,6 +55,10 @@ Result<Credentials> read_cached_credentials(const std::string& path, std::string
 // name the shells' allow-list takes. The first name that is refused, if any.
 std::optional<std::string> refused_extra_var(const std::map<std::string, std::string>& env);
 bool credsh_owned_var(std::string_view name);
+// The variables that carry credentials or choose them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, AWS_PROFILE, ASK_REFRESH_TOKEN, ...; case-insensitively): credsh sets them only from a
+// reply's aws_* keys and the scope, never as a plugin's env.NAME, whatever a profile's `variables` names.
+bool credential_var(std::string_view name);
 // Writes `entry` (whose "Credentials" the reader above understands) atomically, 0600, creating the directory
 // 0700.
 Result<void> write_cached_entry(const std::string& path, const nlohmann::json& entry);

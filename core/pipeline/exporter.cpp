@@ -117,9 +117,10 @@ void add_watch(std::vector<std::string>& watch, std::string path) {
 
 // A variable beside the credentials comes from a plugin, a secret or a cache entry: it is taken only when the
 // profile's own `variables` setting names it (ASK_ACCESS_TOKEN when it names none, what the ask and
-// LWA-secret sources produce), the shells' allow-list takes it, and it is not one of credsh's own.
+// LWA-secret sources produce), the shells' allow-list takes it, and it is neither one of credsh's own nor a
+// credential variable (cred_cache.hpp credential_var).
 bool extra_var_allowed(const CredshConfig& config, const std::string& profile, const std::string& name) {
-    if (!valid_var_name(name) || credsh_owned_var(name)) return false;
+    if (!valid_var_name(name) || credsh_owned_var(name) || credential_var(name)) return false;
     const std::string* vars = nullptr;
     if (auto it = config.profiles.find(profile); it != config.profiles.end())
         vars = find_prop(it->second, "variables");
@@ -362,6 +363,10 @@ void apply_credentials(ExportPlan& plan, const Credentials& creds, const CredshC
     for (const auto& [k, v] : creds.extra_env) {
         if (extra_var_allowed(config, profile, k))
             plan.desired[k] = v;
+        else if (credential_var(k))
+            plan.messages.push_back("credsh: profile " + profile + ": " + printable(k) +
+                                    " is a credential variable, set only from the credentials themselves; "
+                                    "not exported");
         else
             plan.messages.push_back("credsh: profile " + profile + ": " + printable(k) +
                                     " is not a variable credsh may set (AWS_*, ASK_*, named in the profile's "

@@ -8,6 +8,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -130,6 +131,8 @@ const char* origin_name(PluginOrigin origin) {
     switch (origin) {
     case PluginOrigin::env_path:
         return "CREDSH_PLUGIN_PATH";
+    case PluginOrigin::user_dir:
+        return "user dir";
     case PluginOrigin::build_tree:
         return "build tree";
     case PluginOrigin::system_dir:
@@ -138,8 +141,16 @@ const char* origin_name(PluginOrigin origin) {
     return "?";
 }
 
-std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me) {
-    if (uid != me && uid != 0) return "owned by uid " + std::to_string(uid) + ", not you or root";
+namespace {
+// The plugins credsh ships (plugins/CMakeLists.txt builds exactly these), sorted: one of the user's named
+// like them is flagged.
+constexpr std::array<std::string_view, 5> kBuiltinPlugins = {"ask", "aws-sso", "imds", "mfa-sts",
+                                                             "secretsmanager"};
+} // namespace
+
+std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me, bool root_ok) {
+    if (uid != me && (uid != 0 || !root_ok))
+        return "owned by uid " + std::to_string(uid) + (root_ok ? ", not you or root" : ", not you");
     if (mode & (S_IWGRP | S_IWOTH)) {
         char octal[8];
         std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
@@ -172,6 +183,11 @@ std::vector<SearchDir> PluginHost::search_path() const {
     if (auto p = env_.get_nonempty("CREDSH_PLUGIN_PATH"))
         for (auto part : split(*p, ':'))
             if (!part.empty()) dirs.push_back({std::string(part), PluginOrigin::env_path});
+    // The user's own plugins (XDG base directories; HOME only as set, never guessed from passwd here).
+    if (auto x = env_.get_nonempty("XDG_DATA_HOME"); x && (*x)[0] == '/')
+        dirs.push_back({*x + "/credsh/plugins", PluginOrigin::user_dir});
+    else if (auto h = env_.get_nonempty("HOME"); h && (*h)[0] == '/')
+        dirs.push_back({*h + "/.local/share/credsh/plugins", PluginOrigin::user_dir});
     if (runs_from_build_tree(exe_dir_)) dirs.push_back({exe_dir_ + "/../plugins", PluginOrigin::build_tree});
     if (!exe_dir_.empty()) dirs.push_back({exe_dir_ + "/../lib/credsh/plugins", PluginOrigin::system_dir});
     dirs.push_back({CREDSH_PLUGIN_DIR, PluginOrigin::system_dir});
@@ -200,11 +216,12 @@ namespace {
 // that no other user can swap a component of the path between the checks and the load. A sticky
 // world-writable ancestor owned by root (/tmp) is fine: others cannot rename or remove what they do not own
 // there.
-std::optional<std::string> unsafe_dir(const std::string& dir) {
+// `root_ok`: whether the directory itself may be root's (not in the user's own plugin directory).
+std::optional<std::string> unsafe_dir(const std::string& dir, bool root_ok) {
     const unsigned me = ::geteuid();
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) return std::string(std::strerror(errno));
-    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, me)) return "is " + *why;
+    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, me, root_ok)) return "is " + *why;
     for (std::string up = dir; up.size() > 1;) {
         up.resize(std::max<std::size_t>(up.rfind('/'), 1));
         if (::stat(up.c_str(), &st) != 0) return up + ": " + std::strerror(errno);
@@ -229,7 +246,7 @@ std::vector<SearchDir> PluginHost::usable_dirs() {
         if (::stat(d.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue; // absent: nothing to load
         char real[PATH_MAX];
         if (!::realpath(d.path.c_str(), real)) continue;
-        if (auto why = unsafe_dir(real)) {
+        if (auto why = unsafe_dir(real, d.origin != PluginOrigin::user_dir)) {
             warn_once("plugin directory " + printable(d.path) + " " + *why + "; not searched");
             continue;
         }
@@ -243,7 +260,8 @@ namespace {
 // One candidate file in a checked directory (docs/security.md 40): a regular file owned by this user or root,
 // not writable by group or others; a symbolic link is followed only to a file of the same directory. Returns
 // the path to load, in the resolved directory, or why the file is refused; a missing file is not_found.
-Result<std::string> check_file(const std::string& real_dir, const std::string& file) {
+// In the user's own directory (`root_ok` false) the file must be the user's.
+Result<std::string> check_file(const std::string& real_dir, const std::string& file, bool root_ok) {
     std::string name = file;
     struct stat st {};
     if (::lstat((real_dir + "/" + name).c_str(), &st) != 0) return not_found(std::strerror(errno));
@@ -259,7 +277,7 @@ Result<std::string> check_file(const std::string& real_dir, const std::string& f
         if (S_ISLNK(st.st_mode)) return fail("a symbolic link to another link");
     }
     if (!S_ISREG(st.st_mode)) return not_found("not a regular file");
-    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, ::geteuid())) return fail(*why);
+    if (auto why = unsafe_owner_or_mode(st.st_uid, st.st_mode, ::geteuid(), root_ok)) return fail(*why);
     return real_dir + "/" + name;
 }
 
@@ -291,6 +309,10 @@ Result<std::shared_ptr<LoadedPlugin>> open_plugin(const std::string& name, const
     return plugin;
 }
 
+bool is_builtin(const std::string& name) {
+    return std::binary_search(kBuiltinPlugins.begin(), kBuiltinPlugins.end(), name);
+}
+
 std::string file_name(const std::string& name) {
     return std::string(kPrefix) + name + std::string(kSuffix);
 }
@@ -302,7 +324,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) 
     if (!valid_plugin_name(name)) return fail("plugin " + printable(name) + ": not a valid plugin name");
     for (const auto& dir : usable_dirs()) {
         std::string path = dir.path + "/" + file_name(name);
-        auto checked = check_file(dir.real, file_name(name));
+        auto checked = check_file(dir.real, file_name(name), dir.origin != PluginOrigin::user_dir);
         if (!checked) {
             if (checked.error().kind == ErrorKind::not_found) continue;
             // Refused: say so, and let a later directory's copy serve (it passed the same checks).
@@ -312,6 +334,9 @@ Result<std::shared_ptr<LoadedPlugin>> PluginHost::load(const std::string& name) 
         }
         auto plugin = open_plugin(name, path, *checked);
         if (!plugin) return plugin.error().context("plugin " + name + " (" + printable(path) + ")");
+        // Never silently instead of credsh's own (CREDSH_PLUGIN_PATH is the user's explicit choice).
+        if (dir.origin == PluginOrigin::user_dir && is_builtin(name))
+            warn_once("plugin " + name + ": using " + printable(path) + " (user dir), not the built-in one");
         loaded_[name] = *plugin;
         return plugin;
     }
@@ -341,7 +366,7 @@ std::vector<PluginInfo> PluginHost::list() {
             std::string path = dir.path + "/" + file_name(name);
             auto existing = by_name.find(name);
             bool have_usable = existing != by_name.end() && !existing->second.path.empty();
-            auto checked = check_file(dir.real, file_name(name));
+            auto checked = check_file(dir.real, file_name(name), dir.origin != PluginOrigin::user_dir);
             // Only regular files (or links to them in the same directory) count, as in load(): a directory
             // named credsh-x.so is not a plugin and does not hide a later one.
             if (!checked && checked.error().kind == ErrorKind::not_found) continue;
@@ -358,6 +383,9 @@ std::vector<PluginInfo> PluginHost::list() {
             }
             info.path = path;
             info.origin = dir.origin;
+            info.shadows_builtin =
+                (dir.origin == PluginOrigin::env_path || dir.origin == PluginOrigin::user_dir) &&
+                is_builtin(name);
             std::shared_ptr<LoadedPlugin> plugin;
             if (auto it = loaded_.find(name); it != loaded_.end()) {
                 plugin = it->second;

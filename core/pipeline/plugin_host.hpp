@@ -5,14 +5,19 @@
 // Search order, first usable match wins (docs/security.md 40):
 //   1. each absolute directory of CREDSH_PLUGIN_PATH (colon-separated; a relative entry is ignored, with a
 //      warning: it would load code from whatever directory the shell is in);
-//   2. the build tree's <exe>/../plugins, only when this binary runs from the build tree it was built in (its
+//   2. the user's own plugins, $XDG_DATA_HOME/credsh/plugins (default ~/.local/share/credsh/plugins; a
+//      relative XDG_DATA_HOME is ignored, as the XDG spec says);
+//   3. the build tree's <exe>/../plugins, only when this binary runs from the build tree it was built in (its
 //      directory is the compiled-in <build>/bin): an installed copy never looks there;
-//   3. the installation's <exe>/../lib/credsh/plugins, then the configured install directory.
+//   4. the installation's <exe>/../lib/credsh/plugins, then the configured install directory.
 // Code is loaded only from a directory owned by this user or root that nobody else can write to, nor any
 // directory above it (a root-owned sticky one such as /tmp aside), so no other user can swap a path component
 // between the checks and the load; and only from a file with the same owners, not writable by group or
-// others, which may be a symbolic link only to a file in the same directory. Anything else is refused with
+// others, which may be a symbolic link only to a file in the same directory. In the user's own directory the
+// directory and its files must be the user's (root's is not expected there). Anything else is refused with
 // one line naming the path, and the search goes on. A plugin NAME lives in a file named credsh-NAME.so.
+// A plugin named like one credsh ships (kBuiltinPlugins) from CREDSH_PLUGIN_PATH or the user directory
+// hides the built-in one: `credsh plugins` flags it, and loading it from the user directory says so once.
 #pragma once
 
 #include "base/env.hpp"
@@ -30,8 +35,8 @@
 
 namespace credsh {
 
-enum class PluginOrigin { env_path, build_tree, system_dir };
-// "CREDSH_PLUGIN_PATH", "build tree", "system dir".
+enum class PluginOrigin { env_path, user_dir, build_tree, system_dir };
+// "CREDSH_PLUGIN_PATH", "user dir", "build tree", "system dir".
 const char* origin_name(PluginOrigin origin);
 
 struct SearchDir {
@@ -52,6 +57,9 @@ struct PluginInfo {
     // refused ("PATH (REASON)"), in search order.
     std::vector<std::string> shadows;
     std::vector<std::string> refused;
+    // Named like a plugin credsh ships, but found in CREDSH_PLUGIN_PATH or the user directory: it hides the
+    // built-in one.
+    bool shadows_builtin = false;
 };
 
 // What a plugin call produced: its status and every key it put.
@@ -126,8 +134,10 @@ Result<void> validate_descriptor(const credsh_plugin_descriptor* d, const std::s
 // The directory holding the running executable ("" if /proc/self/exe cannot be read).
 std::string executable_dir();
 
-// Whether credsh may load code from a directory or file with this owner and mode: owned by `me` or root, not
-// writable by group or others. The reason when not ("owned by uid 1001, not you or root").
-std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me);
+// Whether credsh may load code from a directory or file with this owner and mode: owned by `me` or (when
+// `root_ok`) root, not writable by group or others. The reason when not ("owned by uid 1001, not you or
+// root").
+std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me,
+                                                bool root_ok = true);
 
 } // namespace credsh

@@ -150,10 +150,16 @@ Result<Credentials> from_reply(const PluginReply& reply, const std::string& wher
     // A plugin (or the secret or server behind it) never sets credsh's own variables (docs/security.md 32):
     // such a reply is refused whole. Other names outside the allow-lists are dropped with a message by the
     // exporter.
-    for (const auto& [name, value] : c.extra_env)
+    for (const auto& [name, value] : c.extra_env) {
         if (credsh_owned_var(name))
             return fail(where + ": the plugin tried to set " + printable(name) +
                         ", which credsh never takes from a plugin");
+        // Nor a credential variable under another name than the reply's own keys (issue 17): whatever the
+        // profile's `variables` says, env.AWS_SECRET_ACCESS_KEY would replace the keys the reply carries.
+        if (credential_var(name))
+            return fail(where + ": the plugin tried to set " + printable(name) +
+                        " as a variable; credentials come only from its aws_* reply keys");
+    }
     if (c.access_key_id.empty() != c.secret_access_key.empty() ||
         (c.access_key_id.empty() && c.extra_env.empty()))
         return fail(where + ": the plugin returned no credentials");

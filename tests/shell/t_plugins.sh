@@ -43,8 +43,9 @@ if [[ $OUT == "no plugins found"* ]]; then
     check "no plugins: says where it looked, in order, with each origin (the install directory last)" \
         "no plugins found; searched:
   $T_ROOT/empty (CREDSH_PLUGIN_PATH)
-  $T_ROOT/bin/../lib/credsh/plugins (system dir)" "$(sed -n 1,3p <<<"$OUT")"
-    check "no plugins: three places" 4 "$(wc -l <<<"$OUT" | tr -d ' ')"
+  $XDG_DATA_HOME/credsh/plugins (user dir)
+  $T_ROOT/bin/../lib/credsh/plugins (system dir)" "$(sed -n 1,4p <<<"$OUT")"
+    check "no plugins: four places" 5 "$(wc -l <<<"$OUT" | tr -d ' ')"
 else
     echo "note: the install directory holds plugins; the 'nothing found' and 'exit 0' checks did not run"
 fi
@@ -151,7 +152,7 @@ check_contains "plugin = throwcall: says it threw" "profile throws: plugin throw
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p strange -- env
 check_contains "plugin = badstatus: unknown status" "plugin badstatus: returned unknown status 42" "$ERR"
 plugins CREDSH_PLUGIN_PATH="$FIX" "$ALONE" exec -p absent -- env
-check_contains "plugin = nosuch: not installed, and where credsh looked" "plugin nosuch is not installed (looked in $FIX, $T_ROOT/bin/../lib/credsh/plugins" "$ERR"
+check_contains "plugin = nosuch: not installed, and where credsh looked" "plugin nosuch is not installed (looked in $FIX, $XDG_DATA_HOME/credsh/plugins, $T_ROOT/bin/../lib/credsh/plugins" "$ERR"
 
 echo "# where code may come from (docs/security.md 40): another user's files, loose modes, relative paths"
 # An installed-looking prefix another user can write parts of. Before: <exe>/../plugins was searched by any copy
@@ -168,7 +169,7 @@ cp "$FIX/credsh-good.so" "$P/plugins/credsh-good.so"
 chown -R "$U" "$P/plugins" # theirs: a build-tree path the install never creates
 plugins "$P/bin/credsh" exec -p fine -- env
 check "a copy outside the build tree: <exe>/../plugins is not searched" 1 "$RC"
-check_contains "...so their plugin is not found" "plugin good is not installed (looked in $P/bin/../lib/credsh/plugins" "$ERR"
+check_contains "...so their plugin is not found" "plugin good is not installed (looked in $XDG_DATA_HOME/credsh/plugins, $P/bin/../lib/credsh/plugins" "$ERR"
 cp "$FIX/credsh-good.so" "$P/lib/credsh/plugins/credsh-good.so"
 chown "$U" "$P/lib/credsh/plugins/credsh-good.so"
 plugins "$P/bin/credsh" exec -p fine -- env

@@ -324,6 +324,22 @@ TEST_CASE("apply_credentials: the variables, the refresh time, escaped messages"
         CHECK(plan.messages[0].find(printable("AWS_\x1b[31mX")) != std::string::npos);
         CHECK(plan.messages[0].rfind("credsh: profile dev: ", 0) == 0);
     }
+    SECTION("plugin extras: a credential variable never, even when the profile's `variables` names it") {
+        config.profiles["dev"]["variables"] = "AWS_SECRET_ACCESS_KEY, aws_session_token AWS_X_TEAM";
+        Credentials c{
+            "AKIA1", "s1",
+            "",      kNow + 3600,
+            "",      {{"AWS_SECRET_ACCESS_KEY", "evil"}, {"aws_session_token", "evil"}, {"AWS_X_TEAM", "t"}}};
+        apply_credentials(plan, c, config, "dev", kNow);
+        CHECK(plan.desired["AWS_SECRET_ACCESS_KEY"] == "s1");
+        CHECK_FALSE(plan.desired.count("aws_session_token"));
+        CHECK_FALSE(plan.desired.count("AWS_SESSION_TOKEN"));
+        CHECK(plan.desired["AWS_X_TEAM"] == "t"); // named, not a credential: exported
+        REQUIRE(plan.messages.size() == 2);
+        CHECK(plan.messages[0] ==
+              "credsh: profile dev: AWS_SECRET_ACCESS_KEY is a credential variable, set only "
+              "from the credentials themselves; not exported");
+    }
 }
 
 TEST_CASE("apply_ask_env: token, vendor id and AWS keys together, or profile mode", "[export_plan][ask]") {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <link.h>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -336,6 +337,64 @@ TEST_CASE("search_path: CREDSH_PLUGIN_PATH, the build tree only from the build t
     REQUIRE(path.size() == 3);
     CHECK(path[0] == SearchDir{std::string(CREDSH_BUILD_BIN_DIR) + "/../plugins", PluginOrigin::build_tree});
     CHECK(path[1].origin == PluginOrigin::system_dir);
+}
+
+TEST_CASE("search_path: the user's own directory after CREDSH_PLUGIN_PATH, before the build tree and the "
+          "install directories",
+          "[plugin_host]") {
+    PluginHost xdg(Env({{"CREDSH_PLUGIN_PATH", "/a"}, {"XDG_DATA_HOME", "/x/data"}, {"HOME", "/home/u"}}),
+                   CREDSH_BUILD_BIN_DIR);
+    auto path = xdg.search_path();
+    REQUIRE(path.size() == 5);
+    CHECK(path[0] == SearchDir{"/a", PluginOrigin::env_path});
+    CHECK(path[1] == SearchDir{"/x/data/credsh/plugins", PluginOrigin::user_dir});
+    CHECK(path[2].origin == PluginOrigin::build_tree);
+    CHECK(path[3].origin == PluginOrigin::system_dir);
+    CHECK(std::string(origin_name(PluginOrigin::user_dir)) == "user dir");
+    // No XDG_DATA_HOME, or a relative one (the XDG spec says to ignore it): ~/.local/share.
+    for (const char* data : {"", "relative/data"}) {
+        PluginHost home(Env({{"XDG_DATA_HOME", data}, {"HOME", "/home/u"}}), "");
+        CHECK(home.search_path().front() ==
+              SearchDir{"/home/u/.local/share/credsh/plugins", PluginOrigin::user_dir});
+    }
+    // Neither: no user directory (never guessed).
+    CHECK(PluginHost(Env{}, "").search_path().size() == 1);
+}
+
+TEST_CASE("the user's directory: only the user's files; a built-in name is flagged and said",
+          "[plugin_host]") {
+    TempDir dir;
+    const std::string user = dir.str() + "/data/credsh/plugins";
+    std::filesystem::create_directories(user);
+    ::chmod(user.c_str(), 0700);
+    std::filesystem::copy_file(kFixtures + "/builtin-name/credsh-imds.so", user + "/credsh-imds.so");
+    std::filesystem::copy_file(fixture("good"), user + "/credsh-good.so");
+    Pipe err;
+    {
+        PluginHost host(Env({{"XDG_DATA_HOME", dir.str() + "/data"}}), "", err.fds[1]);
+        auto found = host.list();
+        std::map<std::string, PluginInfo> by;
+        for (auto& p : found)
+            by[p.name] = p;
+        REQUIRE(by.count("imds"));
+        CHECK(by["imds"].origin == PluginOrigin::user_dir);
+        CHECK(by["imds"].shadows_builtin);
+        REQUIRE(by.count("good"));
+        CHECK(by["good"].origin == PluginOrigin::user_dir);
+        CHECK_FALSE(by["good"].shadows_builtin);
+    }
+    {
+        PluginHost host(Env({{"XDG_DATA_HOME", dir.str() + "/data"}}), "", err.fds[1]);
+        auto r = host.call("imds", simple_call());
+        REQUIRE(r);
+        CHECK(r->status == CREDSH_OK);
+    }
+    CHECK(err.drain() ==
+          "credsh: plugin imds: using " + user + "/credsh-imds.so (user dir), not the built-in one\n");
+    // Root's file is not expected among a user's own plugins (a system directory may hold root's).
+    CHECK(unsafe_owner_or_mode(0, 0100755, 1000, false) == "owned by uid 0, not you");
+    CHECK(unsafe_owner_or_mode(1001, 0100755, 1000, false) == "owned by uid 1001, not you");
+    CHECK_FALSE(unsafe_owner_or_mode(1000, 0100755, 1000, false));
 }
 
 TEST_CASE("owner and mode rules for plugin files and directories", "[plugin_host]") {

@@ -174,6 +174,16 @@ TEST_CASE("cache entries: one naming credsh's own variables, or planted by someo
     CHECK(refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}, {"__credsh_bin", "y"}}) ==
           std::string("__credsh_bin"));
     CHECK(!refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}}));
+    // Credential variables come only from the entry's Credentials, never from its Env (issue 17).
+    for (const char* v :
+         {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "aws_session_token", "AWS_SECURITY_TOKEN",
+          "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "ASK_REFRESH_TOKEN",
+          "ASK_DEFAULT_PROFILE", "AWS_SESSION_EXPIRATION"}) {
+        CHECK(credential_var(v));
+        CHECK(refused_extra_var({{"ASK_ACCESS_TOKEN", "x"}, {v, "y"}}) == std::string(v));
+    }
+    for (const char* v : {"ASK_ACCESS_TOKEN", "ASK_VENDOR_ID", "AWS_REGION", "AWS_X_TEAM"})
+        CHECK_FALSE(credential_var(v));
 }
 
 TEST_CASE("the trust store: a symlink in it is never followed, a loose directory of ours is tightened",

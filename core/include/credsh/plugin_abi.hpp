@@ -6,6 +6,10 @@
 // through `credsh_host::put` during the call, and every string it receives is borrowed for the call's
 // duration only.
 //
+// The header is C11 as well as C++17 (and newer): a plugin may be written in C, or in any language that can
+// call and export C functions. C code may include it as <credsh/plugin_abi.h>, its twin. It is installed with
+// credsh, with the pkg-config file credsh-plugin.pc and the CMake package credsh (docs/plugins.md).
+//
 // A plugin exports exactly one symbol, CREDSH_PLUGIN_SYMBOL, a `const credsh_plugin_descriptor`. The host
 // checks magic, ABI version and struct size before it reads any other field, and refuses a mismatch with a
 // clear error. The host keeps the library loaded until every instance has been destroyed.
@@ -20,15 +24,28 @@
 #define CREDSH_PLUGIN_SYMBOL credsh_plugin_descriptor_v1
 #define CREDSH_PLUGIN_SYMBOL_NAME "credsh_plugin_descriptor_v1"
 
+#ifdef __cplusplus
+#define CREDSH_EXTERN_C extern "C"
+#define CREDSH_STATIC_ASSERT static_assert
 extern "C" {
+#else
+#define CREDSH_EXTERN_C
+#define CREDSH_STATIC_ASSERT _Static_assert
+#endif
 
-// Status of one call.
+// Status of one call (what `call` returns, as an int32_t). C++ fixes the enum's type; in C an enum is an int,
+// which must then be the same 32 bits: checked below in both languages.
+#ifdef __cplusplus
 enum credsh_status : int32_t {
+#else
+enum credsh_status {
+#endif
     CREDSH_OK = 0,
     CREDSH_ERROR = 1,       // put("message", ...) says what went wrong, with context; never a secret
     CREDSH_NEEDS_LOGIN = 2, // a person must act first; put("hint", "credsh login dev") says how
     CREDSH_UNSUPPORTED = 3, // this plugin does not implement that operation
 };
+CREDSH_STATIC_ASSERT(sizeof(enum credsh_status) == sizeof(int32_t), "credsh_status must be 32 bits wide");
 
 typedef struct credsh_kv {
     const char* key;
@@ -107,11 +124,13 @@ typedef struct credsh_plugin_descriptor {
     int32_t (*call)(void* instance, const credsh_request* request, const credsh_host* host);
 } credsh_plugin_descriptor;
 
+#ifdef __cplusplus
 } // extern "C"
+#endif
 
 // For plugin authors: defines the exported descriptor with default visibility (plugins build with hidden).
 #define CREDSH_DEFINE_PLUGIN(NAME, VERSION, SUMMARY, CREATE, DESTROY, CALL)                                  \
-    extern "C" __attribute__((visibility("default")))                                                        \
+    CREDSH_EXTERN_C __attribute__((visibility("default")))                                                   \
     const credsh_plugin_descriptor CREDSH_PLUGIN_SYMBOL = {CREDSH_PLUGIN_MAGIC,                              \
                                                            CREDSH_PLUGIN_ABI_VERSION,                        \
                                                            sizeof(credsh_plugin_descriptor),                 \
