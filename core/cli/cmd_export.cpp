@@ -119,9 +119,16 @@ int cmd_export(Context& ctx, const Args& args) {
     } else {
         ::unlink(stash_path.c_str());
     }
-    auto code = render_export(plan, ctx.env, *shell, *stamp);
+    // Said once: the hook may run export again when nothing changed (a file edited in the stamp's own
+    // timestamp tick is looked at again), and the same lines in the same place at the next prompt are noise.
+    // Other lines, another directory or session profile, or `credsh use` say them again.
+    std::string lines;
     for (const auto& m : plan.messages)
-        ctx.err(m + "\n");
+        lines += m + "\n";
+    plan.state.said = lines.empty() ? "" : value_hash(req.cwd + '\0' + session + '\0' + lines);
+    bool repeat = ctx.state && !req.forget_hand && !lines.empty() && ctx.state->said == plan.state.said;
+    auto code = render_export(plan, ctx.env, *shell, *stamp);
+    if (!repeat) ctx.err(lines);
     if (!code) {
         ctx.warn(code.error().message);
         return 1; // nothing on stdout: docs/security.md 3

@@ -102,6 +102,7 @@ std::string serialize_state(const State& st) {
     for (const auto& name : st.hand)
         out += "hand " + name + "\n";
     if (!st.hand_scope.empty()) out += "handscope " + encode(st.hand_scope) + "\n";
+    if (!st.said.empty()) out += "said " + encode(st.said) + "\n";
     return out;
 }
 
@@ -131,10 +132,10 @@ Result<State> parse_state(std::string_view text) {
             (key == "error" ? st.error : key == "error_profile" ? st.error_profile : st.error_message) = *v;
         } else if (key == "hand") {
             st.hand.insert(std::string(rest));
-        } else if (key == "handscope") {
+        } else if (key == "handscope" || key == "said") {
             auto v = decode(rest);
             if (!v) return bad();
-            st.hand_scope = *v;
+            (key == "said" ? st.said : st.hand_scope) = *v;
         } else if (key == "expires" || key == "retry_at" || key == "obtained") {
             auto e = parse_int(rest);
             if (!e) return bad();

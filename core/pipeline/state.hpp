@@ -61,6 +61,9 @@ struct State {
     // hand_vars()), and the scope the export applied ("" none): a change of scope ends them.
     std::set<std::string> hand;
     std::string hand_scope;
+    // value_hash() of the lines the last export printed ("" none): the same lines again, with nothing asked
+    // for, are not printed twice (an edit in the export's own timestamp tick makes the hook look again).
+    std::string said;
 };
 
 // The managed variables whose value is a secret: their ambient values go to the stash file.

@@ -92,6 +92,8 @@ broken_config_scenario() {
     S_begin
     S_install
     S_mark b1; S_cd "$s/shop"; S_show b1 $V
+    # A watched file touched, nothing else: the export runs again and finds the same; it says nothing new.
+    S_mark b1r; S_later; S "touch $(q "$HOME/.aws/credentials")"; S_later; S_hook; S_show b1r $V
     S_mark b2; S_cd "$s/plain"
     S_mark b3; S_cd "$s/shop"; S_show b3 $V
     S_mark b4; S 'credsh profiles'; S_rc b4
@@ -103,6 +105,8 @@ broken_config_scenario() {
     check "$SUT: ... one line only (no 'profile dev not found')" 1 "$(lines "$(err_of b1)")"
     check "$SUT: ... the prompt keeps dev, with the error mark" "s:aws:dev !" "$(get b1 CREDSH_PROMPT)"
     check "$SUT: ... CREDSH_ERROR=failed, no AWS_PROFILE" "x:failed unset" "$(get b1 CREDSH_ERROR) $(get b1 AWS_PROFILE)"
+    check "$SUT: ... a file touched, the same outcome in the same place: not said again" 0 "$(lines "$(err_of b1r)")"
+    check "$SUT: ... while the prompt keeps the mark" "s:aws:dev !" "$(get b1r CREDSH_PROMPT)"
     check "$SUT: ... cd elsewhere: at most the one line" 1 "$(lines "$(err_of b2)")"
     check "$SUT: ... cd back: the one line again, nothing misleading" "1" "$(lines "$(err_of b3)")"
     check_absent "$SUT: ... never 'not found'" "not found" "$(err_of b1)$(err_of b2)$(err_of b3)"

@@ -88,8 +88,10 @@ TEST_CASE("state keeps the last failure: kind, profile, message and retry time",
     st.error_profile = "admin prod";
     st.error_message = "profile admin: STS: cannot connect; 100% \n";
     st.retry_at = 1767225660;
+    st.said = "0123456789abcdef";
     auto back = parse_state(serialize_state(st));
     REQUIRE(back);
+    CHECK(back->said == st.said); // what the export printed last, so it is not printed twice
     CHECK(back->error == "failed");
     CHECK(back->error_profile == "admin prod");
     CHECK(back->error_message == st.error_message);
@@ -97,6 +99,7 @@ TEST_CASE("state keeps the last failure: kind, profile, message and retry time",
     auto none = parse_state(serialize_state(State{}));
     REQUIRE(none);
     CHECK(none->error.empty());
+    CHECK(none->said.empty());
     CHECK_FALSE(none->retry_at);
 }
 
