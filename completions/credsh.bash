@@ -100,7 +100,7 @@ _credsh() {
     local n=${#__credsh_args[@]} cmd=${__credsh_args[1]-} prev=
     ((n > 0)) && prev=${__credsh_args[n - 1]}
     if ((n <= 1)); then
-        __credsh_reply allow completion deny exec export hook login logout pin plugins profiles prompt sso \
+        __credsh_reply allow completion credential-process deny exec export hook login logout pin plugins profiles prompt sso \
             status use --help --version
         return
     fi
@@ -134,6 +134,7 @@ _credsh() {
     if [[ -z $dashdash && $__credsh_v == -* ]]; then
         case $cmd in
         allow | deny) __credsh_reply --path --help ;;
+        credential-process) __credsh_reply -p --profile --help ;;
         exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
         login) __credsh_reply --profile --sso-session --no-browser --use-device-code --help ;;
         logout) __credsh_reply --profile --sso-session --all --help ;;

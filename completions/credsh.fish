@@ -49,12 +49,13 @@ function __credsh_complete_command
     __fish_complete_subcommand --commandline $words[(math $i + 1)..-1]
 end
 
-set -l cmds allow completion deny exec export hook login logout pin plugins profiles prompt sso status use
+set -l cmds allow completion credential-process deny exec export hook login logout pin plugins profiles prompt sso status use
 complete -c credsh -f
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l help -s h -d 'show help'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a allow -d 'trust the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a credential-process -d 'credentials as credential_process JSON'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a deny -d 'never use the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a exec -d 'run one command with a profile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a export -d 'print shell code (the hook uses it)'
@@ -76,6 +77,7 @@ complete -c credsh -n "__fish_seen_subcommand_from allow deny; and __credsh_need
 
 complete -c credsh -n "__fish_seen_subcommand_from completion export hook; and __credsh_needs_arg" -x -a 'bash fish pwsh zsh'
 
+complete -c credsh -n "__fish_seen_subcommand_from credential-process" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to serve'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile for this command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l mode -x -a 'auto keys profile' -d 'how credentials reach the command'
@@ -88,7 +90,7 @@ function __credsh_after_profile_option
     set -l words (commandline -opc)
     contains -- "$words[-1]" -p --profile
 end
-complete -c credsh -n "__fish_seen_subcommand_from exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from credential-process exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'

@@ -54,10 +54,11 @@ function global:__credsh_completion_results {
 
 Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    $commands = 'allow', 'completion', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
+    $commands = 'allow', 'completion', 'credential-process', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
         'profiles', 'prompt', 'sso', 'status', 'use'
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
+        'credential-process' = '-p', '--profile'
         exec = '-p', '--profile', '--profile-location', '--mode', '--'
         login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
         pin = '--profile', '--region', '--ask-profile', '--dir'; sso = '--session', '--write', '--region', '--name'

@@ -169,6 +169,7 @@ ExportRequest base_request(Context& ctx);
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);
+int cmd_credential_process(Context&, const Args&);
 int cmd_deny(Context&, const Args&);
 int cmd_exec(Context&, const Args&);
 int cmd_export(Context&, const Args&);
