@@ -180,8 +180,10 @@ int cmd_pin(Context&, const Args&);
 int cmd_plugins(Context&, const Args&);
 int cmd_profiles(Context&, const Args&);
 int cmd_prompt(Context&, const Args&);
+int cmd_remove(Context&, const Args&);
 int cmd_sso(Context&, const Args&);
 int cmd_status(Context&, const Args&);
+int cmd_store(Context&, const Args&);
 int cmd_use(Context&, const Args&);
 
 } // namespace credsh
