@@ -139,6 +139,11 @@ check "ss locked: credential-process fails" 1 $?
 check "ss locked: credential-process prints nothing on stdout" "" "$out"
 check "ss locked: credential-process: one line on stderr" 1 "$(wc -l <"$T_ROOT/err")"
 check_contains "ss locked: credential-process says why" "the keyring is locked" "$(cat "$T_ROOT/err")"
+# The prompt hook's export (not interactive) never asks to unlock: it says why and ends.
+mkdir -p "$HOME/proj"
+(cd "$HOME/proj" && "$B" pin mig 2>/dev/null && timeout 60 "$B" export bash </dev/null >/dev/null 2>"$T_ROOT/err")
+check_true "ss locked: export (the hook's call) ends by itself" test $? -ne 124
+check_contains "ss locked: export says the keyring is locked" "the keyring is locked" "$(cat "$T_ROOT/err")"
 
 # No session bus: keyring = secret-service is one clear error; with no pass either, the default is one too.
 mkdir -p "$XDG_CONFIG_HOME/credsh"
