@@ -5,7 +5,8 @@
 #     `aws configure export-credentials` calls make exactly one AssumeRole at moto (credsh's cache, shared with
 #     the AWS CLI's ~/.aws/cli/cache, serves the second); boto3 gets the same keys; the JSON is Version 1;
 #   - a profile whose credential_process leads back to itself (loopa -> loopb -> loopa) fails with one clear
-#     line, non-zero, nothing on stdout, and no process is left behind (never a fork loop);
+#     line, non-zero, nothing on stdout (never a fork loop); `credential_process = credsh credential-process
+#     --profile self` in [profile self] is credsh's own keyring line: read from the keyring, never run;
 #   - a role with mfa_serial and no terminal (setsid, stdin from /dev/null): non-zero, one line on stderr,
 #     nothing on stdout, no call to STS (docs/security.md 28).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -37,6 +38,8 @@ credential_process = credsh credential-process --profile role
 credential_process = credsh credential-process --profile loopb
 [profile loopb]
 credential_process = credsh credential-process -p loopa
+[profile self]
+credential_process = credsh credential-process --profile self
 [profile mfarole]
 role_arn = arn:aws:iam::123456789012:role/ServedMfa
 source_profile = base
@@ -82,6 +85,15 @@ check_contains "loop: the message names the loop" "profile loopa leads back to i
 out=$(timeout 60 "$AWS" configure export-credentials --profile loopa 2>"$T_ROOT/err")
 check_true "loop through the AWS CLI: it fails" test $? -ne 0
 check_contains "loop through the AWS CLI: the message names the loop" "leads back to itself" "$(cat "$T_ROOT/err")"
+
+# The direct self-reference is credsh's own keyring line (credsh store writes it): read from the keyring, never
+# run; with no keyring here (no bus, no pass) that is one clear line.
+out=$(timeout 60 env -u DBUS_SESSION_BUS_ADDRESS PASSWORD_STORE_DIR="$T_ROOT/no-pass" \
+    credsh credential-process -p self 2>"$T_ROOT/err")
+check "self: exit 1 (not killed by the timeout)" 1 $?
+check "self: nothing on stdout" "" "$out"
+check "self: one line on stderr" 1 "$(wc -l <"$T_ROOT/err")"
+check_contains "self: it says there is no keyring" "no keyring" "$(cat "$T_ROOT/err")"
 
 # --- MFA without a terminal ----------------------------------------------------------------------------------
 out=$(setsid -w credsh credential-process -p mfarole </dev/null 2>"$T_ROOT/err")
