@@ -8,9 +8,12 @@
 #     line, non-zero, nothing on stdout (never a fork loop); `credential_process = credsh credential-process
 #     --profile self` in [profile self] is credsh's own keyring line: read from the keyring, never run;
 #   - a role with mfa_serial and no terminal (setsid, stdin from /dev/null): non-zero, one line on stderr,
-#     nothing on stdout, no call to STS (docs/security.md 28).
+#     nothing on stdout, no call to STS (docs/security.md 28);
+#   - the same role in a terminal (tmux), against the strict STS fake that checks the code: the code is asked on
+#     the terminal with echo off while stdout carries only the JSON; a second call, without a terminal, is served
+#     from the cache: no code, no STS call.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need python3 curl setsid
+need python3 curl setsid tmux
 AWS=/usr/bin/aws # the Debian AWS CLI v2; the `aws` first on PATH may be something else
 "$AWS" --version 2>&1 | grep -q '^aws-cli/2' || { echo "FAIL $T_NAME: $AWS is not the AWS CLI v2"; exit 1; }
 python3 -c 'import boto3' 2>/dev/null || need boto3-for-python3
@@ -102,4 +105,41 @@ check "mfa, no terminal: nothing on stdout" "" "$out"
 check "mfa, no terminal: one line on stderr" 1 "$(wc -l <"$T_ROOT/err")"
 check_contains "mfa, no terminal: it says why" "MFA code" "$(cat "$T_ROOT/err")"
 check "mfa, no terminal: no call to STS" "Served Served" "$(assumed)"
+
+# --- MFA typed into a terminal, then the cache --------------------------------------------------------------
+CODE=246810
+start_fake sts_strict.py FAKE_PORT --mfa-code "$CODE"
+FAKE=http://127.0.0.1:$FAKE_PORT
+fake_calls() { curl -s "$FAKE/_calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+SOCK=$T_ROOT/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
+CP_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/bin:/bin" TERM=screen "XDG_CONFIG_HOME=$XDG_CONFIG_HOME"
+    "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_CACHE_HOME=$XDG_CACHE_HOME" AWS_EC2_METADATA_DISABLED=true
+    "AWS_ENDPOINT_URL_STS=$FAKE" AWS_REGION=us-east-1)
+printf -v cmd '%q ' "${CP_ENV[@]}" credsh credential-process -p mfarole
+tm -f /dev/null new-session -d -s cp -x 150 -y 40 \
+    "$cmd >$(printf %q "$T_ROOT/cp.out") 2>$(printf %q "$T_ROOT/cp.err"); echo \$? >$(printf %q "$T_ROOT/cp.rc"); sleep 600"
+for ((i = 0; i < 2400; i++)); do # an upper bound for a hung test, not a measure
+    [[ $(tm capture-pane -p -t cp 2>/dev/null) == *"MFA code for"* ]] && break
+    sleep 0.05
+done
+check_contains "mfa, terminal: the code is asked on the terminal" "MFA code for arn:aws:iam::123456789012:mfa/person" \
+    "$(tm capture-pane -p -t cp)"
+tm send-keys -t cp -l -- "$CODE"
+tm send-keys -t cp Enter
+for ((i = 0; i < 2400; i++)); do
+    [[ -s $T_ROOT/cp.rc ]] && break
+    sleep 0.05
+done
+check "mfa, terminal: exit 0" 0 "$(cat "$T_ROOT/cp.rc")"
+check_absent "mfa, terminal: the code was not echoed" "$CODE" "$(tm capture-pane -p -t cp)"
+key=$(field AccessKeyId <"$T_ROOT/cp.out")
+check_true "mfa, terminal: stdout is the JSON with the role's key ($key)" test -n "$key"
+check "mfa, terminal: nothing else on stderr" "" "$(cat "$T_ROOT/cp.err")"
+check "mfa, terminal: one AssumeRole at the fake" 1 "$(fake_calls)"
+out=$(setsid -w "${CP_ENV[@]}" credsh credential-process -p mfarole </dev/null 2>"$T_ROOT/err")
+check "mfa, cached: no terminal needed now" 0 $?
+check "mfa, cached: the same key" "$key" "$(field AccessKeyId <<<"$out")"
+check "mfa, cached: no further STS call" 1 "$(fake_calls)"
 finish
