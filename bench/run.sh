@@ -19,6 +19,9 @@
 #      ~/.aws/cli/cache entry (checked with LD_DEBUG to load no plugin) vs direnv's export; cold (no cache entry:
 #      plugin load + AssumeRole round trip) vs `aws configure export-credentials` for the same profile, also cold.
 #      Targets: warm <= direnv; cold >= 20x faster than the AWS CLI.
+#   7. credsh as a credential_process (issue 14): `credsh credential-process --profile role` with a warm cache
+#      entry vs `aws configure export-credentials --profile role` answering from the same entry. Target: credsh
+#      >= 20x faster.
 #
 # Everything runs in a throwaway HOME under `env -i`, so the user's files, hooks and variables play no part.
 # Every measurement is checked to be measuring what it claims (the hooks really set AWS_PROFILE, credsh's hook
@@ -392,6 +395,20 @@ hf_role role_cold "$W/proj-role/src/deep" --warmup 3 --min-runs 30 --prepare "rm
     -n "credsh export bash (role, cold)" "$CREDSH_BIN export bash"
 hf_role aws_role "$W" --warmup 1 --runs "$AWS_RUNS" --prepare "rm -rf $CACHE" -n "aws export-credentials (role, cold)" \
     "$AWS configure export-credentials --profile role --format env-no-export"
+# 7. credsh as a credential_process: the role with the cache entry the AWS CLI's last run left (same key), vs
+# the AWS CLI answering from that entry. Checked first: both give the role's keys and nothing reaches moto.
+n1=$(assumed)
+out=$("${ROLE_ENV[@]}" "$CREDSH_BIN" credential-process --profile role 2>&1) || die "credsh credential-process failed: $out"
+[[ $out == *'"AccessKeyId":"ASIA'* && $(assumed) == "$n1" ]] || die "credsh credential-process did not use the cache: $out"
+out=$("${ROLE_ENV[@]}" "$AWS" configure export-credentials --profile role --format process 2>&1) ||
+    die "aws configure export-credentials (warm) failed: $out"
+[[ $out == *'"AccessKeyId": "ASIA'* && $(assumed) == "$n1" ]] || die "the AWS CLI did not use its cache: $out"
+echo "bench: hyperfine: credential-process (role, warm) vs the AWS CLI..." >&2
+hf_role cp_warm "$W" --warmup 10 --min-runs 100 -n "credsh credential-process (role, warm)" \
+    "$CREDSH_BIN credential-process --profile role"
+hf_role aws_role_warm "$W" --warmup 1 --runs "$AWS_RUNS" -n "aws export-credentials (role, warm)" \
+    "$AWS configure export-credentials --profile role --format process"
+[[ $(assumed) == "$n1" ]] || die "the warm credential measurements called STS"
 
 # --- 4. peak RSS ------------------------------------------------------------------------------------------
 # rss DIR CMD... -> median of RSS_RUNS peak RSS readings (KiB)
@@ -438,6 +455,7 @@ def hf(name):
 ce, de, cs, aw, fl, pk = (hf("credsh_export"), hf("direnv_export"), hf("credsh_static"), hf("aws_static"),
                           hf("floor"), hf("profiles1k"))
 rw, rcold, arole = hf("role_warm"), hf("role_cold"), hf("aws_role")
+cpw, arolew = hf("cp_warm"), hf("aws_role_warm")
 rows = []
 missed = []
 def row(what, credsh, peer, ratio, target, ok):
@@ -476,6 +494,10 @@ ratio = arole[0] / rcold[0]
 row("assume-role profile, cold: plugin load + AssumeRole at moto (ms, mean ± σ)", f"{rcold[0]:.2f} ± {rcold[1]:.2f} ms",
     f"aws CLI v2 {arole[0]:.0f} ± {arole[1]:.0f} ms (cold cache, same moto)", f"{ratio:.0f}×", "credsh ≥ 20× faster",
     ratio >= 20)
+ratio = arolew[0] / cpw[0]
+row("assume-role profile, warm cache: `credsh credential-process` vs `aws configure export-credentials` (ms, mean ± σ)",
+    f"{cpw[0]:.2f} ± {cpw[1]:.2f} ms", f"aws CLI v2 {arolew[0]:.0f} ± {arolew[1]:.0f} ms (same cache entry)",
+    f"{ratio:.0f}×", "credsh ≥ 20× faster", ratio >= 20)
 row("`export bash`: peak RSS (KiB, median)", f"{rc} KiB", f"direnv {rd} KiB (aws CLI: {ra} KiB)",
     f"{rd / rc:.1f}×", "info (no target)", None)
 

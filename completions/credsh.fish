@@ -49,12 +49,13 @@ function __credsh_complete_command
     __fish_complete_subcommand --commandline $words[(math $i + 1)..-1]
 end
 
-set -l cmds allow completion deny exec export hook login logout pin plugins profiles prompt sso status use
+set -l cmds allow completion credential-process deny exec export hook login logout pin plugins profiles prompt remove sso status store use
 complete -c credsh -f
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l help -s h -d 'show help'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a allow -d 'trust the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a credential-process -d 'credentials as credential_process JSON'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a deny -d 'never use the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a exec -d 'run one command with a profile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a export -d 'print shell code (the hook uses it)'
@@ -65,8 +66,10 @@ complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a pin -d 'write a
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a plugins -d 'list the plugins found'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a profiles -d 'list profiles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a prompt -d 'print the prompt segment'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a remove -d 'delete stored keys from the keyring'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a sso -d 'IAM Identity Center accounts and roles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the active profile and why'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a store -d 'keep long-term keys in the keyring'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a use -d "set this shell's session profile"
 
 complete -c credsh -n "__fish_seen_subcommand_from $cmds; and not __credsh_exec_command" -s h -l help -d 'show help'
@@ -76,24 +79,29 @@ complete -c credsh -n "__fish_seen_subcommand_from allow deny; and __credsh_need
 
 complete -c credsh -n "__fish_seen_subcommand_from completion export hook; and __credsh_needs_arg" -x -a 'bash fish pwsh zsh'
 
+complete -c credsh -n "__fish_seen_subcommand_from credential-process" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to serve'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile for this command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l mode -x -a 'auto keys profile' -d 'how credentials reach the command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -a -- -d 'the command follows'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and __credsh_exec_command" -x -a '(__credsh_complete_command)'
 
-complete -c credsh -n "__fish_seen_subcommand_from use login logout pin; and __credsh_needs_arg" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from use login logout pin remove store; and __credsh_needs_arg" -x -a '(__credsh_profiles)'
 # The value of -p/--profile, also when it starts with '-' (fish completes such a word only as an argument).
 function __credsh_after_profile_option
     set -l words (commandline -opc)
     contains -- "$words[-1]" -p --profile
 end
-complete -c credsh -n "__fish_seen_subcommand_from exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
-complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
+complete -c credsh -n "__fish_seen_subcommand_from credential-process exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from use login logout pin remove store" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'
 complete -c credsh -n "__fish_seen_subcommand_from login" -l no-browser -d 'open no browser: sign in with a device code'
 complete -c credsh -n "__fish_seen_subcommand_from login" -l use-device-code -d 'a device code even where a browser could open'
+complete -c credsh -n "__fish_seen_subcommand_from remove" -l yes -d 'do not ask'
+complete -c credsh -n "__fish_seen_subcommand_from store" -l stdin -d 'read the two keys from stdin'
+complete -c credsh -n "__fish_seen_subcommand_from store" -l mfa-serial -x -d 'MFA device ARN'
+complete -c credsh -n "__fish_seen_subcommand_from store" -l migrate -d 'move the keys out of ~/.aws/credentials'
 complete -c credsh -n "__fish_seen_subcommand_from use" -l clear -d 'drop the session profile'
 complete -c credsh -n "__fish_seen_subcommand_from pin" -l region -x -d 'also set AWS_REGION'
 complete -c credsh -n "__fish_seen_subcommand_from pin" -l ask-profile -x -a '(__credsh_profiles)' -d 'ASK CLI profile'

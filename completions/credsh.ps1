@@ -54,18 +54,20 @@ function global:__credsh_completion_results {
 
 Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    $commands = 'allow', 'completion', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
-        'profiles', 'prompt', 'sso', 'status', 'use'
+    $commands = 'allow', 'completion', 'credential-process', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
+        'profiles', 'prompt', 'remove', 'sso', 'status', 'store', 'use'
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
+        'credential-process' = '-p', '--profile'
         exec = '-p', '--profile', '--profile-location', '--mode', '--'
         login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
         pin = '--profile', '--region', '--ask-profile', '--dir'; sso = '--session', '--write', '--region', '--name'
         plugins = @('--names'); profiles = @('--json'); prompt = '-f', '--format'
         status = '--explain', '--json'; use = '--profile', '--clear'
+        remove = '--profile', '--yes'; store = '--profile', '--stdin', '--mfa-serial', '--migrate'
     }
     $takesValue = '-p', '--profile', '--ask-profile', '--mode', '--profile-location', '--path', '--dir',
-        '--region', '-f', '--format', '--sso-session', '--session', '--name'
+        '--region', '-f', '--format', '--sso-session', '--session', '--name', '--mfa-serial'
 
     # The words before the one being completed, as credsh will receive them (quotes removed).
     $words = @(foreach ($e in $commandAst.CommandElements) {
@@ -102,7 +104,7 @@ Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     }
     if ($nargs -gt 0) { return }
     if ($sub -eq 'sso') { return __credsh_completion_results $wordToComplete @('accounts') }
-    if ($sub -in 'use', 'login', 'logout', 'pin') {
+    if ($sub -in 'use', 'login', 'logout', 'pin', 'remove', 'store') {
         return __credsh_completion_results $wordToComplete @(__credsh_profile_names)
     }
     if ($sub -in 'completion', 'export', 'hook') {

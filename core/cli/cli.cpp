@@ -16,9 +16,11 @@ namespace credsh {
 
 namespace {
 // Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
-const std::array<Command, 15> kCommands = {{
+const std::array<Command, 18> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
+    {"credential-process", "print a profile's credentials as credential_process JSON, for any SDK or tool",
+     cmd_credential_process},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
     {"exec", "run one command with a profile's credentials (command scope)", cmd_exec},
     {"export", "print shell code for the current scope (used by the hook)", cmd_export},
@@ -29,8 +31,11 @@ const std::array<Command, 15> kCommands = {{
     {"plugins", "list the plugins found, with versions and problems", cmd_plugins},
     {"profiles", "list every profile credsh knows", cmd_profiles},
     {"prompt", "print the prompt segment", cmd_prompt},
+    {"remove", "delete a profile's keys from the OS keyring, and credsh's line for it", cmd_remove},
     {"sso", "IAM Identity Center: list accounts and roles, write matching profiles", cmd_sso},
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
+    {"store", "keep a profile's long-term keys in the OS keyring (--migrate: out of ~/.aws/credentials)",
+     cmd_store},
     {"use", "set this shell's session profile (needs the hook)", cmd_use},
 }};
 

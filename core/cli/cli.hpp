@@ -169,6 +169,7 @@ ExportRequest base_request(Context& ctx);
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);
+int cmd_credential_process(Context&, const Args&);
 int cmd_deny(Context&, const Args&);
 int cmd_exec(Context&, const Args&);
 int cmd_export(Context&, const Args&);
@@ -179,8 +180,10 @@ int cmd_pin(Context&, const Args&);
 int cmd_plugins(Context&, const Args&);
 int cmd_profiles(Context&, const Args&);
 int cmd_prompt(Context&, const Args&);
+int cmd_remove(Context&, const Args&);
 int cmd_sso(Context&, const Args&);
 int cmd_status(Context&, const Args&);
+int cmd_store(Context&, const Args&);
 int cmd_use(Context&, const Args&);
 
 } // namespace credsh

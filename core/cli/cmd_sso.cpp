@@ -7,6 +7,7 @@
 #include "base/safe_file.hpp"
 #include "base/text.hpp"
 #include "cli/cli.hpp"
+#include "cli/profile_edit.hpp"
 #include "config/profile_file.hpp"
 #include "pipeline/provider.hpp"
 #include "pipeline/runner.hpp"
@@ -77,45 +78,6 @@ std::string profile_name(const std::string& format, const std::string& account,
     for (char& c : out)
         if (c == '\0' || !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._@+=,-", c))) c = '-';
     return out.substr(0, 64);
-}
-
-Result<void> append_to_config(const Context& ctx, const std::string& text) {
-    std::string path = locate_profile_files(ctx.env).config;
-    char buf[PATH_MAX];
-    std::string real =
-        ::realpath(path.c_str(), buf) ? std::string(buf) : path; // a dotfile manager's symlink stays
-    struct stat st {};
-    auto before = safe_read_file(real, kConfigCap, st);
-    bool existed = before.ok();
-    if (!before && before.error().kind != ErrorKind::not_found) return before.error();
-    std::string old = existed ? *before : "";
-    bool crlf = old.find("\r\n") != std::string::npos;
-    std::string add = text;
-    if (crlf) {
-        std::string conv;
-        for (char c : add)
-            conv += c == '\n' ? std::string("\r\n") : std::string(1, c);
-        add = conv;
-    }
-    std::string nl = crlf ? "\r\n" : "\n";
-    std::string sep = old.empty() ? "" : (old.back() == '\n' ? nl : nl + nl);
-    std::string updated = old + sep + add;
-    auto slash = real.rfind('/');
-    if (!existed && slash != std::string::npos)
-        if (auto d = ensure_private_dir(real.substr(0, slash)); !d) return d.error();
-    // Someone (an editor, `aws configure`) changed the file since we read it: do not overwrite their edit.
-    auto again = safe_read_file(real, kConfigCap);
-    if ((again.ok() != existed) || (existed && *again != old))
-        return fail(printable(real) + " changed while credsh was writing it; nothing was written, run again");
-    // Only a file of ours is replaced (someone else's would become ours, and theirs lost).
-    if (existed && st.st_uid != ::geteuid())
-        return fail(printable(real) + " belongs to uid " + std::to_string(st.st_uid) +
-                    "; nothing was written");
-    // The user's mode is kept, set on the new file's descriptor before the rename: a chmod by name afterwards
-    // would follow whatever someone swapped in under that name (docs/security.md 31).
-    WriteOptions opts;
-    opts.mode = existed ? (st.st_mode & 0777) : 0600;
-    return atomic_write_file(real, updated, opts);
 }
 
 // Which sign-in the listing is for: a named sso-session, an SSO profile, the only sso-session, or the active
@@ -220,7 +182,7 @@ int write_new_profiles(Context& ctx, const Listing& l) {
     std::string text;
     for (const auto& sec : l.sections)
         text += (text.empty() ? "" : "\n") + sec;
-    if (auto w = append_to_config(ctx, text); !w) {
+    if (auto w = append_to_config(ctx.env, text); !w) {
         ctx.warn("sso: " + w.error().message);
         return 1;
     }

@@ -44,8 +44,10 @@ void usage(const credsh::Context& ctx) {
         "usage: credsh <command> [options]   (credsh <command> --help for details)\n\ncommands:\n";
     for (const auto& c : credsh::commands()) {
         std::string name(c.name);
-        s += "  " + name + std::string(12 - std::min<size_t>(11, name.size()), ' ') + std::string(c.summary) +
-             "\n";
+        // Two spaces at least after a long name: the manual page (cmake/manpage.cmake) reads the table by
+        // them.
+        s += "  " + name + std::string(name.size() < 10 ? 12 - name.size() : 2, ' ') +
+             std::string(c.summary) + "\n";
     }
     s += "\n  --version     print the version\n"
          "\nInstall the hook:  eval \"$(credsh hook bash)\"   (zsh likewise; fish: credsh hook fish | "

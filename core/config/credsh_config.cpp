@@ -82,6 +82,10 @@ int handler(void* user, const char* section_c, const char* name_c, const char* v
             auto m = parse_ask_export(value);
             if (!m) return bad("ask_export must be profile or env");
             c.ask_export = *m;
+        } else if (name == "keyring") {
+            if (value != "secret-service" && value != "pass")
+                return bad("keyring must be secret-service or pass");
+            c.keyring = value;
         } else {
             return bad("unknown key '" + printable(name) + "' in [credsh]");
         }

@@ -60,6 +60,7 @@ struct CredshConfig {
     std::string prompt_format{kDefaultPromptFormat};
     ExportMode export_mode = ExportMode::auto_;
     std::chrono::seconds process_timeout{30};
+    std::string keyring; // [credsh] keyring = secret-service | pass; "": the Secret Service, else pass
     std::vector<std::string> trust_prefixes; // absolute, "~/" expanded
     std::map<std::string, Properties> profiles;
     AskExport ask_export = AskExport::profile;

@@ -1,5 +1,7 @@
 #include "pipeline/chain.hpp"
 
+#include "pipeline/process.hpp"
+
 #include <algorithm>
 
 namespace credsh {
@@ -199,6 +201,15 @@ struct Planner {
         if (auto partial = check_partial(profiles, name); !partial) return partial.error();
         const Properties* creds_keys = file_section(profiles.credentials_file, name);
         if (complete_keys(creds_keys)) return done(with_mfa(name, p, creds_keys, root));
+        // credsh's own line (credsh store wrote it): the keys are in the keyring; read them there instead of
+        // running credsh again, which would plan this very step.
+        if (const std::string* cp = find_prop(p, "credential_process");
+            cp && serves_from_keyring(*cp, name)) {
+            Chain c{Step{StepKind::plugin, name, "keyring", "", nullptr}};
+            if (root && has_prop(p, "mfa_serial"))
+                c.push_back(Step{StepKind::session_token, name, "mfa-sts", "", nullptr});
+            return done(c);
+        }
         if (has_prop(p, "credential_process"))
             return done(Chain{Step{StepKind::process, name, "", "", nullptr}});
         const Properties* config_keys = file_section(profiles.config_file, name);
@@ -228,6 +239,20 @@ struct Planner {
 };
 
 } // namespace
+
+bool serves_from_keyring(const std::string& credential_process, const std::string& profile) {
+    auto words = split_command_line(credential_process);
+    if (!words || words->empty()) return false;
+    std::vector<std::string>& w = *words;
+    std::string prog = w[0].substr(w[0].rfind('/') == std::string::npos ? 0 : w[0].rfind('/') + 1);
+    if (prog != "credsh" || w.size() < 3 || w[1] != "credential-process") return false;
+    if (w.size() == 3) return w[2] == "--profile=" + profile || w[2] == "-p=" + profile;
+    return w.size() == 4 && (w[2] == "--profile" || w[2] == "-p") && w[3] == profile;
+}
+
+std::string keyring_credential_process(const std::string& profile) {
+    return "credsh credential-process --profile " + profile;
+}
 
 Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
                          const std::optional<WebIdentityEnv>& web_env) {

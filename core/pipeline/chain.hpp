@@ -66,6 +66,13 @@ inline constexpr std::size_t kMaxChainProfiles = 64;
 Result<Chain> plan_chain(const ProfileSet& profiles, const CredshConfig& config, const std::string& name,
                          const std::optional<WebIdentityEnv>& web_env = std::nullopt);
 
+// credsh's own `credential_process` line for PROFILE (`credsh credential-process --profile PROFILE`, also
+// with -p, `=` or a path to credsh), as `credsh store` writes it: the profile's long-term keys are in the
+// keyring, and plan_chain reads them there (the keyring plugin) instead of running credsh again.
+bool serves_from_keyring(const std::string& credential_process, const std::string& profile);
+// The line credsh store writes.
+std::string keyring_credential_process(const std::string& profile);
+
 // Short description for messages and `credsh status --explain`: "static keys (B) -> AssumeRole RoleA (A)".
 std::string describe_chain(const ProfileSet& profiles, const Chain& chain);
 

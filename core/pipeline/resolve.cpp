@@ -91,8 +91,11 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
     case StepKind::session_token: {
         // The AWS CLI has no MFA sessions; credsh names its own entries the same way, keyed on the long-term
         // key.
-        nlohmann::json a = {{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")},
-                            {"SerialNumber", *nonempty_prop(p, "mfa_serial")}};
+        // Keys from the keyring (no keys section to read the id from) are keyed by the profile instead.
+        nlohmann::json a = step.keys
+                               ? nlohmann::json{{"AccessKeyId", *find_prop(*step.keys, "aws_access_key_id")}}
+                               : nlohmann::json{{"KeyringProfile", step.profile}};
+        a["SerialNumber"] = *nonempty_prop(p, "mfa_serial");
         if (const std::string* v = nonempty_prop(p, "duration_seconds")) a["DurationSeconds"] = *v;
         return CacheRef{dirs.credsh, "sts-session-" + sha1_hex(python_json_dumps(a))};
     }
@@ -107,6 +110,8 @@ std::optional<CacheRef> cache_for(const ResolveContext& ctx, const Chain& chain,
                         {{"ProviderType", "sso"}}};
     }
     case StepKind::plugin: {
+        // Long-term keys from the keyring are never written to a cache file (docs/security.md 29).
+        if (step.plugin == "keyring") return std::nullopt;
         auto settings = plugin_settings(ctx.profiles, &ctx.config, step.profile);
         nlohmann::json j(settings);
         return CacheRef{dirs.credsh,
@@ -322,6 +327,8 @@ class Runner {
         call.profile = step.profile;
         call.settings = plugin_settings(ctx_.profiles, &ctx_.config, step.profile);
         if (step.kind == StepKind::named_source) call.settings["credential_source"] = step.named_source;
+        if (step.plugin == "keyring" && !ctx_.config.keyring.empty())
+            call.settings["keyring"] = ctx_.config.keyring;
         if (step.kind == StepKind::assume_role || step.kind == StepKind::session_token ||
             step.kind == StepKind::web_identity) {
             // Every STS hop of a chain goes to the selected profile's region, as botocore's

@@ -63,7 +63,8 @@ typedef struct credsh_kv_list {
 //   "login"        interactive sign-in (aws-sso device flow, mfa-sts MFA prompt); only with interactive = 1
 //   "logout"       forget what login stored
 //   other names    plugin-specific subcommands (aws-sso "accounts"; aws-sso "sign-in": which sign-in the
-//                  settings use, no network and no person)
+//                  settings use, no network and no person; keyring "store" with args access_key_id and
+//                  secret_access_key, and "remove")
 // A new operation or reply key is not an ABI change (a plugin answers an operation it does not know with
 // CREDSH_UNSUPPORTED, and the host ignores keys it does not read); only a change of these structs is.
 typedef struct credsh_request {
@@ -100,6 +101,7 @@ typedef struct credsh_host {
     //   aws-sso "accounts": accounts (JSON array of {accountId, accountName, emailAddress, roles: [...]});
     //   aws-sso "sign-in": sign_in (the same for every profile that shares one SSO token: "sso-session NAME",
     //     or the start URL of a legacy profile; also what messages name), token_file;
+    //   keyring (every operation): backend ("secret-service" or "pass"); "remove": removed ("1"/"0");
     //   any operation that fails: message (what went wrong, with context), hint (what to run next).
     void (*put)(void* ctx, const char* key, const char* value);
     // One line for the person at the terminal (stderr). Never a secret.
