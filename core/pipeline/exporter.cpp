@@ -680,7 +680,11 @@ ExportPlan plan_export(const ExportRequest& req) {
         if (auto v = ambient.at(var)) roots.push_back(*v);
         if (auto v = req.env.get(var)) roots.push_back(*v); // a value set by hand
     }
-    if (req.state) roots.push_back(req.state->profile);
+    if (req.state) {
+        roots.push_back(req.state->profile);
+        for (const auto& [name, kept] : req.state->kept) // still kept only while their source is unchanged
+            roots.push_back(name);
+    }
     ExportWorld world = load_world(base, &roots);
     plan.messages = world.messages;
     plan.failed = world.failed;
