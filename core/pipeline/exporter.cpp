@@ -673,7 +673,12 @@ ExportPlan plan_export(const ExportRequest& req) {
 
     // The .credprofile first: the profiles it and the other scopes can name are all load_world parses.
     DirLookup dir = find_credprofile(req.cwd, TrustStore::from_env(base));
-    std::vector<std::string> roots = {dir.content.profile, dir.content.ask_profile.value_or("")};
+    // Whatever the file's trust turns out to be (a [trust] prefix may still make it count): naming a profile
+    // here only decides what is parsed, never what is used.
+    CredProfile named = dir.content;
+    if (dir.status != DirStatus::allowed && !dir.bytes.empty())
+        if (auto c = parse_credprofile(dir.path, dir.bytes)) named = *c;
+    std::vector<std::string> roots = {named.profile, named.ask_profile.value_or("")};
     for (const auto* p : {&req.command_profile, &req.session_profile})
         if (*p) roots.push_back(**p);
     for (const char* var : {"AWS_PROFILE", "ASK_DEFAULT_PROFILE"}) {
