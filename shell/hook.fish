@@ -57,15 +57,19 @@ function __credsh_export
         set -g __credsh_busy ''
         __credsh_vals
         set -g __credsh_left "$__credsh_vals"
+        set -g __credsh_dirty ''
     end
 end
 
 # A change of one of them is looked at when it happens, not only at the next prompt: fish runs fish_prompt
 # handlers in the order they were defined, so direnv's (`direnv hook fish`, usually sourced later) runs after
-# this hook and its export would otherwise show one prompt late.
+# this hook and its export would otherwise show one prompt late. fish fires this for every `set` and `set -e`
+# of them, in any scope and from any function or handler, so the prompt itself need not compare them: it only
+# looks at __credsh_dirty, which this sets.
 function __credsh_hand_changed --on-variable AWS_PROFILE --on-variable AWS_ACCESS_KEY_ID --on-variable AWS_REGION --on-variable AWS_DEFAULT_REGION --on-variable ASK_DEFAULT_PROFILE
     test -n "$__credsh_busy"; and return
     set -q __credsh_left; or return
+    set -g __credsh_dirty 1
     __credsh_hook
 end
 
@@ -111,10 +115,21 @@ end
 function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
-    # Literal comparisons, no process: a value set by hand since the last export forces the slow path.
-    __credsh_vals
+    # A value set by hand since the last export forces the slow path: literal comparisons, no process, and
+    # only after __credsh_hand_changed said one of the variables was set (bash and zsh compare at every
+    # prompt; fish's builtins cost more, and its variable events make that unnecessary).
     set -l same 0
-    set -q __credsh_left; and test "x$__credsh_vals" = "x$__credsh_left"; and set same 1
+    if set -q __credsh_left
+        if test -z "$__credsh_dirty"
+            set same 1
+        else
+            __credsh_vals
+            if test "x$__credsh_vals" = "x$__credsh_left"
+                set same 1
+                set -g __credsh_dirty '' # set back to what credsh left
+            end
+        end
+    end
     # "x" first: a session name may start with '-' (`test` would take "-p" for an operator).
     if test $same = 1 -a "x$PWD" = "x$__credsh_fpwd" -a "x$__credsh_session" = "x$__credsh_fsess"; and test $__credsh_fast
         and begin
