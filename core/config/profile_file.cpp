@@ -573,8 +573,10 @@ ProfileIndex::select(const std::vector<std::string>& roots,
         if (!r.empty()) want.profiles.insert(r);
     // Anything a value names may be a section: parsing one too many costs a few lines, missing one would
     // make a profile look undefined.
+    std::set<std::string, std::less<>> seen; // each value is looked up once, however many rounds
     auto consider = [&](const std::string& v) {
         if (v.empty() || v.size() > 256 || v.find('\n') != std::string::npos) return false;
+        if (!seen.insert(v).second) return false;
         bool grew = false;
         auto in_config = [&](SectionKind k) { return defines(f.config.src, f.config.sections, k, v); };
         if (!want.profiles.count(v) &&
@@ -587,7 +589,10 @@ ProfileIndex::select(const std::vector<std::string>& roots,
             grew |= want.services.insert(v).second;
         return grew;
     };
-    for (;;) {
+    // Each round parses what is wanted and adds what it names. A source_profile chain adds one profile per
+    // round; past kMaxChainProfiles the chain is an error whatever follows, so a generated 10,000-hop chain
+    // costs a bounded number of rounds, not one per hop (each round is a pass over the section headers).
+    for (std::size_t round = 0;; ++round) {
         ProfileSet out;
         // Cannot fail: every line of these texts passed the same parser when the index was built.
         for (auto [file, kind] :
@@ -607,7 +612,7 @@ ProfileIndex::select(const std::vector<std::string>& roots,
                 for (const auto& v : more(n))
                     grew |= consider(v);
         }
-        if (grew) continue; // parse again with what was found named
+        if (grew && round <= kMaxChainProfiles + 2) continue; // parse again with what was found named
         out.all_names = [files = files_] {
             std::set<std::string> names;
             for (const File* file : {&files->config, &files->credentials})

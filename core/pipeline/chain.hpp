@@ -9,6 +9,7 @@
 #include "config/credsh_config.hpp"
 #include "config/profile_file.hpp"
 #include "pipeline/credentials.hpp"
+#include <credsh/policy.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -47,11 +48,6 @@ struct Step {
 };
 
 using Chain = std::vector<Step>;
-
-// The most profiles one chain may pass through (the selected one and its source_profile links). Real chains
-// have two to five; the limit only has to end a generated or hostile file with one clear error instead of
-// work (and, before, stack) proportional to its length (docs/security.md 36).
-inline constexpr std::size_t kMaxChainProfiles = 64;
 
 // The chain for `name`, first step (the base credential) first. Errors name the profile and the rule broken:
 // a missing source profile, a loop ("profile formed an infinite loop: a -> b -> a"), both source_profile and

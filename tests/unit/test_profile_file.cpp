@@ -6,6 +6,7 @@
 #include "config/profile_file.hpp"
 
 #include "helpers.hpp"
+#include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -433,6 +434,24 @@ TEST_CASE("ProfileIndex::select parses the selected profiles and what they name,
     CHECK(names_location(bad.error().message, kConfigPath, 26));
     check_index_agrees(broken, credentials);
     check_index_agrees(config, credentials);
+}
+
+TEST_CASE("ProfileIndex::select follows a long source_profile chain only as deep as a chain may be",
+          "[profile_file][limits]") {
+    // 10,000 hops (a generated or hostile file): the rounds stop past kMaxChainProfiles, each value is looked
+    // up once, so selecting costs a bounded number of passes instead of one per hop.
+    std::string text;
+    const std::size_t n = 10000;
+    for (std::size_t i = 0; i < n; ++i)
+        text += "[profile p" + std::to_string(i) + "]\nsource_profile = p" + std::to_string(i + 1) + "\n";
+    auto index = ProfileIndex::build(ProfileSource{kConfigPath, text}, std::nullopt);
+    REQUIRE(index.ok());
+    ProfileSet sel = index->select({"p0"});
+    CHECK(sel.profiles.count("p0"));
+    CHECK(sel.profiles.count("p" + std::to_string(kMaxChainProfiles))); // what the planner's error names
+    CHECK(sel.profiles.size() >= kMaxChainProfiles + 1);
+    CHECK(sel.profiles.size() <= kMaxChainProfiles + 5);
+    CHECK_FALSE(sel.profiles.count("p1000"));
 }
 
 TEST_CASE("sub_properties splits the raw value the way the spec describes", "[profile_file]") {

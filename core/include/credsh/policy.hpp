@@ -49,6 +49,12 @@ constexpr std::size_t kTokenFileCap = 64 * 1024;
 // before trust is decided, so the cap keeps a hostile repository's file cheap.
 constexpr std::size_t kCredprofileCap = 64 * 1024;
 
+// The most profiles one chain may pass through (the selected one and its source_profile links). Real chains
+// have two to five; the limit only has to end a generated or hostile file with one clear error instead of
+// work (and, before, stack) proportional to its length (docs/security.md 36). The profile index follows
+// references no deeper than this either (ProfileIndex::select).
+constexpr std::size_t kMaxChainProfiles = 64;
+
 // A configuration file the user writes (~/.aws/config and credentials, credsh's config, the ASK CLI's
 // cli_config): organisations generate configs with thousands of profiles, so the cap is generous.
 constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
