@@ -16,7 +16,7 @@ namespace credsh {
 
 namespace {
 // Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
-const std::array<Command, 15> kCommands = {{
+const std::array<Command, 16> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
@@ -29,6 +29,7 @@ const std::array<Command, 15> kCommands = {{
     {"plugins", "list the plugins found, with versions and problems", cmd_plugins},
     {"profiles", "list every profile credsh knows", cmd_profiles},
     {"prompt", "print the prompt segment", cmd_prompt},
+    {"serve", "serve a profile's credentials to SDKs on 127.0.0.1 (ECS container format)", cmd_serve},
     {"sso", "IAM Identity Center: list accounts and roles, write matching profiles", cmd_sso},
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
     {"use", "set this shell's session profile (needs the hook)", cmd_use},
