@@ -100,7 +100,7 @@ _credsh() {
     local n=${#__credsh_args[@]} cmd=${__credsh_args[1]-} prev=
     ((n > 0)) && prev=${__credsh_args[n - 1]}
     if ((n <= 1)); then
-        __credsh_reply allow completion deny exec export hook login logout pin plugins profiles prompt sso \
+        __credsh_reply allow completion deny exec export hook login logout pin plugins profiles prompt serve sso \
             status use --help --version
         return
     fi
@@ -134,7 +134,8 @@ _credsh() {
     if [[ -z $dashdash && $__credsh_v == -* ]]; then
         case $cmd in
         allow | deny) __credsh_reply --path --help ;;
-        exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
+        exec) __credsh_reply -p --profile --profile-location --mode --server -- --help ;;
+        serve) __credsh_reply -p --profile --profile-location --help ;;
         login) __credsh_reply --profile --sso-session --no-browser --use-device-code --help ;;
         logout) __credsh_reply --profile --sso-session --all --help ;;
         pin) __credsh_reply --profile --region --ask-profile --dir --help ;;

@@ -49,7 +49,7 @@ function __credsh_complete_command
     __fish_complete_subcommand --commandline $words[(math $i + 1)..-1]
 end
 
-set -l cmds allow completion deny exec export hook login logout pin plugins profiles prompt sso status use
+set -l cmds allow completion deny exec export hook login logout pin plugins profiles prompt serve sso status use
 complete -c credsh -f
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l help -s h -d 'show help'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
@@ -65,6 +65,7 @@ complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a pin -d 'write a
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a plugins -d 'list the plugins found'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a profiles -d 'list profiles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a prompt -d 'print the prompt segment'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a serve -d "serve a profile's credentials on 127.0.0.1"
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a sso -d 'IAM Identity Center accounts and roles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the active profile and why'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a use -d "set this shell's session profile"
@@ -79,7 +80,10 @@ complete -c credsh -n "__fish_seen_subcommand_from completion export hook; and _
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile for this command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l mode -x -a 'auto keys profile' -d 'how credentials reach the command'
+complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l server -d 'serve the credentials on 127.0.0.1'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -a -- -d 'the command follows'
+complete -c credsh -n "__fish_seen_subcommand_from serve" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to serve'
+complete -c credsh -n "__fish_seen_subcommand_from serve" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and __credsh_exec_command" -x -a '(__credsh_complete_command)'
 
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin; and __credsh_needs_arg" -x -a '(__credsh_profiles)'
@@ -88,7 +92,7 @@ function __credsh_after_profile_option
     set -l words (commandline -opc)
     contains -- "$words[-1]" -p --profile
 end
-complete -c credsh -n "__fish_seen_subcommand_from exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from exec serve use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'

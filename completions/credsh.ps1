@@ -55,10 +55,11 @@ function global:__credsh_completion_results {
 Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     $commands = 'allow', 'completion', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
-        'profiles', 'prompt', 'sso', 'status', 'use'
+        'profiles', 'prompt', 'serve', 'sso', 'status', 'use'
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
-        exec = '-p', '--profile', '--profile-location', '--mode', '--'
+        exec = '-p', '--profile', '--profile-location', '--mode', '--server', '--'
+        serve = '-p', '--profile', '--profile-location'
         login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
         pin = '--profile', '--region', '--ask-profile', '--dir'; sso = '--session', '--write', '--region', '--name'
         plugins = @('--names'); profiles = @('--json'); prompt = '-f', '--format'
