@@ -88,13 +88,23 @@ c -H "Authorization: $t" "$u"
 c -X POST -H "Authorization: $t" "$u"
 c -H "Authorization: $t" "${u%/*}/other"
 c -H "Authorization: $t" -H "X-Big: $(head -c 9000 /dev/zero | tr "\0" a)" "$u"
-echo "$t" >"$0"' "$T_ROOT/tok" 2>"$ERR")
+echo "$t" >"$0"
+tr "\0" " " </proc/$PPID/cmdline >"$0.argv"' "$T_ROOT/tok" 2>"$ERR")
 check "refusals: none 401, wrong 403, right 200, POST 405, other path 404, 9000-byte header 431" \
     "401 403 200 405 404 431 " "$codes"
 check "refusals: one stderr line per refused token" \
     "credsh: serve: refused a request without the endpoint's token (401)
 credsh: serve: refused a request with a wrong token (403)" "$(grep refused "$ERR")"
 check_no_match "refusals: the token is not on stderr" "$(<"$T_ROOT/tok")" "$ERR"
+check_contains "refusals: credsh's argv, as CMD sees it ..." "exec -p role --server" "$(<"$T_ROOT/tok.argv")"
+check_no_match "refusals: ... has no token" "$(<"$T_ROOT/tok")" "$T_ROOT/tok.argv"
+
+# --- another local user of the machine reaches 127.0.0.1 too: without the token it gets nothing ---------------
+add_second_user credsh-serve
+code=$("$CREDSH_BIN" exec -p role --server -- bash -c \
+    'runuser -u "$0" -- curl -s -o /dev/null -w "%{http_code}" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"' "$ATTACKER" \
+    2>"$ERR")
+check "second user: a request from another local user without the token is refused (401)" 401 "$code"
 
 # --- fresh credentials before the old expire (the server's clock moved by a file) ---------------------------
 CLOCK=$T_ROOT/clock
