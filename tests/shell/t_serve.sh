@@ -153,6 +153,34 @@ curl -s -o /dev/null "http://127.0.0.1:$port/credsh/credentials"
 check "port: closed after CMD exited (curl: connection refused)" 7 $?
 kill "$holder" 2>/dev/null
 
+# --- a flood of idle connections and a trickling client -------------------------------------------------------
+flood=$(timeout 120 "$CREDSH_BIN" exec -p role --server -- python3 -c '
+import os, select, socket, urllib.request
+u = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+port = int(u.split(":")[2].split("/")[0])
+flood = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+trickle = socket.create_connection(("127.0.0.1", port))
+trickle.sendall(b"GET /credsh/credentials HTTP/1.1\r\nX-Slow: ")
+r = urllib.request.urlopen(urllib.request.Request(u, headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}))
+print(r.status)
+# Dropped when the newer ones were accepted, before this answer: already readable (EOF), no waiting.
+print("oldest-dropped" if select.select([flood[0]], [], [], 0)[0] and flood[0].recv(1) == b"" else "oldest-kept")
+state = "open"
+for _ in range(300):  # a byte every 0.2 s for at most 60 s; the server must close it well before
+    try:
+        trickle.sendall(b"a")
+        if select.select([trickle], [], [], 0.2)[0] and trickle.recv(1) == b"":
+            state = "closed"
+            break
+    except OSError:
+        state = "closed"
+        break
+print("trickler-" + state)' 2>"$ERR")
+check "flood: 40 idle connections and a trickler: a request is answered, the oldest idle one dropped, the trickler
+     closed by its deadline though it keeps sending" "200
+oldest-dropped
+trickler-closed" "$flood"
+
 # --- exit status and signals --------------------------------------------------------------------------------
 "$CREDSH_BIN" exec -p role --server -- bash -c 'exit 42' 2>/dev/null
 check "exit: CMD's exit status comes back" 42 $?
