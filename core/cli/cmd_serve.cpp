@@ -307,10 +307,11 @@ class Server {
             return error_reply(500, "CredentialsUnavailable", why);
         }
         std::int64_t expires = plan.expires.value_or(r.now + kServeStaticLifetime);
-        nlohmann::json j{{"AccessKeyId", akid},
-                         {"SecretAccessKey", secret},
-                         {"Token", get("AWS_SESSION_TOKEN")},
-                         {"Expiration", format_iso8601(expires)}};
+        nlohmann::json j{
+            {"AccessKeyId", akid},
+            {"SecretAccessKey", secret},
+            {"Token", get("AWS_SESSION_TOKEN")}, // "" for long-term keys: botocore needs the member
+            {"Expiration", format_iso8601(expires)}};
         return {200, j.dump()};
     }
 

@@ -220,6 +220,19 @@ check "serve: ends on TERM with 0" 0 $?
 curl -s -o /dev/null "$uri"
 check "serve: the port is closed after it ended" 7 $?
 check_no_match "serve: the token is not on stderr" "$tok" "$ERR"
+# Long-term keys: served with an empty "Token" (botocore's container provider needs the member), boto3 takes them.
+printf '[static]\naws_access_key_id = AKIAS3NT1NELSTATIC01\naws_secret_access_key = staticSecret\n' \
+    >>"$HOME/.aws/credentials"
+static=$("$CREDSH_BIN" exec -p static --server -- python3 -c '
+import json, os, urllib.request, boto3
+r = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+                           headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+print(repr(json.load(urllib.request.urlopen(r))["Token"]))
+c = boto3.Session().get_credentials()
+print(c.method, c.access_key, repr(c.token))' 2>"$ERR")
+check "static keys: an empty Token; boto3 reads the key from the endpoint, without a token" \
+    "''
+container-role AKIAS3NT1NELSTATIC01 ''" "$static"
 "$CREDSH_BIN" serve -p nosuchprofile >/dev/null 2>"$ERR"
 check "serve: a profile without credentials is not served (exit 1)" 1 $?
 
