@@ -49,12 +49,13 @@ function __credsh_complete_command
     __fish_complete_subcommand --commandline $words[(math $i + 1)..-1]
 end
 
-set -l cmds allow completion deny exec export hook login logout pin plugins profiles prompt serve sso status use
+set -l cmds allow completion console deny exec export hook login logout pin plugins profiles prompt serve sso status use
 complete -c credsh -f
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l help -s h -d 'show help'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a allow -d 'trust the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a console -d 'open the AWS console as a profile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a deny -d 'never use the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a exec -d 'run one command with a profile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a export -d 'print shell code (the hook uses it)'
@@ -82,6 +83,10 @@ complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_c
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l mode -x -a 'auto keys profile' -d 'how credentials reach the command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l server -d 'serve the credentials on 127.0.0.1'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -a -- -d 'the command follows'
+complete -c credsh -n "__fish_seen_subcommand_from console" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to sign in as'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l print -d 'print the sign-in URL only'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l destination -x -d 'the console page to open'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l duration -x -d 'session length in seconds'
 complete -c credsh -n "__fish_seen_subcommand_from serve" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to serve'
 complete -c credsh -n "__fish_seen_subcommand_from serve" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and __credsh_exec_command" -x -a '(__credsh_complete_command)'
@@ -92,7 +97,7 @@ function __credsh_after_profile_option
     set -l words (commandline -opc)
     contains -- "$words[-1]" -p --profile
 end
-complete -c credsh -n "__fish_seen_subcommand_from exec serve use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from console exec serve use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'

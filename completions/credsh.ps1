@@ -54,10 +54,11 @@ function global:__credsh_completion_results {
 
 Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    $commands = 'allow', 'completion', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
+    $commands = 'allow', 'completion', 'console', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
         'profiles', 'prompt', 'serve', 'sso', 'status', 'use'
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
+        console = '-p', '--profile', '--print', '--destination', '--duration'
         exec = '-p', '--profile', '--profile-location', '--mode', '--server', '--'
         serve = '-p', '--profile', '--profile-location'
         login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
@@ -66,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
         status = '--explain', '--json'; use = '--profile', '--clear'
     }
     $takesValue = '-p', '--profile', '--ask-profile', '--mode', '--profile-location', '--path', '--dir',
-        '--region', '-f', '--format', '--sso-session', '--session', '--name'
+        '--region', '-f', '--format', '--sso-session', '--session', '--name', '--destination', '--duration'
 
     # The words before the one being completed, as credsh will receive them (quotes removed).
     $words = @(foreach ($e in $commandAst.CommandElements) {

@@ -16,9 +16,10 @@ namespace credsh {
 
 namespace {
 // Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
-const std::array<Command, 16> kCommands = {{
+const std::array<Command, 17> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
+    {"console", "open the AWS console signed in as a profile (--print: only print the URL)", cmd_console},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
     {"exec", "run one command with a profile's credentials (command scope)", cmd_exec},
     {"export", "print shell code for the current scope (used by the hook)", cmd_export},

@@ -176,6 +176,7 @@ int serve_credentials(Context& ctx, const ExportRequest& base, const std::vector
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);
+int cmd_console(Context&, const Args&);
 int cmd_deny(Context&, const Args&);
 int cmd_exec(Context&, const Args&);
 int cmd_export(Context&, const Args&);
