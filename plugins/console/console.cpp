@@ -11,6 +11,7 @@
 // lifetime: it leaves only through put("url"), never through a message.
 #include "base/json_limits.hpp"
 #include "base/text.hpp"
+#include "console_url.hpp"
 #include "endpoints.hpp"
 #include "http.hpp"
 #include "plugin_support.hpp"
@@ -24,19 +25,6 @@ namespace {
 
 using namespace credsh::plugin;
 
-struct Partition {
-    const char* signin; // the federation endpoint's host
-    const char* console;
-};
-
-// By the region's partition: aws-us-gov, aws-cn, else aws.
-Partition partition_of(const std::string& region) {
-    if (region.rfind("us-gov-", 0) == 0)
-        return {"signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com"};
-    if (region.rfind("cn-", 0) == 0) return {"signin.amazonaws.cn", "console.amazonaws.cn"};
-    return {"signin.aws.amazon.com", "console.aws.amazon.com"};
-}
-
 int32_t sign_in_url(const Request& req, const Output& out) {
     auto key = req.source("aws_access_key_id");
     auto secret = req.source("aws_secret_access_key");
@@ -48,24 +36,19 @@ int32_t sign_in_url(const Request& req, const Output& out) {
     out.add_secret(*token);
     std::string region = req.arg("region").value_or("us-east-1");
     if (auto ok = checked_region(region, "region"); !ok) return out.error(ok.error().message);
-    Partition p = partition_of(region);
-
-    std::string endpoint = "https://" + std::string(p.signin) + "/federation";
+    std::string override_base;
     if (auto over = req.env("AWS_ENDPOINT_URL_SIGNIN")) {
         auto url = checked_https_url(*over, "AWS_ENDPOINT_URL_SIGNIN");
         if (!url) return out.error(url.error().message);
-        std::string base = *url;
-        while (!base.empty() && base.back() == '/')
-            base.pop_back();
-        endpoint = base + "/federation";
+        override_base = *url;
     }
+    credsh::console::ConsoleHosts hosts = credsh::console::console_hosts(region, override_base);
+    const std::string& endpoint = hosts.federation;
     std::string destination =
-        req.arg("destination")
-            .value_or("https://" + std::string(p.console) + "/console/home?region=" + region);
+        req.arg("destination").value_or(credsh::console::default_destination(hosts, region));
     if (auto ok = checked_https_url(destination, "--destination"); !ok) return out.error(ok.error().message);
 
-    std::string session =
-        nlohmann::json{{"sessionId", *key}, {"sessionKey", *secret}, {"sessionToken", *token}}.dump();
+    std::string session = credsh::console::session_json(*key, *secret, *token);
     std::vector<std::pair<std::string, std::string>> query = {{"Action", "getSigninToken"}};
     if (auto d = req.arg("session_duration")) query.emplace_back("SessionDuration", *d);
     query.emplace_back("Session", session);
@@ -87,11 +70,8 @@ int32_t sign_in_url(const Request& req, const Output& out) {
         signin_token = (*j)["SigninToken"].get<std::string>();
     if (signin_token.empty()) return out.error(label + ": the reply holds no SigninToken");
     out.add_secret(signin_token);
-    out.put("url", endpoint + "?" +
-                       form_encode({{"Action", "login"},
-                                    {"Issuer", req.arg("issuer").value_or("credsh")},
-                                    {"Destination", destination},
-                                    {"SigninToken", signin_token}}));
+    out.put("url", credsh::console::login_url(endpoint, req.arg("issuer").value_or("credsh"), destination,
+                                              signin_token));
     return CREDSH_OK;
 }
 
