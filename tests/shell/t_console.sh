@@ -94,4 +94,13 @@ check_absent "browser: its argv has no sign-in token" "FAKESIGNIN" "$(cat "$T_RO
 check "browser: the page is 0600" 600 "$(cat "$T_ROOT/browser.mode" 2>&1)"
 check_contains "browser: the page sends it on to the login URL" "Action=login" "$(cat "$T_ROOT/browser.page" 2>&1)"
 check_no_match "browser: stderr has no sign-in token" "FAKESIGNIN" "$ERR"
+add_second_user credsh-console
+page=$(head -n 1 "$T_ROOT/browser.args")
+check_true "browser: the page exists" test -f "$page"
+runuser -u "$ATTACKER" -- cat "$page" >/dev/null 2>&1
+check "browser: another local user cannot read the page (cat fails)" 1 $?
+rm -f "$T_ROOT/browser.args"
+out=$(BROWSER=$T_ROOT/browser "$CREDSH_BIN" console -p role --print 2>"$ERR")
+check_contains "--print: prints the URL" "Action=login" "$out"
+check_true "--print: ... and starts no browser" test ! -e "$T_ROOT/browser.args"
 finish
