@@ -101,8 +101,8 @@ _credsh() {
     local n=${#__credsh_args[@]} cmd=${__credsh_args[1]-} prev=
     ((n > 0)) && prev=${__credsh_args[n - 1]}
     if ((n <= 1)); then
-        __credsh_reply allow completion credential-process deny exec export hook login logout pin plugins profiles prompt remove sso \
-            status store use --help --version
+        __credsh_reply allow completion console credential-process deny exec export hook login logout pin plugins profiles prompt \
+            remove serve sso status store use --help --version
         return
     fi
     if [[ $cmd == exec ]]; then
@@ -116,7 +116,7 @@ _credsh() {
     --mode) __credsh_reply auto keys profile; return ;;
     --profile-location | --path) __credsh_files; return ;;
     --dir) __credsh_files -d; return ;;
-    --region | -f | --format | --sso-session | --session | --name | --mfa-serial) return ;; # free text
+    --region | -f | --format | --sso-session | --session | --name | --mfa-serial | --destination | --duration) return ;; # free text
     esac
     # The subcommand's own arguments so far: words that are neither options nor an option's value; after `--`
     # every word is one, and the word under the cursor is an argument even if it starts with '-'.
@@ -127,7 +127,7 @@ _credsh() {
         case $a in
         --) dashdash=1 ;;
         -p | --profile | --ask-profile | --mode | --profile-location | --path | --dir | --region | -f | --format | \
-            --sso-session | --session | --name | --mfa-serial) skip=1 ;;
+            --sso-session | --session | --name | --mfa-serial | --destination | --duration) skip=1 ;;
         -*) ;;
         *) nargs=$((nargs + 1)) ;;
         esac
@@ -135,8 +135,10 @@ _credsh() {
     if [[ -z $dashdash && $__credsh_v == -* ]]; then
         case $cmd in
         allow | deny) __credsh_reply --path --help ;;
+        console) __credsh_reply -p --profile --print --destination --duration --help ;;
         credential-process) __credsh_reply -p --profile --help ;;
-        exec) __credsh_reply -p --profile --profile-location --mode -- --help ;;
+        exec) __credsh_reply -p --profile --profile-location --mode --server -- --help ;;
+        serve) __credsh_reply -p --profile --profile-location --help ;;
         login) __credsh_reply --profile --sso-session --no-browser --use-device-code --help ;;
         logout) __credsh_reply --profile --sso-session --all --help ;;
         pin) __credsh_reply --profile --region --ask-profile --dir --help ;;

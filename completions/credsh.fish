@@ -49,12 +49,13 @@ function __credsh_complete_command
     __fish_complete_subcommand --commandline $words[(math $i + 1)..-1]
 end
 
-set -l cmds allow completion credential-process deny exec export hook login logout pin plugins profiles prompt remove sso status store use
+set -l cmds allow completion console credential-process deny exec export hook login logout pin plugins profiles prompt remove serve sso status store use
 complete -c credsh -f
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l help -s h -d 'show help'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a allow -d 'trust the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a console -d 'open the AWS console as a profile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a credential-process -d 'credentials as credential_process JSON'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a deny -d 'never use the nearest .credprofile'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a exec -d 'run one command with a profile'
@@ -67,6 +68,7 @@ complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a plugins -d 'lis
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a profiles -d 'list profiles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a prompt -d 'print the prompt segment'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a remove -d 'delete stored keys from the keyring'
+complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a serve -d "serve a profile's credentials on 127.0.0.1"
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a sso -d 'IAM Identity Center accounts and roles'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the active profile and why'
 complete -c credsh -n "not __fish_seen_subcommand_from $cmds" -a store -d 'keep long-term keys in the keyring'
@@ -83,7 +85,14 @@ complete -c credsh -n "__fish_seen_subcommand_from credential-process" -s p -l p
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile for this command'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l mode -x -a 'auto keys profile' -d 'how credentials reach the command'
+complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -l server -d 'serve the credentials on 127.0.0.1'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and not __credsh_exec_command" -a -- -d 'the command follows'
+complete -c credsh -n "__fish_seen_subcommand_from console" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to sign in as'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l print -d 'print the sign-in URL only'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l destination -x -d 'the console page to open'
+complete -c credsh -n "__fish_seen_subcommand_from console" -l duration -x -d 'session length in seconds'
+complete -c credsh -n "__fish_seen_subcommand_from serve" -s p -l profile -x -a '(__credsh_profiles)' -d 'profile to serve'
+complete -c credsh -n "__fish_seen_subcommand_from serve" -l profile-location -r -F -d 'credentials file'
 complete -c credsh -n "__fish_seen_subcommand_from exec; and __credsh_exec_command" -x -a '(__credsh_complete_command)'
 
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin remove store; and __credsh_needs_arg" -x -a '(__credsh_profiles)'
@@ -92,7 +101,7 @@ function __credsh_after_profile_option
     set -l words (commandline -opc)
     contains -- "$words[-1]" -p --profile
 end
-complete -c credsh -n "__fish_seen_subcommand_from credential-process exec use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
+complete -c credsh -n "__fish_seen_subcommand_from console credential-process exec serve use login logout pin; and __credsh_after_profile_option" -x -a '(__credsh_profiles)'
 complete -c credsh -n "__fish_seen_subcommand_from use login logout pin remove store" -l profile -x -a '(__credsh_profiles)' -d profile
 complete -c credsh -n "__fish_seen_subcommand_from login logout" -l sso-session -x -d 'an [sso-session] instead of a profile'
 complete -c credsh -n "__fish_seen_subcommand_from logout" -l all -d 'every SSO sign-in, token and SSO credential'

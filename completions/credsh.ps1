@@ -54,12 +54,14 @@ function global:__credsh_completion_results {
 
 Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    $commands = 'allow', 'completion', 'credential-process', 'deny', 'exec', 'export', 'hook', 'login', 'logout', 'pin', 'plugins',
-        'profiles', 'prompt', 'remove', 'sso', 'status', 'store', 'use'
+    $commands = 'allow', 'completion', 'console', 'credential-process', 'deny', 'exec', 'export', 'hook', 'login', 'logout',
+        'pin', 'plugins', 'profiles', 'prompt', 'remove', 'serve', 'sso', 'status', 'store', 'use'
     $options = @{
         allow = '--path'; deny = '--path'; completion = @(); export = @(); hook = @()
+        console = '-p', '--profile', '--print', '--destination', '--duration'
         'credential-process' = '-p', '--profile'
-        exec = '-p', '--profile', '--profile-location', '--mode', '--'
+        exec = '-p', '--profile', '--profile-location', '--mode', '--server', '--'
+        serve = '-p', '--profile', '--profile-location'
         login = '--profile', '--sso-session', '--no-browser', '--use-device-code'; logout = '--profile', '--sso-session', '--all'
         pin = '--profile', '--region', '--ask-profile', '--dir'; sso = '--session', '--write', '--region', '--name'
         plugins = @('--names'); profiles = @('--json'); prompt = '-f', '--format'
@@ -67,7 +69,7 @@ Register-ArgumentCompleter -Native -CommandName credsh -ScriptBlock {
         remove = '--profile', '--yes'; store = '--profile', '--stdin', '--mfa-serial', '--migrate'
     }
     $takesValue = '-p', '--profile', '--ask-profile', '--mode', '--profile-location', '--path', '--dir',
-        '--region', '-f', '--format', '--sso-session', '--session', '--name', '--mfa-serial'
+        '--region', '-f', '--format', '--sso-session', '--session', '--name', '--mfa-serial', '--destination', '--duration'
 
     # The words before the one being completed, as credsh will receive them (quotes removed).
     $words = @(foreach ($e in $commandAst.CommandElements) {

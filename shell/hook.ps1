@@ -237,7 +237,7 @@ function global:credsh {
             $a = "$($rest[$i])"
             if ($a -eq '--') { break }
             if ($a -in '-p', '--profile', '--profile-location', '--mode') { $i += 2 }
-            elseif ($a -like '--*=*' -or $a -in '-h', '--help') { $i += 1 }
+            elseif ($a -like '--*=*' -or $a -in '-h', '--help', '--server') { $i += 1 }
             else { break }
         }
         $opts = @($rest | Select-Object -First $i)

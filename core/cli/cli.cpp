@@ -16,9 +16,10 @@ namespace credsh {
 
 namespace {
 // Sorted by name; the completion tests (tests/shell/t_completion_*.sh) read every entry's --help.
-const std::array<Command, 18> kCommands = {{
+const std::array<Command, 20> kCommands = {{
     {"allow", "trust the nearest .credprofile (or PATH) exactly as it is now", cmd_allow},
     {"completion", "print the completion script for bash, zsh, fish or pwsh", cmd_completion},
+    {"console", "open the AWS console signed in as a profile (--print: only print the URL)", cmd_console},
     {"credential-process", "print a profile's credentials as credential_process JSON, for any SDK or tool",
      cmd_credential_process},
     {"deny", "never use the nearest .credprofile (or PATH)", cmd_deny},
@@ -32,6 +33,7 @@ const std::array<Command, 18> kCommands = {{
     {"profiles", "list every profile credsh knows", cmd_profiles},
     {"prompt", "print the prompt segment", cmd_prompt},
     {"remove", "delete a profile's keys from the OS keyring, and credsh's line for it", cmd_remove},
+    {"serve", "serve a profile's credentials to SDKs on 127.0.0.1 (ECS container format)", cmd_serve},
     {"sso", "IAM Identity Center: list accounts and roles, write matching profiles", cmd_sso},
     {"status", "show the active profile and why (--explain for the scope table)", cmd_status},
     {"store", "keep a profile's long-term keys in the OS keyring (--migrate: out of ~/.aws/credentials)",

@@ -166,9 +166,17 @@ std::string active_profile(const Context& ctx);
 // The request every scope-aware command starts from (with ctx.state).
 ExportRequest base_request(Context& ctx);
 
+// The credential endpoint (cmd_serve.cpp): serves `base`'s profile on 127.0.0.1 in the ECS container format,
+// each request through plan_export(). With a command (exec --server), runs it with `child_env` minus every
+// credential variable plus the endpoint's URI and token, forwards signals, and returns its exit status once
+// it has ended and the port is closed; without one, prints the two variables and serves until INT/TERM/HUP.
+int serve_credentials(Context& ctx, const ExportRequest& base, const std::vector<std::string>& command,
+                      Env child_env);
+
 // Subcommands.
 int cmd_allow(Context&, const Args&);
 int cmd_completion(Context&, const Args&);
+int cmd_console(Context&, const Args&);
 int cmd_credential_process(Context&, const Args&);
 int cmd_deny(Context&, const Args&);
 int cmd_exec(Context&, const Args&);
@@ -181,6 +189,7 @@ int cmd_plugins(Context&, const Args&);
 int cmd_profiles(Context&, const Args&);
 int cmd_prompt(Context&, const Args&);
 int cmd_remove(Context&, const Args&);
+int cmd_serve(Context&, const Args&);
 int cmd_sso(Context&, const Args&);
 int cmd_status(Context&, const Args&);
 int cmd_store(Context&, const Args&);

@@ -144,8 +144,8 @@ const char* origin_name(PluginOrigin origin) {
 namespace {
 // The plugins credsh ships (plugins/CMakeLists.txt builds exactly these), sorted: one of the user's named
 // like them is flagged.
-constexpr std::array<std::string_view, 5> kBuiltinPlugins = {"ask", "aws-sso", "imds", "mfa-sts",
-                                                             "secretsmanager"};
+constexpr std::array<std::string_view, 7> kBuiltinPlugins = {"ask",     "aws-sso", "console",       "imds",
+                                                             "keyring", "mfa-sts", "secretsmanager"};
 } // namespace
 
 std::optional<std::string> unsafe_owner_or_mode(unsigned uid, unsigned mode, unsigned me, bool root_ok) {

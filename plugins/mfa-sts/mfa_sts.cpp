@@ -2,6 +2,7 @@
 //   assume-role                    AssumeRole with the step's source credentials (+ MFA code, external id,
 //   ...) assume-role-with-web-identity  AssumeRoleWithWebIdentity with the token file's contents (unsigned)
 //   get-session-token              GetSessionToken with long-term keys and an MFA code
+//   get-federation-token           GetFederationToken with long-term keys (credsh console)
 // The core owns everything around the call - the chain, the cache, the lock, reading the MFA code from the
 // terminal - so this file only checks settings, builds the query-protocol form, signs it with libcurl's SigV4
 // (plugins/common/http), and turns STS's XML into the host's keys. Messages never carry a secret: the token
@@ -258,11 +259,33 @@ int32_t get_session_token(const Request& req, const Output& out) {
     return call_sts(req, out, std::move(call));
 }
 
+// For `credsh console` with long-term keys (docs/security.md 50): temporary credentials the federation
+// endpoint may see. args: duration (seconds, 900..129600), name (the federated user's name), policy (what the
+// keys may do is the most the session gets; the policy only narrows it).
+int32_t get_federation_token(const Request& req, const Output& out) {
+    std::string name = req.arg("name").value_or("credsh");
+    StsCall call{"GetFederationToken", name, {{"Name", name}}, std::nullopt, {}};
+    if (auto d = req.arg("duration")) {
+        auto secs = sts::parse_duration(*d, sts::kSessionMinDuration, sts::kSessionMaxDuration);
+        if (!secs) return out.error(secs.error().message);
+        call.fields.emplace_back("DurationSeconds", std::to_string(*secs));
+    }
+    if (auto policy = req.arg("policy")) call.fields.emplace_back("Policy", *policy);
+    auto keys = source_keys(req);
+    if (!keys) return out.error(keys.error().message);
+    if (!keys->session_token.empty())
+        return out.error("GetFederationToken needs long-term keys, but these carry a session token");
+    call.sign = *keys;
+    call.secrets = {keys->access_key_id, keys->secret_access_key};
+    return call_sts(req, out, std::move(call));
+}
+
 int32_t run(const Request& req, const Output& out) {
     std::string_view op = req.operation();
     if (op == "assume-role") return assume_role(req, out);
     if (op == "assume-role-with-web-identity") return assume_role_with_web_identity(req, out);
     if (op == "get-session-token") return get_session_token(req, out);
+    if (op == "get-federation-token") return get_federation_token(req, out);
     out.put("message", "mfa-sts does not implement operation " + printable(op));
     return CREDSH_UNSUPPORTED;
 }

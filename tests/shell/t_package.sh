@@ -17,7 +17,7 @@ check "cmake --install --strip succeeds" 0 "$?"
 check_true "the binary is installed" test -x "$P/bin/credsh"
 check_true "the manual page is installed under share/man/man1" test -f "$P/share/man/man1/credsh.1"
 plugins=$(cd "$P/lib/credsh/plugins" 2>/dev/null && ls | LC_ALL=C sort | tr '\n' ' ')
-check "the six plugins are installed" "credsh-ask.so credsh-aws-sso.so credsh-imds.so credsh-keyring.so credsh-mfa-sts.so credsh-secretsmanager.so " "$plugins"
+check "the seven plugins are installed" "credsh-ask.so credsh-aws-sso.so credsh-console.so credsh-imds.so credsh-keyring.so credsh-mfa-sts.so credsh-secretsmanager.so " "$plugins"
 debug_sections() { readelf -S --wide "$1" 2>/dev/null | grep -c '\.debug_info\|\.symtab'; }
 check "the installed binary is stripped (no .debug_info, no .symtab)" 0 "$(debug_sections "$P/bin/credsh")"
 check "an installed plugin is stripped" 0 "$(debug_sections "$P/lib/credsh/plugins/credsh-mfa-sts.so")"
@@ -45,7 +45,7 @@ check_contains "the keyring plugin does link libsecret (so the check above can t
     "$(readelf -d "$P/lib/credsh/plugins/credsh-keyring.so" 2>/dev/null | grep NEEDED)"
 check "the installed binary runs" "$("$CREDSH_BIN" --version)" "$("$P/bin/credsh" --version 2>&1)"
 listed=$(env -u CREDSH_PLUGIN_PATH "$P/bin/credsh" plugins --names 2>&1 | LC_ALL=C sort | tr '\n' ' ')
-check "the installed binary finds the installed plugins" "ask aws-sso imds keyring mfa-sts secretsmanager " "$listed"
+check "the installed binary finds the installed plugins" "ask aws-sso console imds keyring mfa-sts secretsmanager " "$listed"
 
 # --- 2. the manual page is the help text --------------------------------------------------------------------
 page=$(<"$P/share/man/man1/credsh.1")
@@ -100,7 +100,7 @@ check "dpkg records it as installed" "install ok installed" \
     "$(dpkg --root="$R" -s credsh 2>/dev/null | sed -n 's/^Status: //p')"
 check "the packaged binary runs" "$("$CREDSH_BIN" --version)" "$("$R/usr/bin/credsh" --version 2>&1)"
 listed=$(env -u CREDSH_PLUGIN_PATH "$R/usr/bin/credsh" plugins --names 2>&1 | LC_ALL=C sort | tr '\n' ' ')
-check "the packaged binary finds the packaged plugins" "ask aws-sso imds keyring mfa-sts secretsmanager " "$listed"
+check "the packaged binary finds the packaged plugins" "ask aws-sso console imds keyring mfa-sts secretsmanager " "$listed"
 dpkg --root="$R" --log=/dev/null --force-script-chrootless -r credsh >"$T_ROOT/dpkg-r.log" 2>&1
 check "dpkg removes the package" 0 "$?"
 check "no packaged file is left in the root" "" "$(find "$R/usr" -type f -o -type l 2>/dev/null)"

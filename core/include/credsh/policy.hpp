@@ -59,4 +59,19 @@ constexpr std::size_t kMaxChainProfiles = 64;
 // cli_config): organisations generate configs with thousands of profiles, so the cap is generous.
 constexpr std::size_t kConfigCap = 8 * 1024 * 1024;
 
+// The local credential endpoint (credsh serve, credsh exec --server; docs/security.md 49).
+// A request is one request line and a few headers from an SDK (well under 1 KiB); anything larger is not one
+// of theirs and is refused (431) without being held.
+constexpr std::size_t kServeRequestCap = 8 * 1024;
+// A client gets this long (milliseconds) from connecting to sending its whole request; then it is closed. The
+// SDKs send at once (their own timeout is 1-2 s), so only a stalled or hostile client ever meets it, and the
+// server keeps serving others meanwhile.
+constexpr int kServeClientTimeoutMs = 5000;
+// Connections held at once; the oldest is dropped to take a new one, so idle connections cannot lock others
+// out.
+constexpr std::size_t kServeMaxClients = 32;
+// The Expiration the endpoint gives long-term keys, which have none and the SDKs' container provider
+// requires: the SDK asks again after this (seconds), so a changed profile reaches a running command.
+constexpr std::int64_t kServeStaticLifetime = 60 * 60;
+
 } // namespace credsh
