@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `credsh use` with no name (issue 11 item 5), typed at a terminal through tmux in bash and zsh: a numbered list
-# of the profiles appears, a number or a name picks one and the prompt shows it; an empty line keeps the shell
-# as it was. Not at a terminal (stdin not a tty) it says which session profile the shell has, as before.
+# `credsh use` with no name (issue 11 item 5), typed at a terminal through tmux in bash, zsh, fish and
+# PowerShell: a numbered list of the profiles appears, a number or a name picks one and the prompt shows it;
+# an empty line keeps the shell as it was. Not at a terminal (stdin not a tty) it says which session profile
+# the shell has, as before.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need tmux bash
 
@@ -21,8 +22,8 @@ BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TE
 PROMPT_RE='^\[[0-9]+\] '
 shows() { [[ $(screen) == *"$1"* ]]; }
 
-picker_checks() { # picker_checks SHELL
-    local sh=$1 n
+picker_checks() { # picker_checks SHELL [ECHO]: ECHO prints AWS_PROFILE in that shell's syntax
+    local sh=$1 echo_ap=${2:-'echo "AP=$AWS_PROFILE"'} n
     check_true "$sh: first prompt" wait_prompts 1
     n=$(nprompts)
     tm send-keys -t "$SESSION" -l -- 'credsh use'
@@ -34,7 +35,7 @@ picker_checks() { # picker_checks SHELL
     tm send-keys -t "$SESSION" Enter
     wait_prompts $((n + 1))
     check "$sh: a number picks that profile, the prompt shows it" "[0] aws:prod* (us-east-1)>" "$(last_prompt)"
-    type_line 'echo "AP=$AWS_PROFILE"'
+    type_line "$echo_ap"
     check_contains "$sh: and the shell holds it" "AP=prod" "$(last_output)"
 
     n=$(nprompts)
@@ -77,5 +78,44 @@ EOF
 else
     [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
     echo "SKIP zsh part: zsh is not installed -- it did NOT run"
+fi
+
+if command -v fish >/dev/null; then
+    cat >"$T_ROOT/rc.fish" <<'EOF'
+set -g fish_greeting ''
+function fish_prompt
+    set -l s $status
+    set -l p none
+    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
+    printf '[%s] %s> ' $s $p
+end
+credsh hook fish | source
+EOF
+    start fish "${BASE_ENV[@]}" fish --no-config -i -C "source $T_ROOT/rc.fish"
+    picker_checks fish
+else
+    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP fish part: fish is not installed -- it did NOT run"
+fi
+
+# PowerShell: the prompt shows $LASTEXITCODE, which the hook's `credsh` function sets. need_pwsh is tried in a
+# subshell first, so that a missing pwsh skips only this part (loudly; a failure under CI=true).
+if (need_pwsh >/dev/null); then
+    need_pwsh
+    cat >"$T_ROOT/rc.ps1" <<'EOF'
+Set-PSReadLineOption -PredictionSource None -BellStyle None
+$global:LASTEXITCODE = 0
+function global:prompt {
+    $p = if ($CREDSH_PROMPT) { $CREDSH_PROMPT } else { 'none' }
+    "[$LASTEXITCODE] $p> "
+}
+Invoke-Expression (& credsh hook pwsh | Out-String)
+EOF
+    start pwsh "${BASE_ENV[@]}" "PATH=$T_ROOT/bin:$PATH" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+        "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc.ps1'"
+    picker_checks pwsh '"AP=$env:AWS_PROFILE"'
+else
+    [[ ${CI-} == true ]] && { echo "FAIL pwsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP pwsh part: pwsh is not installed -- it did NOT run"
 fi
 finish
