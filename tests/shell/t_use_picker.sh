@@ -57,46 +57,9 @@ picker_checks() { # picker_checks SHELL [ECHO]: ECHO prints AWS_PROFILE in that 
     tm kill-session -t "$SESSION" 2>/dev/null
 }
 
-cat >"$T_ROOT/bashrc" <<'EOF'
-unset HISTFILE
-PS1='[$?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook bash)"
-EOF
-start bash "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc" -i
-picker_checks bash
-
-if command -v zsh >/dev/null; then
-    mkdir -p "$T_ROOT/zdot"
-    cat >"$T_ROOT/zdot/.zshrc" <<'EOF'
-unset HISTFILE
-setopt prompt_subst
-PROMPT='[%?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook zsh)"
-EOF
-    start zsh "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
-    picker_checks zsh
-else
-    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
-fi
-
-if command -v fish >/dev/null; then
-    cat >"$T_ROOT/rc.fish" <<'EOF'
-set -g fish_greeting ''
-function fish_prompt
-    set -l s $status
-    set -l p none
-    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
-    printf '[%s] %s> ' $s $p
-end
-credsh hook fish | source
-EOF
-    start fish "${BASE_ENV[@]}" fish --no-config -i -C "source $T_ROOT/rc.fish"
-    picker_checks fish
-else
-    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP fish part: fish is not installed -- it did NOT run"
-fi
+for sh in bash zsh fish; do # the rc files: start_shell (tmux_lib.sh)
+    start_shell "$sh" && picker_checks "$sh"
+done
 
 # PowerShell: the prompt shows $LASTEXITCODE, which the hook's `credsh` function sets. need_pwsh is tried in a
 # subshell first, so that a missing pwsh skips only this part (loudly; a failure under CI=true).
@@ -115,7 +78,6 @@ EOF
         "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc.ps1'"
     picker_checks pwsh '"AP=$env:AWS_PROFILE"'
 else
-    [[ ${CI-} == true ]] && { echo "FAIL pwsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP pwsh part: pwsh is not installed -- it did NOT run"
+    shell_missing pwsh
 fi
 finish
