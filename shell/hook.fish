@@ -193,7 +193,9 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             end
             # The hook's options go first: after the user's `--` they would be taken for a profile name.
             set -l out ($__credsh_bin use --shell fish --session="$__credsh_session" $argv[2..-1] | string collect)
-            or return
+            # credsh's own status, not string collect's (1 for no output: `credsh use` alone, or Enter at its list)
+            set -l rc $pipestatus[1]
+            test $rc = 0; or return $rc
             printf '%s\n' "$out" | source
             # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
             set -g __credsh_key ''

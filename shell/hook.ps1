@@ -33,24 +33,27 @@ Remove-Variable -Name __credsh_name
 # Runs the credsh binary with exactly these arguments, in the current location, and returns its exit code
 # and what it printed, unaltered. Not `& $bin`: PowerShell splits a native command's output into lines and
 # loses carriage returns, and the values credsh prints must arrive byte for byte (docs/security.md 1). stdin is
-# $InputText, never the terminal, so nothing can wait for input; stderr goes to the console as it is.
+# $InputText, never the terminal, so nothing can wait for input -- except with -Terminal (`credsh use`, typed by
+# a person: its MFA question and profile list read the terminal); stderr goes to the console as it is.
 function global:__credsh_run {
-    param([string[]] $Arguments, [string] $InputText = '', [hashtable] $Environment = @{})
+    param([string[]] $Arguments, [string] $InputText = '', [hashtable] $Environment = @{}, [switch] $Terminal)
     $utf8 = [System.Text.UTF8Encoding]::new($false)
     $psi = [System.Diagnostics.ProcessStartInfo]::new($global:__credsh_bin)
     foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
     $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardInput = -not $Terminal
     $psi.RedirectStandardOutput = $true
-    $psi.StandardInputEncoding = $utf8
+    if (-not $Terminal) { $psi.StandardInputEncoding = $utf8 } # allowed only on a redirected stdin
     $psi.StandardOutputEncoding = $utf8
     # .NET starts a process in its own current directory, which PowerShell does not keep in step with $PWD.
     $psi.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
     foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
     $p = [System.Diagnostics.Process]::Start($psi)
     try {
-        $p.StandardInput.Write($InputText)
-        $p.StandardInput.Close()
+        if (-not $Terminal) {
+            $p.StandardInput.Write($InputText)
+            $p.StandardInput.Close()
+        }
         $out = $p.StandardOutput.ReadToEnd()
         $p.WaitForExit()
         [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $out }
@@ -211,7 +214,7 @@ function global:credsh {
             else { $names += $a }
         }
         if ($names.Count) { $argv += @('--') + $names }
-        $r = __credsh_run -Arguments $argv
+        $r = __credsh_run -Arguments $argv -Terminal
         $rc = $r.ExitCode
         if ($rc -eq 0) {
             Invoke-Expression $r.Output

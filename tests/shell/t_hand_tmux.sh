@@ -54,51 +54,16 @@ hand_checks() { # hand_checks SHELL
     tm kill-session -t "$SESSION" 2>/dev/null
 }
 
-# bash: direnv's hook line after credsh's puts itself first in PROMPT_COMMAND, as `direnv hook bash` does.
-cat >"$T_ROOT/bashrc" <<'RC'
-PS1='[$?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook bash)"
-_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }
-PROMPT_COMMAND="_envrc_like${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
-RC
-start bash "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc" -i
-hand_checks bash
-
-if command -v zsh >/dev/null; then
-    mkdir -p "$T_ROOT/zdot"
-    cat >"$T_ROOT/zdot/.zshrc" <<'RC'
-setopt prompt_subst
-PROMPT='[%?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook zsh)"
-_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; : }
-precmd_functions=(_envrc_like $precmd_functions) # as `direnv hook zsh` does
-RC
-    start zsh "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
-    hand_checks zsh
-else
-    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
-fi
-
-if command -v fish >/dev/null; then
-    cat >"$T_ROOT/rc.fish" <<'RC'
-set -g fish_greeting ''
-function fish_prompt
-    set -l s $status
-    set -l p none
-    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
-    printf '[%s] %s> ' $s $p
-end
-credsh hook fish | source
-function _envrc_like --on-event fish_prompt # as `direnv hook fish` does, defined after credsh's hook
+# Each shell's rc file (start_shell, tmux_lib.sh) ends with a direnv-like hook installed after credsh's.
+# bash: it puts itself first in PROMPT_COMMAND, as `direnv hook bash` does.
+start_shell bash '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; :; }
+PROMPT_COMMAND="_envrc_like${PROMPT_COMMAND:+;$PROMPT_COMMAND}"' && hand_checks bash
+# zsh: first in precmd_functions, as `direnv hook zsh` does.
+start_shell zsh '_envrc_like() { [[ -e .envrc-like ]] && export AWS_PROFILE=dev; : }
+precmd_functions=(_envrc_like $precmd_functions)' && hand_checks zsh
+# fish: a fish_prompt handler defined after credsh's hook, as `direnv hook fish` does.
+start_shell fish 'function _envrc_like --on-event fish_prompt
     test -e .envrc-like; and set -gx AWS_PROFILE dev
-end
-RC
-    start fish "${BASE_ENV[@]}" fish --no-config -i -C "source $T_ROOT/rc.fish"
-    hand_checks fish
-else
-    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP fish part: fish is not installed -- it did NOT run"
-fi
+end' && hand_checks fish
 
 finish

@@ -92,45 +92,10 @@ session_checks() { # session_checks SHELL
     rm -f "$PS/proc.count"
 }
 
-# bash: PROMPT_COMMAND runs the hook, then PS1 is expanded with the hook's $? preserved.
-cat >"$T_ROOT/bashrc" <<'EOF'
-PS1='[$?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook bash)"
-EOF
-start bash "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc" -i
-session_checks bash
-
-if command -v zsh >/dev/null; then
-    mkdir -p "$T_ROOT/zdot"
-    cat >"$T_ROOT/zdot/.zshrc" <<'EOF'
-setopt prompt_subst
-PROMPT='[%?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook zsh)"
-EOF
-    start zsh "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
-    session_checks zsh
-else
-    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
-fi
-
-if command -v fish >/dev/null; then
-    cat >"$T_ROOT/rc.fish" <<'EOF'
-set -g fish_greeting ''
-function fish_prompt
-    set -l s $status
-    set -l p none
-    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
-    printf '[%s] %s> ' $s $p
-end
-credsh hook fish | source
-EOF
-    # --no-config keeps the machine's config out; the rc is sourced as the init command instead.
-    start fish "${BASE_ENV[@]}" fish --no-config -i -C "source $T_ROOT/rc.fish"
-    session_checks fish
-else
-    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP fish part: fish is not installed -- it did NOT run"
-fi
+# bash: PROMPT_COMMAND runs the hook, then PS1 is expanded with the hook's $? preserved. The rc files:
+# start_shell (tmux_lib.sh).
+for sh in bash zsh fish; do
+    start_shell "$sh" && session_checks "$sh"
+done
 
 finish

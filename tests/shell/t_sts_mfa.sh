@@ -5,9 +5,10 @@
 #     gives credentials, a wrong one STS's AccessDenied; a malformed one (not 6 digits) is asked again, 3 tries
 #     in all, then a local error and no STS call; without a terminal it fails at once instead of waiting
 #     (docs/security.md 28);
-#   - `credsh use P` typed in bash and zsh asks for the code right there (not "run credsh login"), a malformed
-#     code again, and the prompt then shows P with the session's key in the shell; 3 malformed codes leave the
-#     shell's profile as it was, non-zero; without a terminal `use` asks nothing and calls nothing;
+#   - `credsh use P` typed in bash, zsh, fish and PowerShell asks for the code right there (not "run credsh
+#     login"), a malformed code again, and the prompt then shows P with the session's key in the shell; 3
+#     malformed codes leave the shell's profile (and its prompt) as it was, non-zero; `credsh exec` through the
+#     hook's function asks again after a slip; without a terminal `use` asks nothing and calls nothing;
 #   - GetSessionToken for keys + mfa_serial, through `credsh login`;
 #   - in a prompt hook the profile shows the one-line "needs an MFA code — run: credsh login P" hint once, later
 #     prompts stay quiet, no code is asked for; after `credsh login P` in another terminal the first shell
@@ -58,12 +59,28 @@ mfa_serial = $SERIAL
 role_arn = arn:aws:iam::111122223333:role/MfaUseZsh
 source_profile = base
 mfa_serial = $SERIAL
+[profile usefish]
+role_arn = arn:aws:iam::111122223333:role/MfaUseFish
+source_profile = base
+mfa_serial = $SERIAL
+[profile usepwsh]
+role_arn = arn:aws:iam::111122223333:role/MfaUsePwsh
+source_profile = base
+mfa_serial = $SERIAL
 [profile usefail]
 role_arn = arn:aws:iam::111122223333:role/MfaUseFail
 source_profile = base
 mfa_serial = $SERIAL
 [profile execslip]
 role_arn = arn:aws:iam::111122223333:role/MfaExecSlip
+source_profile = base
+mfa_serial = $SERIAL
+[profile execfish]
+role_arn = arn:aws:iam::111122223333:role/MfaExecFish
+source_profile = base
+mfa_serial = $SERIAL
+[profile execpwsh]
+role_arn = arn:aws:iam::111122223333:role/MfaExecPwsh
 source_profile = base
 mfa_serial = $SERIAL
 [profile shortdur]
@@ -226,7 +243,7 @@ check_true "hook: the first shell picked the session up at its next prompt" wait
 check "hook: still one hint, no code asked there" "1 0" "$(count H "needs an MFA code") $(count H "MFA code for")"
 check "hook: exactly one STS call (the login's)" $((before + 1)) "$(ncalls)"
 
-# --- `credsh use` asks for the code right there (issue 11 item 4), in bash and zsh -----------------------------
+# --- `credsh use` asks for the code right there (issue 11 item 4), in bash, zsh, fish and PowerShell ----------
 # Without a terminal: no question, no STS call; the switch is printed as before (the hook's export then says
 # the profile needs a code).
 before=$(ncalls)
@@ -236,10 +253,20 @@ check "use, no terminal: no STS call" "$before" "$(ncalls)"
 
 # role_calls ARN: the calls to that role so far
 role_calls() { calls | python3 -c 'import json,sys; print(sum(c["role_arn"] == sys.argv[1] for c in json.load(sys.stdin)))' "$1"; }
+# What a typed line looks like in each shell: SH_ECHO prints a string, SH_ST is the last status, SH_ENV the
+# prefix of an environment variable. set_syntax SHELL sets them.
+set_syntax() {
+    case $1 in
+    fish) SH_ECHO='echo ' SH_ST='$status' SH_ENV='$' ;;
+    pwsh) SH_ECHO='' SH_ST='$LASTEXITCODE' SH_ENV='$env:' ;;
+    *) SH_ECHO='echo ' SH_ST='$?' SH_ENV='$' ;;
+    esac
+}
 use_checks() { # use_checks SHELL SESSION PROFILE ROLE: in a shell with the hook and a prompt showing CREDSH_PROMPT
     local sh=$1 s=$2 prof=$3 arn=arn:aws:iam::111122223333:role/$4
+    set_syntax "$sh"
     check_true "$sh: first prompt" wait_for "$s" "[none] Q1> "
-    typeit "$s" "credsh use $prof; echo use=\$?"
+    typeit "$s" "credsh use $prof; ${SH_ECHO}\"use=${SH_ST}\""
     check_true "$sh use: asks for the MFA code right there" wait_for "$s" "MFA code for $SERIAL: "
     check_absent "$sh use: not sent to credsh login" "run: credsh login" "$(screen "$s")"
     tm send-keys -t "$s" -l -- "12345"
@@ -251,8 +278,9 @@ use_checks() { # use_checks SHELL SESSION PROFILE ROLE: in a shell with the hook
     tm send-keys -t "$s" Enter
     check_true "$sh use: exit status 0" wait_for "$s" "use=0"
     check_true "$sh use: the prompt shows the profile" wait_for "$s" "[aws:$prof*"
-    typeit "$s" "echo K=\$AWS_ACCESS_KEY_ID P=\$AWS_PROFILE"
+    typeit "$s" "${SH_ECHO}\"K=${SH_ENV}AWS_ACCESS_KEY_ID P=${SH_ENV}AWS_PROFILE\""
     check_true "$sh use: the session's key is in the shell" wait_for "$s" "K=ASIAFAKE"
+    check_true "$sh use: and the profile" wait_for "$s" "P=$prof"
     check "$sh use: asked twice in all" 2 "$(count "$s" "MFA code for")"
     check "$sh use: one AssumeRole for the role (the hook's export used the cache)" 1 "$(role_calls "$arn")"
     check_absent "$sh use: the code never appears on the screen" "$CODE" "$(screen "$s")"
@@ -265,31 +293,45 @@ EOF
 tm -f /dev/null new-session -d -s UB -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/rc-use" -i
 use_checks bash UB usebash MfaUseBash
 
-# three malformed codes: non-zero, the shell keeps what it had, no STS call
-before=$(ncalls)
-typeit UB "credsh use usefail; echo usefail=\$?"
-for n in 1 2 3; do
-    wait_until_count UB "MFA code for" $((2 + n))
-    tm send-keys -t UB -l -- "${n}x"
-    tm send-keys -t UB Enter
-done
-check_true "bash use, 3 malformed codes: exit status 1" wait_for UB "usefail=1"
-check_contains "bash use, 3 malformed codes: gave up" "3 tries, giving up" "$(screen UB)"
-typeit UB "echo STILL=\$AWS_PROFILE"
-check_true "bash use, 3 malformed codes: the shell keeps its profile" wait_for UB "STILL=usebash"
-check "bash use, 3 malformed codes: no STS call" "$before" "$(ncalls)"
-
-# exec through the hook's function: a slip, then the right code
-fresh UB
-typeit UB "credsh exec -p execslip -- sh -c 'echo X=\$AWS_ACCESS_KEY_ID'"
-wait_for UB "MFA code for $SERIAL: "
-tm send-keys -t UB -l -- "99"
-tm send-keys -t UB Enter
-check_true "bash exec: a malformed code is asked again" wait_until_count UB "MFA code for" 2
-tm send-keys -t UB -l -- "$CODE"
-tm send-keys -t UB Enter
-check_true "bash exec: the command ran with the role's key" wait_for UB "X=ASIAFAKE"
-check "bash exec: one AssumeRole" 1 "$(role_calls arn:aws:iam::111122223333:role/MfaExecSlip)"
+# fail_checks SHELL SESSION PROFILE: three malformed codes for `credsh use usefail`: non-zero, the shell keeps
+# PROFILE (and its prompt shows it), no STS call
+last_q() { screen "$1" | grep -E '\] Q[0-9]+> ' | tail -n 1; }
+fail_checks() {
+    local sh=$1 s=$2 prof=$3 n before
+    set_syntax "$sh"
+    before=$(ncalls)
+    fresh "$s"
+    typeit "$s" "credsh use usefail; ${SH_ECHO}\"usefail=${SH_ST}\""
+    for n in 1 2 3; do
+        wait_until_count "$s" "MFA code for" "$n"
+        tm send-keys -t "$s" -l -- "${n}x"
+        tm send-keys -t "$s" Enter
+    done
+    check_true "$sh use, 3 malformed codes: exit status 1" wait_for "$s" "usefail=1"
+    check_contains "$sh use, 3 malformed codes: gave up" "3 tries, giving up" "$(screen "$s")"
+    check "$sh use, 3 malformed codes: asked exactly 3 times" 3 "$(count "$s" "MFA code for")"
+    typeit "$s" "${SH_ECHO}\"STILL=${SH_ENV}AWS_PROFILE\""
+    check_true "$sh use, 3 malformed codes: the shell keeps its profile" wait_for "$s" "STILL=$prof"
+    check_contains "$sh use, 3 malformed codes: the prompt still shows it" "[aws:$prof*" "$(last_q "$s")"
+    check "$sh use, 3 malformed codes: no STS call" "$before" "$(ncalls)"
+}
+# exec_checks SHELL SESSION PROFILE ROLE: exec through the hook's function: a slip, then the right code
+exec_checks() {
+    local sh=$1 s=$2 prof=$3
+    fresh "$s"
+    typeit "$s" "credsh exec -p $prof -- sh -c 'echo X=\$AWS_ACCESS_KEY_ID'"
+    check_true "$sh exec: asks for the MFA code" wait_for "$s" "MFA code for $SERIAL: "
+    tm send-keys -t "$s" -l -- "99"
+    tm send-keys -t "$s" Enter
+    check_true "$sh exec: a malformed code is asked again" wait_until_count "$s" "MFA code for" 2
+    tm send-keys -t "$s" -l -- "$CODE"
+    tm send-keys -t "$s" Enter
+    check_true "$sh exec: the command ran with the role's key" wait_for "$s" "X=ASIAFAKE"
+    check "$sh exec: one AssumeRole" 1 "$(role_calls "arn:aws:iam::111122223333:role/$4")"
+    check_absent "$sh exec: the code never appears on the screen" "$CODE" "$(screen "$s")"
+}
+fail_checks bash UB usebash
+exec_checks bash UB execslip MfaExecSlip
 tm kill-session -t UB
 
 if command -v zsh >/dev/null; then
@@ -306,6 +348,57 @@ EOF
 else
     [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
     echo "SKIP zsh part: zsh is not installed -- it did NOT run"
+fi
+
+if command -v fish >/dev/null; then
+    cat >"$T_ROOT/rc-use.fish" <<'EOF'
+set -g fish_greeting ''
+set -g __n 0
+function fish_prompt
+    set -g __n (math $__n + 1)
+    set -l p none
+    test -n "$CREDSH_PROMPT"; and set p "$CREDSH_PROMPT"
+    printf '[%s] Q%s> ' $p $__n
+end
+credsh hook fish | source
+EOF
+    # --no-config keeps the machine's config out; the rc is sourced as the init command instead.
+    tm -f /dev/null new-session -d -s UF -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" fish --no-config -i \
+        -C "source $T_ROOT/rc-use.fish"
+    use_checks fish UF usefish MfaUseFish
+    fail_checks fish UF usefish
+    exec_checks fish UF execfish MfaExecFish
+    tm kill-session -t UF
+else
+    [[ ${CI-} == true ]] && { echo "FAIL fish missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP fish part: fish is not installed -- it did NOT run"
+fi
+
+# PowerShell: need_pwsh is tried in a subshell first, so that a missing pwsh skips only this part (loudly; a
+# failure under CI=true).
+if (need_pwsh >/dev/null); then
+    need_pwsh
+    cat >"$T_ROOT/rc-use.ps1" <<'EOF'
+Set-PSReadLineOption -PredictionSource None -BellStyle None
+$global:LASTEXITCODE = 0
+$global:__n = 0
+function global:prompt {
+    $global:__n++
+    $p = if ($CREDSH_PROMPT) { $CREDSH_PROMPT } else { 'none' }
+    "[$p] Q$($global:__n)> "
+}
+Invoke-Expression (& credsh hook pwsh | Out-String)
+EOF
+    tm -f /dev/null new-session -d -s UP -x 220 -y 50 -c "$HOME" "${BASE_ENV[@]}" "PATH=$T_ROOT/bin:$PATH" \
+        POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+        "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc-use.ps1'"
+    use_checks pwsh UP usepwsh MfaUsePwsh
+    fail_checks pwsh UP usepwsh
+    exec_checks pwsh UP execpwsh MfaExecPwsh
+    tm kill-session -t UP
+else
+    [[ ${CI-} == true ]] && { echo "FAIL pwsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
+    echo "SKIP pwsh part: pwsh is not installed -- it did NOT run"
 fi
 
 # --- durations and MFA-required roles: local errors and STS's -------------------------------------------------

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `credsh use` with no name (issue 11 item 5), typed at a terminal through tmux in bash and zsh: a numbered list
-# of the profiles appears, a number or a name picks one and the prompt shows it; an empty line keeps the shell
-# as it was. Not at a terminal (stdin not a tty) it says which session profile the shell has, as before.
+# `credsh use` with no name (issue 11 item 5), typed at a terminal through tmux in bash, zsh, fish and
+# PowerShell: a numbered list of the profiles appears, a number or a name picks one and the prompt shows it;
+# an empty line keeps the shell as it was. Not at a terminal (stdin not a tty) it says which session profile
+# the shell has, as before.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need tmux bash
 
@@ -21,8 +22,8 @@ BASE_ENV=(env -i "HOME=$HOME" "PATH=$T_ROOT/bin:/usr/local/bin:/usr/bin:/bin" TE
 PROMPT_RE='^\[[0-9]+\] '
 shows() { [[ $(screen) == *"$1"* ]]; }
 
-picker_checks() { # picker_checks SHELL
-    local sh=$1 n
+picker_checks() { # picker_checks SHELL [ECHO]: ECHO prints AWS_PROFILE in that shell's syntax
+    local sh=$1 echo_ap=${2:-'echo "AP=$AWS_PROFILE"'} n
     check_true "$sh: first prompt" wait_prompts 1
     n=$(nprompts)
     tm send-keys -t "$SESSION" -l -- 'credsh use'
@@ -34,7 +35,7 @@ picker_checks() { # picker_checks SHELL
     tm send-keys -t "$SESSION" Enter
     wait_prompts $((n + 1))
     check "$sh: a number picks that profile, the prompt shows it" "[0] aws:prod* (us-east-1)>" "$(last_prompt)"
-    type_line 'echo "AP=$AWS_PROFILE"'
+    type_line "$echo_ap"
     check_contains "$sh: and the shell holds it" "AP=prod" "$(last_output)"
 
     n=$(nprompts)
@@ -56,26 +57,27 @@ picker_checks() { # picker_checks SHELL
     tm kill-session -t "$SESSION" 2>/dev/null
 }
 
-cat >"$T_ROOT/bashrc" <<'EOF'
-unset HISTFILE
-PS1='[$?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook bash)"
-EOF
-start bash "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc" -i
-picker_checks bash
+for sh in bash zsh fish; do # the rc files: start_shell (tmux_lib.sh)
+    start_shell "$sh" && picker_checks "$sh"
+done
 
-if command -v zsh >/dev/null; then
-    mkdir -p "$T_ROOT/zdot"
-    cat >"$T_ROOT/zdot/.zshrc" <<'EOF'
-unset HISTFILE
-setopt prompt_subst
-PROMPT='[%?] ${CREDSH_PROMPT:-none}> '
-eval "$(credsh hook zsh)"
+# PowerShell: the prompt shows $LASTEXITCODE, which the hook's `credsh` function sets. need_pwsh is tried in a
+# subshell first, so that a missing pwsh skips only this part (loudly; a failure under CI=true).
+if (need_pwsh >/dev/null); then
+    need_pwsh
+    cat >"$T_ROOT/rc.ps1" <<'EOF'
+Set-PSReadLineOption -PredictionSource None -BellStyle None
+$global:LASTEXITCODE = 0
+function global:prompt {
+    $p = if ($CREDSH_PROMPT) { $CREDSH_PROMPT } else { 'none' }
+    "[$LASTEXITCODE] $p> "
+}
+Invoke-Expression (& credsh hook pwsh | Out-String)
 EOF
-    start zsh "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zdot" zsh -i
-    picker_checks zsh
+    start pwsh "${BASE_ENV[@]}" "PATH=$T_ROOT/bin:$PATH" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+        "$PWSH" -NoLogo -NoProfile -NoExit -Command ". '$T_ROOT/rc.ps1'"
+    picker_checks pwsh '"AP=$env:AWS_PROFILE"'
 else
-    [[ ${CI-} == true ]] && { echo "FAIL zsh missing under CI=true"; T_FAILS=$((T_FAILS + 1)); }
-    echo "SKIP zsh part: zsh is not installed -- it did NOT run"
+    shell_missing pwsh
 fi
 finish
