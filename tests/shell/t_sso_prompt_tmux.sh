@@ -43,7 +43,7 @@ last_prompt() { screen | grep -E "$PROMPT_RE" | tail -n 1 | sed 's/[[:space:]]*$
 last_output() { screen | awk -v re="$PROMPT_RE" '$0 ~ re { out = buf; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", out }' | sed 's/[[:space:]]*$//; /^$/d'; }
 wait_prompts() { # wait_prompts N [TENTHS]: until N prompt lines are on the screen
     local i
-    for ((i = 0; i < ${2:-100}; i++)); do
+    for ((i = 0; i < ${2:-600}; i++)); do
         (($(nprompts) >= $1)) && return 0
         sleep 0.1
     done
@@ -54,7 +54,7 @@ type_line() { # type_line TEXT [TENTHS]
     n=$(nprompts)
     tm send-keys -t "$SESSION" -l -- "$1"
     tm send-keys -t "$SESSION" Enter
-    wait_prompts $((n + 1)) "${2:-100}" || echo "note: no new prompt after: $1"
+    wait_prompts $((n + 1)) "${2:-600}" || echo "note: no new prompt after: $1"
 }
 start() {
     SESSION=$1
@@ -122,7 +122,7 @@ session_checks() { # session_checks SHELL
     n=$(nprompts)
     tm send-keys -t "$SESSION" -l -- 'credsh login dev --no-browser'
     tm send-keys -t "$SESSION" Enter
-    for _ in $(seq 100); do screen | grep -q 'Waiting for approval' && [[ $(screen | grep -c 'Waiting for approval') -ge 2 ]] && break; sleep 0.1; done
+    for _ in $(seq 600); do screen | grep -q 'Waiting for approval' && [[ $(screen | grep -c 'Waiting for approval') -ge 2 ]] && break; sleep 0.1; done
     sleep 1.5
     tm send-keys -t "$SESSION" C-c
     wait_prompts $((n + 1)) 100
