@@ -55,13 +55,13 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return out;
 }
 
-static std::string to_hex(const unsigned char* buf, std::size_t len) {
+std::string hex_encode(std::string_view bytes) {
     static const char* hex = "0123456789abcdef";
     std::string out;
-    out.reserve(len * 2);
-    for (std::size_t i = 0; i < len; ++i) {
-        out.push_back(hex[buf[i] >> 4]);
-        out.push_back(hex[buf[i] & 15]);
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
     }
     return out;
 }
@@ -72,7 +72,7 @@ std::string sha256_hex(std::string_view data) {
     SHA256_Init(&c);
     SHA256_Update(&c, data.data(), data.size());
     SHA256_Final(md, &c);
-    return to_hex(md, sizeof md);
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
 }
 std::string sha1_hex(std::string_view data) {
     unsigned char md[SHA_DIGEST_LENGTH];
@@ -80,7 +80,7 @@ std::string sha1_hex(std::string_view data) {
     SHA1_Init(&c);
     SHA1_Update(&c, data.data(), data.size());
     SHA1_Final(md, &c);
-    return to_hex(md, sizeof md);
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
 }
 
 static bool take_int(std::string_view& s, size_t n, int& out) {

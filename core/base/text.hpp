@@ -15,6 +15,9 @@ std::string to_lower(std::string_view s);  // ASCII only
 bool iequals(std::string_view a, std::string_view b);
 std::vector<std::string_view> split(std::string_view s, char sep);
 
+// Bytes as lowercase hex, two digits each (digests, random tokens).
+std::string hex_encode(std::string_view bytes);
+
 // Lowercase hex digests of arbitrary bytes.
 std::string sha256_hex(std::string_view data);
 std::string sha1_hex(std::string_view data);

@@ -76,13 +76,7 @@ Result<std::string> random_token() {
         }
         got += static_cast<size_t>(n);
     }
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : buf) {
-        s += hex[c >> 4];
-        s += hex[c & 15];
-    }
-    return s;
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
 struct Reply {

@@ -223,13 +223,7 @@ std::string random_state() {
     unsigned char buf[16];
     while (RAND_bytes(buf, sizeof buf) != 1) {
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : buf) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
 HttpRequest register_client_auth_code_request(const std::string& oidc, const std::string& client_name,

@@ -8,6 +8,8 @@ TEST_CASE("digests come from OpenSSL and match the docs/protocols.md vectors", "
     CHECK(sha1_hex("my-sso") == "0ad374308c5a4e22f723adf10145eafad7c4031c");
     CHECK(sha1_hex("https://my-sso-portal.awsapps.com/start") == "c7aaaf71fcc8777ae2475525ed049d39fe16c484");
     CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(hex_encode(std::string("\x00\x0f\xa5\xff", 4)) == "000fa5ff");
+    CHECK(hex_encode("") == "");
 }
 
 TEST_CASE("ISO 8601 timestamps in the forms the AWS tools write", "[text]") {
