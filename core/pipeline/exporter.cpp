@@ -102,17 +102,27 @@ void look_again_at(ExportPlan& plan, std::int64_t when) {
     if (!plan.refresh_at || when < *plan.refresh_at) plan.refresh_at = when;
 }
 
-void add_watch(std::vector<std::string>& watch, std::string path) {
-    // A file that does not exist yet is watched through its nearest existing ancestor: creating it changes
-    // that directory's mtime. Only existing paths are handed out, because the shells disagree about -nt
-    // against a missing file (bash: true, zsh and fish: false) and the hooks test "not older than".
+// A file the hook watches is looked at before it is read, and goes on one of two lists: one that exists on
+// `watch` (the hook exports again once it is not older than the stamp), one that does not on `absent` (the
+// hook exports again once it exists). Looking first keeps both consistent with what the export then reads: a
+// file created in between is on `absent` and exists at the next prompt; one changed in between is newer than
+// the stamp. A missing file is watched as itself rather than through the directory above it, whose mtime
+// every unrelated file created there ($HOME, ~/.config) would change. The absent list reaches the hook as one
+// newline-separated value, so a path with a newline in it is watched the older way, through its nearest
+// existing ancestor.
+void add_watch(ExportPlan& plan, std::string path) {
     struct stat sb;
+    if (::stat(path.c_str(), &sb) != 0 && path.find('\n') == std::string::npos) {
+        if (std::find(plan.absent.begin(), plan.absent.end(), path) == plan.absent.end())
+            plan.absent.push_back(std::move(path));
+        return;
+    }
     while (::stat(path.c_str(), &sb) != 0) {
         auto slash = path.rfind('/');
         if (slash == std::string::npos || slash == 0) return;
         path.resize(slash);
     }
-    if (std::find(watch.begin(), watch.end(), path) == watch.end()) watch.push_back(path);
+    if (std::find(plan.watch.begin(), plan.watch.end(), path) == plan.watch.end()) plan.watch.push_back(path);
 }
 
 // A variable beside the credentials comes from a plugin, a secret or a cache entry: it is taken only when the
@@ -463,18 +473,19 @@ void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& wor
     plan.prompt_template = format_prompt(world.config.prompt_format, pv);
 }
 
-void add_watch_files(ExportPlan& plan, const Env& base, const ExportWorld& world, const DirLookup& dir) {
-    // What the hook watches for changes between two prompts.
+void add_watch_files(ExportPlan& plan, const Env& base, const DirLookup& dir) {
+    // What the hook watches for changes between two prompts, looked at before load_world reads it.
     ProfileFileLocations loc = locate_profile_files(base);
-    add_watch(plan.watch, loc.config);
-    add_watch(plan.watch, loc.credentials);
-    add_watch(plan.watch, world.config.path);
-    add_watch(plan.watch, ask_config_path(base));
-    add_watch(plan.watch, world.store.root + "/allow");
-    add_watch(plan.watch, world.store.root + "/deny");
+    add_watch(plan, loc.config);
+    add_watch(plan, loc.credentials);
+    add_watch(plan, credsh_config_path(base));
+    add_watch(plan, ask_config_path(base));
+    std::string store = TrustStore::from_env(base).root;
+    add_watch(plan, store + "/allow");
+    add_watch(plan, store + "/deny");
     // `credsh logout` writes here: every shell looks again at its next prompt (docs/security.md 48).
-    add_watch(plan.watch, cache_dirs(base).logouts);
-    if (!dir.path.empty()) plan.watch.push_back(dir.path);
+    add_watch(plan, cache_dirs(base).logouts);
+    if (!dir.path.empty()) add_watch(plan, dir.path);
 }
 
 State next_state(const ExportPlan& plan, const VarValues& ambient) {
@@ -543,8 +554,13 @@ void plan_keys(ExportPlan& plan, const ExportRequest& req, const ExportWorld& wo
         ctx.interactive = req.interactive;
         ctx.timeout_ms = req.timeout_ms;
         // Another shell's `credsh login` writes here: watching it ends "needs login" without a cd.
-        for (auto& f : credential_cache_files(ctx, profile))
-            watch.push_back(f);
+        for (auto& f : credential_cache_files(ctx, profile)) {
+            struct stat sb;
+            if (::stat(f.c_str(), &sb) == 0 || f.find('\n') != std::string::npos)
+                watch.push_back(f);
+            else
+                add_watch(plan, f); // not there yet: the hook looks for it to appear
+        }
         return resolve_credentials(ctx, profile);
     };
     ReuseRules rules;
@@ -690,6 +706,7 @@ ExportPlan plan_export(const ExportRequest& req) {
         for (const auto& [name, kept] : req.state->kept) // still kept only while their source is unchanged
             roots.push_back(name);
     }
+    add_watch_files(plan, base, dir);
     ExportWorld world = load_world(base, &roots);
     plan.messages = world.messages;
     plan.failed = world.failed;
@@ -744,7 +761,6 @@ ExportPlan plan_export(const ExportRequest& req) {
 
     forget_stale_extras(plan, req.env, req.state);
     describe(plan, scope, world, region);
-    add_watch_files(plan, base, world, scope.dir);
     plan.state = next_state(plan, ambient);
     plan.state.hand_scope = hand_key;
     plan.state.kept = next_kept(plan, req.env, req.state, world, req.now);
@@ -777,6 +793,12 @@ Result<std::string> render_export(const ExportPlan& plan, const Env& current, co
     out += shell.set_local("__credsh_stamp", stamp);
     out += shell.set_local("__credsh_refresh_at", plan.refresh_at ? std::to_string(*plan.refresh_at) : "");
     out += shell.set_local("__credsh_expires", plan.expires ? std::to_string(*plan.expires) : "");
+    // Before the watch list: a hook reads both when __credsh_set_watch runs. A hook older than this list
+    // ignores the variable (and then misses a missing file's creation until its shell starts again).
+    std::string absent;
+    for (const auto& a : plan.absent)
+        if (shell.representable(a)) absent += (absent.empty() ? "" : "\n") + a;
+    out += shell.set_local("__credsh_absent", absent);
     std::string watch = "__credsh_set_watch";
     for (const auto& w : plan.watch) {
         if (!shell.representable(w)) continue; // such a path cannot be watched from this shell

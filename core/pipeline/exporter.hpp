@@ -77,8 +77,9 @@ struct ExportPlan {
     std::optional<std::int64_t> obtained;   // when the applied credentials were obtained
     std::optional<std::int64_t> refresh_at; // when the hook must call export again
     std::string prompt_template;            // rendered prompt, time left as kTimePlaceholder
-    std::vector<std::string> watch;         // files whose change (mtime newer than the stamp) means re-export
-    std::vector<std::string> messages;      // one line each, for stderr
+    std::vector<std::string> watch;    // files whose change (mtime not older than the stamp) means re-export
+    std::vector<std::string> absent;   // files whose appearance means re-export
+    std::vector<std::string> messages; // one line each, for stderr
     bool failed = false;
     // The selected profile has no usable credentials: "" (fine), "failed" or "login" (needs `credsh login`).
     // CREDSH_ERROR, the prompt's %e mark and the state carry it; error_message says what failed.
@@ -191,7 +192,7 @@ void apply_ask_env(ExportPlan& plan, const AskConfig& ask, std::int64_t now, con
 void forget_stale_extras(ExportPlan& plan, const Env& env, const std::optional<State>& state);
 void describe(ExportPlan& plan, const ScopeChoice& scope, const ExportWorld& world,
               const std::optional<std::string>& region);
-void add_watch_files(ExportPlan& plan, const Env& base, const ExportWorld& world, const DirLookup& dir);
+void add_watch_files(ExportPlan& plan, const Env& base, const DirLookup& dir); // before load_world
 State next_state(const ExportPlan& plan, const VarValues& ambient);
 
 // Shell code that turns `current` into the plan. Refuses (error, nothing printed) a name that is not on the

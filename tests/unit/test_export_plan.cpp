@@ -5,6 +5,7 @@
 #include "base/text.hpp"
 #include "config/trust.hpp"
 #include "pipeline/exporter.hpp"
+#include "shell.hpp"
 
 #include "helpers.hpp"
 
@@ -770,4 +771,37 @@ TEST_CASE("next_kept: leaving a credential_process profile keeps its credentials
     a = Applied(kNow + 3600, "sso");
     a.state.provider = "sso";
     CHECK(next_kept(leaving, a.env, a.state, world, kNow).empty());
+}
+
+TEST_CASE("plan_export: a watched file that exists is watched, a missing one is watched for its appearance",
+          "[export_plan]") {
+    TempDir dir;
+    std::string home = dir.str() + "/home";
+    write_file(home + "/.aws/config", "[profile dev]\nregion = eu-west-1\n");
+    Env env({{"HOME", home},
+             {"XDG_CONFIG_HOME", home + "/.config"},
+             {"XDG_CACHE_HOME", home + "/.cache"},
+             {"XDG_DATA_HOME", home + "/.local/share"}});
+    ExportRequest req;
+    req.env = env;
+    req.cwd = home;
+    req.now = kNow;
+    ExportPlan plan = plan_export(req);
+    auto has = [](const std::vector<std::string>& v, const std::string& s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    CHECK(has(plan.watch, home + "/.aws/config"));
+    // Missing: the files themselves, not $HOME or ~/.aws (whose mtime unrelated files change).
+    CHECK(has(plan.absent, home + "/.aws/credentials"));
+    CHECK(has(plan.absent, home + "/.config/credsh/config"));
+    CHECK(has(plan.absent, home + "/.ask/cli_config"));
+    CHECK_FALSE(has(plan.watch, home));
+    CHECK_FALSE(has(plan.watch, home + "/.aws"));
+    for (const auto& a : plan.absent)
+        CHECK_FALSE(has(plan.watch, a));
+
+    auto out = render_export(plan, env, kBash, "/stamp");
+    REQUIRE(out);
+    CHECK(out->find("__credsh_absent=") < out->find("__credsh_set_watch"));
+    CHECK(out->find(home + "/.aws/credentials\n" + home) != std::string::npos); // one value, a line each
 }
