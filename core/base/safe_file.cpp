@@ -155,7 +155,7 @@ CappedRead read_capped(int fd, std::size_t cap, const Deadline* deadline, std::s
     }
 }
 
-Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st) {
+Result<UniqueFd> safe_open_file(const std::string& path, std::size_t cap, struct stat& st) {
     // Filter before opening: never open a FIFO, socket or device in the first place.
     if (::stat(path.c_str(), &st) != 0) return open_error(path, errno);
     if (!S_ISREG(st.st_mode)) return fail(printable(path) + ": " + file_kind(st.st_mode) + ", not read");
@@ -169,8 +169,17 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap, str
     if (!S_ISREG(st.st_mode)) return fail(printable(path) + ": " + file_kind(st.st_mode) + ", not read");
     if (static_cast<unsigned long long>(st.st_size) > cap)
         return fail(printable(path) + ": larger than " + std::to_string(cap) + " bytes, not read");
+    return fd;
+}
 
-    return read_file_capped(fd.get(), path, cap, static_cast<std::size_t>(st.st_size));
+Result<std::string> read_open_file(int fd, const std::string& path, std::size_t cap, const struct stat& st) {
+    return read_file_capped(fd, path, cap, static_cast<std::size_t>(st.st_size));
+}
+
+Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st) {
+    auto fd = safe_open_file(path, cap, st);
+    if (!fd) return fd.error();
+    return read_open_file(fd->get(), path, cap, st);
 }
 
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap) {

@@ -45,6 +45,10 @@ Result<std::string> safe_read_file(const std::string& path, std::size_t cap);
 // The same, and `st` receives the fstat of the descriptor the bytes came from, so a caller can check the
 // owner and mode of exactly what it read (no stat-then-open race). `st` is unspecified on error.
 Result<std::string> safe_read_file(const std::string& path, std::size_t cap, struct stat& st);
+// The two halves of safe_read_file, for a caller that may not need the contents (an index cached for exactly
+// this file, ProfileIndex): the checks and open, with `st` from the descriptor; then the capped read.
+Result<UniqueFd> safe_open_file(const std::string& path, std::size_t cap, struct stat& st);
+Result<std::string> read_open_file(int fd, const std::string& path, std::size_t cap, const struct stat& st);
 
 // Create `dir` (and parents) if needed and make sure it is a directory owned by us with mode 0700;
 // an existing directory with looser modes is tightened if ours, refused if someone else's.

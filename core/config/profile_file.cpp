@@ -12,14 +12,17 @@
 
 #include "base/safe_file.hpp"
 #include "base/text.hpp"
+#include "config/profile_index_cache.hpp"
 #include <credsh/policy.hpp>
 
 #include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <set>
 #include <string_view>
+#include <tuple>
 
 namespace credsh {
 
@@ -491,15 +494,21 @@ std::string_view section_name(const std::string& text, const ProfileSectionRef& 
 
 // Does the file define a section of this kind and name ([default] counts as the profile "default")? A
 // linear pass with a length check first: a few lookups per export over at most a few thousand headers cost
-// less than building a map of them.
-bool defines(const std::optional<ProfileSource>& src, const std::vector<ProfileSectionRef>& sections,
-             SectionKind kind, std::string_view name) {
-    if (!src) return false;
-    for (const auto& r : sections)
-        if (r.name_len == name.size() &&
-            (r.kind == kind || (kind == SectionKind::profile && r.kind == SectionKind::bare_default)) &&
-            section_name(src->text, r) == name)
-            return true;
+// less than building a map of them; a cached index answers with a binary search instead. `damaged`: the
+// cached index could not answer.
+bool defines(const ProfileIndexFile& file, SectionKind kind, std::string_view name, bool& damaged) {
+    auto fits = [kind](SectionKind k) {
+        return k == kind || (kind == SectionKind::profile && k == SectionKind::bare_default);
+    };
+    if (file.cached) {
+        auto found = file.cached->cache.find(name);
+        if (!found) damaged = true;
+        return found && std::any_of(found->begin(), found->end(),
+                                    [&](const IndexedSection& s) { return fits(s.kind); });
+    }
+    if (!file.src) return false;
+    for (const auto& r : file.sections)
+        if (r.name_len == name.size() && fits(r.kind) && section_name(file.src->text, r) == name) return true;
     return false;
 }
 
@@ -511,12 +520,43 @@ struct Wanted {
 // header (of any kind) or the end of the file. Parsed like the whole file, it gives the same properties
 // for those sections -- every state the parser keeps is reset at a header -- and no error, since every
 // line of it passed the same checks when the index was built.
-std::string wanted_text(const ProfileSource& src, const std::vector<ProfileSectionRef>& sections,
-                        const Wanted& want) {
+std::string wanted_text(const ProfileIndexFile& file, const Wanted& want, bool& damaged) {
     std::string out;
+    auto append = [&out](std::string_view section) {
+        out.append(section);
+        if (!out.empty() && out.back() != '\n') out.push_back('\n');
+    };
+    if (file.cached) {
+        // Looked up by name, then read from the file in file order.
+        std::vector<IndexedSection> take;
+        auto add = [&](const std::set<std::string, std::less<>>& names, SectionKind kind) {
+            for (const auto& n : names) {
+                auto found = file.cached->cache.find(n);
+                if (!found) damaged = true;
+                if (found)
+                    for (const auto& s : *found)
+                        if (s.kind == kind ||
+                            (kind == SectionKind::profile && s.kind == SectionKind::bare_default))
+                            take.push_back(s);
+            }
+        };
+        add(want.profiles, SectionKind::profile);
+        add(want.sso_sessions, SectionKind::sso_session);
+        add(want.services, SectionKind::services);
+        std::sort(take.begin(), take.end(),
+                  [](const IndexedSection& a, const IndexedSection& b) { return a.begin < b.begin; });
+        for (const auto& s : take) {
+            auto text = file.cached->section_text(s);
+            if (!text) damaged = true;
+            if (text) append(*text);
+        }
+        if (!file.cached->unchanged()) damaged = true;
+        return out;
+    }
+    const auto& sections = file.sections;
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const auto& r = sections[i];
-        std::string_view name = section_name(src.text, r);
+        std::string_view name = section_name(file.src->text, r);
         bool take = false;
         switch (r.kind) {
         case SectionKind::profile:
@@ -535,9 +575,8 @@ std::string wanted_text(const ProfileSource& src, const std::vector<ProfileSecti
             break;
         }
         if (!take) continue;
-        std::size_t end = i + 1 < sections.size() ? sections[i + 1].begin : src.text.size();
-        out.append(src.text, r.begin, end - r.begin);
-        if (out.back() != '\n') out.push_back('\n');
+        std::size_t end = i + 1 < sections.size() ? sections[i + 1].begin : file.src->text.size();
+        append(std::string_view(file.src->text).substr(r.begin, end - r.begin));
     }
     return out;
 }
@@ -559,7 +598,32 @@ Result<ProfileIndex> ProfileIndex::build(std::optional<ProfileSource> config,
     return index;
 }
 
+// The same index with every cached file read whole and checked again: for all(), and for a cached index
+// that turned out damaged (or a file written while its sections were read).
+Result<ProfileIndex> ProfileIndex::uncached() const {
+    std::optional<ProfileSource> srcs[2];
+    const File* files[2] = {&files_->config, &files_->credentials};
+    for (int i = 0; i < 2; ++i) {
+        srcs[i] = files[i]->src;
+        if (files[i]->cached) {
+            auto text = files[i]->cached->whole();
+            if (!text) return text.error();
+            srcs[i] = ProfileSource{files[i]->cached->path, std::move(*text)};
+        }
+    }
+    return build(std::move(srcs[0]), std::move(srcs[1]));
+}
+
+bool ProfileIndex::cached() const {
+    return files_->config.cached || files_->credentials.cached;
+}
+
 Result<ProfileSet> ProfileIndex::all() const {
+    if (files_->config.cached || files_->credentials.cached) {
+        auto full = uncached();
+        if (!full) return full.error();
+        return full->all();
+    }
     return parse_profile_files(files_->config.src, files_->credentials.src);
 }
 
@@ -567,6 +631,7 @@ ProfileSet
 ProfileIndex::select(const std::vector<std::string>& roots,
                      const std::function<std::vector<std::string>(const std::string&)>& more) const {
     const Files& f = *files_;
+    bool damaged = false; // a cached index could not answer: start again from the files themselves
     Wanted want;
     want.profiles.insert("default");
     for (const auto& r : roots)
@@ -578,10 +643,9 @@ ProfileIndex::select(const std::vector<std::string>& roots,
         if (v.empty() || v.size() > 256 || v.find('\n') != std::string::npos) return false;
         if (!seen.insert(v).second) return false;
         bool grew = false;
-        auto in_config = [&](SectionKind k) { return defines(f.config.src, f.config.sections, k, v); };
+        auto in_config = [&](SectionKind k) { return defines(f.config, k, v, damaged); };
         if (!want.profiles.count(v) &&
-            (in_config(SectionKind::profile) ||
-             defines(f.credentials.src, f.credentials.sections, SectionKind::profile, v)))
+            (in_config(SectionKind::profile) || defines(f.credentials, SectionKind::profile, v, damaged)))
             grew |= want.profiles.insert(v).second;
         if (!want.sso_sessions.count(v) && in_config(SectionKind::sso_session))
             grew |= want.sso_sessions.insert(v).second;
@@ -596,11 +660,11 @@ ProfileIndex::select(const std::vector<std::string>& roots,
         ProfileSet out;
         // Cannot fail: every line of these texts passed the same parser when the index was built.
         for (auto [file, kind] :
-             {std::pair{&f.config, FileKind::config}, std::pair{&f.credentials, FileKind::credentials}})
-            if (file->src)
-                (void)Parser(
-                    out, ProfileSource{file->src->path, wanted_text(*file->src, file->sections, want)}, kind)
-                    .run();
+             {std::pair{&f.config, FileKind::config}, std::pair{&f.credentials, FileKind::credentials}}) {
+            if (!file->src && !file->cached) continue;
+            const std::string& path = file->cached ? file->cached->path : file->src->path;
+            (void)Parser(out, ProfileSource{path, wanted_text(*file, want, damaged)}, kind).run();
+        }
         bool grew = false;
         for (const auto* group : {&out.profiles, &out.sso_sessions, &out.services})
             for (const auto& [name, props] : *group)
@@ -612,14 +676,29 @@ ProfileIndex::select(const std::vector<std::string>& roots,
                 for (const auto& v : more(n))
                     grew |= consider(v);
         }
+        if (damaged) {
+            // Rare (a damaged cache file, or a profile file written this very moment): read them whole. A
+            // file that no longer parses yields nothing here; the next export, seeing it changed, reports
+            // why.
+            if (auto full = uncached()) return full->select(roots, more);
+            return ProfileSet{};
+        }
         if (grew && round <= kMaxChainProfiles + 2) continue; // parse again with what was found named
         out.all_names = [files = files_] {
             std::set<std::string> names;
-            for (const File* file : {&files->config, &files->credentials})
-                if (file->src)
+            for (const File* file : {&files->config, &files->credentials}) {
+                auto is_profile = [](SectionKind k) {
+                    return k == SectionKind::profile || k == SectionKind::bare_default;
+                };
+                if (file->cached) {
+                    if (auto all = file->cached->cache.all())
+                        for (const auto& s : *all)
+                            if (is_profile(s.kind)) names.emplace(s.name);
+                } else if (file->src) {
                     for (const auto& r : file->sections)
-                        if (r.kind == SectionKind::profile || r.kind == SectionKind::bare_default)
-                            names.emplace(section_name(file->src->text, r));
+                        if (is_profile(r.kind)) names.emplace(section_name(file->src->text, r));
+                }
+            }
             return std::vector<std::string>(names.begin(), names.end());
         };
         return out;
@@ -673,12 +752,60 @@ Result<ProfileSet> load_profile_files(const Env& env) {
 }
 
 Result<ProfileIndex> load_profile_index(const Env& env) {
+    return load_profile_index(env, "");
+}
+
+Result<ProfileIndex> load_profile_index(const Env& env, const std::string& cache_dir,
+                                        std::optional<std::int64_t> now) {
     auto where = locate_profile_files(env);
-    auto config = read_source(where.config);
-    if (!config) return config.error();
-    auto credentials = read_source(where.credentials);
-    if (!credentials) return credentials.error();
-    return ProfileIndex::build(std::move(*config), std::move(*credentials));
+    auto files = std::make_shared<ProfileIndex::Files>();
+    struct Pending {
+        ProfileIndexFile* file;
+        FileKind kind;
+        UniqueFd fd;
+        FileIdentity id;
+        std::int64_t read_at;
+        std::string cache_path;
+    };
+    std::vector<Pending> read; // files read whole: indexed below, in order, after both were read
+    for (auto [path, file, kind] :
+         {std::tuple{&where.config, &files->config, FileKind::config},
+          std::tuple{&where.credentials, &files->credentials, FileKind::credentials}}) {
+        // An unexpanded "~" means no home directory could be found (read_source).
+        if (*path == "~" || path->starts_with("~/")) continue;
+        struct stat st {};
+        auto fd = safe_open_file(*path, kConfigCap, st);
+        if (!fd) {
+            if (fd.error().kind == ErrorKind::not_found) continue;
+            return fd.error();
+        }
+        FileIdentity id = file_identity(st);
+        std::string cache_path = cache_dir.empty() ? std::string() : index_cache_path(cache_dir, *path);
+        if (!cache_path.empty())
+            if (auto cache = IndexCache::open(cache_path, id)) {
+                file->cached = std::make_shared<const CachedProfileFile>(
+                    CachedProfileFile{*path, std::move(*fd), id, std::move(*cache)});
+                continue;
+            }
+        std::int64_t read_at =
+            now ? *now : ::time(nullptr); // before the read: what the racy rule compares with
+        auto text = read_open_file(fd->get(), *path, kConfigCap, st);
+        if (!text) return text.error();
+        file->src = ProfileSource{*path, std::move(*text)};
+        read.push_back({file, kind, std::move(*fd), id, read_at, std::move(cache_path)});
+    }
+    ProfileSet unused;
+    for (auto& p : read)
+        if (auto r = Parser(unused, *p.file->src, p.kind, p.file->sections).run(); !r) return r.error();
+    for (auto& p : read) {
+        struct stat after {};
+        // Saved only for the version that was read: unchanged from open to here.
+        if (!p.cache_path.empty() && ::fstat(p.fd.get(), &after) == 0 && file_identity(after) == p.id)
+            write_index_cache(p.cache_path, p.id, p.read_at, p.file->src->text, p.file->sections);
+    }
+    ProfileIndex index;
+    index.files_ = std::move(files);
+    return index;
 }
 
 Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env) {

@@ -8,6 +8,7 @@
 #include "base/env.hpp"
 #include "base/result.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +18,8 @@
 #include <vector>
 
 namespace credsh {
+
+struct CachedProfileFile; // config/profile_index_cache.hpp
 
 // Property name -> value. A property with sub-properties keeps its raw text as the spec's suite does
 // ("\nname = value\nother = v"); sub_properties() splits it.
@@ -70,6 +73,13 @@ struct ProfileSectionRef {
 // `credsh export` needs a handful of profiles out of what may be thousands (an organisation's `sso accounts
 // --write`): select() parses only the sections of the profiles asked for and of every section those refer
 // to, so the cost of a cd does not grow with profiles that are never used.
+struct ProfileIndexFile {
+    std::optional<ProfileSource> src; // the text, when the file was read
+    std::vector<ProfileSectionRef> sections;
+    // Instead of both, when an index cached for exactly this file was found: sections read when wanted.
+    std::shared_ptr<const CachedProfileFile> cached;
+};
+
 class ProfileIndex {
   public:
     static Result<ProfileIndex> build(std::optional<ProfileSource> config,
@@ -81,12 +91,14 @@ class ProfileIndex {
                       const std::function<std::vector<std::string>(const std::string&)>& more = {}) const;
     // Everything: parse_profile_files of the same text.
     Result<ProfileSet> all() const;
+    // Read from a cached index (load_profile_index with a cache directory)?
+    bool cached() const;
 
   private:
-    struct File {
-        std::optional<ProfileSource> src;
-        std::vector<ProfileSectionRef> sections;
-    };
+    Result<ProfileIndex> uncached() const;
+    friend Result<ProfileIndex> load_profile_index(const Env& env, const std::string& cache_dir,
+                                                   std::optional<std::int64_t> now);
+    using File = ProfileIndexFile;
     struct Files {
         File config, credentials;
     };
@@ -134,8 +146,13 @@ std::string sdk_profile_name(const Env& env);
 
 // Locate, read (missing files are empty, not errors; reads go through safe_read_file) and parse both files.
 Result<ProfileSet> load_profile_files(const Env& env);
-// The same files, indexed (ProfileIndex), for a caller that needs only some profiles.
+// The same files, indexed (ProfileIndex), for a caller that needs only some profiles. With a `cache_dir`,
+// each file's index is reused from there while the file is unchanged, and saved there after a full read
+// (config/profile_index_cache.hpp): neither file is then read whole or checked line by line again.
 Result<ProfileIndex> load_profile_index(const Env& env);
+// `now` (epoch seconds, the clock if unset) decides whether a file changed too recently to save its index.
+Result<ProfileIndex> load_profile_index(const Env& env, const std::string& cache_dir,
+                                        std::optional<std::int64_t> now = std::nullopt);
 
 // The same files, names only (parse_profile_names).
 Result<std::map<std::string, std::vector<std::string>>> load_profile_names(const Env& env);

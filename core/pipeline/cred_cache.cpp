@@ -19,6 +19,7 @@ CacheDirs cache_dirs(const Env& env) {
     if (auto c = env.get_nonempty("XDG_CACHE_HOME"); c && (*c)[0] == '/') cache = *c;
     d.credsh = cache + "/credsh/creds";
     d.logouts = cache + "/credsh/logouts";
+    d.index = cache + "/credsh/index";
     if (auto r = env.get_nonempty("XDG_RUNTIME_DIR"); r && (*r)[0] == '/')
         d.locks = *r + "/credsh/locks";
     else

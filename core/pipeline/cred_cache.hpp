@@ -29,6 +29,7 @@ struct CacheDirs {
     std::string credsh;  // $XDG_CACHE_HOME/credsh/creds or ~/.cache/credsh/creds
     std::string locks;   // $XDG_RUNTIME_DIR/credsh/locks, else $XDG_CACHE_HOME/credsh/locks
     std::string logouts; // $XDG_CACHE_HOME/credsh/logouts: the logout record (below)
+    std::string index;   // $XDG_CACHE_HOME/credsh/index: the profile files' section indexes (ProfileIndex)
 };
 CacheDirs cache_dirs(const Env& env);
 

@@ -204,7 +204,8 @@ ExportWorld load_world(const Env& base, const std::vector<std::string>* roots) {
         w.config = std::move(*c);
     else
         problem(c.error().message + " (using defaults)");
-    auto index = load_profile_index(base);
+    // A cd among thousands of profiles reads neither file whole while their cached indexes match them.
+    auto index = load_profile_index(base, cache_dirs(base).index);
     if (!index) problem(index.error().message);
     if (auto a = load_ask_config(base))
         w.ask = std::move(*a);

@@ -4,16 +4,21 @@
 // that departure. The malformed-input tests are docs/security.md item 17: no crash, no hang, and an error
 // that names "file:line" but never the value on that line (values are secrets).
 #include "config/profile_file.hpp"
+#include "config/profile_index_cache.hpp"
 
 #include "helpers.hpp"
 #include <credsh/policy.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
 #include <set>
+#include <tuple>
 
 using namespace credsh;
 using credsh::test::conformance_dir;
@@ -41,17 +46,11 @@ std::optional<ProfileSource> source_of(const json& input, const char* key, const
 // The index (what `credsh export` reads) against the full parse of the same files: the same error, or, for
 // every profile selected alone, exactly the full parse's sections for it and for what it names, and every
 // profile name in all_names.
-void check_index_agrees(const std::optional<ProfileSource>& config,
-                        const std::optional<ProfileSource>& credentials) {
-    auto full = parse_profile_files(config, credentials);
-    auto index = ProfileIndex::build(config, credentials);
-    REQUIRE(index.ok() == full.ok());
-    if (!full.ok()) {
-        CHECK(index.error().message == full.error().message);
-        return;
-    }
+// Every profile selected alone from `index` gives exactly `full`'s sections for it and for what it names,
+// and every profile name in all_names; all() gives `full`.
+void check_selects_agree(const ProfileIndex& index, const ProfileSet& full) {
     std::vector<std::string> names;
-    for (const auto& [name, props] : full->profiles)
+    for (const auto& [name, props] : full.profiles)
         names.push_back(name);
     auto same_entries = [](const std::map<std::string, Properties>& part,
                            const std::map<std::string, Properties>& whole) {
@@ -63,24 +62,66 @@ void check_index_agrees(const std::optional<ProfileSource>& config,
     };
     for (const std::string& name : names) {
         INFO("selected alone: " << name);
-        ProfileSet sel = index->select({name});
+        ProfileSet sel = index.select({name});
         REQUIRE(sel.profiles.count(name));
-        CHECK(sel.profiles.at(name) == full->profiles.at(name));
-        same_entries(sel.profiles, full->profiles);
-        same_entries(sel.sso_sessions, full->sso_sessions);
-        same_entries(sel.services, full->services);
-        same_entries(sel.config_file, full->config_file);
-        same_entries(sel.credentials_file, full->credentials_file);
-        for (const auto& [n, props] : full->config_file)
+        CHECK(sel.profiles.at(name) == full.profiles.at(name));
+        same_entries(sel.profiles, full.profiles);
+        same_entries(sel.sso_sessions, full.sso_sessions);
+        same_entries(sel.services, full.services);
+        same_entries(sel.config_file, full.config_file);
+        same_entries(sel.credentials_file, full.credentials_file);
+        for (const auto& [n, props] : full.config_file)
             if (n == name) CHECK(sel.config_file.count(n));
-        for (const auto& [n, props] : full->credentials_file)
+        for (const auto& [n, props] : full.credentials_file)
             if (n == name) CHECK(sel.credentials_file.count(n));
         CHECK(profile_names(sel) == names);
     }
-    auto all = index->all();
+    auto all = index.all();
     REQUIRE(all.ok());
-    CHECK(all->profiles == full->profiles);
-    CHECK(all->sso_sessions == full->sso_sessions);
+    CHECK(all->profiles == full.profiles);
+    CHECK(all->sso_sessions == full.sso_sessions);
+}
+
+constexpr std::int64_t kLongAfter = 4'000'000'000; // "now" for a file written moments ago: not racy
+
+// The index (what `credsh export` reads) against the full parse of the same files: the same error, or the
+// same sections (check_selects_agree) -- built from the text, and read back through the on-disk cache that
+// a first load_profile_index writes and a second one uses.
+void check_index_agrees(const std::optional<ProfileSource>& config,
+                        const std::optional<ProfileSource>& credentials) {
+    auto full = parse_profile_files(config, credentials);
+    auto index = ProfileIndex::build(config, credentials);
+    REQUIRE(index.ok() == full.ok());
+    if (!full.ok())
+        CHECK(index.error().message == full.error().message);
+    else
+        check_selects_agree(*index, *full);
+
+    TempDir dir;
+    Env env({{"HOME", dir.str()},
+             {"AWS_CONFIG_FILE", dir.str() + "/config"},
+             {"AWS_SHARED_CREDENTIALS_FILE", dir.str() + "/credentials"}});
+    std::optional<ProfileSource> on_disk[2];
+    for (auto [src, name, i] :
+         {std::tuple{&config, "/config", 0}, std::tuple{&credentials, "/credentials", 1}})
+        if (*src) {
+            write_file(dir.str() + name, (*src)->text);
+            on_disk[i] = ProfileSource{dir.str() + name, (*src)->text};
+        }
+    auto disk_full = parse_profile_files(on_disk[0], on_disk[1]);
+    std::string cache = dir.str() + "/index";
+    auto first = load_profile_index(env, cache, kLongAfter);
+    REQUIRE(first.ok() == full.ok());
+    if (first.ok()) CHECK_FALSE(first->cached());
+    auto second = load_profile_index(env, cache, kLongAfter);
+    REQUIRE(second.ok() == full.ok());
+    if (!full.ok()) {
+        CHECK(second.error().message == disk_full.error().message);
+        CHECK_FALSE(std::filesystem::exists(cache)); // a broken file is never indexed
+        return;
+    }
+    CHECK(second->cached() == (config || credentials));
+    check_selects_agree(*second, *disk_full);
 }
 
 Result<ProfileSet> parse_case(const json& tcase) {
@@ -725,4 +766,102 @@ TEST_CASE("a broken file still gives every readable name, and the first error wi
     std::optional<Error> none;
     readable_profile_names(ProfileSource{kConfigPath, "[profile a]\n"}, std::nullopt, none);
     CHECK_FALSE(none);
+}
+
+TEST_CASE("the profile index cache: used only for the very file it was made from, never trusted blindly",
+          "[profile_file]") {
+    TempDir dir;
+    std::string config = dir.str() + "/config", cache = dir.str() + "/index";
+    Env env({{"HOME", dir.str()},
+             {"AWS_CONFIG_FILE", config},
+             {"AWS_SHARED_CREDENTIALS_FILE", dir.str() + "/credentials"}});
+    const std::string text = "[profile a]\nregion = eu-west-1\n[profile b]\nsource_profile = a\n"
+                             "role_arn = arn:aws:iam::123456789012:role/R\n[default]\nregion = us-east-1\n";
+    write_file(config, text);
+    struct stat st {};
+    REQUIRE(::stat(config.c_str(), &st) == 0);
+    const std::int64_t changed = std::max(st.st_mtim.tv_sec, st.st_ctim.tv_sec);
+    const std::string entry = index_cache_path(cache, config);
+    auto region_of = [&](const ProfileIndex& index, const std::string& name) {
+        auto set = index.select({name});
+        auto it = set.profiles.find(name);
+        const std::string* v = it == set.profiles.end() ? nullptr : find_prop(it->second, "region");
+        return v ? *v : std::string("(none)");
+    };
+
+    SECTION("a file changed within the last seconds is not indexed yet (racily clean), later it is") {
+        REQUIRE(load_profile_index(env, cache, changed + kIndexRacySeconds - 1).ok());
+        CHECK_FALSE(std::filesystem::exists(entry));
+        REQUIRE(load_profile_index(env, cache, changed + kIndexRacySeconds).ok());
+        CHECK(std::filesystem::exists(entry));
+        struct stat cs {};
+        REQUIRE(::stat(entry.c_str(), &cs) == 0);
+        CHECK((cs.st_mode & 07777) == 0600);
+        REQUIRE(::stat(cache.c_str(), &cs) == 0);
+        CHECK((cs.st_mode & 07777) == 0700);
+        auto again = load_profile_index(env, cache, changed + 100);
+        REQUIRE(again.ok());
+        CHECK(again->cached());
+        CHECK(region_of(*again, "a") == "eu-west-1");
+        CHECK(region_of(*again, "default") == "us-east-1");
+        CHECK(again->select({"b"}).profiles.count("a")); // what b names is read too
+    }
+    REQUIRE(load_profile_index(env, cache, kLongAfter).ok());
+    REQUIRE(std::filesystem::exists(entry));
+
+    SECTION("an edit that keeps the size and puts the mtime back is still seen (ctime)") {
+        std::string edited = text;
+        edited.replace(edited.find("eu-west-1"), 9, "xx-west-9");
+        REQUIRE(edited.size() == text.size());
+        write_file(config, edited);
+        timespec times[2] = {st.st_atim, st.st_mtim};
+        REQUIRE(::utimensat(AT_FDCWD, config.c_str(), times, 0) == 0);
+        auto index = load_profile_index(env, cache, kLongAfter);
+        REQUIRE(index.ok());
+        CHECK_FALSE(index->cached());
+        CHECK(region_of(*index, "a") == "xx-west-9");
+    }
+    SECTION("a file with a new profile: the index is made again") {
+        write_file(config, text + "[profile c]\nregion = sa-east-1\n");
+        auto index = load_profile_index(env, cache, kLongAfter);
+        REQUIRE(index.ok());
+        CHECK_FALSE(index->cached());
+        CHECK(region_of(*index, "c") == "sa-east-1");
+        auto next = load_profile_index(env, cache, kLongAfter);
+        REQUIRE(next.ok());
+        CHECK(next->cached());
+        CHECK(region_of(*next, "c") == "sa-east-1");
+    }
+    SECTION("a damaged cache file is noticed and the file read whole: the same answers") {
+        std::string bytes = credsh::test::read_file(entry);
+        // Every byte in turn (the header, the bucket tables, the records): whatever it breaks, the answers
+        // stay those of the file itself.
+        for (std::size_t at = 0; at < bytes.size(); ++at) {
+            std::string bad = bytes;
+            bad[at] = static_cast<char>(bad[at] ^ 0x5a);
+            write_file(entry, bad);
+            ::chmod(entry.c_str(), 0600);
+            INFO("byte " << at << " changed");
+            auto index = load_profile_index(env, cache, changed + 1); // racy: the damage stays for the next
+            REQUIRE(index.ok());
+            CHECK(region_of(*index, "a") == "eu-west-1");
+            CHECK(region_of(*index, "default") == "us-east-1");
+            CHECK(index->select({"b"}).profiles.count("a"));
+            CHECK(profile_names(index->select({"a"})) == std::vector<std::string>{"a", "b", "default"});
+        }
+    }
+    SECTION("a cache file others can read or write is not ours: not used") {
+        ::chmod(entry.c_str(), 0644);
+        auto index = load_profile_index(env, cache, changed + 1);
+        REQUIRE(index.ok());
+        CHECK_FALSE(index->cached());
+    }
+    SECTION("a broken file is never indexed, and its error is the full parse's") {
+        std::filesystem::remove(entry);
+        write_file(config, text + "not a property\n");
+        auto index = load_profile_index(env, cache, kLongAfter);
+        REQUIRE_FALSE(index.ok());
+        CHECK(index.error().message == config + ":8: Expected an '=' sign defining a property");
+        CHECK_FALSE(std::filesystem::exists(entry));
+    }
 }

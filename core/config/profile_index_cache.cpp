@@ -1,0 +1,228 @@
+#include "config/profile_index_cache.hpp"
+
+#include "base/safe_file.hpp"
+#include "base/text.hpp"
+#include <credsh/policy.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace credsh {
+
+namespace {
+
+// The layout, native byte order (the cache never leaves this machine): a header; nbuckets + 1 offsets into
+// the bucket area (u32) and a checksum per bucket (u64); the bucket area, where bucket b holds, in file
+// order, a record per section whose name hashes to b: begin, end (u64), kind, name length (u32), the name.
+// `sum` covers the header (with sum 0) and both tables; each bucket is checked against its own checksum
+// when it is read, so damage anywhere in what a lookup uses is noticed. A new layout gets a new magic.
+struct Header {
+    char magic[8];
+    std::uint64_t dev, ino, size;
+    std::int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+    std::uint64_t count, nbuckets, sum;
+};
+constexpr char kMagic[8] = {'c', 'r', 'e', 'd', 's', 'i', 'x', '3'};
+constexpr std::size_t kRecordHead = 2 * sizeof(std::uint64_t) + 2 * sizeof(std::uint32_t);
+constexpr std::size_t kPerBucket = 16; // sections per bucket, on average
+using Kind = ProfileSectionRef::Kind;
+constexpr std::uint32_t kMaxKind = static_cast<std::uint32_t>(Kind::services);
+
+// FNV-1a: fixed across builds and platforms, unlike std::hash, which the file must not depend on. It picks
+// a name's bucket and checksums the file's parts (against damage, not against the user, who owns it).
+std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = 1469598103934665603ull) {
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+std::uint64_t name_hash(std::string_view name) {
+    return fnv1a(name);
+}
+std::string_view bytes_of(const void* p, std::size_t n) {
+    return {static_cast<const char*>(p), n};
+}
+std::uint64_t table_sum(Header h, const std::vector<std::uint32_t>& off,
+                        const std::vector<std::uint64_t>& sums) {
+    h.sum = 0;
+    std::uint64_t x = fnv1a(bytes_of(&h, sizeof h));
+    x = fnv1a(bytes_of(off.data(), off.size() * sizeof off[0]), x);
+    return fnv1a(bytes_of(sums.data(), sums.size() * sizeof sums[0]), x);
+}
+
+bool pread_all(int fd, char* buf, std::size_t len, std::uint64_t at) {
+    std::size_t got = 0;
+    while (got < len) {
+        ssize_t n = ::pread(fd, buf + got, len - got, static_cast<off_t>(at + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        got += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// The records of one bucket's bytes, or nullopt if they do not parse exactly.
+std::optional<std::vector<IndexedSection>> records(std::string_view bytes, std::uint64_t file_size) {
+    std::vector<IndexedSection> out;
+    while (!bytes.empty()) {
+        if (bytes.size() < kRecordHead) return std::nullopt;
+        std::uint64_t begin, end;
+        std::uint32_t kind, len;
+        std::memcpy(&begin, bytes.data(), 8);
+        std::memcpy(&end, bytes.data() + 8, 8);
+        std::memcpy(&kind, bytes.data() + 16, 4);
+        std::memcpy(&len, bytes.data() + 20, 4);
+        bytes.remove_prefix(kRecordHead);
+        if (kind > kMaxKind || begin > end || end > file_size || len > bytes.size()) return std::nullopt;
+        out.push_back({static_cast<Kind>(kind), begin, end, bytes.substr(0, len)});
+        bytes.remove_prefix(len);
+    }
+    return out;
+}
+
+} // namespace
+
+FileIdentity file_identity(const struct stat& st) {
+    return {static_cast<std::uint64_t>(st.st_dev),
+            static_cast<std::uint64_t>(st.st_ino),
+            static_cast<std::uint64_t>(st.st_size),
+            st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec,
+            st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec};
+}
+
+std::string index_cache_path(const std::string& dir, const std::string& file_path) {
+    return dir + "/" + sha256_hex(file_path).substr(0, 32);
+}
+
+std::optional<IndexCache> IndexCache::open(const std::string& path, const FileIdentity& want) {
+    IndexCache c;
+    c.fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (c.fd_.get() < 0) return std::nullopt;
+    struct stat st {};
+    // Ours and private, as we write it; anything else is not our cache.
+    if (::fstat(c.fd_.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+        (st.st_mode & 077) != 0)
+        return std::nullopt;
+    auto len = static_cast<std::uint64_t>(st.st_size);
+    Header h;
+    if (len < sizeof h || !pread_all(c.fd_.get(), reinterpret_cast<char*>(&h), sizeof h, 0))
+        return std::nullopt;
+    FileIdentity got{h.dev, h.ino, h.size, h.mtime_s, h.mtime_ns, h.ctime_s, h.ctime_ns};
+    constexpr std::size_t kPerBucketTable = sizeof(std::uint32_t) + sizeof(std::uint64_t);
+    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || !(got == want) || h.nbuckets == 0 ||
+        h.nbuckets > (len - sizeof h) / kPerBucketTable) // bounds the reads below; exact check after
+        return std::nullopt;
+    c.off_.resize(h.nbuckets + 1);
+    c.sums_.resize(h.nbuckets);
+    std::size_t off_bytes = c.off_.size() * sizeof(std::uint32_t),
+                sum_bytes = c.sums_.size() * sizeof(std::uint64_t);
+    if (!pread_all(c.fd_.get(), reinterpret_cast<char*>(c.off_.data()), off_bytes, sizeof h) ||
+        !pread_all(c.fd_.get(), reinterpret_cast<char*>(c.sums_.data()), sum_bytes, sizeof h + off_bytes) ||
+        table_sum(h, c.off_, c.sums_) != h.sum)
+        return std::nullopt;
+    c.area_at_ = sizeof h + off_bytes + sum_bytes;
+    if (c.off_.front() != 0 || !std::is_sorted(c.off_.begin(), c.off_.end()) ||
+        c.area_at_ + c.off_.back() != len)
+        return std::nullopt;
+    c.file_size_ = h.size;
+    return c;
+}
+
+const std::string* IndexCache::bucket(std::size_t b) const {
+    if (auto it = read_.find(b); it != read_.end()) return &it->second;
+    std::string bytes(off_[b + 1] - off_[b], '\0');
+    if (!pread_all(fd_.get(), bytes.data(), bytes.size(), area_at_ + off_[b]) || fnv1a(bytes) != sums_[b])
+        return nullptr;
+    return &read_.emplace(b, std::move(bytes)).first->second;
+}
+
+std::optional<std::vector<IndexedSection>> IndexCache::find(std::string_view name) const {
+    const std::string* bytes = bucket(name_hash(name) % (off_.size() - 1));
+    if (!bytes) return std::nullopt;
+    auto all = records(*bytes, file_size_);
+    if (!all) return std::nullopt;
+    std::vector<IndexedSection> out;
+    for (const auto& s : *all)
+        if (s.name == name) out.push_back(s);
+    return out;
+}
+
+std::optional<std::vector<IndexedSection>> IndexCache::all() const {
+    std::vector<IndexedSection> out;
+    for (std::size_t b = 0; b + 1 < off_.size(); ++b) {
+        const std::string* bytes = bucket(b);
+        auto got = bytes ? records(*bytes, file_size_) : std::nullopt;
+        if (!got) return std::nullopt;
+        out.insert(out.end(), got->begin(), got->end());
+    }
+    return out;
+}
+
+std::optional<std::string> CachedProfileFile::section_text(const IndexedSection& s) const {
+    std::string out(s.end - s.begin, '\0');
+    if (!pread_all(fd.get(), out.data(), out.size(), s.begin)) return std::nullopt;
+    std::string_view head(out);
+    head = head.substr(0, head.find('\n'));
+    if (!head.starts_with('[') || head.find(s.name) == std::string_view::npos) return std::nullopt;
+    return out;
+}
+
+bool CachedProfileFile::unchanged() const {
+    struct stat st {};
+    return ::fstat(fd.get(), &st) == 0 && file_identity(st) == id;
+}
+
+Result<std::string> CachedProfileFile::whole() const {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0)
+        return fail(printable(path) + ": " + errno_text(errno));
+    return read_open_file(fd.get(), path, kConfigCap, st);
+}
+
+void write_index_cache(const std::string& path, const FileIdentity& id, std::int64_t read_at,
+                       std::string_view text, const std::vector<ProfileSectionRef>& sections) {
+    if (std::max(id.mtime_s, id.ctime_s) + kIndexRacySeconds > read_at) return; // racily clean: not yet
+    Header h{};
+    std::memcpy(h.magic, kMagic, sizeof kMagic);
+    h.dev = id.dev, h.ino = id.ino, h.size = id.size;
+    h.mtime_s = id.mtime_s, h.mtime_ns = id.mtime_ns, h.ctime_s = id.ctime_s, h.ctime_ns = id.ctime_ns;
+    h.count = sections.size();
+    h.nbuckets = std::max<std::size_t>(1, sections.size() / kPerBucket);
+    std::vector<std::string> buckets(h.nbuckets);
+    for (std::size_t i = 0; i < sections.size(); ++i) { // in file order, so each bucket is too
+        const auto& r = sections[i];
+        std::string_view name = text.substr(r.name_at, r.name_len);
+        std::uint64_t end = i + 1 < sections.size() ? sections[i + 1].begin : text.size();
+        std::uint64_t begin = r.begin;
+        auto kind = static_cast<std::uint32_t>(r.kind), len = static_cast<std::uint32_t>(name.size());
+        std::string& b = buckets[name_hash(name) % h.nbuckets];
+        b.append(reinterpret_cast<const char*>(&begin), 8).append(reinterpret_cast<const char*>(&end), 8);
+        b.append(reinterpret_cast<const char*>(&kind), 4).append(reinterpret_cast<const char*>(&len), 4);
+        b.append(name);
+    }
+    std::vector<std::uint32_t> off{0};
+    std::vector<std::uint64_t> sums;
+    for (const auto& b : buckets) {
+        off.push_back(static_cast<std::uint32_t>(off.back() + b.size()));
+        sums.push_back(fnv1a(b));
+    }
+    h.sum = table_sum(h, off, sums);
+    std::string data(bytes_of(&h, sizeof h));
+    data.append(bytes_of(off.data(), off.size() * sizeof(std::uint32_t)));
+    data.append(bytes_of(sums.data(), sums.size() * sizeof(std::uint64_t)));
+    for (const auto& b : buckets)
+        data += b;
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos || !ensure_private_dir(path.substr(0, slash))) return;
+    (void)atomic_write_file(path, data);
+}
+
+} // namespace credsh
