@@ -157,6 +157,7 @@ for sut in bash zsh fish; do
         "$(get a5 AWS_PROFILE) $(get a5 CREDSH_BLOCKED)"
     check_no_match "$sut: no secret on stdout" S3NT1NEL "$OUT"
     check_no_match "$sut: no secret on stderr" S3NT1NEL "$T_ROOT/err.$sut"
+    check_no_match "$sut: no error from the hook's file tests" "test:" "$T_ROOT/err.$sut"
 done
 
 finish
