@@ -1,10 +1,12 @@
 # credsh hook for bash >= 4.4 -- install with:  eval "$(credsh hook bash)"
 #
 # At every prompt, _credsh_hook decides with shell builtins alone whether anything changed: the nearest
-# .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file not older than
-# this shell's stamp ([[ -nt ]]; an edit in the same timestamp tick as the last export counts), or credentials reaching their refresh time ($EPOCHSECONDS). Only then does
-# it run `credsh export bash` -- once -- and evaluate what it prints. Nothing here spawns a process when
-# nothing changed.
+# .credprofile (found with [[ -e ]] walking up from $PWD), the session profile, a watched file edited (not
+# older than this shell's stamp, [[ -nt ]]; an edit in the same timestamp tick as the last export counts) or
+# deleted ([[ -e ]]: bash's -nt is true against a missing file), a file that was missing at the export
+# (__credsh_absent) created, or credentials reaching their refresh time ($EPOCHSECONDS). Only then does it
+# run `credsh export bash` -- once -- and evaluate what it prints. Nothing here spawns a process when nothing
+# changed.
 #
 # The user's `set` options never reach the hook's own code (docs/security.md 33, 42): where one is on, the
 # hook saves them with `local -` (restored exactly when it returns) and switches off allexport (-a: the
@@ -18,7 +20,17 @@ __credsh_install() {
 { local -; set +aevxE; } 2>/dev/null
 __credsh_bin=@CREDSH@
 
-__credsh_set_watch() { __credsh_watch=("$@"); }
+# The export sets __credsh_absent (the watched files that were missing, one a line) and then calls this with
+# the watched files that existed. Split with parameter expansion: no word splitting, no globbing.
+__credsh_set_watch() {
+    __credsh_watch=("$@")
+    __credsh_missing=()
+    local a=${__credsh_absent-}
+    while [[ -n $a ]]; do
+        [[ -n ${a%%$'\n'*} ]] && __credsh_missing+=("${a%%$'\n'*}")
+        [[ $a == *$'\n'* ]] && a=${a#*$'\n'} || a=
+    done
+}
 
 # Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
@@ -61,19 +73,25 @@ __credsh_prompt_update() {
 
 # The fast path: one [[ ]] over literal paths, rebuilt (eval of %q-quoted words) whenever the slow path runs.
 # It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
-# candidates from $PWD up to the one in effect (none may appear, that one must stay), the stamp against every
-# watched file, and the refresh time. A function call and one [[ ]] cost far less than the walk and the loop.
+# candidates from $PWD up to the one in effect and the files missing at the export (none may appear), every
+# watched file still there and older than the stamp (which covers the .credprofile in effect: it is watched),
+# and the refresh time. A function call and one [[ ]] cost far less than the walk and the loops.
 __credsh_fast() { false; }
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
-    local f=$1 s q
+    local f=$1 s q w p
     shift
     printf -v q %q "${__credsh_session-}"
     s="[[ \${__credsh_session-} == $q"
+    set -- "$@" "${__credsh_missing[@]}"
     (($#)) && { printf -v q ' && ! -e %q' "$@"; s+=$q; }
+    for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
     [[ -n $f ]] && { printf -v q ' && -e %q' "$f"; s+=$q; }
     if ((${#__credsh_watch[@]})); then
         printf -v q %q "$__credsh_stamp" # printf -v, never $(...): a command substitution forks
-        printf -v q " && ${q//%/%%} -nt %q" "${__credsh_watch[@]}"
+        # -e first: bash's -nt is true when the watched file is missing.
+        for w in "${__credsh_watch[@]}"; do printf -v p ' && -e %q && %s -nt %q' "$w" "$q" "$w"; s+=$p; done
+    else
+        printf -v q ' && -e %q' "$__credsh_stamp"
         s+=$q
     fi
     s+=' ]]'
@@ -111,8 +129,12 @@ _credsh_hook() {
     elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
         need=1
     else
+        # A watched file edited or deleted (bash's -nt is true against a missing file), or a missing one created.
         for w in "${__credsh_watch[@]}"; do
-            if [[ ! $__credsh_stamp -nt $w ]]; then need=1; break; fi
+            if [[ ! -e $w || ! $__credsh_stamp -nt $w ]]; then need=1; break; fi
+        done
+        for w in "${__credsh_missing[@]}"; do
+            if [[ -e $w ]]; then need=1; break; fi
         done
     fi
     if [[ -n $need ]]; then

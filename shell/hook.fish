@@ -1,14 +1,19 @@
 # credsh hook for fish -- install with:  credsh hook fish | source   (in ~/.config/fish/config.fish)
 #
 # On every prompt and every change of $PWD, __credsh_hook decides with builtins alone whether anything
-# changed: the nearest .credprofile (walking up with `test -e`), the session profile, or a watched file newer
-# than this shell's stamp (`test -nt`). Only then does it run `credsh export fish` once. The clock comes from
-# `path mtime` on the stamp (fish has no $EPOCHSECONDS), so no process is started.
+# changed: the nearest .credprofile (walking up with `test -e`), the session profile, a watched file edited
+# (not older than this shell's stamp: `test -nt`) or deleted (`test -e`: fish's -nt is true against a missing
+# file), or a file that was missing at the export (__credsh_absent) created. Only then does it run `credsh
+# export fish` once. The clock comes from `path mtime` on the stamp (fish has no $EPOCHSECONDS), so no process
+# is started.
 
 set -g __credsh_bin @CREDSH@
 
+# The export sets __credsh_absent (the watched files that were missing, one a line) and then calls this with
+# the watched files that existed.
 function __credsh_set_watch
     set -g __credsh_watch $argv
+    set -g __credsh_missing (string split -n -- \n "$__credsh_absent")
 end
 
 # Now, in epoch seconds, without a process: the stamp's mtime plus its age (fish 3.6 `path mtime`).
@@ -95,29 +100,58 @@ function __credsh_prompt_update
     set -g CREDSH_PROMPT "$p"
 end
 
-# The fast path: one `test` over a list built by the slow path (each path one argument, so no quoting and no
-# eval): the stamp exists, no .credprofile appeared between $PWD and the one in effect, that one is still
-# there, and the stamp is newer than every watched file. Used while $PWD and the session stay the same.
+# The fast path: one `test` call decides that nothing changed -- fish's builtins cost about a microsecond per
+# command or operand, and a stat as much again, so every operand counts. The slow path builds its list (each
+# path one argument, so no quoting and no eval): no .credprofile appeared between $PWD and the one in effect,
+# no missing file appeared, and every watched file is still there and older than the stamp (`-e` and `-nt`:
+# fish's -nt is true against a missing file; -nt against an existing file also implies the stamp exists, so
+# only an empty watch list needs `-e stamp`, and the .credprofile in effect is watched). The hook puts one
+# comparison in front of it: "x", the dirty flag ("" or "1") and $PWD (always starting with '/') against
+# "x" and the $PWD the list was built for -- so a value set by hand, a cd, or a list being rebuilt (the
+# $PWD cleared) fails it before any stat. A session change clears it too (__credsh_session_changed).
+# __credsh_fpwd holds that $PWD when nothing is timed; __credsh_tpwd when credentials have a refresh time or
+# an expiry shown in the prompt, which then look at the clock after the test.
 function __credsh_build_fast --argument-names f
-    set -l t -e "$__credsh_stamp"
-    for c in $argv[2..-1]
-        set -a t -a ! -e "$c"
+    set -l t
+    for c in $argv[2..-1] $__credsh_missing
+        set -a t -a ! -e $c
     end
-    test -n "$f"; and set -a t -a -e "$f"
+    test -n "$f"; and not contains -- $f $__credsh_watch; and set -a t -a -e $f
     for w in $__credsh_watch
-        set -a t -a "$__credsh_stamp" -nt "$w"
+        set -a t -a -e $w -a $__credsh_stamp -nt $w
     end
+    set -q __credsh_watch[1]; or set -a t -a -e $__credsh_stamp
     set -g __credsh_fast $t
-    set -g __credsh_fsess "$__credsh_session"
-    set -g __credsh_fpwd "$PWD"
+    if test -z "$__credsh_refresh_at$__credsh_expires"
+        set -g __credsh_fpwd "$PWD"
+        set -g __credsh_tpwd ''
+    else
+        set -g __credsh_fpwd ''
+        set -g __credsh_tpwd "$PWD"
+    end
+end
+
+function __credsh_session_changed --on-variable __credsh_session
+    set -g __credsh_fpwd ''
+    set -g __credsh_tpwd ''
 end
 
 function __credsh_hook --on-event fish_prompt --on-variable PWD
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
     set -l rc $status
-    # A value set by hand since the last export forces the slow path: literal comparisons, no process, and
-    # only after __credsh_hand_changed said one of the variables was set (bash and zsh compare at every
-    # prompt; fish's builtins cost more, and its variable events make that unnecessary).
+    if test "x$__credsh_dirty$PWD" = "x$__credsh_fpwd" $__credsh_fast
+        return $rc
+    end
+    if test "x$__credsh_dirty$PWD" = "x$__credsh_tpwd" $__credsh_fast
+        and begin
+            test -z "$__credsh_refresh_at"; or test (__credsh_now) -lt "$__credsh_refresh_at"
+        end
+        test -n "$__credsh_expires"; and __credsh_prompt_update
+        return $rc
+    end
+    # A value set by hand since the last export forces an export: literal comparisons, no process, and only
+    # after __credsh_hand_changed said one of the variables was set (bash and zsh compare at every prompt;
+    # fish's builtins cost more, and its variable events make that unnecessary).
     set -l same 0
     if set -q __credsh_left
         if test -z "$__credsh_dirty"
@@ -129,14 +163,6 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
                 set -g __credsh_dirty '' # set back to what credsh left
             end
         end
-    end
-    # "x" first: a session name may start with '-' (`test` would take "-p" for an operator).
-    if test $same = 1 -a "x$PWD" = "x$__credsh_fpwd" -a "x$__credsh_session" = "x$__credsh_fsess"; and test $__credsh_fast
-        and begin
-            test -z "$__credsh_refresh_at"; or test (__credsh_now) -lt "$__credsh_refresh_at"
-        end
-        test -n "$__credsh_expires"; and __credsh_prompt_update
-        return $rc
     end
     set -l d $PWD
     test "$d" = /; and set d ''
@@ -158,8 +184,16 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
     else if test -n "$__credsh_refresh_at"; and test (__credsh_now) -ge "$__credsh_refresh_at"
         set need 1
     else
+        # A watched file edited (not older than the stamp; an edit in the stamp's own tick counts) or deleted,
+        # or a file missing at the export created.
         for w in $__credsh_watch
-            if not test "$__credsh_stamp" -nt "$w"
+            if not test -e "$w" -a "$__credsh_stamp" -nt "$w"
+                set need 1
+                break
+            end
+        end
+        for a in $__credsh_missing
+            if test -e "$a"
                 set need 1
                 break
             end
@@ -174,6 +208,7 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
         __credsh_build_fast "$f" $c
     else
         set -g __credsh_fpwd ''
+        set -g __credsh_tpwd ''
     end
     __credsh_prompt_update
     return $rc
@@ -200,6 +235,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
             set -g __credsh_key ''
             set -g __credsh_fpwd ''
+            set -g __credsh_tpwd ''
             set -g __credsh_forget 1
             __credsh_hook
             test -z "$CREDSH_ERROR" # the selected profile has no usable credentials: non-zero (1)
@@ -207,6 +243,7 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             $__credsh_bin $argv; or return
             set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say
             set -g __credsh_fpwd ''
+            set -g __credsh_tpwd ''
             __credsh_hook
         case exec
             $__credsh_bin exec --session="$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)

@@ -1,9 +1,10 @@
 # credsh hook for zsh -- install with:  eval "$(credsh hook zsh)"
 #
 # precmd and chpwd run _credsh_hook, which decides with builtins alone whether anything changed: the
-# nearest .credprofile (walking up with [[ -e ]]), the session profile, a watched file newer than this
-# shell's stamp ([[ -nt ]]), or credentials reaching their refresh time ($EPOCHSECONDS from zsh/datetime).
-# Only then does it run `credsh export zsh` once.
+# nearest .credprofile (walking up with [[ -e ]]), the session profile, a watched file edited (not older than
+# this shell's stamp, [[ -nt ]]) or deleted (zsh's -nt is false against a missing file), a file that was
+# missing at the export (__credsh_absent) created, or credentials reaching their refresh time ($EPOCHSECONDS
+# from zsh/datetime). Only then does it run `credsh export zsh` once.
 #
 # The user's options never reach the hook's own code (docs/security.md 33, 42): `emulate -L zsh` turns off
 # err_exit, err_return and all_export for the function (restored at return), but not xtrace or verbose
@@ -18,10 +19,17 @@ zmodload zsh/datetime 2>/dev/null
 () {
     emulate -L zsh
     typeset -g __credsh_bin=@CREDSH@
-    typeset -ga __credsh_watch
+    typeset -ga __credsh_watch __credsh_missing
 }
 
-__credsh_set_watch() { __credsh_watch=("$@"); }
+# The export sets __credsh_absent (the watched files that were missing, one a line) and then calls this with
+# the watched files that existed.
+__credsh_set_watch() {
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    __credsh_watch=("$@")
+    __credsh_missing=(${(f)__credsh_absent-})
+}
 
 # Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
@@ -72,8 +80,10 @@ __credsh_prompt_update() {
 
 # The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
 # It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
-# candidates from $PWD up to the one in effect (none may appear, that one must stay), the stamp against every
-# watched file, and the refresh time. It needs no emulate: [[ ]] does no splitting or globbing of its words.
+# candidates from $PWD up to the one in effect and the files missing at the export (none may appear), the
+# stamp against every watched file (zsh's -nt is false when the file is gone, which also covers the
+# .credprofile in effect: it is watched), and the refresh time. It needs no emulate: [[ ]] does no splitting
+# or globbing of its words.
 __credsh_fast() { false }
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
     emulate -L zsh
@@ -81,9 +91,10 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
     local f=$1 s w
     shift
     s="[[ \${__credsh_session-} == ${(q)${__credsh_session-}}"
-    for w in "$@"; do s+=" && ! -e ${(q)w}"; done
-    [[ -n $f ]] && s+=" && -e ${(q)f}"
+    for w in "$@" "${__credsh_missing[@]}"; do s+=" && ! -e ${(q)w}"; done
+    [[ -n $f && ${__credsh_watch[(Ie)$f]} == 0 ]] && s+=" && -e ${(q)f}"
     for w in "${__credsh_watch[@]}"; do s+=" && ${(q)__credsh_stamp} -nt ${(q)w}"; done
+    (( ${#__credsh_watch} )) || s+=" && -e ${(q)__credsh_stamp}"
     s+=' ]]'
     [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
     eval "__credsh_fast() { $s }"
@@ -121,8 +132,12 @@ _credsh_hook() {
     elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
         need=1
     else
+        # A watched file edited or deleted (-nt is false against a missing file), or a missing one created.
         for w in "${__credsh_watch[@]}"; do
             if [[ ! $__credsh_stamp -nt $w ]]; then need=1; break; fi
+        done
+        for w in "${__credsh_missing[@]}"; do
+            if [[ -e $w ]]; then need=1; break; fi
         done
     fi
     if [[ -n $need ]]; then
