@@ -88,6 +88,31 @@ $null = prompt
 show a3
 $null = prompt
 show a3b
+
+# The other inputs of the fast path, in a project of its own: a .credprofile appearing between the location and
+# the one in effect, then the one in effect removed, a value set by hand, the credentials file moved.
+Set-Location -LiteralPath "$HOME/src/r/sub"
+$null = prompt; $null = prompt
+show e0
+Set-Content -LiteralPath "$HOME/src/r/sub/.credprofile" -Value "dev"
+$null = prompt
+show e
+Remove-Item -Force -LiteralPath "$HOME/src/r/sub/.credprofile"
+$null = prompt; $null = prompt
+show e1
+Remove-Item -Force -LiteralPath "$HOME/src/r/.credprofile"
+$null = prompt
+show f
+$null = prompt; $null = prompt
+show f1
+$env:AWS_PROFILE = "byhand"
+$null = prompt
+show g
+$null = prompt; $null = prompt
+show g1
+$env:AWS_SHARED_CREDENTIALS_FILE = "$HOME/elsewhere"
+$null = prompt
+show i
 '
 
 setup() {
@@ -98,7 +123,10 @@ setup() {
     printf '[dev]\naws_access_key_id = AKIAWATCHDEV\naws_secret_access_key = S3NT1NEL-watch\n' >"$HOME/.aws/credentials"
     chmod 600 "$HOME/.aws/config" "$HOME/.aws/credentials"
     printf 'dev\n' >"$HOME/src/p/.credprofile"
+    mkdir -p "$HOME/src/r/sub"
+    printf 'other\n' >"$HOME/src/r/.credprofile"
     "$REAL" allow "$HOME/src/p" 2>/dev/null || echo "setup: allow failed"
+    "$REAL" allow "$HOME/src/r" 2>/dev/null || echo "setup: allow failed"
     find "$HOME" -exec touch -h -d '-10 minutes' {} + # older than any stamp the shell will write
     : >"$CALLS"
 }
@@ -148,6 +176,24 @@ for mode in fast nofast; do
     check "$mode: a3: it takes effect (not applied)" unset "$(get a3 AWS_PROFILE)"
     check "$mode: a3: it takes effect (CREDSH_BLOCKED)" "$HOME/src/p/.credprofile" "$(get a3 CREDSH_BLOCKED)"
     check "$mode: a3: the next prompt: no export" "$((s + 4))" "$(calls a3b)"
+
+    e=$(calls e0)
+    check "$mode: e0: another project: its profile" other "$(get e0 AWS_PROFILE)"
+    [[ $mode == fast ]] && check "fast: e0: settled on the fast path" True "$(get e0 fast)"
+    check "$mode: e: a .credprofile appears below the one in effect: one export" "$((e + 1))" "$(calls e)"
+    check "$mode: e: it takes effect (not trusted)" "$HOME/src/r/sub/.credprofile" "$(get e CREDSH_BLOCKED)"
+    check "$mode: e1: removed again: one export" "$((e + 2))" "$(calls e1)"
+    check "$mode: e1: the outer one applies again" other "$(get e1 AWS_PROFILE)"
+    [[ $mode == fast ]] && check "fast: e1: settled on the fast path" True "$(get e1 fast)"
+    check "$mode: f: the one in effect removed: one export" "$((e + 3))" "$(calls f)"
+    check "$mode: f: it takes effect" unset "$(get f AWS_PROFILE)"
+    check "$mode: f1: the next prompts: no export" "$((e + 3))" "$(calls f1)"
+    [[ $mode == fast ]] && check "fast: f1: settled on the fast path" True "$(get f1 fast)"
+    check "$mode: g: AWS_PROFILE set by hand: one export" "$((e + 4))" "$(calls g)"
+    check "$mode: g: the value set by hand stands" byhand "$(get g AWS_PROFILE)"
+    check "$mode: g1: the next prompts: no export" "$((e + 4))" "$(calls g1)"
+    [[ $mode == fast ]] && check "fast: g1: settled on the fast path" True "$(get g1 fast)"
+    check "$mode: i: AWS_SHARED_CREDENTIALS_FILE set: one export" "$((e + 5))" "$(calls i)"
 done
 
 finish
