@@ -103,7 +103,7 @@ function global:__credsh_vals {
 # is put, once it has found nothing to do, into $__credsh_fs (an array of literal paths and values), and one
 # delegate compiled here checks it at each prompt: about the cost of one .NET call per file. Compiled with
 # System.Linq.Expressions, in memory (no compiler process, no file to trust); building it costs ~0.1 s once,
-# at the first prompt that finds a settled state, not at the shell's start. The location is not looked at: a
+# not at the shell's start but when the console is first idle (or, in a script, at the first settled prompt). The location is not looked at: a
 # change of location drops $__credsh_fs (LocationChangedAction, installed below).
 # $__credsh_fs: 0 the clock matters (a refresh or expiry time: only __credsh_hook, which reads __credsh_now,
 # may then trust it), 1 the session, 2 __credsh_fvals, 3 files that must exist (the .credprofile in effect),
@@ -156,6 +156,12 @@ function global:__credsh_compile_fast {
     $block = $X::Block([System.Linq.Expressions.ParameterExpression[]]@($stampTime), [System.Linq.Expressions.Expression[]]@($body))
     $X::Lambda([Func[object[], string, bool, bool]], $block,
         [System.Linq.Expressions.ParameterExpression[]]@($fs, $session, $clockRead)).Compile()
+}
+
+# Compiled once; should that fail, the slow path it stays (one warning).
+function global:__credsh_make_fast {
+    $global:__credsh_fast = $false
+    try { $global:__credsh_fast = __credsh_compile_fast } catch { Write-Warning "credsh: no fast path: $_" }
 }
 
 # The variables the fast path compares: those of __credsh_vals and the AWS file locations (part of the key).
@@ -276,11 +282,20 @@ function global:__credsh_hook {
         } elseif ($global:__credsh_stamp) {
             # Only a settled state gets a fast path: after an export, the next prompt looks again (the export
             # may have failed or be waiting for a login), and that look builds it once nothing is due.
-            if ($global:__credsh_fast -is [string]) { # not compiled yet
-                $global:__credsh_fast = $false # compiled once; should that fail, the slow path it stays
-                try { $global:__credsh_fast = __credsh_compile_fast } catch { Write-Warning "credsh: no fast path: $_" }
+            if ($global:__credsh_fast -is [string] -and $global:__credsh_fast -eq '') { # not compiled yet
+                if (Get-Module -Name PSReadLine) {
+                    # At a console, compiled when PowerShell is next idle (PSReadLine's OnIdle event, once no key
+                    # came for ~0.3 s), so that no prompt waits for it; until then the slow path answers. Hidden
+                    # (-SupportEvent): no job or subscriber of credsh's shows in Get-Job or Get-EventSubscriber.
+                    $global:__credsh_fast = 'pending'
+                    $null = Register-EngineEvent -SourceIdentifier PowerShell.OnIdle -MaxTriggerCount 1 -SupportEvent -Action {
+                        __credsh_make_fast
+                    }
+                } else {
+                    __credsh_make_fast
+                }
             }
-            if ($global:__credsh_fast) {
+            if ($global:__credsh_fast -is [Delegate]) {
                 $global:__credsh_fs = [object[]]@(
                     [bool]($global:__credsh_refresh_at -or $global:__credsh_expires),
                     "$global:__credsh_session",
