@@ -103,8 +103,8 @@ function global:__credsh_vals {
 # is put, once it has found nothing to do, into $__credsh_fs (an array of literal paths and values), and one
 # delegate compiled here checks it at each prompt: about the cost of one .NET call per file. Compiled with
 # System.Linq.Expressions, in memory (no compiler process, no file to trust); building it costs ~0.1 s once,
-# not at the shell's start but when the console is first idle (or, in a script, at the first settled prompt). The location is not looked at: a
-# change of location drops $__credsh_fs (LocationChangedAction, installed below).
+# not at the shell's start but when the console is first idle (in a script: at the first settled prompt).
+# The location is not looked at: a change of location drops $__credsh_fs (LocationChangedAction, below).
 # $__credsh_fs: 0 the clock matters (a refresh or expiry time: only __credsh_hook, which reads __credsh_now,
 # may then trust it), 1 the session, 2 __credsh_fvals, 3 files that must exist (the .credprofile in effect),
 # 4 paths that must not (the .credprofile candidates below it, the export's absent list), 5 the stamp file,

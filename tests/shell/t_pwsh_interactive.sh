@@ -178,10 +178,16 @@ type_line 'cd ~/src/shop'
 type_line '$null'
 type_line '"FS=$($null -ne $__credsh_fs)"'
 check "a settled prompt has the fast path" "FS=True" "$(last_output)"
+type_line 'false'
+check "\$? and \$LASTEXITCODE through the fast path (false)" "[False 1] aws:dev (eu-west-1)>" "$(last_prompt)"
+type_line "bash -c 'exit 7'"
+check "\$? false and \$LASTEXITCODE 7 through the fast path" "[False 7] aws:dev (eu-west-1)>" "$(last_prompt)"
+type_line '"FS=$($null -ne $__credsh_fs)"'
+check "still on the fast path" "FS=True" "$(last_output)"
 sed -i 's/^region = eu-west-1$/region = eu-north-1/' "$HOME/.aws/config"
 touch -d '+1 second' "$HOME/.aws/config" # newer than the stamp, whatever the clock's tick
 type_line '$null'
-check "an edit of ~/.aws/config shows at the next prompt" "[True 0] aws:dev (eu-north-1)>" "$(last_prompt)"
+check "an edit of ~/.aws/config shows at the next prompt" "[True 7] aws:dev (eu-north-1)>" "$(last_prompt)"
 
 [[ -n ${T_DUMP_SCREEN-} ]] && screen | sed 's/^/     pwsh| /'
 finish
