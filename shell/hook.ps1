@@ -154,7 +154,9 @@ function global:__credsh_compile_fast {
     $body = $checks[-1]
     for ($i = $checks.Count - 2; $i -ge 0; $i--) { $body = $X::AndAlso($checks[$i], $body) }
     $block = $X::Block([System.Linq.Expressions.ParameterExpression[]]@($stampTime), [System.Linq.Expressions.Expression[]]@($body))
-    $X::Lambda([Func[object[], string, bool, bool]], $block,
+    # A path .NET refuses (too long, a directory above it unreadable) throws: then the slow path decides.
+    $guarded = $X::TryCatch($block, [System.Linq.Expressions.CatchBlock[]]@($X::Catch([Exception], $X::Constant($false))))
+    $X::Lambda([Func[object[], string, bool, bool]], $guarded,
         [System.Linq.Expressions.ParameterExpression[]]@($fs, $session, $clockRead)).Compile()
 }
 
@@ -272,7 +274,9 @@ function global:__credsh_hook {
             $stamp = [System.IO.File]::GetLastWriteTimeUtc($global:__credsh_stamp)
             $gone = [datetime]::FromFileTimeUtc(0)
             foreach ($w in $global:__credsh_watch) {
-                $t = [System.IO.File]::GetLastWriteTimeUtc($w)
+                # A path .NET refuses (too long, a directory above it unreadable) counts as changed: the export
+                # then lists it as absent, which File.Exists answers without throwing.
+                $t = try { [System.IO.File]::GetLastWriteTimeUtc($w) } catch { $gone }
                 if ($t -eq $gone -or $t -ge $stamp) { $need = $true; break }
             }
         }

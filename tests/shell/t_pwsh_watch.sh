@@ -113,6 +113,21 @@ show g1
 $env:AWS_SHARED_CREDENTIALS_FILE = "$HOME/elsewhere"
 $null = prompt
 show i
+$null = prompt; $null = prompt
+show i1
+
+# A watched path .NET refuses (too long): neither path throws; the compiled check hands over to the hook, the
+# hook exports once.
+$long = "$HOME/" + ("x" * 5000)
+if ($global:__credsh_fs) { $global:__credsh_fs[6] = [string[]]@($global:__credsh_fs[6]) + $long }
+$p = prompt
+"@j prompt=$($p -like "PS *")"
+show j
+$global:__credsh_watch = [string[]]@($global:__credsh_watch) + $long
+$global:__credsh_fs = $null # as an export leaves it: the slow path looks at the list
+$p = prompt
+"@k prompt=$($p -like "PS *")"
+show k
 '
 
 setup() {
@@ -194,6 +209,12 @@ for mode in fast nofast; do
     check "$mode: g1: the next prompts: no export" "$((e + 4))" "$(calls g1)"
     [[ $mode == fast ]] && check "fast: g1: settled on the fast path" True "$(get g1 fast)"
     check "$mode: i: AWS_SHARED_CREDENTIALS_FILE set: one export" "$((e + 5))" "$(calls i)"
+    check "$mode: j: a watched path too long for .NET in the compiled state: the prompt still works" True "$(get j prompt)"
+    check "$mode: j: no export for it" "$(calls i1)" "$(calls j)"
+    [[ $mode == fast ]] && check "fast: j: the compiled check handed over to the hook" 1 "$(get j hooks)"
+    check "$mode: k: in the hook's watch list: the prompt still works" True "$(get k prompt)"
+    check "$mode: k: one export" "$(($(calls i1) + 1))" "$(calls k)"
+    check "$mode: no warning from the hook" 0 "$(grep -c 'WARNING: credsh: [^n]' "$T_ROOT/$mode.out")"
 done
 
 finish
