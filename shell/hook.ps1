@@ -23,7 +23,7 @@
 $global:__credsh_bin = @CREDSH@
 # Defined before first use: a session under Set-StrictMode must not fail on a variable not yet set.
 foreach ($__credsh_name in 'session', 'state', 'key', 'stamp', 'refresh_at', 'expires', 'pfmt', 'watch',
-        'suspended', 'installed', 'prompt_orig', 'location_saved', 'gone') {
+        'suspended', 'installed', 'prompt_orig', 'location_saved', 'gone', 'absent', 'fs', 'fast', 'moved') {
     if (-not (Get-Variable -Scope Global -Name "__credsh_$__credsh_name" -ErrorAction Ignore)) {
         Set-Variable -Scope Global -Name "__credsh_$__credsh_name" -Value ''
     }
@@ -62,7 +62,7 @@ function global:__credsh_run {
     }
 }
 
-function global:__credsh_set_watch { $global:__credsh_watch = @($args) }
+function global:__credsh_set_watch { $global:__credsh_watch = [string[]]@($args) }
 
 # The hook's clock, a function so that the tests can replace it (as __credsh_now in the fish hook).
 function global:__credsh_now { [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() }
@@ -92,6 +92,86 @@ function global:__credsh_untraced {
 function global:__credsh_vals {
     $s = ''
     foreach ($v in 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'ASK_DEFAULT_PROFILE') {
+        $x = [Environment]::GetEnvironmentVariable($v)
+        $s += if ($null -eq $x) { '/' } else { "/x$x" }
+    }
+    $s
+}
+
+# The steady state, compiled. A prompt in PowerShell is slow to script: a function call costs ~20 µs, each
+# .NET call ~2 µs, $env:X ~10 µs, Get-Location ~60 µs. So everything the slow path looks at for this location
+# is put, once it has found nothing to do, into $__credsh_fs (an array of literal paths and values), and one
+# delegate compiled here checks it at each prompt: about the cost of one .NET call per file. Compiled with
+# System.Linq.Expressions, in memory (no compiler process, no file to trust); building it costs ~0.1 s once,
+# not at the shell's start but when the console is first idle (in a script: at the first settled prompt).
+# The location is not looked at: a change of location drops $__credsh_fs (LocationChangedAction, below).
+# $__credsh_fs: 0 the clock matters (a refresh or expiry time: only __credsh_hook, which reads __credsh_now,
+# may then trust it), 1 the session, 2 __credsh_fvals, 3 files that must exist (the .credprofile in effect),
+# 4 paths that must not (the .credprofile candidates below it, the export's absent list), 5 the stamp file,
+# 6 the watched files (each older than the stamp; a missing one counts as changed).
+function global:__credsh_compile_fast {
+    $X = [System.Linq.Expressions.Expression]
+    $str = [string]
+    $fs = $X::Parameter([object[]], 'fs')
+    $session = $X::Parameter($str, 'session')
+    $clockRead = $X::Parameter([bool], 'clockRead')
+    $path = $X::Parameter($str, 'path')
+    $stampTime = $X::Variable([datetime], 'stampTime')
+    $time = $X::Variable([datetime], 'time')
+    $missing = $X::Constant([datetime]::FromFileTimeUtc(0)) # what GetLastWriteTimeUtc says of a missing file
+    $concat = $str.GetMethod('Concat', [type[]]@($str, $str))
+    $mtime = [System.IO.File].GetMethod('GetLastWriteTimeUtc', [type[]]@($str))
+    $fileExists = [System.IO.File].GetMethod('Exists', [type[]]@($str))
+    $dirExists = [System.IO.Directory].GetMethod('Exists', [type[]]@($str))
+    $same = $str.GetMethod('Equals', [type[]]@($str, $str)) # ordinal; null equals only null
+    $all = [array].GetMethod('TrueForAll').MakeGenericMethod($str)
+    $any = [array].GetMethod('Exists').MakeGenericMethod($str)
+    $item = { param($i, $type) $X::Convert($X::ArrayIndex($fs, $X::Constant([int]$i)), $type) }
+    # The values as __credsh_fvals writes them.
+    $vals = $X::Constant('')
+    foreach ($name in $global:__credsh_fnames) {
+        $v = $X::Call([Environment].GetMethod('GetEnvironmentVariable', [type[]]@($str)), $X::Constant($name))
+        $one = $X::Condition($X::Equal($v, $X::Constant($null, $str)), $X::Constant('/'), $X::Call($concat, $X::Constant('/x'), $v))
+        $vals = $X::Call($concat, $vals, $one)
+    }
+    $exists = $X::Lambda([Predicate[string]], $X::Call($fileExists, $path), [System.Linq.Expressions.ParameterExpression[]]@($path))
+    $present = $X::Lambda([Predicate[string]], $X::OrElse($X::Call($fileExists, $path), $X::Call($dirExists, $path)),
+        [System.Linq.Expressions.ParameterExpression[]]@($path))
+    $older = $X::Lambda([Predicate[string]], $X::Block([System.Linq.Expressions.ParameterExpression[]]@($time),
+            [System.Linq.Expressions.Expression[]]@(
+                $X::Assign($time, $X::Call($mtime, $path)),
+                $X::AndAlso($X::NotEqual($time, $missing), $X::LessThan($time, $stampTime)))),
+        [System.Linq.Expressions.ParameterExpression[]]@($path))
+    $checks = @(
+        $X::NotEqual($fs, $X::Constant($null, [object[]])),
+        $X::OrElse($clockRead, $X::Not((& $item 0 ([bool])))),
+        $X::Call($same, (& $item 1 $str), $session),
+        $X::Call($same, (& $item 2 $str), $vals),
+        $X::Call($all, (& $item 3 ([string[]])), $exists),
+        $X::Not($X::Call($any, (& $item 4 ([string[]])), $present)),
+        $X::NotEqual($X::Assign($stampTime, $X::Call($mtime, (& $item 5 $str))), $missing),
+        $X::Call($all, (& $item 6 ([string[]])), $older))
+    $body = $checks[-1]
+    for ($i = $checks.Count - 2; $i -ge 0; $i--) { $body = $X::AndAlso($checks[$i], $body) }
+    $block = $X::Block([System.Linq.Expressions.ParameterExpression[]]@($stampTime), [System.Linq.Expressions.Expression[]]@($body))
+    # A path .NET refuses (too long, a directory above it unreadable) throws: then the slow path decides.
+    $guarded = $X::TryCatch($block, [System.Linq.Expressions.CatchBlock[]]@($X::Catch([Exception], $X::Constant($false))))
+    $X::Lambda([Func[object[], string, bool, bool]], $guarded,
+        [System.Linq.Expressions.ParameterExpression[]]@($fs, $session, $clockRead)).Compile()
+}
+
+# Compiled once; should that fail, the slow path it stays (one warning).
+function global:__credsh_make_fast {
+    $global:__credsh_fast = $false
+    try { $global:__credsh_fast = __credsh_compile_fast } catch { Write-Warning "credsh: no fast path: $_" }
+}
+
+# The variables the fast path compares: those of __credsh_vals and the AWS file locations (part of the key).
+$global:__credsh_fnames = @('AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION',
+    'ASK_DEFAULT_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE')
+function global:__credsh_fvals {
+    $s = ''
+    foreach ($v in $global:__credsh_fnames) {
         $x = [Environment]::GetEnvironmentVariable($v)
         $s += if ($null -eq $x) { '/' } else { "/x$x" }
     }
@@ -154,11 +234,20 @@ function global:__credsh_hook {
     if ($global:__credsh_suspended) { return }
     $code = $global:LASTEXITCODE
     try {
+        # The fast path (see __credsh_compile_fast), with the refresh time read from this hook's clock.
+        if ($global:__credsh_fs -and $global:__credsh_fast.Invoke($global:__credsh_fs, "$global:__credsh_session", $true) -and
+                (-not $global:__credsh_refresh_at -or (__credsh_now) -lt [long]$global:__credsh_refresh_at)) {
+            if ($global:__credsh_expires) { __credsh_prompt_update }
+            return
+        }
+        $global:__credsh_fs = $null
         $d = (Get-Location -PSProvider FileSystem).ProviderPath
         $f = ''
+        $candidates = [System.Collections.Generic.List[string]]::new()
         while ($d) {
             $candidate = [System.IO.Path]::Combine($d, '.credprofile')
             if ([System.IO.File]::Exists($candidate)) { $f = $candidate; break }
+            $candidates.Add($candidate)
             $parent = [System.IO.Path]::GetDirectoryName($d)
             if (-not $parent -or $parent -eq $d) { break }
             $d = $parent
@@ -172,19 +261,54 @@ function global:__credsh_hook {
         if (-not $need -and $global:__credsh_refresh_at) {
             $need = (__credsh_now) -ge [long]$global:__credsh_refresh_at
         }
+        # A file missing at the export must still be missing (created since: export).
+        $absent = @("$global:__credsh_absent".Split("`n") | Where-Object { $_ })
         if (-not $need) {
-            # As the bash hook's [[ ! stamp -nt file ]]: an edit in the same timestamp tick counts.
+            foreach ($a in $absent) {
+                if ([System.IO.File]::Exists($a) -or [System.IO.Directory]::Exists($a)) { $need = $true; break }
+            }
+        }
+        if (-not $need) {
+            # As the bash hook's [[ ! stamp -nt file ]]: an edit in the same timestamp tick counts, and so does
+            # a watched file that is gone (GetLastWriteTimeUtc gives 1601-01-01 for a missing path).
             $stamp = [System.IO.File]::GetLastWriteTimeUtc($global:__credsh_stamp)
+            $gone = [datetime]::FromFileTimeUtc(0)
             foreach ($w in $global:__credsh_watch) {
-                $t = if ([System.IO.Directory]::Exists($w)) { [System.IO.Directory]::GetLastWriteTimeUtc($w) }
-                     elseif ([System.IO.File]::Exists($w)) { [System.IO.File]::GetLastWriteTimeUtc($w) }
-                     else { $null }
-                if ($null -ne $t -and $t -ge $stamp) { $need = $true; break }
+                # A path .NET refuses (too long, a directory above it unreadable) counts as changed: the export
+                # then lists it as absent, which File.Exists answers without throwing.
+                $t = try { [System.IO.File]::GetLastWriteTimeUtc($w) } catch { $gone }
+                if ($t -eq $gone -or $t -ge $stamp) { $need = $true; break }
             }
         }
         if ($need) {
             $global:__credsh_key = $key
             __credsh_export
+        } elseif ($global:__credsh_stamp) {
+            # Only a settled state gets a fast path: after an export, the next prompt looks again (the export
+            # may have failed or be waiting for a login), and that look builds it once nothing is due.
+            if ($global:__credsh_fast -is [string] -and $global:__credsh_fast -eq '') { # not compiled yet
+                if (Get-Module -Name PSReadLine) {
+                    # At a console, compiled when PowerShell is next idle (PSReadLine's OnIdle event, once no key
+                    # came for ~0.3 s), so that no prompt waits for it; until then the slow path answers. Hidden
+                    # (-SupportEvent): no job or subscriber of credsh's shows in Get-Job or Get-EventSubscriber.
+                    $global:__credsh_fast = 'pending'
+                    $null = Register-EngineEvent -SourceIdentifier PowerShell.OnIdle -MaxTriggerCount 1 -SupportEvent -Action {
+                        __credsh_make_fast
+                    }
+                } else {
+                    __credsh_make_fast
+                }
+            }
+            if ($global:__credsh_fast -is [Delegate]) {
+                $global:__credsh_fs = [object[]]@(
+                    [bool]($global:__credsh_refresh_at -or $global:__credsh_expires),
+                    "$global:__credsh_session",
+                    (__credsh_fvals),
+                    [string[]]@(if ($f) { $f }),
+                    [string[]]($candidates + $absent),
+                    "$global:__credsh_stamp",
+                    [string[]]@($global:__credsh_watch))
+            }
         }
         __credsh_prompt_update
     } catch {
@@ -220,6 +344,7 @@ function global:credsh {
             Invoke-Expression $r.Output
             # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
             $global:__credsh_key = ''
+            $global:__credsh_fs = $null
             $global:__credsh_forget = $true
             __credsh_hook
             if ($env:CREDSH_ERROR) { $rc = 1 } # the selected profile has no usable credentials
@@ -229,6 +354,7 @@ function global:credsh {
         & $global:__credsh_bin @args
         if ($LASTEXITCODE -eq 0) {
             $global:__credsh_key = '' # trust changed: export once now, whatever the timestamps say
+            $global:__credsh_fs = $null
             __credsh_hook
         }
     } elseif ($sub -eq 'exec') {
@@ -461,14 +587,24 @@ if (-not $global:__credsh_installed) {
     function global:prompt {
         $ok = $global:?
         $code = $global:LASTEXITCODE
-        __credsh_hook
-        $global:LASTEXITCODE = $code
+        # The steady state costs one compiled call here (__credsh_compile_fast): no function call, no
+        # clock (a state with a refresh or expiry time goes to the hook, which reads __credsh_now).
+        if (-not ($global:__credsh_fs -and $global:__credsh_fast.Invoke($global:__credsh_fs, "$global:__credsh_session", $false))) {
+            __credsh_hook
+            $global:LASTEXITCODE = $code
+        }
         # $? cannot be assigned; a failing no-op is how to hand the original prompt a false one.
         if (-not $ok) { Write-Error -Message 'credsh' -ErrorAction Ignore }
         if ($global:__credsh_prompt_orig) { & $global:__credsh_prompt_orig } else { "PS $($PWD.Path)> " }
     }
+}
+# A change of location drops the fast path, whose .credprofile candidates belong to the old one, and runs the
+# hook. Installed apart from the prompt: a session that loaded an older hook, whose handler only runs the hook,
+# gets this one too (it runs after the older one).
+if (-not $global:__credsh_moved) {
+    $global:__credsh_moved = $true
     $ExecutionContext.InvokeCommand.LocationChangedAction = [Delegate]::Combine(
         $ExecutionContext.InvokeCommand.LocationChangedAction,
-        [EventHandler[System.Management.Automation.LocationChangedEventArgs]] { __credsh_hook })
+        [EventHandler[System.Management.Automation.LocationChangedEventArgs]] { $global:__credsh_fs = $null; __credsh_hook })
 }
 __credsh_hook

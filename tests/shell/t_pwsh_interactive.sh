@@ -167,5 +167,27 @@ check "no PWNED file" "" "$(find "$T_ROOT" -name PWNED)"
 type_line 'credsh use --clear'
 check_no_match "no secret on the screen" S3NT1NEL <(screen)
 
+# The fast path at a console: compiled once PowerShell has been idle (PSReadLine's OnIdle event), not at a
+# prompt; nothing of it shows in Get-Job or Get-EventSubscriber; a settled prompt then runs it, and an edit of a
+# watched file is still noticed. fast_ready leaves the console idle for a moment before it looks.
+fast_ready() { sleep 0.5; type_line '"FAST=$($__credsh_fast -is [Delegate])"'; [[ $(last_output) == FAST=True ]]; }
+check_true "the fast path is compiled once the console was idle" wait_for fast_ready
+type_line '"JOBS=$(@(Get-Job).Count) SUBS=$(@(Get-EventSubscriber).Count)"'
+check "nothing of credsh's in Get-Job or Get-EventSubscriber" "JOBS=0 SUBS=0" "$(last_output)"
+type_line 'cd ~/src/shop'
+type_line '$null'
+type_line '"FS=$($null -ne $__credsh_fs)"'
+check "a settled prompt has the fast path" "FS=True" "$(last_output)"
+type_line 'false'
+check "\$? and \$LASTEXITCODE through the fast path (false)" "[False 1] aws:dev (eu-west-1)>" "$(last_prompt)"
+type_line "bash -c 'exit 7'"
+check "\$? false and \$LASTEXITCODE 7 through the fast path" "[False 7] aws:dev (eu-west-1)>" "$(last_prompt)"
+type_line '"FS=$($null -ne $__credsh_fs)"'
+check "still on the fast path" "FS=True" "$(last_output)"
+sed -i 's/^region = eu-west-1$/region = eu-north-1/' "$HOME/.aws/config"
+touch -d '+1 second' "$HOME/.aws/config" # newer than the stamp, whatever the clock's tick
+type_line '$null'
+check "an edit of ~/.aws/config shows at the next prompt" "[True 7] aws:dev (eu-north-1)>" "$(last_prompt)"
+
 [[ -n ${T_DUMP_SCREEN-} ]] && screen | sed 's/^/     pwsh| /'
 finish
