@@ -247,7 +247,9 @@ void write_index_cache(const std::string& path, const FileIdentity& id, std::int
     data += area;
     auto slash = path.rfind('/');
     if (slash == std::string::npos || !ensure_private_dir(path.substr(0, slash))) return;
-    (void)atomic_write_file(path, data);
+    WriteOptions opts;
+    opts.rebuildable = true; // made again from the profile file whenever it is missing or does not check out
+    (void)atomic_write_file(path, data, opts);
 }
 
 } // namespace credsh
