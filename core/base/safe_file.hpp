@@ -107,6 +107,10 @@ class FileLock {
 
 struct WriteOptions {
     mode_t mode = 0600; // set on the temp file's descriptor before the rename, whatever the umask
+    // A file credsh can always make again from others (the profile index): no fsync -- a crash may lose it
+    // but never tears it in place, and its reader checks it anyway -- and no test pause points, which are
+    // where the tests stop the writers of credentials and state.
+    bool rebuildable = false;
 };
 
 // Atomically replace `path` with `data` (mode 0600 unless `opts` says otherwise), in a directory already made

@@ -27,23 +27,39 @@ struct Header {
     std::int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
     std::uint64_t count, nbuckets, sum;
 };
-constexpr char kMagic[8] = {'c', 'r', 'e', 'd', 's', 'i', 'x', '3'};
+constexpr char kMagic[8] = {'c', 'r', 'e', 'd', 's', 'i', 'x', '4'};
 constexpr std::size_t kRecordHead = 2 * sizeof(std::uint64_t) + 2 * sizeof(std::uint32_t);
 constexpr std::size_t kPerBucket = 16; // sections per bucket, on average
 using Kind = ProfileSectionRef::Kind;
 constexpr std::uint32_t kMaxKind = static_cast<std::uint32_t>(Kind::services);
 
-// FNV-1a: fixed across builds and platforms, unlike std::hash, which the file must not depend on. It picks
-// a name's bucket and checksums the file's parts (against damage, not against the user, who owns it).
-std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = 1469598103934665603ull) {
-    for (unsigned char c : bytes) {
+// Both fixed across builds and platforms, unlike std::hash, which the file must not depend on. FNV-1a picks a
+// name's bucket; `checksum`, eight bytes a step, guards the file's parts against damage (not against the
+// user, who owns it).
+std::uint64_t name_hash(std::string_view name) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : name) {
         h ^= c;
         h *= 1099511628211ull;
     }
     return h;
 }
-std::uint64_t name_hash(std::string_view name) {
-    return fnv1a(name);
+std::uint64_t checksum(std::string_view bytes, std::uint64_t h = 0x9e3779b97f4a7c15ull) {
+    h ^= bytes.size();
+    auto mix = [&h](std::uint64_t w) {
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, bytes.data() + i, 8);
+        mix(w);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    mix(tail);
+    return h;
 }
 std::string_view bytes_of(const void* p, std::size_t n) {
     return {static_cast<const char*>(p), n};
@@ -51,9 +67,9 @@ std::string_view bytes_of(const void* p, std::size_t n) {
 std::uint64_t table_sum(Header h, const std::vector<std::uint32_t>& off,
                         const std::vector<std::uint64_t>& sums) {
     h.sum = 0;
-    std::uint64_t x = fnv1a(bytes_of(&h, sizeof h));
-    x = fnv1a(bytes_of(off.data(), off.size() * sizeof off[0]), x);
-    return fnv1a(bytes_of(sums.data(), sums.size() * sizeof sums[0]), x);
+    std::uint64_t x = checksum(bytes_of(&h, sizeof h));
+    x = checksum(bytes_of(off.data(), off.size() * sizeof off[0]), x);
+    return checksum(bytes_of(sums.data(), sums.size() * sizeof sums[0]), x);
 }
 
 bool pread_all(int fd, char* buf, std::size_t len, std::uint64_t at) {
@@ -139,7 +155,7 @@ std::optional<IndexCache> IndexCache::open(const std::string& path, const FileId
 const std::string* IndexCache::bucket(std::size_t b) const {
     if (auto it = read_.find(b); it != read_.end()) return &it->second;
     std::string bytes(off_[b + 1] - off_[b], '\0');
-    if (!pread_all(fd_.get(), bytes.data(), bytes.size(), area_at_ + off_[b]) || fnv1a(bytes) != sums_[b])
+    if (!pread_all(fd_.get(), bytes.data(), bytes.size(), area_at_ + off_[b]) || checksum(bytes) != sums_[b])
         return nullptr;
     return &read_.emplace(b, std::move(bytes)).first->second;
 }
@@ -196,33 +212,44 @@ void write_index_cache(const std::string& path, const FileIdentity& id, std::int
     h.mtime_s = id.mtime_s, h.mtime_ns = id.mtime_ns, h.ctime_s = id.ctime_s, h.ctime_ns = id.ctime_ns;
     h.count = sections.size();
     h.nbuckets = std::max<std::size_t>(1, sections.size() / kPerBucket);
-    std::vector<std::string> buckets(h.nbuckets);
+    // Two passes: each section's bucket and the buckets' sizes, then every record written in place.
+    std::vector<std::uint32_t> off(h.nbuckets + 1, 0), which(sections.size());
+    auto name_of = [&](const ProfileSectionRef& r) { return text.substr(r.name_at, r.name_len); };
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        which[i] = static_cast<std::uint32_t>(name_hash(name_of(sections[i])) % h.nbuckets);
+        off[which[i] + 1] += static_cast<std::uint32_t>(kRecordHead + sections[i].name_len);
+    }
+    for (std::size_t b = 0; b < h.nbuckets; ++b)
+        off[b + 1] += off[b];
+    std::string area(off.back(), '\0');
+    std::vector<std::uint32_t> at(off.begin(), off.end() - 1);
     for (std::size_t i = 0; i < sections.size(); ++i) { // in file order, so each bucket is too
         const auto& r = sections[i];
-        std::string_view name = text.substr(r.name_at, r.name_len);
-        std::uint64_t end = i + 1 < sections.size() ? sections[i + 1].begin : text.size();
-        std::uint64_t begin = r.begin;
-        auto kind = static_cast<std::uint32_t>(r.kind), len = static_cast<std::uint32_t>(name.size());
-        std::string& b = buckets[name_hash(name) % h.nbuckets];
-        b.append(reinterpret_cast<const char*>(&begin), 8).append(reinterpret_cast<const char*>(&end), 8);
-        b.append(reinterpret_cast<const char*>(&kind), 4).append(reinterpret_cast<const char*>(&len), 4);
-        b.append(name);
+        std::uint64_t begin = r.begin, end = i + 1 < sections.size() ? sections[i + 1].begin : text.size();
+        auto kind = static_cast<std::uint32_t>(r.kind), len = static_cast<std::uint32_t>(r.name_len);
+        char* p = area.data() + at[which[i]];
+        std::memcpy(p, &begin, 8);
+        std::memcpy(p + 8, &end, 8);
+        std::memcpy(p + 16, &kind, 4);
+        std::memcpy(p + 20, &len, 4);
+        std::memcpy(p + kRecordHead, text.data() + r.name_at, len);
+        at[which[i]] += static_cast<std::uint32_t>(kRecordHead + len);
     }
-    std::vector<std::uint32_t> off{0};
     std::vector<std::uint64_t> sums;
-    for (const auto& b : buckets) {
-        off.push_back(static_cast<std::uint32_t>(off.back() + b.size()));
-        sums.push_back(fnv1a(b));
-    }
+    for (std::size_t b = 0; b < h.nbuckets; ++b)
+        sums.push_back(checksum(std::string_view(area).substr(off[b], off[b + 1] - off[b])));
     h.sum = table_sum(h, off, sums);
     std::string data(bytes_of(&h, sizeof h));
+    data.reserve(sizeof h + off.size() * sizeof(std::uint32_t) + sums.size() * sizeof(std::uint64_t) +
+                 area.size());
     data.append(bytes_of(off.data(), off.size() * sizeof(std::uint32_t)));
     data.append(bytes_of(sums.data(), sums.size() * sizeof(std::uint64_t)));
-    for (const auto& b : buckets)
-        data += b;
+    data += area;
     auto slash = path.rfind('/');
     if (slash == std::string::npos || !ensure_private_dir(path.substr(0, slash))) return;
-    (void)atomic_write_file(path, data);
+    WriteOptions opts;
+    opts.rebuildable = true; // made again from the profile file whenever it is missing or does not check out
+    (void)atomic_write_file(path, data, opts);
 }
 
 } // namespace credsh
