@@ -167,3 +167,26 @@ add_second_user() {
     useradd --no-create-home --shell /usr/sbin/nologin "$ATTACKER" || { echo "FAIL $T_NAME: useradd failed"; exit 1; }
     T_USERS+=("$ATTACKER")
 }
+
+# counting_wrapper [EXTRA]: $T_ROOT/bin/credsh (put first on PATH, in $WRAP) runs the real binary ($REAL) and
+# logs each subcommand to $CALLS, so a test can count the exports a hook runs. `credsh hook SHELL` bakes the
+# binary's own path into the hook; the wrapper rewrites it to itself so the hook's calls go through it too.
+# EXTRA: one more line of sh run before each call (with $1 the subcommand).
+counting_wrapper() {
+    REAL=$(readlink -f "$CREDSH_BIN")
+    CALLS=$T_ROOT/calls
+    WRAP=$T_ROOT/bin/credsh
+    mkdir -p "$T_ROOT/bin"
+    export PATH=$T_ROOT/bin:$PATH
+    cat >"$WRAP" <<WRAPPER
+#!/bin/sh
+printf '%s\n' "\$1" >>'$CALLS'
+${1-}
+if [ "\$1" = hook ]; then
+    '$REAL' "\$@" | sed 's#$REAL#$WRAP#g'
+    exit
+fi
+exec '$REAL' "\$@"
+WRAPPER
+    chmod 755 "$WRAP"
+}

@@ -20,25 +20,10 @@ need "$SUT" python3 od
 
 FIX=$CREDSH_SRC/tests/shell/fixtures
 PS=$T_ROOT/ps          # the fake credential_process's state (counters and switches)
-CALLS=$T_ROOT/calls    # one line per credsh invocation made through the wrapper
-WRAP=$T_ROOT/bin/credsh
-REAL=$(readlink -f "$CREDSH_BIN")
-mkdir -p "$PS" "$T_ROOT/bin"
-export PATH=$T_ROOT/bin:$PATH
-
-# The wrapper. `credsh hook SHELL` bakes the binary's own path into the hook; the wrapper rewrites it to
-# itself so the hook's calls go through the counter too.
-cat >"$WRAP" <<EOF
-#!/bin/sh
-printf '%s\n' "\$1" >>'$CALLS'
-[ "\$1" = export ] && : >'$T_ROOT/export.mark' # when the last export started (fixtures/same_tick.sh)
-if [ "\$1" = hook ]; then
-    '$REAL' "\$@" | sed 's#$REAL#$WRAP#g'
-    exit
-fi
-exec '$REAL' "\$@"
-EOF
-chmod 755 "$WRAP"
+mkdir -p "$PS"
+# The counting wrapper ($WRAP, logging to $CALLS), which also marks when the last export started
+# (fixtures/same_tick.sh).
+counting_wrapper "[ \"\$1\" = export ] && : >'$T_ROOT/export.mark'"
 
 case $SUT in
 bash) HOOK=_credsh_hook; RC='$?'; EXT=bash ;;

@@ -7,20 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need bash python3 timeout
 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY all_proxy ALL_PROXY AWS_EC2_METADATA_DISABLED
-REAL=$(readlink -f "$CREDSH_BIN")
-CALLS=$T_ROOT/calls
-WRAP=$T_ROOT/bin/credsh
-mkdir -p "$T_ROOT/bin"
-cat >"$WRAP" <<EOF
-#!/bin/sh
-printf '%s\n' "\$1" >>'$CALLS'
-if [ "\$1" = hook ]; then
-    '$REAL' "\$@" | sed 's#$REAL#$WRAP#g'
-    exit
-fi
-exec '$REAL' "\$@"
-EOF
-chmod 755 "$WRAP"
+counting_wrapper
 
 LOG=$T_ROOT/imds.log
 : >"$LOG"

@@ -12,21 +12,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need bash zsh fish sha256sum
 
-REAL=$(readlink -f "$CREDSH_BIN")
-CALLS=$T_ROOT/calls
-WRAP=$T_ROOT/bin/credsh
-mkdir -p "$T_ROOT/bin"
-export PATH=$T_ROOT/bin:$PATH
-cat >"$WRAP" <<EOF
-#!/bin/sh
-printf '%s\n' "\$1" >>'$CALLS'
-if [ "\$1" = hook ]; then
-    '$REAL' "\$@" | sed 's#$REAL#$WRAP#g'
-    exit
-fi
-exec '$REAL' "\$@"
-EOF
-chmod 755 "$WRAP"
+counting_wrapper
 
 S=$HOME/src
 STORE=$XDG_DATA_HOME/credsh # the trust store (allow/, deny/)
