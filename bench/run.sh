@@ -7,6 +7,8 @@
 #      Target: direnv/credsh >= 50x. Also fish, and PowerShell 7: what a prompt pays there (the `prompt`
 #      function the hook installs vs PowerShell's own prompt), against direnv's bash hook of the same run
 #      (direnv has no PowerShell hook). Target: the hook adds <= 0.01x direnv's bash hook.
+#   1c. A cd + its prompt, bash and zsh: into the project and out, the hook after each (credsh exports, direnv
+#      exports and, entering, evaluates .envrc). Target: credsh <= 0.1x direnv.
 #   2. The call after a cd: `credsh export bash` (allowed .credprofile, no state on stdin) vs
 #      `direnv export bash` (allowed .envrc), hyperfine. Target: credsh no slower.
 #   3. Credentials of a static profile: `credsh exec --mode keys -p static -- true` vs
@@ -240,6 +242,58 @@ for sh in bash zsh fish; do
         P[$sh,$what,rounds]="${ms[*]%% *}"
     done
 done
+
+# --- 1c. a cd and its prompt ------------------------------------------------------------------------------
+# What entering a project and leaving it costs, with the hooks as installed: the same shell cds into the
+# project (its .credprofile / .envrc says AWS_PROFILE=dev) and out to a directory with none, running the hook
+# function after each cd, CD_PAIRS times; wall time per cd + prompt, children included. Each one re-exports:
+# credsh's hook runs `credsh export`, direnv's `direnv export` (which, entering, also runs bash on .envrc).
+# Target (issue 16): credsh <= 0.1x direnv. Both are checked to have set and cleared AWS_PROFILE each time.
+CD_PAIRS=${BENCH_CD_PAIRS:-20}
+mkdir -p "$W/outside"
+CD_LOOP='
+a=$1; b=$2; n=$3; what=$4; sh=$5
+[[ $sh == zsh ]] && zmodload zsh/datetime
+cd "$b"
+if [[ $what == credsh ]]; then eval "$("$BIN" hook $sh)" || exit 1; f=_credsh_hook
+else eval "$(direnv hook $sh)" || exit 1; f=_direnv_hook; fi
+$f 2>/dev/null
+bad=0
+t0=$EPOCHREALTIME
+for ((i = 0; i < n; i++)); do
+    cd "$a"; $f 2>/dev/null; [[ ${AWS_PROFILE-} == dev ]] || bad=$((bad + 1))
+    cd "$b"; $f 2>/dev/null; [[ -z ${AWS_PROFILE-} ]] || bad=$((bad + 1))
+done
+t1=$EPOCHREALTIME
+((bad == 0)) || { echo "$what: AWS_PROFILE wrong after $bad of the cds" >&2; exit 1; }
+printf "%d\n" $(( (t1 - t0) * 1000000 / (2 * n) ))
+'
+cd_prompt() { # cd_prompt SHELL WHAT -> µs per cd + prompt
+    local sh=$1 what=$2 proj out
+    proj=$W/proj-$what/src/deep
+    if [[ $sh == bash ]]; then
+        # bash has no floating point: EPOCHREALTIME with its dot removed is microseconds
+        out=$("${CLEAN[@]}" bash --norc --noprofile -c "${CD_LOOP//'$(( (t1 - t0) * 1000000 / (2 * n) ))'/'$(( (${t1/./} - ${t0/./}) / (2 * n) ))'}" \
+            bench "$proj" "$W/outside" "$CD_PAIRS" "$what" bash) || die "bash cd loop ($what) failed"
+    else
+        out=$("${CLEAN[@]}" zsh -f -c "$CD_LOOP" bench "$proj" "$W/outside" "$CD_PAIRS" "$what" zsh) ||
+            die "zsh cd loop ($what) failed"
+    fi
+    [[ $out =~ ^[0-9]+$ ]] || die "$sh cd loop ($what) printed '$out'"
+    echo "$out"
+}
+echo "bench: cd + prompt (bash, zsh; $ROUNDS rounds of $CD_PAIRS pairs)..." >&2
+for sh in bash zsh; do
+    for what in credsh direnv; do R[$what]=""; done
+    for ((r = 0; r < ROUNDS; r++)); do
+        for what in credsh direnv; do R[$what]+="$(cd_prompt "$sh" "$what"),"; done
+    done
+    for what in credsh direnv; do
+        IFS=, read -ra ms <<<"${R[$what]%,}"
+        P[$sh,cd,$what]=$(fastest "${ms[@]}")
+    done
+done
+export BENCH_CD="${P[bash,cd,credsh]} ${P[bash,cd,direnv]} ${P[zsh,cd,credsh]} ${P[zsh,cd,direnv]}"
 
 # --- 1b. PowerShell -------------------------------------------------------------------------------------
 # What a prompt costs in PowerShell 7: the `prompt` function PowerShell calls, with the hook installed the
@@ -481,6 +535,11 @@ for sh, none, c, dv, nonec, cc, dvc in (("bash", bn, bc, bd, bnc, bcc, bdc), ("z
         f"{ratio:.0f}× ({dvc / cc:.0f}×)" if cc > 0 else f"{ratio:.0f}× (CPU below one clock tick)",
         "direnv/credsh ≥ 50× (wall)" if sh != "fish" else "info (bash/zsh target: 50×)",
         ratio >= 50 if sh != "fish" else None)
+for sh, (c, d) in zip(("bash", "zsh"), ((0, 1), (2, 3))):
+    cd = list(map(float, os.environ["BENCH_CD"].split()))
+    row(f"{sh}: a cd into the project or out of it, with its prompt (ms each, wall, children included)",
+        f"{cd[c] / 1000:.2f} ms", f"direnv {cd[d] / 1000:.2f} ms", f"{cd[c] / cd[d]:.3f}×", "credsh ≤ 0.1× direnv",
+        cd[c] <= 0.1 * cd[d])
 pn, pc, pnc, pcc, pver = os.environ["BENCH_PWSH"].split()
 pn, pc, pnc, pcc = map(float, (pn, pc, pnc, pcc))
 # direnv has no PowerShell hook: what credsh's adds to PowerShell's prompt is set against direnv's bash hook.
