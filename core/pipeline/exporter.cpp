@@ -292,8 +292,10 @@ CredentialsOutcome obtain_credentials(const Env& env, const std::optional<State>
     auto fresh_enough = [&](const Credentials& c) {
         return !c.expiration || *c.expiration - now > kRefreshWindow;
     };
-    // Same profile, credentials untouched and not near expiry: reuse, run nothing.
-    if (applied && fresh_enough(*applied)) {
+    // Same profile, credentials untouched and not near expiry: reuse, run nothing. Not a profile's own
+    // long-term keys: their source is the credentials file, which costs nothing to read again and which the
+    // hook watches -- a key rotated or removed there reaches the shell at its next prompt.
+    if (applied && fresh_enough(*applied) && state->provider != "static") {
         out.creds = applied;
         out.provider = state->provider;
         out.obtained = state->obtained;

@@ -204,6 +204,20 @@ TEST_CASE("obtain_credentials: reuse of still-valid applied credentials, else re
         REQUIRE(out.creds);
         CHECK(out.creds->access_key_id == "AKIAAPPLIED");
     }
+    SECTION("a profile's own long-term keys are read again: a rotated or removed key reaches the shell") {
+        Applied a(std::nullopt);
+        a.state.provider = "static";
+        r.result = Credentials{"AKIAROTATED", "rotated-secret", "", std::nullopt, "", {}};
+        auto out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn());
+        CHECK(r.calls == 1);
+        REQUIRE(out.creds);
+        CHECK(out.creds->access_key_id == "AKIAROTATED");
+        r.result = fail("profile dev: profile did not contain credential information");
+        out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn());
+        CHECK(r.calls == 2);
+        CHECK(out.failed);
+        CHECK_FALSE(out.creds); // the removed key is not kept as a fallback
+    }
     SECTION("15 minutes or less left: resolved again") {
         Applied a(kNow + 15 * 60);
         auto out = obtain_credentials(a.env, a.state, "dev", kNow, true, r.fn());
