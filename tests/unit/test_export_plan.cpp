@@ -52,6 +52,18 @@ struct Applied {
     }
 };
 
+// A request for an export in `home`, with the XDG directories inside it and nothing else in the environment.
+ExportRequest request_in(const std::string& home) {
+    ExportRequest req;
+    req.env = Env({{"HOME", home},
+                   {"XDG_CONFIG_HOME", home + "/.config"},
+                   {"XDG_CACHE_HOME", home + "/.cache"},
+                   {"XDG_DATA_HOME", home + "/.local/share"}});
+    req.cwd = home;
+    req.now = kNow;
+    return req;
+}
+
 // A resolver that counts its calls and answers with `result`.
 struct FakeResolver {
     int calls = 0;
@@ -615,14 +627,8 @@ TEST_CASE("plan_export: a value set by hand stands, marked, until credsh use, an
                "[profile dev]\nregion = eu-west-1\n[profile prod]\nregion = us-east-1\n");
     write_file(home + "/.aws/credentials", "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n"
                                            "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
-    Env env({{"HOME", home},
-             {"XDG_CONFIG_HOME", home + "/.config"},
-             {"XDG_CACHE_HOME", home + "/.cache"},
-             {"XDG_DATA_HOME", home + "/.local/share"}});
-    ExportRequest req;
-    req.env = env;
-    req.cwd = home;
-    req.now = kNow;
+    ExportRequest req = request_in(home);
+    Env env = req.env;
     req.session_profile = "prod";
     ExportPlan first = plan_export(req);
     REQUIRE(first.desired["AWS_PROFILE"] == "prod");
@@ -792,14 +798,8 @@ TEST_CASE("plan_export: a watched file that exists is watched, a missing one is 
     TempDir dir;
     std::string home = dir.str() + "/home";
     write_file(home + "/.aws/config", "[profile dev]\nregion = eu-west-1\n");
-    Env env({{"HOME", home},
-             {"XDG_CONFIG_HOME", home + "/.config"},
-             {"XDG_CACHE_HOME", home + "/.cache"},
-             {"XDG_DATA_HOME", home + "/.local/share"}});
-    ExportRequest req;
-    req.env = env;
-    req.cwd = home;
-    req.now = kNow;
+    ExportRequest req = request_in(home);
+    const Env& env = req.env;
     ExportPlan plan = plan_export(req);
     auto has = [](const std::vector<std::string>& v, const std::string& s) {
         return std::find(v.begin(), v.end(), s) != v.end();
