@@ -494,8 +494,8 @@ std::string_view section_name(const std::string& text, const ProfileSectionRef& 
 
 // Does the file define a section of this kind and name ([default] counts as the profile "default")? A
 // linear pass with a length check first: a few lookups per export over at most a few thousand headers cost
-// less than building a map of them; a cached index answers with a binary search instead. `damaged`: the
-// cached index could not answer.
+// less than building a map of them; a cached index answers from the one hash bucket the name falls in.
+// `damaged`: the cached index could not answer.
 bool defines(const ProfileIndexFile& file, SectionKind kind, std::string_view name, bool& damaged) {
     auto fits = [kind](SectionKind k) {
         return k == kind || (kind == SectionKind::profile && k == SectionKind::bare_default);

@@ -551,19 +551,15 @@ namespace {
 // Keys mode: the credentials phase, with the real resolver (the provider chain, plugins loaded on demand).
 void plan_keys(ExportPlan& plan, const ExportRequest& req, const ExportWorld& world, const Env& base,
                const std::string& profile) {
-    CredentialResolver resolve = [&](std::vector<std::string>& watch) {
+    CredentialResolver resolve = [&](std::vector<std::string>&) {
         ResolveContext ctx{world.profiles, world.config, base, req.now, req.stderr_fd};
         ctx.plugins = req.plugins;
         ctx.interactive = req.interactive;
         ctx.timeout_ms = req.timeout_ms;
         // Another shell's `credsh login` writes here: watching it ends "needs login" without a cd.
-        for (auto& f : credential_cache_files(ctx, profile)) {
-            struct stat sb;
-            if (::stat(f.c_str(), &sb) == 0 || f.find('\n') != std::string::npos)
-                watch.push_back(f);
-            else
-                add_watch(plan, f); // not there yet: the hook looks for it to appear
-        }
+        // Looked at before the resolve reads them, as add_watch_files does for the files load_world reads.
+        for (auto& f : credential_cache_files(ctx, profile))
+            add_watch(plan, f);
         return resolve_credentials(ctx, profile);
     };
     ReuseRules rules;
