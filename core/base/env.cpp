@@ -18,6 +18,7 @@ Env Env::from_environ(char** envp) {
 }
 
 std::optional<std::string> Env::get(std::string_view name) const {
+    note(name);
     auto it = vars_.find(std::string(name));
     if (it == vars_.end()) return std::nullopt;
     return it->second;
@@ -30,6 +31,7 @@ std::optional<std::string> Env::get_nonempty(std::string_view name) const {
 }
 
 std::vector<std::string> Env::to_strings() const {
+    note("*");
     std::vector<std::string> out;
     out.reserve(vars_.size());
     for (const auto& [k, v] : vars_)

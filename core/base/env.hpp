@@ -4,7 +4,9 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,15 +25,27 @@ class Env {
     std::optional<std::string> get_nonempty(std::string_view name) const;
     void set(const std::string& name, std::string value) { vars_[name] = std::move(value); }
     void unset(const std::string& name) { vars_.erase(name); }
-    const std::map<std::string, std::string>& vars() const { return vars_; }
+    const std::map<std::string, std::string>& vars() const {
+        note("*");
+        return vars_;
+    }
     // NAME=value strings for execve.
     std::vector<std::string> to_strings() const;
 
     // $HOME, falling back to the passwd entry only when HOME is unset.
     std::string home() const;
 
+    // From now on, every name looked up through this Env or a copy of it is added to `names`; a read of the
+    // whole environment (vars(), to_strings(): a plugin's or a child's) adds "*". `credsh export --memo`
+    // uses it to say which variables its result depends on.
+    void record_reads(std::shared_ptr<std::set<std::string>> names) { reads_ = std::move(names); }
+
   private:
+    void note(std::string_view name) const {
+        if (reads_) reads_->emplace(name);
+    }
     std::map<std::string, std::string> vars_;
+    std::shared_ptr<std::set<std::string>> reads_; // shared by copies: they read the same environment
 };
 
 } // namespace credsh

@@ -6,6 +6,7 @@
 #include "base/text.hpp"
 #include "cli/cli.hpp"
 #include "pipeline/cred_cache.hpp"
+#include "pipeline/state.hpp"
 #include "shell.hpp"
 #include <credsh/policy.hpp>
 
@@ -18,6 +19,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
 
 namespace credsh {
 
@@ -40,24 +44,126 @@ void sweep_stamps(const std::string& dir) {
 }
 
 // The stamp's mtime is "when this export started reading files": a file modified later is newer than it,
-// which the hook tests with [[ file -nt stamp ]] at every prompt, without spawning anything.
-Result<std::string> touch_stamp(const Env& env, long pid, std::string& note) {
+// which the hook tests with [[ stamp -nt file ]] at every prompt, without spawning anything.
+struct Stamp {
+    std::string path;
+    UniqueFd fd;
+    std::optional<timespec> before; // its mtime before this export touched it; none when just created
+};
+
+Result<Stamp> touch_stamp(const Env& env, long pid, std::string& note) {
     std::string dir = shell_files_dir(env);
     if (auto r = ensure_private_dir(dir, &note); !r) return r.error();
-    std::string path = dir + "/stamp-" + std::to_string(pid);
+    Stamp stamp{dir + "/stamp-" + std::to_string(pid), {}, std::nullopt};
     // Only the first export of a shell creates its stamp, and that is when the sweep runs. A state file
     // (docs/security.md 32): one planted while the directory was loose is removed and ours made in its place.
     bool created = false;
-    auto fd = open_own_file(path, &created);
+    auto fd = open_own_file(stamp.path, &created);
     if (!fd && fd.error().kind == ErrorKind::unsafe) {
-        note = printable(path) + ": not a stamp of ours (planted while its directory was open?); replaced";
-        ::unlink(path.c_str());
-        fd = open_own_file(path, &created);
+        note =
+            printable(stamp.path) + ": not a stamp of ours (planted while its directory was open?); replaced";
+        ::unlink(stamp.path.c_str());
+        fd = open_own_file(stamp.path, &created);
     }
     if (!fd) return fail("cannot create stamp: " + fd.error().message);
+    struct stat st {};
+    if (!created && ::fstat(fd->get(), &st) == 0) stamp.before = st.st_mtim;
     ::futimens(fd->get(), nullptr);
+    stamp.fd = std::move(*fd);
     if (created) sweep_stamps(dir);
-    return path;
+    return stamp;
+}
+
+bool older(const timespec& a, const timespec& b) {
+    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// The stamp goes back to its earlier mtime when nothing the shell's exports read has changed since: every
+// watched file still has an mtime and a ctime older than that (the ctime also shows a file put back with an
+// old mtime: mv, cp -p, tar), every absent one is still absent, and no directory holding one of them has
+// had an entry added, removed or renamed since. So the stamp only moves when something changed, which is what
+// lets the bash and zsh hooks replay an earlier export (--memo): their test of a kept export compares the
+// files and those directories with the stamp. Going back never hides a change: anything modified during this
+// export is newer than the touched stamp, so newer than the earlier mtime too, and fails the check here or at
+// the next prompt. Returns the stamp's mtime as the hook keeps it ("seconds.nanoseconds"): a different one
+// means the earlier exports no longer hold.
+std::string settle_stamp(const Stamp& stamp, const ExportPlan& plan) {
+    bool keep = stamp.before.has_value();
+    struct stat st {};
+    std::set<std::string> dirs;
+    for (const auto& w : plan.watch) {
+        if (keep && (::stat(w.c_str(), &st) != 0 || !older(st.st_mtim, *stamp.before) ||
+                     !older(st.st_ctim, *stamp.before)))
+            keep = false;
+        dirs.insert(w.substr(0, w.rfind('/')));
+    }
+    for (const auto& a : plan.absent) {
+        if (keep && ::lstat(a.c_str(), &st) == 0) keep = false;
+        dirs.insert(a.substr(0, a.rfind('/')));
+    }
+    for (const auto& d : dirs)
+        if (keep && !d.empty() && ::stat(d.c_str(), &st) == 0 && !older(st.st_mtim, *stamp.before))
+            keep = false;
+    if (keep) {
+        const timespec times[2] = {*stamp.before, *stamp.before};
+        if (::futimens(stamp.fd.get(), times) != 0) keep = false;
+    }
+    if (::fstat(stamp.fd.get(), &st) != 0) return "";
+    return std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+// A variable whose value must not be kept in the shell's text: credsh's secret variables and anything named
+// like a secret (an LWA client confirmation, a container authorization token). A path to one (_FILE) is not.
+bool secret_like(std::string_view name) {
+    if (is_secret_var(name)) return true;
+    if (name.ends_with("_FILE")) return false;
+    for (std::string_view word :
+         {"SECRET", "TOKEN", "PASSWORD", "PASSPHRASE", "CONFIRMATION", "AUTHORIZATION"})
+        if (name.find(word) != std::string_view::npos) return true;
+    return false;
+}
+
+bool shell_identifier(std::string_view name) {
+    auto word = [](char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (name.empty() || !word(name[0])) return false;
+    for (char c : name)
+        if (!word(c) && !(c >= '0' && c <= '9')) return false;
+    return true;
+}
+
+// `credsh export --memo` (bash, zsh): the test under which the hook may evaluate this export's text again
+// instead of running the binary, when it comes back to the same scope from the same state -- or "" when it
+// may not. Such an export depends on nothing but the watched files (the hook tests them as at every prompt,
+// and the directories holding them, as settle_stamp does),
+// its arguments (the hook's key) and the variables it read, which this test compares with the values they
+// had, each alone ("x" and the value when set): not one that depends on the time (an expiry, a refresh or
+// retry time, kept credentials), said anything, failed, holds or stashes a secret, read a variable named like
+// a secret that is set, or read the whole environment (a plugin or a child process ran). When the credentials
+// were obtained may differ from a fresh export's; it only decides whether they survive a logout, and a logout
+// since the stamp fails the file test. PWD is left out: it only decides which .credprofile applies, and the
+// hook's key is that file, found by the hook's own walk.
+std::string replay_test(const ExportPlan& plan, std::set<std::string> reads, const Env& env,
+                        const Shell& shell, bool said, bool stashed) {
+    if (plan.failed || said || stashed || !plan.error.empty() || !plan.messages.empty() ||
+        !plan.hand.empty() || plan.expires || plan.refresh_at || !plan.state.kept.empty() || reads.count("*"))
+        return "";
+    for (const auto& [name, value] : plan.desired)
+        if (value && is_secret_var(name)) return "";
+    // The text leaves out a variable that already has its value (render_export), so it depends on those too.
+    for (const auto& [name, value] : plan.desired)
+        reads.insert(name);
+    for (const auto& [name, value] : plan.info)
+        reads.insert(name);
+    std::string test = "-n x";
+    for (const auto& name : reads) {
+        if (name == "PWD") continue;
+        if (!shell_identifier(name)) return ""; // not one the test can name
+        auto value = env.get(name);
+        if (value && (secret_like(name) || !shell.representable("x" + *value))) return "";
+        test += value ? " && ${" + name + "+x$" + name + "} == " + shell.quote("x" + *value)
+                      : " && -z ${" + name + "+x}";
+    }
+    return test;
 }
 
 } // namespace
@@ -71,7 +177,8 @@ int cmd_export(Context& ctx, const Args& args) {
         "session", po::value(&session), "this shell's session profile (set by `credsh use`)")(
         "pid", po::value(&pid), "the shell's process id (names its stamp file)")(
         "stdin-state", "read the shell's remembered state from stdin")(
-        "forget-hand", "values set by hand stop standing (the hook's `credsh use`)");
+        "forget-hand", "values set by hand stop standing (the hook's `credsh use`)")(
+        "memo", "say whether, and under which test, the hook may replay this export (bash, zsh)");
     po::positional_options_description pos;
     pos.add("shell", 1);
     int rc = 0;
@@ -84,6 +191,11 @@ int cmd_export(Context& ctx, const Args& args) {
     const Shell* shell = require_shell(ctx, shell_name);
     if (!shell) return 2;
     if (pid <= 0) pid = static_cast<long>(::getppid());
+    bool memo = vm->count("memo") &&
+                (shell->name == std::string_view("bash") || shell->name == std::string_view("zsh"));
+    // Before anything reads the environment for the plan: the replay test names every variable read.
+    auto reads = std::make_shared<std::set<std::string>>();
+    if (memo) ctx.env.record_reads(reads);
 
     // The logout record exists (empty until the first logout) before the stamp is taken, so the hook watches
     // that file (docs/security.md 48), which changes only at a logout -- not, while it is missing, the
@@ -127,7 +239,16 @@ int cmd_export(Context& ctx, const Args& args) {
         lines += m + "\n";
     plan.state.said = lines.empty() ? "" : value_hash(req.cwd + '\0' + session + '\0' + lines);
     bool repeat = ctx.state && !req.forget_hand && !lines.empty() && ctx.state->said == plan.state.said;
-    auto code = render_export(plan, ctx.env, *shell, *stamp);
+    std::string gen = settle_stamp(*stamp, plan);
+    std::string tail;
+    if (memo) {
+        tail = shell->set_local("__credsh_gen", gen);
+        // A copy of the names: the test itself reads the environment too.
+        tail += shell->set_local("__credsh_memo",
+                                 replay_test(plan, *reads, ctx.env, *shell, !lines.empty() || !note.empty(),
+                                             !stash_text(plan.state).empty()));
+    }
+    auto code = render_export(plan, ctx.env, *shell, stamp->path, tail);
     if (!repeat) ctx.err(lines);
     if (!code) {
         ctx.warn(code.error().message);

@@ -767,7 +767,7 @@ ExportPlan plan_export(const ExportRequest& req) {
 }
 
 Result<std::string> render_export(const ExportPlan& plan, const Env& current, const Shell& shell,
-                                  const std::string& stamp) {
+                                  const std::string& stamp, const std::string& tail) {
     std::string out;
     auto emit_var = [&](const std::string& name, const std::optional<std::string>& value) -> Result<void> {
         if (!valid_var_name(name)) return fail("refusing to set variable " + printable(name));
@@ -804,6 +804,7 @@ Result<std::string> render_export(const ExportPlan& plan, const Env& current, co
         watch += " " + shell.quote(w);
     }
     out += watch + "\n";
+    out += tail;
     out += "# credsh-end\n";
     return out;
 }

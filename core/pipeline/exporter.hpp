@@ -196,9 +196,10 @@ void add_watch_files(ExportPlan& plan, const Env& base, const DirLookup& dir); /
 State next_state(const ExportPlan& plan, const VarValues& ambient);
 
 // Shell code that turns `current` into the plan. Refuses (error, nothing printed) a name that is not on the
-// allow-list or a value the shell cannot carry (NUL; invalid UTF-8 for pwsh): docs/security.md 3.
+// allow-list or a value the shell cannot carry (NUL; invalid UTF-8 for pwsh): docs/security.md 3. `tail`
+// (shell code of the caller's own) goes last, before the end marker.
 Result<std::string> render_export(const ExportPlan& plan, const Env& current, const Shell& shell,
-                                  const std::string& stamp);
+                                  const std::string& stamp, const std::string& tail = "");
 
 // The environment a child of `credsh exec` gets.
 Env child_environment(const ExportPlan& plan, const Env& current);

@@ -58,7 +58,7 @@ help_commands() {
 # The options `credsh CMD --help` lists that a person types. Left out: those only the hooks pass, and the
 # names of positional arguments (boost lists them as options too).
 declare -A INTERNAL_OPTIONS=(
-    [completion]=" --shell " [hook]=" --shell " [export]=" --shell --session --pid --stdin-state --forget-hand "
+    [completion]=" --shell " [hook]=" --shell " [export]=" --shell --session --pid --stdin-state --forget-hand --memo "
     [exec]=" --session --state-fd --command " [status]=" --session --stdin-state " [use]=" --shell --session "
     [sso]=" --what "
 )

@@ -9,6 +9,9 @@
 
 #include "helpers.hpp"
 
+#include <memory>
+#include <set>
+
 using namespace credsh;
 using credsh::test::TempDir;
 using credsh::test::write_file;
@@ -818,4 +821,29 @@ TEST_CASE("plan_export: a watched file that exists is watched, a missing one is 
     REQUIRE(out);
     CHECK(out->find("__credsh_absent=") < out->find("__credsh_set_watch"));
     CHECK(out->find(home + "/.aws/credentials\n" + home) != std::string::npos); // one value, a line each
+}
+
+TEST_CASE(
+    "Env::record_reads: every lookup through the Env or a copy of it, and '*' for the whole environment") {
+    // `credsh export --memo` names the variables its result depends on from this record; a copy made for the
+    // ambient environment or a request must record into the same set.
+    Env env(std::map<std::string, std::string>{{"HOME", "/h"}, {"AWS_PROFILE", "dev"}});
+    auto reads = std::make_shared<std::set<std::string>>();
+    env.record_reads(reads);
+    Env copy = env;
+    copy.set("AWS_REGION", "eu-west-1");
+    CHECK(env.get("AWS_PROFILE") == "dev");
+    CHECK_FALSE(env.get_nonempty("AWS_CONFIG_FILE"));
+    CHECK(copy.get("AWS_REGION") == "eu-west-1");
+    CHECK(copy.home() == "/h");
+    CHECK(*reads == std::set<std::string>{"AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_REGION", "HOME"});
+    CHECK(reads->count("*") == 0);
+    (void)copy.to_strings(); // what a child process gets: everything
+    CHECK(reads->count("*") == 1);
+    reads->clear();
+    (void)env.vars(); // what a plugin gets: everything
+    CHECK(reads->count("*") == 1);
+    Env unrecorded(std::map<std::string, std::string>{{"HOME", "/x"}});
+    (void)unrecorded.get("HOME");
+    CHECK(reads->size() == 1);
 }
