@@ -32,10 +32,18 @@ __credsh_set_watch() {
     done
 }
 
+# Re-entering a scope without a process: an export the binary says may be replayed (__credsh_memo, the test
+# that every variable it read still has its value) is kept here with that test and the file test of
+# __credsh_files_test, under the scope and the state it started from. Coming back to that scope from that
+# state, the kept text is evaluated again while both tests hold -- what the binary would print, as nothing it
+# depends on changed. None of it is a secret (the binary never says so of an export that holds one). A new
+# stamp (__credsh_gen) means files may have changed since the kept exports looked: they are dropped.
+declare -gA __credsh_memo_t=() __credsh_memo_c=()
+
 # Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
 # means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
-__credsh_export() {
+__credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile in effect, the session profile)
     # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
     # is a stat, no process, and runs only when an export is due.
     if [[ ! -x $__credsh_bin ]]; then
@@ -45,15 +53,36 @@ __credsh_export() {
         return 1
     fi
     __credsh_gone=
-    local out
-    out=$("$__credsh_bin" export bash --pid "$$" --session="${__credsh_session-}" --stdin-state \
-        ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
-    __credsh_forget=
-    # All or nothing: evaluate only complete output (the binary ends it with this marker).
-    if [[ $out == *'# credsh-end' ]]; then
+    local mk="${1-}"$'\n'"${__credsh_state-}" gen=${__credsh_gen-} out
+    if [[ -z ${__credsh_forget-} && -n ${__credsh_memo_t[$mk]+x} ]] && eval "${__credsh_memo_c[$mk]}"; then
+        eval "${__credsh_memo_t[$mk]}"
+    else
+        out=$("$__credsh_bin" export bash --memo --pid "$$" --session="${__credsh_session-}" --stdin-state \
+            ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
+        __credsh_forget=
+        # All or nothing: evaluate only complete output (the binary ends it with this marker).
+        [[ $out == *'# credsh-end' ]] || return 1
         eval "$out"
-        __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
+        if [[ ${__credsh_gen-} != "$gen" || ${#__credsh_memo_t[@]} -ge 32 ]]; then
+            __credsh_memo_t=() __credsh_memo_c=()
+        fi
+        if [[ -n ${__credsh_memo-} ]]; then
+            __credsh_files_test
+            local d q t=$__credsh_memo$__credsh_ft
+            declare -A seen=()
+            # The directories holding them: an entry added, removed or renamed (a file put back with an old
+            # mtime by mv or tar) makes the export run again.
+            for d in "${__credsh_watch[@]%/*}" "${__credsh_missing[@]%/*}"; do
+                [[ -n $d && -z ${seen[$d]+x} && -d $d ]] || continue
+                seen[$d]=1
+                printf -v q ' && %q -nt %q' "$__credsh_stamp" "$d"
+                t+=$q
+            done
+            __credsh_memo_c[$mk]="[[ $t ]]"
+            __credsh_memo_t[$mk]=$out
+        fi
     fi
+    __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
 }
 
 __credsh_prompt_update() {
@@ -71,21 +100,19 @@ __credsh_prompt_update() {
     CREDSH_PROMPT=$p
 }
 
-# The fast path: one [[ ]] over literal paths, rebuilt (eval of %q-quoted words) whenever the slow path runs.
-# It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
-# candidates from $PWD up to the one in effect and the files missing at the export (none may appear), every
-# watched file still there and older than the stamp (which covers the .credprofile in effect: it is watched),
-# and the refresh time. A function call and one [[ ]] cost far less than the walk and the loops.
-__credsh_fast() { false; }
-__credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
-    local f=$1 s q w p
-    shift
-    printf -v q %q "${__credsh_session-}"
-    s="[[ \${__credsh_session-} == $q"
-    set -- "$@" "${__credsh_missing[@]}"
-    (($#)) && { printf -v q ' && ! -e %q' "$@"; s+=$q; }
-    for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
-    [[ -n $f ]] && { printf -v q ' && -e %q' "$f"; s+=$q; }
+# The fast path: one [[ ]] over literal strings and paths, rebuilt (eval of %q-quoted words) whenever the slow
+# path runs, and put inline in _credsh_hook itself (__credsh_define_hook). It holds exactly what the slow path
+# would look at for this $PWD: $PWD itself, the hand-compared variables and the session profile as the last
+# export left them, the .credprofile candidates from $PWD up to the one in effect and the files missing at
+# the export (none may appear), every watched file still there and older than the stamp (which covers the
+# .credprofile in effect: it is watched), and the refresh time. One [[ ]] costs far less than the walk and the
+# loops.
+#
+# The files part, also the file test of a kept export: the files missing at the export still missing, every
+# watched file still there and older than the stamp (or, watching none, the stamp there). Into __credsh_ft.
+__credsh_files_test() {
+    local s= q w p
+    ((${#__credsh_missing[@]})) && { printf -v q ' && ! -e %q' "${__credsh_missing[@]}"; s+=$q; }
     if ((${#__credsh_watch[@]})); then
         printf -v q %q "$__credsh_stamp" # printf -v, never $(...): a command substitution forks
         # -e first: bash's -nt is true when the watched file is missing.
@@ -94,27 +121,59 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
         printf -v q ' && -e %q' "$__credsh_stamp"
         s+=$q
     fi
-    s+=' ]]'
+    __credsh_ft=$s
+}
+__credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
+    local f=$1 s q w v
+    shift
+    printf -v q %q "$PWD"
+    s="[[ \$PWD == $q"
+    for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE; do
+        if [[ -n ${!v+x} ]]; then printf -v q ' && ${%s+x$%s} == %q' "$v" "$v" "x${!v}"; else printf -v q ' && -z ${%s+x}' "$v"; fi
+        s+=$q
+    done
+    printf -v q %q "${__credsh_session-}"
+    s+=" && \${__credsh_session-} == $q"
+    (($#)) && { printf -v q ' && ! -e %q' "$@"; s+=$q; }
+    for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
+    [[ -n $f ]] && { printf -v q ' && -e %q' "$f"; s+=$q; }
+    __credsh_files_test
+    s+="$__credsh_ft ]]"
     [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
-    eval "__credsh_fast() { $s; }"
+    __credsh_define_hook "$s"
     __credsh_fpwd=$PWD
 }
 
-# It returns the status the prompt found ($?), for what runs after it in PROMPT_COMMAND; the installed entry
-# is `_credsh_hook && :`, so that status can neither trip errexit nor run an ERR trap (a failed command
-# before the last && counts for neither), as it would as a plain command.
-_credsh_hook() {
-    local __credsh_rc=$?
-    # Only touch the options when one of them is on: the redirection costs an open() at every prompt.
-    [[ $- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
-    # Literal comparisons, no process: a value set by hand since the last export forces the slow path.
-    local __credsh_same=
-    [[ "${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}" == "${__credsh_left-}" ]] && __credsh_same=1
-    if [[ -n $__credsh_same && $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
-        [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
-        return $__credsh_rc
+# The hook PROMPT_COMMAND runs, with TEST as its fast path (`false`: none). It returns the status the prompt
+# found ($?), for what runs after it in PROMPT_COMMAND; the installed entry is `_credsh_hook && :`, so that
+# status can neither trip errexit nor run an ERR trap (a failed command before the last && counts for
+# neither), as it would as a plain command. The options are only touched when one of them is on: the
+# redirection costs an open() at every prompt.
+__credsh_define_hook() { # __credsh_define_hook TEST
+    eval "_credsh_hook() {
+    local __credsh_rc=\$?
+    [[ \$- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
+    if $1; then
+        [[ -n \${__credsh_expires-} ]] && __credsh_prompt_update
+        return \$__credsh_rc
     fi
-    local d=$PWD f= need= w
+    __credsh_slow_hook
+    return \$__credsh_rc
+}"
+}
+# No fast path until the slow path builds one again.
+__credsh_drop_fast() {
+    __credsh_define_hook false
+    __credsh_fpwd=
+}
+
+# What changed, found with builtins: the walk up from $PWD for the .credprofile in effect, the hand-compared
+# variables (a value set by hand since the last export forces an export), the session profile, the stamp,
+# the refresh time, the watched and the missing files. Exports once if anything did; builds the fast path
+# if nothing did. Returns 0: the hook returns the status it found.
+__credsh_slow_hook() {
+    local same= d=$PWD f= need= w
+    [[ "${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}" == "${__credsh_left-}" ]] && same=1
     local -a c=()
     [[ $d == / ]] && d=
     while :; do
@@ -124,7 +183,7 @@ _credsh_hook() {
         d=${d%/*}
     done
     local key="$f|${__credsh_session-}"
-    if [[ -z $__credsh_same || $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
+    if [[ -z $same || $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
         need=1
     elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
         need=1
@@ -138,15 +197,16 @@ _credsh_hook() {
         done
     fi
     if [[ -n $need ]]; then
-        __credsh_export || : # under the user's errtrace a failed call would still run their ERR trap
+        __credsh_export "$key" || : # under the user's errtrace a failed call would still run their ERR trap
         __credsh_key=$key
     fi
     # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
     # have failed or be waiting for a login), and that look builds it once nothing is due.
-    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_fpwd=; fi
+    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_drop_fast; fi
     __credsh_prompt_update
-    return $__credsh_rc
+    return 0
 }
+__credsh_drop_fast
 
 # The commands that change this shell run here; everything else goes straight to the binary.
 credsh() {
@@ -165,13 +225,16 @@ credsh() {
         out=$("$__credsh_bin" use --shell bash --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
         # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
-        __credsh_key= __credsh_fpwd= __credsh_forget=1
+        __credsh_key= __credsh_forget=1 __credsh_memo_t=() __credsh_memo_c=()
+        __credsh_drop_fast
         _credsh_hook || :
         [[ -z ${CREDSH_ERROR-} ]] # the selected profile has no usable credentials: non-zero (1)
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
-        __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
+        # Trust changed: export once now, whatever the timestamps say, and no kept export stands.
+        __credsh_key= __credsh_memo_t=() __credsh_memo_c=()
+        __credsh_drop_fast
         _credsh_hook || :
         ;;
     exec) "$__credsh_bin" exec --session="${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;

@@ -20,6 +20,13 @@ zmodload zsh/datetime 2>/dev/null
     emulate -L zsh
     typeset -g __credsh_bin=@CREDSH@
     typeset -ga __credsh_watch __credsh_missing
+    # Re-entering a scope without a process: an export the binary says may be replayed (__credsh_memo, the
+    # test that every variable it read still has its value) is kept here with that test and the file test of
+    # __credsh_files_test, under the scope and the state it started from. Coming back to that scope from that
+    # state, the kept text is evaluated again while both tests hold -- what the binary would print, as nothing
+    # it depends on changed. None of it is a secret (the binary never says so of an export that holds one). A
+    # new stamp (__credsh_gen) means files may have changed since the kept exports looked: they are dropped.
+    typeset -gA __credsh_memo_t __credsh_memo_c
 }
 
 # The export sets __credsh_absent (the watched files that were missing, one a line) and then calls this with
@@ -34,7 +41,7 @@ __credsh_set_watch() {
 # Set by hand: the variables credsh compares at every prompt (none is a secret), as one string -- "x" and
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
 # means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
-__credsh_export() {
+__credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile in effect, the session profile)
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
     # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
@@ -46,14 +53,32 @@ __credsh_export() {
         return 1
     fi
     typeset -g __credsh_gone=
-    local out
-    out=$("$__credsh_bin" export zsh --pid "$$" --session="${__credsh_session-}" --stdin-state \
-        ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
-    typeset -g __credsh_forget=
-    if [[ $out == *'# credsh-end' ]]; then
+    local mk="${1-}"$'\n'"${__credsh_state-}" gen=${__credsh_gen-} out
+    if [[ -z ${__credsh_forget-} && -n ${__credsh_memo_t[$mk]+x} ]] && eval "${__credsh_memo_c[$mk]}"; then
+        eval "${__credsh_memo_t[$mk]}"
+    else
+        out=$("$__credsh_bin" export zsh --memo --pid "$$" --session="${__credsh_session-}" --stdin-state \
+            ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
+        typeset -g __credsh_forget=
+        # All or nothing: evaluate only complete output (the binary ends it with this marker).
+        [[ $out == *'# credsh-end' ]] || return 1
         eval "$out"
-        typeset -g __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
+        if [[ ${__credsh_gen-} != "$gen" ]] || (( ${#__credsh_memo_t} >= 32 )); then
+            __credsh_memo_t=() __credsh_memo_c=()
+        fi
+        if [[ -n ${__credsh_memo-} ]]; then
+            __credsh_files_test
+            local d t=$__credsh_memo$__credsh_ft
+            # The directories holding them: an entry added, removed or renamed (a file put back with an old
+            # mtime by mv or tar) makes the export run again.
+            for d in ${(u)${__credsh_watch[@]%/*}} ${(u)${__credsh_missing[@]%/*}}; do
+                [[ -d $d ]] && t+=" && ${(q)__credsh_stamp} -nt ${(q)d}"
+            done
+            __credsh_memo_c[$mk]="[[ $t ]]"
+            __credsh_memo_t[$mk]=$out
+        fi
     fi
+    typeset -g __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
 }
 
 __credsh_prompt_update() {
@@ -78,46 +103,82 @@ __credsh_prompt_update() {
     psvar[1]=$p
 }
 
-# The fast path: one [[ ]] over literal paths, rebuilt (eval of (q)-quoted words) whenever the slow path runs.
-# It holds exactly what the slow path would look at for this $PWD: the session profile, the .credprofile
-# candidates from $PWD up to the one in effect and the files missing at the export (none may appear), the
-# stamp against every watched file (zsh's -nt is false when the file is gone, which also covers the
-# .credprofile in effect: it is watched), and the refresh time. It needs no emulate: [[ ]] does no splitting
-# or globbing of its words.
-__credsh_fast() { false }
+# The fast path: one [[ ]] over literal strings and paths, rebuilt (eval of (q)-quoted words) whenever the
+# slow path runs, and put inline in _credsh_hook itself (__credsh_define_hook). It holds exactly what the slow
+# path would look at for this $PWD: $PWD itself, the hand-compared variables and the session profile as the
+# last export left them, the .credprofile candidates from $PWD up to the one in effect and the files missing
+# at the export (none may appear), the stamp against every watched file (zsh's -nt is false when the file is
+# gone, which also covers the .credprofile in effect: it is watched), and the refresh time. It needs no
+# emulate: [[ ]] does no splitting or globbing of its words.
+#
+# The files part, also the file test of a kept export: the files missing at the export still missing, the
+# stamp newer than every watched file (false when the file is gone), or, watching none, the stamp there.
+# Into __credsh_ft.
+__credsh_files_test() {
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    local s= w
+    for w in "${__credsh_missing[@]}"; do s+=" && ! -e ${(q)w}"; done
+    for w in "${__credsh_watch[@]}"; do s+=" && ${(q)__credsh_stamp} -nt ${(q)w}"; done
+    (( ${#__credsh_watch} )) || s+=" && -e ${(q)__credsh_stamp}"
+    typeset -g __credsh_ft=$s
+}
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
-    local f=$1 s w
+    local f=$1 s w v
     shift
-    s="[[ \${__credsh_session-} == ${(q)${__credsh_session-}}"
-    for w in "$@" "${__credsh_missing[@]}"; do s+=" && ! -e ${(q)w}"; done
+    s="[[ \$PWD == ${(q)PWD}"
+    for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE; do
+        if (( ${(P)+v} )); then s+=" && \${$v+x\$$v} == ${(q):-x${(P)v}}"; else s+=" && -z \${$v+x}"; fi
+    done
+    s+=" && \${__credsh_session-} == ${(q)${__credsh_session-}}"
+    for w in "$@"; do s+=" && ! -e ${(q)w}"; done
     [[ -n $f && ${__credsh_watch[(Ie)$f]} == 0 ]] && s+=" && -e ${(q)f}"
-    for w in "${__credsh_watch[@]}"; do s+=" && ${(q)__credsh_stamp} -nt ${(q)w}"; done
-    (( ${#__credsh_watch} )) || s+=" && -e ${(q)__credsh_stamp}"
-    s+=' ]]'
+    __credsh_files_test
+    s+="$__credsh_ft ]]"
     [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
-    eval "__credsh_fast() { $s }"
+    __credsh_define_hook "$s"
     typeset -g __credsh_fpwd=$PWD
 }
 
-_credsh_hook() {
-    local __credsh_rc=$?
-    # The $? it found goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's
-    # non-zero return (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0.
-    [[ -o err_exit || -o err_return ]] || (( ${+functions[TRAPZERR]} )) && __credsh_rc=0
+# The hook precmd and chpwd run, with TEST as its fast path (`false`: none), inline: a call of a zsh function
+# costs about as much as the whole test (heap and signal-mask system calls), so the fast path makes one. The
+# $? it found goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's non-zero
+# return (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0.
+__credsh_define_hook() { # __credsh_define_hook TEST
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    eval "_credsh_hook() {
+    local __credsh_rc=\$?
+    [[ -o err_exit || -o err_return ]] || (( \${+functions[TRAPZERR]} )) && __credsh_rc=0
     [[ -o xtrace || -o verbose ]] && setopt local_options no_xtrace no_verbose
-    # Literal comparisons, no process: a value set by hand since the last export forces the slow path.
-    local __credsh_same=
-    [[ "${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}" == "${__credsh_left-}" ]] && __credsh_same=1
-    if [[ -n $__credsh_same && $PWD == "${__credsh_fpwd-}" ]] && __credsh_fast; then
-        [[ -n ${__credsh_expires-} ]] && __credsh_prompt_update
-        return $__credsh_rc
+    if $1; then
+        [[ -n \${__credsh_expires-} ]] && __credsh_prompt_update
+        return \$__credsh_rc
     fi
+    __credsh_slow_hook
+    return \$__credsh_rc
+}"
+}
+# No fast path until the slow path builds one again.
+__credsh_drop_fast() {
+    emulate -L zsh
+    setopt local_options no_xtrace no_verbose
+    __credsh_define_hook false
+    typeset -g __credsh_fpwd=
+}
+
+# What changed, found with builtins: the walk up from $PWD for the .credprofile in effect, the hand-compared
+# variables (a value set by hand since the last export forces an export), the session profile, the stamp,
+# the refresh time, the watched and the missing files. Exports once if anything did; builds the fast path
+# if nothing did. The user's ZERR trap is off while it runs. Returns 0: the hook returns the status it found.
+__credsh_slow_hook() {
     emulate -L zsh
     setopt local_options local_traps no_xtrace no_verbose
     trap - ZERR
-    local d=$PWD f= need= w
+    local same= d=$PWD f= need= w
+    [[ "${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}" == "${__credsh_left-}" ]] && same=1
     local -a c
     [[ $d == / ]] && d=
     while :; do
@@ -127,7 +188,7 @@ _credsh_hook() {
         d=${d%/*}
     done
     local key="$f|${__credsh_session-}"
-    if [[ -z $__credsh_same || $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
+    if [[ -z $same || $key != "${__credsh_key-}" || -z ${__credsh_stamp-} || ! -e $__credsh_stamp ]]; then
         need=1
     elif [[ -n ${__credsh_refresh_at-} ]] && ((EPOCHSECONDS >= __credsh_refresh_at)); then
         need=1
@@ -141,15 +202,16 @@ _credsh_hook() {
         done
     fi
     if [[ -n $need ]]; then
-        __credsh_export
+        __credsh_export "$key"
         typeset -g __credsh_key=$key
     fi
     # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
     # have failed or be waiting for a login), and that look builds it once nothing is due.
-    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else typeset -g __credsh_fpwd=; fi
+    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_drop_fast; fi
     __credsh_prompt_update
-    return $__credsh_rc
+    return 0
 }
+__credsh_drop_fast
 
 credsh() {
     # As in the hook: this function assigns the hook's variables and evaluates credsh's output. The binary's
@@ -168,13 +230,18 @@ credsh() {
         out=$("$__credsh_bin" use --shell zsh --session="${__credsh_session-}" "${@:2}") || return
         eval "$out"
         # Export once now, and values set by hand stop standing: `credsh use` is a new choice.
-        typeset -g __credsh_key= __credsh_fpwd= __credsh_forget=1
+        typeset -g __credsh_key= __credsh_forget=1
+        __credsh_memo_t=() __credsh_memo_c=()
+        __credsh_drop_fast
         _credsh_hook
         [[ -z ${CREDSH_ERROR-} ]] # the selected profile has no usable credentials: non-zero (1)
         ;;
     allow | deny | pin)
         "$__credsh_bin" "$@" || return
-        typeset -g __credsh_key= __credsh_fpwd= # trust changed: export once now, whatever the timestamps say
+        # Trust changed: export once now, whatever the timestamps say, and no kept export stands.
+        typeset -g __credsh_key=
+        __credsh_memo_t=() __credsh_memo_c=()
+        __credsh_drop_fast
         _credsh_hook
         ;;
     exec) "$__credsh_bin" exec --session="${__credsh_session-}" --state-fd 3 "${@:2}" 3<<<"${__credsh_state-}" ;;

@@ -168,6 +168,18 @@ add_second_user() {
     T_USERS+=("$ATTACKER")
 }
 
+# script_shell SHELL FILE: the command that runs the script FILE in SHELL without any startup file of the
+# user's or the system's, in SCRIPT_SHELL (an array): bash, zsh, fish, pwsh ($PWSH).
+script_shell() {
+    case $1 in
+    bash) SCRIPT_SHELL=(bash --norc --noprofile "$2") ;;
+    zsh) SCRIPT_SHELL=(zsh -f "$2") ;;
+    fish) SCRIPT_SHELL=(fish --no-config "$2") ;;
+    pwsh) SCRIPT_SHELL=("$PWSH" -NoLogo -NoProfile -NonInteractive -File "$2") ;;
+    *) SCRIPT_SHELL=(false) ;;
+    esac
+}
+
 # counting_wrapper [EXTRA]: $T_ROOT/bin/credsh (put first on PATH, in $WRAP) runs the real binary ($REAL) and
 # logs each subcommand to $CALLS, so a test can count the exports a hook runs. `credsh hook SHELL` bakes the
 # binary's own path into the hook; the wrapper rewrites it to itself so the hook's calls go through it too.

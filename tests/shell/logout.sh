@@ -42,14 +42,8 @@ BG_PIDS=()
 run_bg() {
     local name=$1 file=$T_ROOT/$1.$EXT
     printf '%s' "$SCRIPT" >"$file"
-    local -a cmd
-    case $SUT in
-    bash) cmd=(bash --norc --noprofile "$file") ;;
-    zsh) cmd=(zsh -f "$file") ;;
-    fish) cmd=(fish --no-config "$file") ;;
-    pwsh) cmd=("$PWSH" -NoLogo -NoProfile -NonInteractive -File "$file") ;;
-    esac
-    (cd "$HOME" && timeout 120 "${cmd[@]}") >"$T_ROOT/$name.out" 2>"$T_ROOT/$name.err" </dev/null &
+    script_shell "$SUT" "$file"
+    (cd "$HOME" && timeout 120 "${SCRIPT_SHELL[@]}") >"$T_ROOT/$name.out" 2>"$T_ROOT/$name.err" </dev/null &
     BG_PIDS+=($!)
 }
 # S_wait NAME: tell the test this shell is ready, then block until the test opens the FIFO NAME.go.

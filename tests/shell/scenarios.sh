@@ -213,14 +213,8 @@ run() {
     OUT=$T_ROOT/$name.out ERR=$T_ROOT/$name.err
     printf '%s' "$SCRIPT" >"$file"
     : >"$CALLS"
-    local -a cmd
-    case $SUT in
-    bash) cmd=(bash --norc --noprofile "$file") ;;
-    zsh) cmd=(zsh -f "$file") ;;
-    fish) cmd=(fish --no-config "$file") ;;
-    pwsh) cmd=("$PWSH" -NoLogo -NoProfile -NonInteractive -File "$file") ;;
-    esac
-    (cd "$HOME" && env "$@" timeout 60 "${RUN_PREFIX[@]}" "${cmd[@]}") >"$OUT" 2>"$ERR" </dev/null
+    script_shell "$SUT" "$file"
+    (cd "$HOME" && env "$@" timeout 60 "${RUN_PREFIX[@]}" "${SCRIPT_SHELL[@]}") >"$OUT" 2>"$ERR" </dev/null
     RUN_RC=$?
     RUN_PREFIX=()
     if ((RUN_RC != 0)); then

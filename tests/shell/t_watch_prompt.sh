@@ -97,13 +97,8 @@ run_shell() {
     S_calls a5; S_show a5 AWS_PROFILE CREDSH_BLOCKED
     printf '%s' "$SCRIPT" >"$T_ROOT/s.$sut"
     : >"$CALLS"
-    local -a cmd
-    case $sut in
-    bash) cmd=(bash --norc --noprofile) ;;
-    zsh) cmd=(zsh -f) ;;
-    fish) cmd=(fish --no-config) ;;
-    esac
-    (cd "$HOME" && timeout 60 "${cmd[@]}" "$T_ROOT/s.$sut") >"$T_ROOT/out.$sut" 2>"$T_ROOT/err.$sut" </dev/null
+    script_shell "$sut" "$T_ROOT/s.$sut"
+    (cd "$HOME" && timeout 60 "${SCRIPT_SHELL[@]}") >"$T_ROOT/out.$sut" 2>"$T_ROOT/err.$sut" </dev/null
     local rc=$?
     check "$sut: the script ran to the end" 0 "$rc"
     ((rc == 0)) || sed 's/^/     | /' "$T_ROOT/err.$sut" | tail -20
