@@ -6,12 +6,19 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace credsh {
+
+// Variable names, looked up without building a string.
+struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
 
 class Env {
   public:
@@ -38,14 +45,14 @@ class Env {
     // From now on, every name looked up through this Env or a copy of it is added to `names`; a read of the
     // whole environment (vars(), to_strings(): a plugin's or a child's) adds "*". `credsh export --memo`
     // uses it to say which variables its result depends on.
-    void record_reads(std::shared_ptr<std::set<std::string>> names) { reads_ = std::move(names); }
+    void record_reads(std::shared_ptr<NameSet> names) { reads_ = std::move(names); }
 
   private:
     void note(std::string_view name) const {
-        if (reads_) reads_->emplace(name);
+        if (reads_ && reads_->find(name) == reads_->end()) reads_->emplace(name);
     }
     std::map<std::string, std::string> vars_;
-    std::shared_ptr<std::set<std::string>> reads_; // shared by copies: they read the same environment
+    std::shared_ptr<NameSet> reads_; // shared by copies: they read the same environment
 };
 
 } // namespace credsh

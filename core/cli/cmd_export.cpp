@@ -142,11 +142,12 @@ bool shell_identifier(std::string_view name) {
 // were obtained may differ from a fresh export's; it only decides whether they survive a logout, and a logout
 // since the stamp fails the file test. PWD is left out: it only decides which .credprofile applies, and the
 // hook's key is that file, found by the hook's own walk.
-std::string replay_test(const ExportPlan& plan, std::set<std::string> reads, const Env& env,
-                        const Shell& shell, bool said, bool stashed) {
+std::string replay_test(const ExportPlan& plan, const NameSet& read, const Env& env, const Shell& shell,
+                        bool said, bool stashed) {
     if (plan.failed || said || stashed || !plan.error.empty() || !plan.messages.empty() ||
-        !plan.hand.empty() || plan.expires || plan.refresh_at || !plan.state.kept.empty() || reads.count("*"))
+        !plan.hand.empty() || plan.expires || plan.refresh_at || !plan.state.kept.empty() || read.count("*"))
         return "";
+    std::set<std::string> reads(read.begin(), read.end()); // in order: the same test for the same export
     for (const auto& [name, value] : plan.desired)
         if (value && is_secret_var(name)) return "";
     // The text leaves out a variable that already has its value (render_export), so it depends on those too.
@@ -194,7 +195,7 @@ int cmd_export(Context& ctx, const Args& args) {
     bool memo = vm->count("memo") &&
                 (shell->name == std::string_view("bash") || shell->name == std::string_view("zsh"));
     // Before anything reads the environment for the plan: the replay test names every variable read.
-    auto reads = std::make_shared<std::set<std::string>>();
+    auto reads = std::make_shared<NameSet>();
     if (memo) ctx.env.record_reads(reads);
 
     // The logout record exists (empty until the first logout) before the stamp is taken, so the hook watches

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <set>
+#include <unordered_set>
 
 using namespace credsh;
 using credsh::test::TempDir;
@@ -828,7 +829,7 @@ TEST_CASE(
     // `credsh export --memo` names the variables its result depends on from this record; a copy made for the
     // ambient environment or a request must record into the same set.
     Env env(std::map<std::string, std::string>{{"HOME", "/h"}, {"AWS_PROFILE", "dev"}});
-    auto reads = std::make_shared<std::set<std::string>>();
+    auto reads = std::make_shared<NameSet>();
     env.record_reads(reads);
     Env copy = env;
     copy.set("AWS_REGION", "eu-west-1");
@@ -836,7 +837,7 @@ TEST_CASE(
     CHECK_FALSE(env.get_nonempty("AWS_CONFIG_FILE"));
     CHECK(copy.get("AWS_REGION") == "eu-west-1");
     CHECK(copy.home() == "/h");
-    CHECK(*reads == std::set<std::string>{"AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_REGION", "HOME"});
+    CHECK(*reads == NameSet{"AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_REGION", "HOME"});
     CHECK(reads->count("*") == 0);
     (void)copy.to_strings(); // what a child process gets: everything
     CHECK(reads->count("*") == 1);
