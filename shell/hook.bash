@@ -109,13 +109,22 @@ __credsh_prompt_update() {
 # loops.
 #
 # The files part, also the file test of a kept export: the files missing at the export still missing, every
-# watched file still there and older than the stamp (or, watching none, the stamp there). Into __credsh_ft.
-__credsh_files_test() {
+# watched file still there and older than the stamp (or, watching none, the stamp there). Into __credsh_ft:
+# with the paths as %q-quoted words (a kept export's test), or with `var` through variables of their own
+# (__credsh_path_var; the fast path).
+__credsh_files_test() { # __credsh_files_test [var]
     local s= q w p
+    if [[ ${1-} == var ]]; then
+        for w in "${__credsh_missing[@]}"; do __credsh_path_var "$w"; s+=" && ! -e $q"; done
+        # -e first: bash's -nt is true when the watched file is missing.
+        for w in "${__credsh_watch[@]}"; do __credsh_path_var "$w"; s+=" && -e $q && \$__credsh_stamp -nt $q"; done
+        ((${#__credsh_watch[@]})) || s+=' && -e $__credsh_stamp'
+        __credsh_ft=$s
+        return
+    fi
     ((${#__credsh_missing[@]})) && { printf -v q ' && ! -e %q' "${__credsh_missing[@]}"; s+=$q; }
     if ((${#__credsh_watch[@]})); then
         printf -v q %q "$__credsh_stamp" # printf -v, never $(...): a command substitution forks
-        # -e first: bash's -nt is true when the watched file is missing.
         for w in "${__credsh_watch[@]}"; do printf -v p ' && -e %q && %s -nt %q' "$w" "$q" "$w"; s+=$p; done
     else
         printf -v q ' && -e %q' "$__credsh_stamp"
@@ -123,21 +132,37 @@ __credsh_files_test() {
     fi
     __credsh_ft=$s
 }
+# The fast path names each path through a variable: bash copies a function's body at every call, and in a
+# multibyte locale it expands a literal word byte by byte; `$__credsh_pN` costs half as much as a 40-byte
+# path in C.UTF-8. __credsh_path_var PATH sets the next __credsh_pN to PATH and q to `$__credsh_pN`.
+__credsh_path_var() {
+    __credsh_n=$((${__credsh_n-0} + 1))
+    printf -v "__credsh_p$__credsh_n" %s "$1"
+    q="\$__credsh_p$__credsh_n"
+}
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
     local f=$1 s q w v
     shift
-    printf -v q %q "$PWD"
-    s="[[ \$PWD == $q"
-    for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE; do
-        if [[ -n ${!v+x} ]]; then printf -v q ' && ${%s+x$%s} == %q' "$v" "$v" "x${!v}"; else printf -v q ' && -z ${%s+x}' "$v"; fi
+    __credsh_n=0
+    __credsh_path_var "$PWD"
+    s="[[ \$PWD == \"$q\""
+    # A value compared as itself ($V == value: unset is "", which no non-empty value equals), set-but-empty
+    # and unset apart. The hook runs with nounset off, so $V needs no default.
+    for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE __credsh_session; do
+        if [[ -n ${!v-} ]]; then
+            printf -v q ' && $%s == %q' "$v" "${!v}"
+        elif [[ -n ${!v+x} && $v != __credsh_session ]]; then
+            printf -v q ' && ${%s+x$%s} == x' "$v" "$v"
+        else
+            printf -v q ' && -z $%s' "$v"
+            [[ $v == __credsh_session ]] || printf -v q ' && -z ${%s+x}' "$v"
+        fi
         s+=$q
     done
-    printf -v q %q "${__credsh_session-}"
-    s+=" && \${__credsh_session-} == $q"
-    (($#)) && { printf -v q ' && ! -e %q' "$@"; s+=$q; }
+    for w; do __credsh_path_var "$w"; s+=" && ! -e $q"; done
     for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
-    [[ -n $f ]] && { printf -v q ' && -e %q' "$f"; s+=$q; }
-    __credsh_files_test
+    [[ -n $f ]] && { __credsh_path_var "$f"; s+=" && -e $q"; }
+    __credsh_files_test var
     s+="$__credsh_ft ]]"
     [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
     __credsh_define_hook "$s"
@@ -148,11 +173,12 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
 # found ($?), for what runs after it in PROMPT_COMMAND; the installed entry is `_credsh_hook && :`, so that
 # status can neither trip errexit nor run an ERR trap (a failed command before the last && counts for
 # neither), as it would as a plain command. The options are only touched when one of them is on: the
-# redirection costs an open() at every prompt.
+# redirection costs an open() at every prompt. Besides those the user's `set` options never reach (see the
+# top), nounset (-u) is off too: the fast path compares $V with a value without a ${V-} default.
 __credsh_define_hook() { # __credsh_define_hook TEST
     eval "_credsh_hook() {
     local __credsh_rc=\$?
-    [[ \$- == *[aevxE]* ]] && { local -; set +aevxE; } 2>/dev/null
+    case \$- in *[aevxEu]*) { local -; set +aevxEu; } 2>/dev/null ;; esac
     if $1; then
         [[ -n \${__credsh_expires-} ]] && __credsh_prompt_update
         return \$__credsh_rc

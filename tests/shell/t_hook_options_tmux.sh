@@ -4,6 +4,7 @@
 #   secret key never reaches the terminal, and the options are as the user set them afterwards;
 # - set -e / errtrace with an ERR trap (zsh: err_exit, err_return, TRAPZERR): a failing export (a profile whose
 #   credential_process fails) and a non-zero $? at the prompt neither end the shell nor run the trap;
+# - set -u (zsh: nounset): no unbound-variable error from the hook, and the option on afterwards;
 # - set -a (zsh: allexport), on while the hook is installed and while it runs: no __credsh_* variable or
 #   function reaches a child's environment, nor the ambient secret key credsh took away for the scope, and
 #   leaving the scope still restores it exactly;
@@ -154,6 +155,41 @@ type_line '[[ -o err_exit && -o err_return ]] && echo "both still on"'
 check "zsh err_exit: err_exit and err_return still on" "both still on" "$(last_output)"
 alive "zsh err_exit: the shell still answers"
 check_absent "zsh err_exit: TRAPZERR never ran" "ZERR trap ran" "$(screen)"
+finish_session
+
+# ---- nounset: the hook's tests need no ${V-} defaults; the user's option is back after each prompt -----------
+cat >"$T_ROOT/bashrc-u" <<'EOF'
+PS1='[$?] > '
+set -u
+eval "$(credsh hook bash)"
+EOF
+start bash-u "${BASE_ENV[@]}" bash --noprofile --rcfile "$T_ROOT/bashrc-u" -i
+type_line 'cd ~/src/keys'
+type_line 'cd ~; cd ~/src/keys; :; :'
+type_line 'unset AWS_PROFILE AWS_REGION; :'
+type_line 'echo "profile=$AWS_PROFILE flags=$-"'
+check "bash set -u: a value unset by hand is exported again (the scope's key applies)" "profile=dev" \
+    "$(last_output | grep -o '^profile=[a-z]*')"
+check_contains "bash set -u: nounset is still on" "u" "$(last_output | grep -o 'flags=.*' | tr -d -c 'u')"
+check_absent "bash set -u: no unbound-variable error from the hook" "unbound variable" "$(screen)"
+alive "bash set -u: the shell still answers"
+finish_session
+
+mkdir -p "$T_ROOT/zu"
+cat >"$T_ROOT/zu/.zshrc" <<'EOF'
+PROMPT='[%?] > '
+setopt nounset
+eval "$(credsh hook zsh)"
+EOF
+start zsh-u "${BASE_ENV[@]}" ZDOTDIR="$T_ROOT/zu" zsh -i
+type_line 'cd ~/src/keys'
+type_line 'cd ~; cd ~/src/keys; :; :'
+type_line 'unset AWS_PROFILE AWS_REGION; :'
+type_line 'print -r -- "profile=$AWS_PROFILE"; [[ -o nounset ]] && echo "still on"'
+check "zsh nounset: a value unset by hand is exported again" "profile=dev" "$(last_output | grep -o '^profile=[a-z]*')"
+check_contains "zsh nounset: still on" "still on" "$(last_output)"
+check_absent "zsh nounset: no parameter-not-set error from the hook" "parameter not set" "$(screen)"
+alive "zsh nounset: the shell still answers"
 finish_session
 
 # ---- allexport: nothing of the hook's state in a child's environment ---------------------------------------
