@@ -143,9 +143,11 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
 }
 
 # The hook precmd and chpwd run, with TEST as its fast path (`false`: none), inline: a call of a zsh function
-# costs about as much as the whole test (heap and signal-mask system calls), so the fast path makes one. The
-# $? it found goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's non-zero
-# return (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0.
+# costs about as much as the whole test (heap and signal-mask system calls), so the fast path makes none, and
+# it has no `if` and, when $? was 0, no `return` (they cost six and three sigprocmask calls). The $? it found
+# goes back to a caller that runs it by hand; but zsh acts on a precmd/chpwd function's non-zero return
+# (err_exit ends the shell, err_return and ZERR traps fire), so then it returns 0. A failed test on the left of
+# || and && counts for none of those.
 __credsh_define_hook() { # __credsh_define_hook TEST
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
@@ -153,12 +155,9 @@ __credsh_define_hook() { # __credsh_define_hook TEST
     local __credsh_rc=\$?
     [[ -o err_exit || -o err_return ]] || (( \${+functions[TRAPZERR]} )) && __credsh_rc=0
     [[ -o xtrace || -o verbose ]] && setopt local_options no_xtrace no_verbose
-    if $1; then
-        [[ -n \${__credsh_expires-} ]] && __credsh_prompt_update
-        return \$__credsh_rc
-    fi
-    __credsh_slow_hook
-    return \$__credsh_rc
+    $1 || { __credsh_slow_hook; return \$__credsh_rc }
+    [[ -n \${__credsh_expires-} ]] && __credsh_prompt_update
+    (( ! __credsh_rc )) || return \$__credsh_rc
 }"
 }
 # No fast path until the slow path builds one again.

@@ -127,6 +127,14 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     # Denied from another terminal while outside.
     S "'$REAL' deny '$S/p' >/dev/null 2>&1"; S "sleep 0.05"
     S_step d1 "$S/p"; S_step d2 "$S/plain"; S_step d3 "$S/p"
+    # The hook returns the $? it found, on the fast path, the slow path and a replay.
+    S "cd '$S/plain'"; S "$HOOK"; S "$HOOK"; S "$HOOK"
+    S "(exit 3); $HOOK; echo \"@rc fast=\$?\""
+    S "cd '$S/q'"; S "(exit 4); $HOOK; echo \"@rc slow=\$?\""
+    S "cd '$S/plain'"; S "$HOOK"; S "echo \"@rc0 calls=\$(grep -c '^export' '$CALLS')\""
+    S "cd '$S/q'"; S "(exit 5); $HOOK; echo \"@rc replay=\$?\""
+    S "echo \"@rc1 calls=\$(grep -c '^export' '$CALLS')\""
+    # keys mode: a secret in the text.
     S_step k1 "$S/k"; S_step k2 "$S/plain"; S_step k3 "$S/k"; S_step k4 "$S/plain"; S_step k5 "$S/k"
     S "echo \"@kept count=\${#__credsh_memo_t[@]}\""
     S "printf '%s\n' \"\${__credsh_memo_t[@]}\" \"\${__credsh_memo_c[@]}\" | sed 's/^/@kept /'"
@@ -197,6 +205,9 @@ for sut in bash zsh; do
     check "$sut d1: p denied from another terminal while outside: an export" $(($(n f4d) + 1)) "$(n d1)"
     check "$sut d1: ... and p is blocked" "unset $S/p/.credprofile" "$(get d1 AWS_PROFILE) $(get d1 CREDSH_BLOCKED)"
     check "$sut d3: still blocked on re-entry" "unset $S/p/.credprofile" "$(get d3 AWS_PROFILE) $(get d3 CREDSH_BLOCKED)"
+    check "$sut: the hook returns the \$? it found (fast path, after a cd, after a replay)" "3 4 5" \
+        "$(get rc fast) $(get rc slow) $(get rc replay)"
+    check "$sut: ... that last one was a replay" "$(n rc0)" "$(n rc1)"
     check "$sut k1: ops in keys mode" "ops AKIAOPSSTATIC set" \
         "$(get k1 AWS_PROFILE) $(get k1 AWS_ACCESS_KEY_ID) $(get k1 AWS_SECRET_ACCESS_KEY)"
     check "$sut k3, k5: keys mode is never replayed: an export at each entry" $(($(n k1) + 4)) "$(n k5)"
