@@ -7,9 +7,11 @@
 #      Target: direnv/credsh >= 50x. Also fish, and PowerShell 7: what a prompt pays there (the `prompt`
 #      function the hook installs vs PowerShell's own prompt), against direnv's bash hook of the same run
 #      (direnv has no PowerShell hook). Target: the hook adds <= 0.01x direnv's bash hook.
-#   1c. A cd + its prompt, bash and zsh: into the project and out, the hook after each (credsh exports, direnv
-#      exports and, entering, evaluates .envrc). Target: credsh <= 0.1x direnv.
-#   2. The call after a cd: `credsh export bash` (allowed .credprofile, no state on stdin) vs
+#   1c. A cd + its prompt, bash and zsh: into the project and out, the hook after each (credsh's replays the
+#      export it kept for a scope seen before, direnv exports and, entering, evaluates .envrc). Target: credsh
+#      <= 0.1x direnv. Also, for information, the same with every cd the first visit of its scope (the hook's
+#      kept exports dropped before each: `credsh export` runs every time).
+#   2. The call after a cd: `credsh export bash --memo` (what the hooks run; allowed .credprofile, no state on stdin) vs
 #      `direnv export bash` (allowed .envrc), hyperfine. Target: credsh no slower.
 #   3. Credentials of a static profile: `credsh exec --mode keys -p static -- true` vs
 #      `/usr/bin/aws configure export-credentials --profile static` (the AWS CLI v2), hyperfine.
@@ -122,7 +124,7 @@ credsh)
     [[ ${AWS_PROFILE-} == dev ]] || { echo "credsh hook did not set AWS_PROFILE" >&2; exit 1; }
     eval "$(declare -f __credsh_export | sed "1s/__credsh_export/__bench_orig_export/")"
     calls=0
-    __credsh_export() { calls=$((calls + 1)); __bench_orig_export; }
+    __credsh_export() { calls=$((calls + 1)); __bench_orig_export "$@"; }
     f=_credsh_hook ;;
 direnv)
     eval "$(direnv hook bash)" || exit 1
@@ -151,7 +153,7 @@ credsh)
     [[ ${AWS_PROFILE-} == dev ]] || { echo "credsh hook did not set AWS_PROFILE" >&2; exit 1; }
     functions -c __credsh_export __bench_orig_export
     calls=0
-    __credsh_export() { calls=$((calls + 1)); __bench_orig_export; }
+    __credsh_export() { calls=$((calls + 1)); __bench_orig_export "$@"; }
     f=_credsh_hook ;;
 direnv)
     eval "$(direnv hook zsh)" || exit 1
@@ -255,14 +257,17 @@ CD_LOOP='
 a=$1; b=$2; n=$3; what=$4; sh=$5
 [[ $sh == zsh ]] && zmodload zsh/datetime
 cd "$b"
-if [[ $what == credsh ]]; then eval "$("$BIN" hook $sh)" || exit 1; f=_credsh_hook
+# credsh-first: every cd is the first visit of its scope (the hook keeps no export to replay).
+forget() { :; }
+if [[ $what == credsh* ]]; then eval "$("$BIN" hook $sh)" || exit 1; f=_credsh_hook
 else eval "$(direnv hook $sh)" || exit 1; f=_direnv_hook; fi
+[[ $what == credsh-first ]] && forget() { __credsh_memo_t=(); __credsh_memo_c=(); }
 $f 2>/dev/null
 bad=0
 t0=$EPOCHREALTIME
 for ((i = 0; i < n; i++)); do
-    cd "$a"; $f 2>/dev/null; [[ ${AWS_PROFILE-} == dev ]] || bad=$((bad + 1))
-    cd "$b"; $f 2>/dev/null; [[ -z ${AWS_PROFILE-} ]] || bad=$((bad + 1))
+    cd "$a"; forget; $f 2>/dev/null; [[ ${AWS_PROFILE-} == dev ]] || bad=$((bad + 1))
+    cd "$b"; forget; $f 2>/dev/null; [[ -z ${AWS_PROFILE-} ]] || bad=$((bad + 1))
 done
 t1=$EPOCHREALTIME
 ((bad == 0)) || { echo "$what: AWS_PROFILE wrong after $bad of the cds" >&2; exit 1; }
@@ -270,7 +275,7 @@ printf "%d\n" $(( (t1 - t0) * 1000000 / (2 * n) ))
 '
 cd_prompt() { # cd_prompt SHELL WHAT -> µs per cd + prompt
     local sh=$1 what=$2 proj out
-    proj=$W/proj-$what/src/deep
+    proj=$W/proj-${what%-first}/src/deep
     if [[ $sh == bash ]]; then
         # bash has no floating point: EPOCHREALTIME with its dot removed is microseconds
         out=$("${CLEAN[@]}" bash --norc --noprofile -c "${CD_LOOP//'$(( (t1 - t0) * 1000000 / (2 * n) ))'/'$(( (${t1/./} - ${t0/./}) / (2 * n) ))'}" \
@@ -284,16 +289,16 @@ cd_prompt() { # cd_prompt SHELL WHAT -> µs per cd + prompt
 }
 echo "bench: cd + prompt (bash, zsh; $ROUNDS rounds of $CD_PAIRS pairs)..." >&2
 for sh in bash zsh; do
-    for what in credsh direnv; do R[$what]=""; done
+    for what in credsh credsh-first direnv; do R[$what]=""; done
     for ((r = 0; r < ROUNDS; r++)); do
-        for what in credsh direnv; do R[$what]+="$(cd_prompt "$sh" "$what"),"; done
+        for what in credsh credsh-first direnv; do R[$what]+="$(cd_prompt "$sh" "$what"),"; done
     done
-    for what in credsh direnv; do
+    for what in credsh credsh-first direnv; do
         IFS=, read -ra ms <<<"${R[$what]%,}"
         P[$sh,cd,$what]=$(fastest "${ms[@]}")
     done
 done
-export BENCH_CD="${P[bash,cd,credsh]} ${P[bash,cd,direnv]} ${P[zsh,cd,credsh]} ${P[zsh,cd,direnv]}"
+export BENCH_CD="${P[bash,cd,credsh]} ${P[bash,cd,direnv]} ${P[zsh,cd,credsh]} ${P[zsh,cd,direnv]} ${P[bash,cd,credsh-first]} ${P[zsh,cd,credsh-first]}"
 
 # --- 1b. PowerShell -------------------------------------------------------------------------------------
 # What a prompt costs in PowerShell 7: the `prompt` function PowerShell calls, with the hook installed the
@@ -372,7 +377,7 @@ out=$("${CLEAN[@]}" "$AWS" configure export-credentials --profile static --forma
 [[ $out == *AWS_ACCESS_KEY_ID=AKIABENCHSTATIC00001* ]] || die "aws configure export-credentials gave other keys"
 
 echo "bench: hyperfine: export after cd..." >&2
-hf credsh_export "$W/proj-credsh/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash" "$CREDSH_BIN export bash"
+hf credsh_export "$W/proj-credsh/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash --memo" "$CREDSH_BIN export bash --memo"
 hf direnv_export "$W/proj-direnv/src/deep" --warmup 10 --min-runs 100 -n "direnv export bash" "direnv export bash"
 hf floor "$W" --warmup 10 --min-runs 100 -n "true" "/bin/true"
 echo "bench: hyperfine: static profile vs the AWS CLI..." >&2
@@ -452,9 +457,9 @@ hf_role() { # hf_role NAME DIR HYPERFINE-ARGS...: hf with the role environment
     (cd "$dir" && "${ROLE_ENV[@]}" hyperfine --shell=none --style=none --export-json "$W/json/$name.json" "$@") \
         >"$W/json/$name.log" 2>&1 || { cat "$W/json/$name.log" >&2; die "hyperfine $name failed"; }
 }
-hf_role role_warm "$W/proj-role/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash (role, warm)" "$CREDSH_BIN export bash"
+hf_role role_warm "$W/proj-role/src/deep" --warmup 10 --min-runs 100 -n "credsh export bash (role, warm)" "$CREDSH_BIN export bash --memo"
 hf_role role_cold "$W/proj-role/src/deep" --warmup 3 --min-runs 30 --prepare "rm -rf $CACHE" \
-    -n "credsh export bash (role, cold)" "$CREDSH_BIN export bash"
+    -n "credsh export bash (role, cold)" "$CREDSH_BIN export bash --memo"
 hf_role aws_role "$W" --warmup 1 --runs "$AWS_RUNS" --prepare "rm -rf $CACHE" -n "aws export-credentials (role, cold)" \
     "$AWS configure export-credentials --profile role --format env-no-export"
 # 7. credsh as a credential_process: the role with the cache entry the AWS CLI's last run left (same key), vs
@@ -486,7 +491,7 @@ rss() {
     printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((RSS_RUNS + 1) / 2))p"
 }
 echo "bench: peak RSS..." >&2
-RSS_CREDSH=$(rss "$W/proj-credsh/src/deep" "$CREDSH_BIN" export bash)
+RSS_CREDSH=$(rss "$W/proj-credsh/src/deep" "$CREDSH_BIN" export bash --memo)
 RSS_DIRENV=$(rss "$W/proj-direnv/src/deep" direnv export bash)
 RSS_AWS=$(RSS_RUNS=1 rss "$W" "$AWS" configure export-credentials --profile static --format env-no-export)
 
@@ -535,11 +540,14 @@ for sh, none, c, dv, nonec, cc, dvc in (("bash", bn, bc, bd, bnc, bcc, bdc), ("z
         f"{ratio:.0f}× ({dvc / cc:.0f}×)" if cc > 0 else f"{ratio:.0f}× (CPU below one clock tick)",
         "direnv/credsh ≥ 50× (wall)" if sh != "fish" else "info (bash/zsh target: 50×)",
         ratio >= 50 if sh != "fish" else None)
-for sh, (c, d) in zip(("bash", "zsh"), ((0, 1), (2, 3))):
+for sh, (c, d, first) in zip(("bash", "zsh"), ((0, 1, 4), (2, 3, 5))):
     cd = list(map(float, os.environ["BENCH_CD"].split()))
-    row(f"{sh}: a cd into the project or out of it, with its prompt (ms each, wall, children included)",
+    row(f"{sh}: a cd into the project or out of it, with its prompt (ms each, wall, children included; "
+        f"scopes seen before in this shell: the hook replays their export)",
         f"{cd[c] / 1000:.2f} ms", f"direnv {cd[d] / 1000:.2f} ms", f"{cd[c] / cd[d]:.3f}×", "credsh ≤ 0.1× direnv",
         cd[c] <= 0.1 * cd[d])
+    row(f"{sh}: the same, every cd the first visit of its scope in this shell (`credsh export` runs)",
+        f"{cd[first] / 1000:.2f} ms", f"direnv {cd[d] / 1000:.2f} ms", f"{cd[first] / cd[d]:.3f}×", "info", None)
 pn, pc, pnc, pcc, pver = os.environ["BENCH_PWSH"].split()
 pn, pc, pnc, pcc = map(float, (pn, pc, pnc, pcc))
 # direnv has no PowerShell hook: what credsh's adds to PowerShell's prompt is set against direnv's bash hook.
