@@ -369,6 +369,7 @@ Result<FileLock> FileLock::acquire(const std::string& dir, const std::string& na
         if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return FileLock(std::move(fd));
         if (errno != EWOULDBLOCK && errno != EINTR)
             return fail("cannot lock " + printable(path) + ": " + errno_text(errno));
+        test_pause("lock-busy"); // test_pause.hpp: another holds the lock; tests let the holder go on here
         if (deadline.expired()) {
             if (busy) return fail(busy(printable(path), timeout_ms));
             return fail("another credsh is refreshing these credentials (lock " + printable(path) +

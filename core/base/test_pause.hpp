@@ -7,7 +7,8 @@
 // Opening a FIFO waits for a writer, so the test learns that the process is at POINT when its own open for
 // writing returns; the process then waits exactly until the test closes its end (or kills the process).
 // Points: `before-rename` and `after-rename` around the rename that publishes a cache entry or any other file
-// written by atomic_write_file (but a rebuildable one, the profile index: WriteOptions).
+// written by atomic_write_file (but a rebuildable one, the profile index: WriteOptions); `lock-busy` each
+// time FileLock::acquire finds the lock held by another process.
 //
 // Harmless by construction (docs/testing.md): it can only make the process wait. It writes nothing, creates
 // nothing and changes no decision; without both variables, or without the FIFO, nothing happens; and whoever

@@ -36,6 +36,9 @@ namespace credsh {
 
 namespace {
 
+// Another logout's rewrite of the record takes milliseconds; one that holds the lock longer is stuck.
+constexpr int kLogoutLockMs = 10000;
+
 bool remove_if_present(const Context& ctx, const std::string& path) {
     if (::unlink(path.c_str()) == 0) return true;
     if (errno != ENOENT) ctx.warn("logout: cannot remove " + printable(path) + ": " + std::strerror(errno));
@@ -142,7 +145,8 @@ int cover_derived(const Context& ctx, const ResolveContext& rctx, std::vector<st
 // Every shell drops what it holds for `covered` at its next prompt.
 void record_logout(const Context& ctx, const std::vector<std::string>& covered) {
     if (covered.empty()) return;
-    if (auto w = add_to_logout_record(cache_dirs(ctx.env).logouts, covered, ctx.now); !w)
+    CacheDirs dirs = cache_dirs(ctx.env);
+    if (auto w = add_to_logout_record(dirs.logouts, dirs.locks, covered, ctx.now, kLogoutLockMs); !w)
         ctx.warn("logout: shells were not told (they keep what they hold until it expires): " +
                  w.error().message);
 }

@@ -58,8 +58,14 @@ LogoutRecord read_logout_record(const std::string& path) {
     return out;
 }
 
-Result<void> add_to_logout_record(const std::string& path, const std::vector<std::string>& profiles,
-                                  std::int64_t now) {
+Result<void> add_to_logout_record(const std::string& path, const std::string& locks_dir,
+                                  const std::vector<std::string>& profiles, std::int64_t now,
+                                  int timeout_ms) {
+    auto lock = FileLock::acquire(locks_dir, "logouts", timeout_ms, [](const std::string& shown, int ms) {
+        return "another credsh logout is writing the logout record (lock " + shown +
+               "); gave up waiting after " + std::to_string(ms) + " ms";
+    });
+    if (!lock) return lock.error();
     LogoutRecord rec = read_logout_record(path);
     for (const auto& p : profiles)
         if (!p.empty() && p.find('\n') == std::string::npos) rec[p] = std::max(rec[p], now);

@@ -74,9 +74,11 @@ nlohmann::json credentials_entry(const Credentials& c,
 // profile, "<epoch> <name>". A missing, unreadable or planted file (read_state_file) is an empty record.
 using LogoutRecord = std::map<std::string, std::int64_t>;
 LogoutRecord read_logout_record(const std::string& path);
-// Adds `profiles` at `now` to the record (each profile keeps its latest time), written atomically, 0600.
-Result<void> add_to_logout_record(const std::string& path, const std::vector<std::string>& profiles,
-                                  std::int64_t now);
+// Adds `profiles` at `now` to the record (each profile keeps its latest time), written atomically, 0600. The
+// read and the rewrite hold the lock "logouts" in `locks_dir`, so two logouts at once both land; another's
+// rewrite is waited for at most `timeout_ms`.
+Result<void> add_to_logout_record(const std::string& path, const std::string& locks_dir,
+                                  const std::vector<std::string>& profiles, std::int64_t now, int timeout_ms);
 
 // The lock around a refresh of one entry is safe_file.hpp's FileLock, in CacheDirs::locks: it waits at most
 // the request's timeout (a prompt must not hang on another shell's refresh); the error names the lock.

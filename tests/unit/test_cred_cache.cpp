@@ -173,11 +173,25 @@ TEST_CASE("the logout record: the latest time per profile, private, a planted fi
     credsh::test::TempDir dir;
     std::string path = dir.str() + "/credsh/logouts";
     CHECK(read_logout_record(path).empty()); // no file: nothing logged out
-    REQUIRE(add_to_logout_record(path, {"dev", "my profile"}, 100));
-    REQUIRE(add_to_logout_record(path, {"dev", "ro"}, 200));
-    REQUIRE(add_to_logout_record(path, {"ro"}, 150)); // an earlier time never replaces a later one
+    std::string locks = dir.str() + "/locks";
+    REQUIRE(add_to_logout_record(path, locks, {"dev", "my profile"}, 100, 1000));
+    REQUIRE(add_to_logout_record(path, locks, {"dev", "ro"}, 200, 1000));
+    REQUIRE(
+        add_to_logout_record(path, locks, {"ro"}, 150, 1000)); // an earlier time never replaces a later one
+    {
+        // Another logout rewriting the record holds the lock: this one waits, and gives up with a clear error
+        // rather than lose that one's entries or its own.
+        auto held = FileLock::acquire(locks, "logouts", 1000);
+        REQUIRE(held);
+        auto busy = add_to_logout_record(path, locks, {"late"}, 400, 50);
+        REQUIRE_FALSE(busy);
+        CHECK_THAT(busy.error().message,
+                   Catch::Matchers::Contains("another credsh logout is writing the logout record"));
+        CHECK(read_logout_record(path).count("late") == 0);
+    }
+    REQUIRE(add_to_logout_record(path, locks, {"late"}, 400, 1000)); // released: it goes through
     LogoutRecord rec = read_logout_record(path);
-    CHECK(rec == LogoutRecord{{"dev", 200}, {"my profile", 100}, {"ro", 200}});
+    CHECK(rec == LogoutRecord{{"dev", 200}, {"late", 400}, {"my profile", 100}, {"ro", 200}});
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
