@@ -194,15 +194,18 @@ Result<void> ensure_private_dir(const std::string& dir) {
 Result<void> ensure_private_dir(const std::string& dir, std::string* note) {
     if (dir.empty()) return fail("ensure_private_dir: empty path");
     // Create missing components one by one, each 0700 as the XDG base directory spec asks; existing
-    // parents are left alone (they are the user's business: ~ itself, ~/.local, ...).
-    for (std::size_t pos = dir.find('/', 1); pos != std::string::npos; pos = dir.find('/', pos + 1)) {
-        std::string part = dir.substr(0, pos);
-        if (part.empty() || part.back() == '/') continue; // "//" in the path
-        if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
-            return fail(printable(part) + ": cannot create directory: " + errno_text(errno));
+    // parents are left alone (they are the user's business: ~ itself, ~/.local, ...). Usually the whole
+    // path is there already: one mkdir says so, without one per component (every export makes several).
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        for (std::size_t pos = dir.find('/', 1); pos != std::string::npos; pos = dir.find('/', pos + 1)) {
+            std::string part = dir.substr(0, pos);
+            if (part.empty() || part.back() == '/') continue; // "//" in the path
+            if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+                return fail(printable(part) + ": cannot create directory: " + errno_text(errno));
+        }
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+            return fail(printable(dir) + ": cannot create directory: " + errno_text(errno));
     }
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return fail(printable(dir) + ": cannot create directory: " + errno_text(errno));
     auto r = check_state_dir(dir, note);
     if (!r && r.error().kind == ErrorKind::unsafe) return fail(r.error().message);
     return r;

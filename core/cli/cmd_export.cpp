@@ -201,8 +201,14 @@ int cmd_export(Context& ctx, const Args& args) {
     // The logout record exists (empty until the first logout) before the stamp is taken, so the hook watches
     // that file (docs/security.md 48), which changes only at a logout -- not, while it is missing, the
     // nearest existing directory above it, which credsh itself (creds/, locks/) or other programs change.
-    std::string logouts = cache_dirs(ctx.env).logouts;
+    // The directories credsh makes beside it later (index/, locks/, creds/) exist before the stamp too: the
+    // directory holding the record is one a kept export tests (--memo), and the first profile index saved or
+    // lock taken would otherwise change it, as if a watched file had been put back there.
+    CacheDirs dirs = cache_dirs(ctx.env);
+    std::string logouts = dirs.logouts;
     if (ensure_private_dir(logouts.substr(0, logouts.rfind('/')))) (void)open_own_file(logouts);
+    for (const std::string* d : {&dirs.index, &dirs.locks, &dirs.credsh})
+        (void)ensure_private_dir(*d);
     // Take the stamp first: anything modified from here on must look newer to the hook.
     std::string note;
     auto stamp = touch_stamp(ctx.env, pid, note);
