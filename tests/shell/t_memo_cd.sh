@@ -131,6 +131,8 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     S "cd '$S/plain'"; S "$HOOK"; S "$HOOK"; S "$HOOK"
     S "(exit 3); $HOOK; echo \"@rc fast=\$?\""
     S "cd '$S/q'"; S "(exit 4); $HOOK; echo \"@rc slow=\$?\""
+    # Two more round trips first: the replay below then comes from a scope and a state seen twice.
+    S "cd '$S/plain'"; S "$HOOK"; S "cd '$S/q'"; S "$HOOK"
     S "cd '$S/plain'"; S "$HOOK"; S "echo \"@rc0 calls=\$(grep -c '^export' '$CALLS')\""
     S "cd '$S/q'"; S "(exit 5); $HOOK; echo \"@rc replay=\$?\""
     S "echo \"@rc1 calls=\$(grep -c '^export' '$CALLS')\""
