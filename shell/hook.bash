@@ -12,7 +12,8 @@
 # hook saves them with `local -` (restored exactly when it returns) and switches off allexport (-a: the
 # hook's __credsh_* variables and functions would be exported to every child), errexit (-e: a failed export
 # would end the shell), verbose and xtrace (-v, -x: they would print the evaluated export text, secret keys
-# included) and errtrace (-E: the user's ERR trap would run on the hook's own tests).
+# included), errtrace (-E: the user's ERR trap would run on the hook's own tests) and nounset (-u: the fast
+# path compares $V with a value, unset being "").
 
 # Everything below is defined inside this function, so `local -` can switch allexport off while it runs (a
 # function or variable defined under `set -a` would be exported); it removes itself at the end.
@@ -173,8 +174,7 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
 # found ($?), for what runs after it in PROMPT_COMMAND; the installed entry is `_credsh_hook && :`, so that
 # status can neither trip errexit nor run an ERR trap (a failed command before the last && counts for
 # neither), as it would as a plain command. The options are only touched when one of them is on: the
-# redirection costs an open() at every prompt. Besides those the user's `set` options never reach (see the
-# top), nounset (-u) is off too: the fast path compares $V with a value without a ${V-} default.
+# redirection costs an open() at every prompt.
 __credsh_define_hook() { # __credsh_define_hook TEST
     eval "_credsh_hook() {
     local __credsh_rc=\$?

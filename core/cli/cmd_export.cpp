@@ -250,7 +250,7 @@ int cmd_export(Context& ctx, const Args& args) {
     std::string tail;
     if (memo) {
         tail = shell->set_local("__credsh_gen", gen);
-        // A copy of the names: the test itself reads the environment too.
+        // replay_test copies the names before it reads the environment itself (those reads are recorded too).
         tail += shell->set_local("__credsh_memo",
                                  replay_test(plan, *reads, ctx.env, *shell, !lines.empty() || !note.empty(),
                                              !stash_text(plan.state).empty()));
