@@ -174,10 +174,11 @@ check_true "exec again: runs from the cache" wait_for A "AGAIN=ASIAFAKE"
 check "exec again: no code asked" "$n" "$(count A "MFA code for")"
 check "exec again: no STS call" 1 "$(ncalls)"
 
-# login with a wrong code: STS's error, clearly
+# login with a wrong code: STS's error, clearly. The screen is cleared first, so the code is typed only
+# once this question is on it (echo off), not after a fixed pause.
+fresh A
 typeit A "credsh login mfarole; echo login=\$?"
-wait_for A "login=" || wait_for A "MFA code for $SERIAL: "
-sleep 0.3
+check_true "login: asks for the MFA code" wait_for A "MFA code for $SERIAL: "
 tm send-keys -t A -l -- "000000"
 tm send-keys -t A Enter
 check_true "login, wrong code: fails" wait_for A "login=1"
@@ -223,7 +224,7 @@ start_sh H
 typeit H "cd src/mfaproj"
 check_true "hook: the hint appears" wait_for H "credsh: hookrole needs an MFA code — run: credsh login hookrole"
 for i in 1 2 3; do typeit H ""; done
-wait_for H "P6> "
+check_true "hook: three more prompts" wait_for H "P5> "
 typeit H "echo K=\${AWS_ACCESS_KEY_ID-unset} P=\$AWS_PROFILE"
 check_true "hook: no key exported, the profile is" wait_for H "K=unset P=hookrole"
 check "hook: the hint was printed once" 1 "$(count H "needs an MFA code")"
