@@ -30,10 +30,12 @@ CREDSH_TEST_PAUSE=before-rename CREDSH_TEST_PAUSE_DIR=$PA "$CREDSH_BIN" logout a
 A=$!
 hold_open "$PA/before-rename.go" "$PA/at"
 HOLD=$!
+T_PIDS+=("$A" "$HOLD") # an early exit kills them (t_cleanup), so none is left paused or sleeping
 check_true "A stopped before renaming its record, holding the lock" wait_for "$PA/at"
 
 CREDSH_TEST_PAUSE=lock-busy CREDSH_TEST_PAUSE_DIR=$PB "$CREDSH_BIN" logout b >"$T_ROOT/b.out" 2>&1 &
 B=$!
+T_PIDS+=("$B")
 # B reaches `lock-busy` only if the lock is held: the open returns then. The FIFO is removed before it is
 # closed, so B's later polls do not stop.
 reached=$(timeout 30 bash -c 'exec 4>"$1" && rm -f "$1" && echo reached' _ "$PB/lock-busy.go")
