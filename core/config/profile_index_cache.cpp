@@ -4,12 +4,14 @@
 #include "base/text.hpp"
 #include <credsh/policy.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <utility>
 
 namespace credsh {
@@ -249,7 +251,34 @@ void write_index_cache(const std::string& path, const FileIdentity& id, std::int
     if (slash == std::string::npos || !ensure_private_dir(path.substr(0, slash))) return;
     WriteOptions opts;
     opts.rebuildable = true; // made again from the profile file whenever it is missing or does not check out
-    (void)atomic_write_file(path, data, opts);
+    if (atomic_write_file(path, data, opts))
+        sweep_index_cache(path.substr(0, slash), path.substr(slash + 1), ::time(nullptr));
+}
+
+void sweep_index_cache(const std::string& dir, const std::string& keep, std::int64_t now) {
+    constexpr std::int64_t kLeftoverSeconds = 3600; // a write still under way is not an hour old
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::pair<std::int64_t, std::string>> left; // (mtime, name): the index files that stay
+    while (const dirent* e = ::readdir(d)) {
+        std::string_view n(e->d_name);
+        bool index = n.size() == 32 && n.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+        bool leftover = n.starts_with('.') && n.find(".tmp-") != std::string_view::npos;
+        struct stat st {};
+        if ((!index && !leftover) || n == keep ||
+            ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (now - st.st_mtime > (index ? kIndexKeepSeconds : kLeftoverSeconds))
+            ::unlinkat(::dirfd(d), e->d_name, 0);
+        else if (index)
+            left.emplace_back(st.st_mtime, std::string(n));
+    }
+    if (left.size() + 1 > kIndexKeepFiles) { // `keep` counts among the newest
+        std::sort(left.begin(), left.end());
+        for (std::size_t i = 0; i + kIndexKeepFiles < left.size() + 1; ++i)
+            ::unlinkat(::dirfd(d), left[i].second.c_str(), 0);
+    }
+    ::closedir(d);
 }
 
 } // namespace credsh

@@ -29,6 +29,11 @@
 namespace credsh {
 
 inline constexpr std::int64_t kIndexRacySeconds = 2;
+// The directory keeps an index per profile file path ever read (AWS_CONFIG_FILE set per project, a script's
+// temporary files): whenever one is written, those not written for this long go, and beyond this many the
+// oldest. Removing one costs only a full read of its file the next time.
+inline constexpr std::int64_t kIndexKeepSeconds = 30 * 24 * 3600;
+inline constexpr std::size_t kIndexKeepFiles = 256;
 
 struct FileIdentity {
     std::uint64_t dev = 0, ino = 0, size = 0;
@@ -85,9 +90,14 @@ struct CachedProfileFile {
 };
 
 // Write the index of `text` (whose identity is `id`, read at `read_at`, epoch seconds) to `path`, unless the
-// file changed too recently to tell a later change from this version. Failures are not errors: the cache is
-// only ever a shortcut.
+// file changed too recently to tell a later change from this version; then sweep its directory
+// (sweep_index_cache). Failures are not errors: the cache is only ever a shortcut.
 void write_index_cache(const std::string& path, const FileIdentity& id, std::int64_t read_at,
                        std::string_view text, const std::vector<ProfileSectionRef>& sections);
+
+// In `dir`, removes the index files older than kIndexKeepSeconds at `now` (epoch seconds), then the oldest
+// beyond the kIndexKeepFiles newest -- never `keep`, the one just written -- and what an interrupted write
+// left there over an hour ago. Other names are not ours and stay.
+void sweep_index_cache(const std::string& dir, const std::string& keep, std::int64_t now);
 
 } // namespace credsh

@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <functional>
 #include <set>
 #include <tuple>
@@ -855,6 +857,52 @@ TEST_CASE("the profile index cache: used only for the very file it was made from
         auto index = load_profile_index(env, cache, changed + 1);
         REQUIRE(index.ok());
         CHECK_FALSE(index->cached());
+    }
+    SECTION("writing an index sweeps the directory: old entries, the oldest beyond the cap, old leftovers") {
+        const std::int64_t now = ::time(nullptr);
+        auto put = [&](const std::string& name, std::int64_t age) {
+            std::string p = cache + "/" + name;
+            write_file(p, "x");
+            ::chmod(p.c_str(), 0600);
+            timespec times[2] = {{now - age, 0}, {now - age, 0}};
+            REQUIRE(::utimensat(AT_FDCWD, p.c_str(), times, 0) == 0);
+            return p;
+        };
+        auto hex = [](std::size_t i) {
+            char b[33];
+            std::snprintf(b, sizeof b, "%032zx", i);
+            return std::string(b);
+        };
+        std::string old_index = put(std::string(32, 'a'), kIndexKeepSeconds + 60);
+        std::string recent_index = put(std::string(32, 'b'), 24 * 3600);
+        std::string old_leftover = put("." + std::string(32, 'c') + ".tmp-x1", 2 * 3600);
+        std::string new_leftover = put("." + std::string(32, 'd') + ".tmp-x2", 60);
+        std::string foreign = put("notes", kIndexKeepSeconds + 60);     // not a name credsh gives: not ours
+        write_file(config, text + "[profile c]\nregion = sa-east-1\n"); // a new index is written
+        REQUIRE(load_profile_index(env, cache, kLongAfter).ok());
+        CHECK(std::filesystem::exists(entry));
+        CHECK_FALSE(std::filesystem::exists(old_index));
+        CHECK(std::filesystem::exists(recent_index));
+        CHECK_FALSE(std::filesystem::exists(old_leftover));
+        CHECK(std::filesystem::exists(new_leftover));
+        CHECK(std::filesystem::exists(foreign));
+
+        // More than the cap: the oldest go, the newest and the one just written stay.
+        for (std::size_t i = 0; i < kIndexKeepFiles + 10; ++i)
+            put(hex(i), 1000 + static_cast<std::int64_t>(kIndexKeepFiles + 10 - i)); // hex(0) the oldest
+        write_file(config, text + "[profile d]\nregion = sa-east-1\n");
+        REQUIRE(load_profile_index(env, cache, kLongAfter).ok());
+        std::size_t indexes = 0;
+        for (const auto& e : std::filesystem::directory_iterator(cache)) {
+            std::string n = e.path().filename().string();
+            if (n.size() == 32 && n.find_first_not_of("0123456789abcdef") == std::string::npos) ++indexes;
+        }
+        CHECK(indexes == kIndexKeepFiles);
+        CHECK(std::filesystem::exists(entry));
+        CHECK_FALSE(std::filesystem::exists(recent_index)); // a day old: among the oldest now
+        CHECK_FALSE(std::filesystem::exists(cache + "/" + hex(10)));
+        CHECK(std::filesystem::exists(cache + "/" + hex(11)));
+        CHECK(std::filesystem::exists(cache + "/" + hex(kIndexKeepFiles + 9)));
     }
     SECTION("a broken file is never indexed, and its error is the full parse's") {
         std::filesystem::remove(entry);
