@@ -71,9 +71,10 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
             __credsh_files_test
             local d q t=$__credsh_memo$__credsh_ft
             declare -A seen=()
-            # The directories holding them: an entry added, removed or renamed (a file put back with an old
-            # mtime by mv or tar) makes the export run again.
-            for d in "${__credsh_watch[@]%/*}" "${__credsh_missing[@]%/*}"; do
+            # The directories holding the watched files: an entry added, removed or renamed (a file put back
+            # with an old mtime by mv or tar) makes the export run again. A missing file's own test sees it
+            # appear however it does, so a directory holding only one (~/.ask without cli_config) is left out.
+            for d in "${__credsh_watch[@]%/*}"; do
                 [[ -n $d && -z ${seen[$d]+x} && -d $d ]] || continue
                 seen[$d]=1
                 printf -v q ' && %q -nt %q' "$__credsh_stamp" "$d"

@@ -69,9 +69,10 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
         if [[ -n ${__credsh_memo-} ]]; then
             __credsh_files_test
             local d t=$__credsh_memo$__credsh_ft
-            # The directories holding them: an entry added, removed or renamed (a file put back with an old
-            # mtime by mv or tar) makes the export run again.
-            for d in ${(u)${__credsh_watch[@]%/*}} ${(u)${__credsh_missing[@]%/*}}; do
+            # The directories holding the watched files: an entry added, removed or renamed (a file put back
+            # with an old mtime by mv or tar) makes the export run again. A missing file's own test sees it
+            # appear however it does, so a directory holding only one (~/.ask without cli_config) is left out.
+            for d in ${(u)${__credsh_watch[@]%/*}}; do
                 [[ -d $d ]] && t+=" && ${(q)__credsh_stamp} -nt ${(q)d}"
             done
             __credsh_memo_c[$mk]="[[ $t ]]"

@@ -80,8 +80,9 @@ bool older(const timespec& a, const timespec& b) {
 
 // The stamp goes back to its earlier mtime when nothing the shell's exports read has changed since: every
 // watched file still has an mtime and a ctime older than that (the ctime also shows a file put back with an
-// old mtime: mv, cp -p, tar), every absent one is still absent, and no directory holding one of them has
-// had an entry added, removed or renamed since. So the stamp only moves when something changed, which is what
+// old mtime: mv, cp -p, tar), every absent one is still absent, and no directory holding a watched file has
+// had an entry added, removed or renamed since. An absent file's own test sees it appear however it does, so
+// a directory holding only such a file (~/.ask without cli_config) may change without moving the stamp. So the stamp only moves when something changed, which is what
 // lets the bash and zsh hooks replay an earlier export (--memo): their test of a kept export compares the
 // files and those directories with the stamp. Going back never hides a change: anything modified during this
 // export is newer than the touched stamp, so newer than the earlier mtime too, and fails the check here or at
@@ -97,10 +98,8 @@ std::string settle_stamp(const Stamp& stamp, const ExportPlan& plan) {
             keep = false;
         dirs.insert(w.substr(0, w.rfind('/')));
     }
-    for (const auto& a : plan.absent) {
+    for (const auto& a : plan.absent)
         if (keep && ::lstat(a.c_str(), &st) == 0) keep = false;
-        dirs.insert(a.substr(0, a.rfind('/')));
-    }
     for (const auto& d : dirs)
         if (keep && !d.empty() && ::stat(d.c_str(), &st) == 0 && !older(st.st_mtim, *stamp.before))
             keep = false;

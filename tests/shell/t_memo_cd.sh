@@ -45,7 +45,7 @@ export PATH=$T_ROOT/bin:$PATH CREDSH_TEST_NOW=1800000000
 S=$HOME/src
 setup_world() {
     rm -rf "$HOME"
-    mkdir -p "$HOME/.aws" "$XDG_CONFIG_HOME/credsh" "$S/p/deep" "$S/q" "$S/k" "$S/plain"
+    mkdir -p "$HOME/.aws" "$HOME/.ask" "$XDG_CONFIG_HOME/credsh" "$S/p/deep" "$S/q" "$S/k" "$S/plain"
     printf '[profile dev]\nregion = eu-west-1\n[profile other]\nregion = us-east-1\n[profile ops]\nregion = ap-south-1\n' \
         >"$HOME/.aws/config"
     printf '[profile dev]\nregion = sa-east-1\n[profile other]\nregion = ca-central-1\n' >"$HOME/alt-config"
@@ -60,7 +60,7 @@ setup_world() {
     for d in p q k; do "$REAL" allow "$S/$d" >/dev/null 2>&1 || echo "setup: allow $d failed"; done
     # Every file given an old mtime: the steps' own edits must be what the hook sees, whatever the timing.
     touch -d '1 minute ago' "$HOME/.aws/config" "$HOME/.aws/credentials" "$HOME/alt-config" \
-        "$XDG_CONFIG_HOME/credsh/config" "$S"/*/.credprofile
+        "$XDG_CONFIG_HOME/credsh/config" "$S"/*/.credprofile "$HOME/.ask"
 }
 
 VARS=(AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE CREDSH_PROFILE
@@ -117,6 +117,10 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     S_step m1 "$S/p"
     S "cp '$T_ROOT/credentials' '$HOME/.aws/credentials'"; S "sleep 0.05"
     round m2; round m3
+    # A file made in a directory that holds only a file absent at the exports (~/.ask, without cli_config):
+    # neither the stamp nor any kept export depends on it; cli_config's own test would see it appear.
+    S "touch '$HOME/.ask/unrelated'"; S "sleep 0.05"
+    round u1
     # p's .credprofile edited while outside, then a file every scope watches: the prompt outside exports and
     # the stamp moves past p's edit, so only dropping the kept exports at a new stamp keeps p's from standing.
     S "printf 'ops\n' >'$S/p/.credprofile'"; S "sleep 0.05"
@@ -198,8 +202,10 @@ for sut in bash zsh; do
     check "$sut m1: ... and p's keys are gone from it" "other failed" "$(get m1 AWS_PROFILE) $(get m1 CREDSH_ERROR)"
     check "$sut m2a: put back: other, no error" "other unset" "$(get m2a AWS_PROFILE) $(get m2a CREDSH_ERROR)"
     check "$sut m3: the second round after it: no export" "$(n m2d)" "$(n m3d)"
+    check "$sut u1: a file made in ~/.ask (a directory holding only an absent file): no export" \
+        "$(n m3d)" "$(n u1d)"
     check "$sut f1: p's .credprofile and then the shared config edited: plain's prompt exports once" \
-        $(($(n m3d) + 1)) "$(n f1)"
+        $(($(n u1d) + 1)) "$(n f1)"
     check "$sut f2: re-entering p exports (the stamp moved past p's edit)" $(($(n f1) + 1)) "$(n f2)"
     check "$sut f2: ... and p's new text is not trusted yet" "unset $S/p/.credprofile" \
         "$(get f2 AWS_PROFILE) $(get f2 CREDSH_BLOCKED)"
