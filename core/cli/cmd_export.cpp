@@ -82,12 +82,12 @@ bool older(const timespec& a, const timespec& b) {
 // watched file still has an mtime and a ctime older than that (the ctime also shows a file put back with an
 // old mtime: mv, cp -p, tar), every absent one is still absent, and no directory holding a watched file has
 // had an entry added, removed or renamed since. An absent file's own test sees it appear however it does, so
-// a directory holding only such a file (~/.ask without cli_config) may change without moving the stamp. So the stamp only moves when something changed, which is what
-// lets the bash and zsh hooks replay an earlier export (--memo): their test of a kept export compares the
-// files and those directories with the stamp. Going back never hides a change: anything modified during this
-// export is newer than the touched stamp, so newer than the earlier mtime too, and fails the check here or at
-// the next prompt. Returns the stamp's mtime as the hook keeps it ("seconds.nanoseconds"): a different one
-// means the earlier exports no longer hold.
+// a directory holding only such a file (~/.ask without cli_config) may change without moving the stamp. So
+// the stamp only moves when something changed, which is what lets the bash and zsh hooks replay an earlier
+// export (--memo): their test of a kept export compares the files and those directories with the stamp. Going
+// back never hides a change: anything modified during this export is newer than the touched stamp, so newer
+// than the earlier mtime too, and fails the check here or at the next prompt. Returns the stamp's mtime as
+// the hook keeps it ("seconds.nanoseconds"): a different one means the earlier exports no longer hold.
 std::string settle_stamp(const Stamp& stamp, const ExportPlan& plan) {
     bool keep = stamp.before.has_value();
     struct stat st {};
