@@ -45,6 +45,7 @@ declare -gA __credsh_memo_t=() __credsh_memo_c=()
 # the value when set, nothing when unset. __credsh_left holds it as the last export left them; a difference
 # means a value set by hand (export, direnv, ...), which the next export shows and lets stand.
 __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile in effect, the session profile)
+    __credsh_settled= # set below only when the export is applied and needs no second look
     # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
     # is a stat, no process, and runs only when an export is due.
     if [[ ! -x $__credsh_bin ]]; then
@@ -57,6 +58,7 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
     local mk="${1-}"$'\n'"${__credsh_state-}" gen=${__credsh_gen-} out
     if [[ -z ${__credsh_forget-} && -n ${__credsh_memo_t[$mk]+x} ]] && eval "${__credsh_memo_c[$mk]}"; then
         eval "${__credsh_memo_t[$mk]}"
+        __credsh_settled=1
     else
         out=$("$__credsh_bin" export bash --memo --pid "$$" --session="${__credsh_session-}" --stdin-state \
             ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
@@ -82,6 +84,7 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
             done
             __credsh_memo_c[$mk]="[[ $t ]]"
             __credsh_memo_t[$mk]=$out
+            __credsh_settled=1
         fi
     fi
     __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
@@ -110,23 +113,15 @@ __credsh_prompt_update() {
 # .credprofile in effect: it is watched), and the refresh time. One [[ ]] costs far less than the walk and the
 # loops.
 #
-# The files part, also the file test of a kept export: the files missing at the export still missing, every
-# watched file still there and older than the stamp (or, watching none, the stamp there). Into __credsh_ft:
-# with the paths as %q-quoted words (a kept export's test), or with `var` through variables of their own
-# (__credsh_path_var; the fast path).
-__credsh_files_test() { # __credsh_files_test [var]
+# The files part of a kept export's test, into __credsh_ft: the files missing at the export still missing,
+# every watched file still there and older than the stamp (or, watching none, the stamp there), each path a
+# %q-quoted word. The fast path tests the same, through variables (__credsh_build_fast).
+__credsh_files_test() {
     local s= q w p
-    if [[ ${1-} == var ]]; then
-        for w in "${__credsh_missing[@]}"; do __credsh_path_var "$w"; s+=" && ! -e $q"; done
-        # -e first: bash's -nt is true when the watched file is missing.
-        for w in "${__credsh_watch[@]}"; do __credsh_path_var "$w"; s+=" && -e $q && \$__credsh_stamp -nt $q"; done
-        ((${#__credsh_watch[@]})) || s+=' && -e $__credsh_stamp'
-        __credsh_ft=$s
-        return
-    fi
     ((${#__credsh_missing[@]})) && { printf -v q ' && ! -e %q' "${__credsh_missing[@]}"; s+=$q; }
     if ((${#__credsh_watch[@]})); then
         printf -v q %q "$__credsh_stamp" # printf -v, never $(...): a command substitution forks
+        # -e first: bash's -nt is true when the watched file is missing.
         for w in "${__credsh_watch[@]}"; do printf -v p ' && -e %q && %s -nt %q' "$w" "$q" "$w"; s+=$p; done
     else
         printf -v q ' && -e %q' "$__credsh_stamp"
@@ -136,18 +131,14 @@ __credsh_files_test() { # __credsh_files_test [var]
 }
 # The fast path names each path through a variable: bash copies a function's body at every call, and in a
 # multibyte locale it expands a literal word byte by byte; `$__credsh_pN` costs half as much as a 40-byte
-# path in C.UTF-8. __credsh_path_var PATH sets the next __credsh_pN to PATH and q to `$__credsh_pN`.
-__credsh_path_var() {
-    __credsh_n=$((${__credsh_n-0} + 1))
-    printf -v "__credsh_p$__credsh_n" %s "$1"
-    q="\$__credsh_p$__credsh_n"
-}
+# path in C.UTF-8. The variables are set in one loop, in the order the test names them.
 __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates before FOUND (or all, none found)
-    local f=$1 s q w v
+    local f=$1 s q w v i
     shift
-    __credsh_n=0
-    __credsh_path_var "$PWD"
-    s="[[ \$PWD == \"$q\""
+    for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
+    local -a p=("$PWD" "$@" ${f:+"$f"} "${__credsh_missing[@]}" "${__credsh_watch[@]}")
+    for ((i = 0; i < ${#p[@]}; i++)); do printf -v "__credsh_p$((i + 1))" %s "${p[i]}"; done
+    s='[[ $PWD == "$__credsh_p1"'
     # A value compared as itself ($V == value: unset is "", which no non-empty value equals), set-but-empty
     # and unset apart. The hook runs with nounset off, so $V needs no default.
     for v in AWS_PROFILE AWS_ACCESS_KEY_ID AWS_REGION AWS_DEFAULT_REGION ASK_DEFAULT_PROFILE __credsh_session; do
@@ -161,11 +152,18 @@ __credsh_build_fast() { # __credsh_build_fast FOUND CANDIDATE...: the candidates
         fi
         s+=$q
     done
-    for w; do __credsh_path_var "$w"; s+=" && ! -e $q"; done
-    for w in "${__credsh_watch[@]}"; do [[ $w == "$f" ]] && f=; done
-    [[ -n $f ]] && { __credsh_path_var "$f"; s+=" && -e $q"; }
-    __credsh_files_test var
-    s+="$__credsh_ft ]]"
+    # The candidates and the missing files may not appear, the .credprofile in effect must stay; every watched
+    # file still there (-e first: bash's -nt is true when it is missing) and older than the stamp.
+    i=1
+    for w; do s+=" && ! -e \$__credsh_p$((++i))"; done
+    [[ -n $f ]] && s+=" && -e \$__credsh_p$((++i))"
+    for w in "${__credsh_missing[@]}"; do s+=" && ! -e \$__credsh_p$((++i))"; done
+    for w in "${__credsh_watch[@]}"; do
+        ((++i))
+        s+=" && -e \$__credsh_p$i && \$__credsh_stamp -nt \$__credsh_p$i"
+    done
+    ((${#__credsh_watch[@]})) || s+=' && -e $__credsh_stamp'
+    s+=" ]]"
     [[ -n ${__credsh_refresh_at-} ]] && s+=" && ((EPOCHSECONDS < $((__credsh_refresh_at))))"
     __credsh_define_hook "$s"
     __credsh_fpwd=$PWD
@@ -228,8 +226,14 @@ __credsh_slow_hook() {
         __credsh_key=$key
     fi
     # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
-    # have failed or be waiting for a login), and that look builds it once nothing is due.
-    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_drop_fast; fi
+    # have failed or be waiting for a login), and that look builds it once nothing is due -- unless the export
+    # was replayed or says it could be (__credsh_memo: it depends on nothing but the variables and files the
+    # fast path tests; no failure, message or time), which that look would find settled: it is built now.
+    if [[ (-z $need || -n ${__credsh_settled-}) && -n ${__credsh_stamp-} ]]; then
+        __credsh_build_fast "$f" "${c[@]}"
+    else
+        __credsh_drop_fast
+    fi
     __credsh_prompt_update
     return 0
 }

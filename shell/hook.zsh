@@ -44,6 +44,7 @@ __credsh_set_watch() {
 __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile in effect, the session profile)
     emulate -L zsh
     setopt local_options no_xtrace no_verbose
+    typeset -g __credsh_settled= # set below only when the export is applied and needs no second look
     # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. [[ -x ]]
     # is a stat, no process, and runs only when an export is due.
     if [[ ! -x $__credsh_bin ]]; then
@@ -56,6 +57,7 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
     local mk="${1-}"$'\n'"${__credsh_state-}" gen=${__credsh_gen-} out
     if [[ -z ${__credsh_forget-} && -n ${__credsh_memo_t[$mk]+x} ]] && eval "${__credsh_memo_c[$mk]}"; then
         eval "${__credsh_memo_t[$mk]}"
+        typeset -g __credsh_settled=1
     else
         out=$("$__credsh_bin" export zsh --memo --pid "$$" --session="${__credsh_session-}" --stdin-state \
             ${__credsh_forget:+"--forget-hand"} <<<"${__credsh_state-}")
@@ -77,6 +79,7 @@ __credsh_export() { # __credsh_export KEY: KEY names the scope (the .credprofile
             done
             __credsh_memo_c[$mk]="[[ $t ]]"
             __credsh_memo_t[$mk]=$out
+            typeset -g __credsh_settled=1
         fi
     fi
     typeset -g __credsh_left="${AWS_PROFILE+x}${AWS_PROFILE-}/${AWS_ACCESS_KEY_ID+x}${AWS_ACCESS_KEY_ID-}/${AWS_REGION+x}${AWS_REGION-}/${AWS_DEFAULT_REGION+x}${AWS_DEFAULT_REGION-}/${ASK_DEFAULT_PROFILE+x}${ASK_DEFAULT_PROFILE-}"
@@ -206,8 +209,14 @@ __credsh_slow_hook() {
         typeset -g __credsh_key=$key
     fi
     # Only a settled state gets a fast path: after an export, the next prompt looks again (the export may
-    # have failed or be waiting for a login), and that look builds it once nothing is due.
-    if [[ -z $need && -n ${__credsh_stamp-} ]]; then __credsh_build_fast "$f" "${c[@]}"; else __credsh_drop_fast; fi
+    # have failed or be waiting for a login), and that look builds it once nothing is due -- unless the export
+    # was replayed or says it could be (__credsh_memo: it depends on nothing but the variables and files the
+    # fast path tests; no failure, message or time), which that look would find settled: it is built now.
+    if [[ (-z $need || -n ${__credsh_settled-}) && -n ${__credsh_stamp-} ]]; then
+        __credsh_build_fast "$f" "${c[@]}"
+    else
+        __credsh_drop_fast
+    fi
     __credsh_prompt_update
     return 0
 }

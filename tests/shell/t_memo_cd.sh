@@ -89,8 +89,11 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     HOOK=_credsh_hook
     S "eval \"\$(credsh hook $sut)\""
     S "cd '$S/plain'"; S "$HOOK"
-    S_step r1 "$S/p/deep"; S_step r2 "$S/plain"; S_step r3 "$S/p"; S_step r4 "$S/plain"
-    S_step r5 "$S/q"; S_step r6 "$S/p"; S_step r7 "$S/q"; S_step r8 "$S/p"; S_step r9 "$S/q"; S_step r10 "$S/plain"
+    # Whether the prompt right after the cd left a fast path ($__credsh_fpwd is the $PWD it was built for):
+    # for an export that needs no second look (replayable) and for a replay, yes.
+    fast() { S "echo \"@fast $1=\${__credsh_fpwd-}\""; }
+    S_step r1 "$S/p/deep"; S_step r2 "$S/plain"; S_step r3 "$S/p"; fast r3; S_step r4 "$S/plain"
+    S_step r5 "$S/q"; S_step r6 "$S/p"; S_step r7 "$S/q"; S_step r8 "$S/p"; fast r8; S_step r9 "$S/q"; S_step r10 "$S/plain"
     S_step r11 "$S/q"
     # Each change below is followed by a wait of a few timestamp ticks (sleep 0.05 s): an edit in the tick of
     # the last export's stamp is exported once more on purpose, and the counts must not depend on timing.
@@ -162,8 +165,8 @@ for sut in bash zsh; do
     get() { sed -n "s/^@$1 $2=//p" "$OUT" | tail -n 1; }
     n() { get "$1" calls; }
     # The differential check: everything but the counts, step by step.
-    if diff <(grep -v ' calls=' "$T_ROOT/plain.$sut" | grep -v '^@kept') \
-        <(grep -v ' calls=' "$OUT" | grep -v '^@kept') >"$T_ROOT/diff.$sut"; then
+    if diff <(grep -v ' calls=' "$T_ROOT/plain.$sut" | grep -v -e '^@kept' -e '^@fast') \
+        <(grep -v ' calls=' "$OUT" | grep -v -e '^@kept' -e '^@fast') >"$T_ROOT/diff.$sut"; then
         check "$sut: every step shows the same variables, prompt and state with replays as without" same same
     else
         check "$sut: every step shows the same variables, prompt and state with replays as without" same differ
@@ -178,6 +181,11 @@ for sut in bash zsh; do
     check "$sut r4: back to plain: no export, nothing set" "$(n r3) unset" "$(n r4) $(get r4 AWS_PROFILE)"
     check "$sut r5..r7: q, p from q, q from p, first times: an export each" $(($(n r4) + 3)) "$(n r7)"
     check "$sut r8, r9: p from q, q from p again: no export" "$(n r7)" "$(n r9)"
+    check "$sut r3, r8: the prompt after the cd built the fast path (after an export, after a replay)" \
+        "$S/p $S/p" "$(get fast r3) $(get fast r8)"
+    # zsh runs the hook at the cd too (chpwd), so there the prompt is already the second look.
+    [[ $sut == bash ]] && check "$sut r3: ... not without the replayable mark (the next prompt looks again)" "" \
+        "$(sed -n "s/^@fast r3=//p" "$T_ROOT/plain.$sut")"
     check "$sut r10, r11: plain from q (first time), q from plain again: one export" $(($(n r9) + 1)) "$(n r11)"
     check "$sut r9: q: other" other "$(get r9 AWS_PROFILE)"
     check "$sut e1: p's .credprofile edited while outside: an export" $(($(n r11) + 1)) "$(n e1)"
