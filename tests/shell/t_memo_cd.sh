@@ -171,6 +171,12 @@ for sut in bash zsh; do
     else
         check "$sut: every step shows the same variables, prompt and state with replays as without" same differ
         head -30 "$T_ROOT/diff.$sut" | sed 's/^/     | /'
+        # What each run said on stderr, and the exports around the first difference, to tell why.
+        for f in "$T_ROOT/plain.$sut" "$OUT"; do
+            tail -5 "$f.err" | sed "s%^%     | ${f##*/} stderr: %"
+        done
+        step=$(sed -n '1s/^[0-9,]*c[0-9,]*$//p; 2s/^< @\([^ ]*\) .*/\1/p' "$T_ROOT/diff.$sut")
+        [[ -n $step ]] && grep -h "^@$step calls=" "$T_ROOT/plain.$sut" "$OUT" | sed 's/^/     | calls: /'
     fi
     check "$sut: without replays every cd exports (r1..r9: 9 exports)" 9 \
         $(($(sed -n 's/^@r9 calls=//p' "$T_ROOT/plain.$sut") - $(sed -n 's/^@r1 calls=//p' "$T_ROOT/plain.$sut") + 1))
