@@ -1,15 +1,17 @@
 // credsh profiles [--json]: every profile name credsh knows, from ~/.aws/config, ~/.aws/credentials,
 // ~/.ask/cli_config and credsh's own config.
 //
-// Completion in every shell calls this on each Tab, so the plain listing must stay within 10 ms for a
-// thousand profiles (make bench measures it): it parses the AWS files for names only (load_profile_names:
-// same syntax checks, no values copied), reads each file once and never resolves a provider. Only --json,
-// which Get-CredshProfile uses, loads everything.
+// Completion in every shell calls this on each Tab, so the plain listing must stay within 10 ms for
+// thousands of profiles (make bench measures it): it takes the names from the AWS files' section indexes,
+// the ones `credsh export` saves and reuses while a file is unchanged (so a Tab reads neither file whole),
+// and never resolves a provider. A file that does not parse lists every name that can be read instead, and
+// says why. Only --json, which Get-CredshProfile uses, loads everything.
 #include "cli/cli.hpp"
 #include "config/ask_config.hpp"
 #include "config/credsh_config.hpp"
 #include "config/profile_file.hpp"
 #include "pipeline/chain.hpp"
+#include "pipeline/cred_cache.hpp"
 #include "pipeline/provider.hpp"
 
 #include <nlohmann/json.hpp>
@@ -37,8 +39,13 @@ int plain_listing(Context& ctx) {
     std::set<std::string> names;
     // A broken AWS file still lists every name that can be read (completion keeps working), and says so.
     std::optional<Error> problem;
-    for (auto& [name, origins] : load_readable_profile_names(ctx.env, problem))
-        names.insert(names.end(), name);
+    if (auto index = load_profile_index(ctx.env, cache_dirs(ctx.env).index)) {
+        for (auto& name : index->names())
+            names.insert(names.end(), std::move(name));
+    } else {
+        for (auto& [name, origins] : load_readable_profile_names(ctx.env, problem))
+            names.insert(names.end(), name);
+    }
     if (problem) {
         ctx.warn(problem->message + " (listing the profile names that could be read)");
         status = 1;

@@ -614,6 +614,28 @@ Result<ProfileIndex> ProfileIndex::uncached() const {
     return build(std::move(srcs[0]), std::move(srcs[1]));
 }
 
+std::vector<std::string> ProfileIndex::names() const {
+    auto is_profile = [](SectionKind k) {
+        return k == SectionKind::profile || k == SectionKind::bare_default;
+    };
+    std::set<std::string, std::less<>> names;
+    for (const File* file : {&files_->config, &files_->credentials}) {
+        if (file->cached) {
+            auto all = file->cached->cache.all();
+            if (!all) { // damaged: the files themselves answer (nothing, if they no longer parse)
+                auto full = uncached();
+                return full ? full->names() : std::vector<std::string>{};
+            }
+            for (const auto& sec : *all)
+                if (is_profile(sec.kind)) names.emplace(sec.name);
+        } else if (file->src) {
+            for (const auto& r : file->sections)
+                if (is_profile(r.kind)) names.emplace(section_name(file->src->text, r));
+        }
+    }
+    return std::vector<std::string>(names.begin(), names.end());
+}
+
 bool ProfileIndex::cached() const {
     return files_->config.cached || files_->credentials.cached;
 }
@@ -684,23 +706,7 @@ ProfileIndex::select(const std::vector<std::string>& roots,
             return ProfileSet{};
         }
         if (grew && round <= kMaxChainProfiles + 2) continue; // parse again with what was found named
-        out.all_names = [files = files_] {
-            std::set<std::string> names;
-            for (const File* file : {&files->config, &files->credentials}) {
-                auto is_profile = [](SectionKind k) {
-                    return k == SectionKind::profile || k == SectionKind::bare_default;
-                };
-                if (file->cached) {
-                    if (auto all = file->cached->cache.all())
-                        for (const auto& s : *all)
-                            if (is_profile(s.kind)) names.emplace(s.name);
-                } else if (file->src) {
-                    for (const auto& r : file->sections)
-                        if (is_profile(r.kind)) names.emplace(section_name(file->src->text, r));
-                }
-            }
-            return std::vector<std::string>(names.begin(), names.end());
-        };
+        out.all_names = [index = *this] { return index.names(); };
         return out;
     }
 }

@@ -91,6 +91,9 @@ class ProfileIndex {
                       const std::function<std::vector<std::string>(const std::string&)>& more = {}) const;
     // Everything: parse_profile_files of the same text.
     Result<ProfileSet> all() const;
+    // Every profile name of both files, sorted, each once -- parse_profile_names' names, from the section
+    // headers alone (a cached index answers without reading the files; a damaged one, from the files).
+    std::vector<std::string> names() const;
     // Read from a cached index (load_profile_index with a cache directory)?
     bool cached() const;
 

@@ -78,6 +78,7 @@ void check_selects_agree(const ProfileIndex& index, const ProfileSet& full) {
             if (n == name) CHECK(sel.credentials_file.count(n));
         CHECK(profile_names(sel) == names);
     }
+    CHECK(index.names() == names); // what `credsh profiles` lists
     auto all = index.all();
     REQUIRE(all.ok());
     CHECK(all->profiles == full.profiles);
@@ -94,6 +95,12 @@ void check_index_agrees(const std::optional<ProfileSource>& config,
     auto full = parse_profile_files(config, credentials);
     auto index = ProfileIndex::build(config, credentials);
     REQUIRE(index.ok() == full.ok());
+    if (auto names_only = parse_profile_names(config, credentials); names_only && index.ok()) {
+        std::vector<std::string> listed; // what `credsh profiles` listed before it read the index
+        for (const auto& [name, origins] : *names_only)
+            listed.push_back(name);
+        CHECK(index->names() == listed);
+    }
     if (!full.ok())
         CHECK(index.error().message == full.error().message);
     else
