@@ -36,15 +36,19 @@ bool listable(const std::string& name) {
 
 int plain_listing(Context& ctx) {
     int status = 0;
-    std::set<std::string> names;
+    // Sorted and unique: the AWS files' names come so, the few of cli_config and credsh's config go in place.
+    std::vector<std::string> names;
+    auto add = [&names](const std::string& name) {
+        auto at = std::lower_bound(names.begin(), names.end(), name);
+        if (at == names.end() || *at != name) names.insert(at, name);
+    };
     // A broken AWS file still lists every name that can be read (completion keeps working), and says so.
     std::optional<Error> problem;
     if (auto index = load_profile_index(ctx.env, cache_dirs(ctx.env).index)) {
-        for (auto& name : index->names())
-            names.insert(names.end(), std::move(name));
+        names = index->names();
     } else {
-        for (auto& [name, origins] : load_readable_profile_names(ctx.env, problem))
-            names.insert(names.end(), name);
+        for (auto& [name, origins] : load_readable_profile_names(ctx.env, problem)) // a map: sorted
+            names.push_back(name);
     }
     if (problem) {
         ctx.warn(problem->message + " (listing the profile names that could be read)");
@@ -52,21 +56,21 @@ int plain_listing(Context& ctx) {
     }
     if (auto a = load_ask_config(ctx.env)) {
         for (const auto& [name, prof] : a->profiles)
-            names.insert(name);
+            add(name);
     } else {
         ctx.warn(a.error().message);
         status = 1;
     }
     if (auto c = load_credsh_config(ctx.env)) {
         for (const auto& [name, props] : c->profiles)
-            names.insert(name);
+            add(name);
     } else {
         ctx.warn(c.error().message);
         status = 1;
     }
     std::string out;
     for (const auto& name : names)
-        if (listable(name)) out += name + "\n";
+        if (listable(name)) out.append(name).push_back('\n');
     ctx.out(out);
     return status;
 }
