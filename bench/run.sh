@@ -7,7 +7,7 @@
 #      Target: direnv/credsh >= 50x. Also fish, and PowerShell 7: what a prompt pays there (the `prompt`
 #      function the hook installs vs PowerShell's own prompt), against direnv's bash hook of the same run
 #      (direnv has no PowerShell hook). Target: the hook adds <= 0.01x direnv's bash hook.
-#   1c. A cd + its prompt, bash and zsh: into the project and out, the hook after each (credsh's replays the
+#   1c. A cd + its prompt, bash, zsh and fish: into the project and out, the hook after each (credsh's replays the
 #      export it kept for a scope seen before, direnv exports and, entering, evaluates .envrc). Target: credsh
 #      <= 0.1x direnv. Also, for information, the same with every cd the first visit of its scope (the hook's
 #      kept exports dropped before each: `credsh export` runs every time).
@@ -273,10 +273,38 @@ t1=$EPOCHREALTIME
 ((bad == 0)) || { echo "$what: AWS_PROFILE wrong after $bad of the cds" >&2; exit 1; }
 printf "%d\n" $(( (t1 - t0) * 1000000 / (2 * n) ))
 '
+# fish: the same loop in fish's syntax (its hooks run at the cd too, on the PWD event, as zsh's at chpwd).
+FISH_CD_LOOP='
+set a $argv[1]; set b $argv[2]; set n $argv[3]; set what $argv[4]
+cd $b
+function forget; end
+if string match -q "credsh*" $what
+    $BIN hook fish | source; or exit 1
+    set f __credsh_hook
+else
+    direnv hook fish | source; or exit 1
+    set f __direnv_export_eval
+end
+test $what = credsh-first; and function forget; set -g __credsh_memo_k; set -g __credsh_memo_t; set -g __credsh_memo_c; end
+$f 2>/dev/null
+set bad 0
+set -l r (seq $n)
+set -l t0 (date +%s%N)
+for i in $r
+    cd $a; forget; $f 2>/dev/null; test "$AWS_PROFILE" = dev; or set bad (math $bad + 1)
+    cd $b; forget; $f 2>/dev/null; set -q AWS_PROFILE; and set bad (math $bad + 1)
+end
+set -l t1 (date +%s%N)
+test $bad = 0; or begin; echo "$what: AWS_PROFILE wrong after $bad of the cds" >&2; exit 1; end
+echo (math --scale=0 "($t1 - $t0) / 1000 / (2 * $n)")
+'
 cd_prompt() { # cd_prompt SHELL WHAT -> µs per cd + prompt
     local sh=$1 what=$2 proj out
     proj=$W/proj-${what%-first}/src/deep
-    if [[ $sh == bash ]]; then
+    if [[ $sh == fish ]]; then
+        out=$("${CLEAN[@]}" fish --no-config -c "$FISH_CD_LOOP" "$proj" "$W/outside" "$CD_PAIRS" "$what") ||
+            die "fish cd loop ($what) failed"
+    elif [[ $sh == bash ]]; then
         # bash has no floating point: EPOCHREALTIME with its dot removed is microseconds
         out=$("${CLEAN[@]}" bash --norc --noprofile -c "${CD_LOOP//'$(( (t1 - t0) * 1000000 / (2 * n) ))'/'$(( (${t1/./} - ${t0/./}) / (2 * n) ))'}" \
             bench "$proj" "$W/outside" "$CD_PAIRS" "$what" bash) || die "bash cd loop ($what) failed"
@@ -287,8 +315,8 @@ cd_prompt() { # cd_prompt SHELL WHAT -> µs per cd + prompt
     [[ $out =~ ^[0-9]+$ ]] || die "$sh cd loop ($what) printed '$out'"
     echo "$out"
 }
-echo "bench: cd + prompt (bash, zsh; $ROUNDS rounds of $CD_PAIRS pairs)..." >&2
-for sh in bash zsh; do
+echo "bench: cd + prompt (bash, zsh, fish; $ROUNDS rounds of $CD_PAIRS pairs)..." >&2
+for sh in bash zsh fish; do
     for what in credsh credsh-first direnv; do R[$what]=""; done
     for ((r = 0; r < ROUNDS; r++)); do
         for what in credsh credsh-first direnv; do R[$what]+="$(cd_prompt "$sh" "$what"),"; done
@@ -298,7 +326,7 @@ for sh in bash zsh; do
         P[$sh,cd,$what]=$(fastest "${ms[@]}")
     done
 done
-export BENCH_CD="${P[bash,cd,credsh]} ${P[bash,cd,direnv]} ${P[zsh,cd,credsh]} ${P[zsh,cd,direnv]} ${P[bash,cd,credsh-first]} ${P[zsh,cd,credsh-first]}"
+export BENCH_CD="${P[bash,cd,credsh]} ${P[bash,cd,direnv]} ${P[zsh,cd,credsh]} ${P[zsh,cd,direnv]} ${P[bash,cd,credsh-first]} ${P[zsh,cd,credsh-first]} ${P[fish,cd,credsh]} ${P[fish,cd,direnv]} ${P[fish,cd,credsh-first]}"
 
 # --- 1b. PowerShell -------------------------------------------------------------------------------------
 # What a prompt costs in PowerShell 7: the `prompt` function PowerShell calls, with the hook installed the
@@ -540,7 +568,7 @@ for sh, none, c, dv, nonec, cc, dvc in (("bash", bn, bc, bd, bnc, bcc, bdc), ("z
         f"{ratio:.0f}× ({dvc / cc:.0f}×)" if cc > 0 else f"{ratio:.0f}× (CPU below one clock tick)",
         "direnv/credsh ≥ 50× (wall)" if sh != "fish" else "info (bash/zsh target: 50×)",
         ratio >= 50 if sh != "fish" else None)
-for sh, (c, d, first) in zip(("bash", "zsh"), ((0, 1, 4), (2, 3, 5))):
+for sh, (c, d, first) in zip(("bash", "zsh", "fish"), ((0, 1, 4), (2, 3, 5), (6, 7, 8))):
     cd = list(map(float, os.environ["BENCH_CD"].split()))
     row(f"{sh}: a cd into the project or out of it, with its prompt (ms each, wall, children included; "
         f"scopes seen before in this shell: the hook replays their export)",

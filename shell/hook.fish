@@ -41,8 +41,21 @@ function __credsh_vals
     set -g __credsh_vals "$s"
 end
 
-function __credsh_export
+# Re-entering a scope without a process (as in the bash and zsh hooks): an export the binary says may be
+# replayed (__credsh_memo, the test that every variable it read is still exported with its value) is kept
+# with that test, the file test of the fast path and a test of the directories holding the watched files,
+# under the scope and the state it started from -- three lists, the keys, the texts and the tests. Coming
+# back to that scope from that state, the kept text is sourced again while the tests hold: what the binary
+# would print, as nothing it depends on changed. None of it is a secret (the binary never says so of an export
+# that holds one). A new stamp (__credsh_gen) means files may have changed since the kept exports looked:
+# they are dropped, as they are at `credsh use`, `allow`, `deny` and `pin`.
+set -g __credsh_memo_k
+set -g __credsh_memo_t
+set -g __credsh_memo_c
+
+function __credsh_export --argument-names key # KEY names the scope (the .credprofile in effect, the session profile)
     set -l fish_trace # an empty local: fish's xtrace must not print exported secrets
+    set -g __credsh_settled '' # set below only when the export is applied and needs no second look
     # The binary is gone (uninstalled, moved): one line, then quiet at every prompt until it is back. `test -x`
     # is a builtin, no process, and runs only when an export is due.
     if not test -x "$__credsh_bin"
@@ -51,19 +64,64 @@ function __credsh_export
         return 1
     end
     set -g __credsh_gone ''
+    set -l mk "$key"\n"$__credsh_state"
+    set -l i
+    test -z "$__credsh_forget"; and set i (contains -i -- $mk $__credsh_memo_k)
+    if test -n "$i"; and eval $__credsh_memo_c[$i]
+        __credsh_apply $__credsh_memo_t[$i]
+        set -g __credsh_settled 1
+        return
+    end
     set -l forget
     test -n "$__credsh_forget"; and set forget --forget-hand
     set -g __credsh_forget ''
-    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --pid $fish_pid --session="$__credsh_session" --stdin-state $forget | string collect)
+    set -l gen "$__credsh_gen"
+    set -l out (printf '%s' "$__credsh_state" | $__credsh_bin export fish --memo --pid $fish_pid --session="$__credsh_session" --stdin-state $forget | string collect)
     # All or nothing: evaluate only complete output (the binary ends it with this marker).
-    if string match -q -- '*# credsh-end' "$out"
-        set -g __credsh_busy 1 # its own changes are not set by hand (__credsh_hand_changed)
-        printf '%s\n' "$out" | source
-        set -g __credsh_busy ''
-        __credsh_vals
-        set -g __credsh_left "$__credsh_vals"
-        set -g __credsh_dirty ''
+    string match -q -- '*# credsh-end' "$out"; or return 1
+    set -g __credsh_memo '' # what this export says, not an earlier one
+    __credsh_apply "$out"
+    if test "$__credsh_gen" != "$gen"; or test (count $__credsh_memo_k) -ge 32
+        set -g __credsh_memo_k
+        set -g __credsh_memo_t
+        set -g __credsh_memo_c
     end
+    test -n "$__credsh_memo"; or return 0
+    # The test of a kept export: the variables, then the files as the fast path tests them, then the
+    # directories holding the watched files (an entry added, removed or renamed: a file put back with an old
+    # mtime by mv or tar). A missing file's own test sees it appear however it does.
+    set -l t $__credsh_memo
+    set -l stamp (string escape -- "$__credsh_stamp")
+    for a in $__credsh_missing
+        set -a t "not test -e "(string escape -- $a)
+    end
+    for w in $__credsh_watch
+        set -a t "test -e "(string escape -- $w)" -a $stamp -nt "(string escape -- $w)
+    end
+    set -q __credsh_watch[1]; or set -a t "test -e $stamp"
+    for d in (path dirname -- $__credsh_watch | path sort -u)
+        test -d "$d"; and set -a t "test $stamp -nt "(string escape -- $d)
+    end
+    # One kept export a key: a later one replaces it (its test failed, or it was never tried: --forget-hand).
+    set i (contains -i -- $mk $__credsh_memo_k)
+    if test -z "$i"
+        set i (math (count $__credsh_memo_k) + 1)
+    end
+    set -g __credsh_memo_k[$i] $mk
+    set -g __credsh_memo_t[$i] "$out"
+    set -g __credsh_memo_c[$i] (string join '; and ' -- $t)
+    set -g __credsh_settled 1
+end
+
+# Evaluate an export's text (TEXT) and note what it left: its own changes are not set by hand. `eval`, not
+# `printf | source`: the same parser, a quarter of the time (no pipe between two builtins).
+function __credsh_apply --argument-names text
+    set -g __credsh_busy 1 # (__credsh_hand_changed)
+    eval "$text"
+    set -g __credsh_busy ''
+    __credsh_vals
+    set -g __credsh_left "$__credsh_vals"
+    set -g __credsh_dirty ''
 end
 
 # A change of one of them is looked at when it happens, not only at the next prompt: fish runs fish_prompt
@@ -175,7 +233,8 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
         end
         set -a c "$d/.credprofile"
         test -z "$d"; and break
-        set d (string replace -r -- '/[^/]*$' '' "$d")
+        set d (path dirname -- "$d") # a builtin without a regular expression to compile
+        test "$d" = /; and set d ''
     end
     set -l key "$f|$__credsh_session"
     set -l need 0
@@ -200,11 +259,12 @@ function __credsh_hook --on-event fish_prompt --on-variable PWD
         end
     end
     if test $need = 1
-        __credsh_export
+        __credsh_export "$key"
         set -g __credsh_key "$key"
     end
-    # Only a settled state gets a fast path: after an export, the next prompt looks again.
-    if test $need = 0 -a -n "$__credsh_stamp"
+    # Only a settled state gets a fast path: after an export, the next prompt looks again -- unless the export
+    # was replayed or says it could be, which depends on nothing the fast path does not test.
+    if test -n "$__credsh_stamp"; and test $need = 0 -o -n "$__credsh_settled"
         __credsh_build_fast "$f" $c
     else
         set -g __credsh_fpwd ''
@@ -237,13 +297,19 @@ function credsh --wraps credsh --description 'credsh: the right credentials in t
             set -g __credsh_fpwd ''
             set -g __credsh_tpwd ''
             set -g __credsh_forget 1
+            set -g __credsh_memo_k
+            set -g __credsh_memo_t
+            set -g __credsh_memo_c
             __credsh_hook
             test -z "$CREDSH_ERROR" # the selected profile has no usable credentials: non-zero (1)
         case allow deny pin
             $__credsh_bin $argv; or return
-            set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say
+            set -g __credsh_key '' # trust changed: export once now, whatever the timestamps say, and no kept export stands
             set -g __credsh_fpwd ''
             set -g __credsh_tpwd ''
+            set -g __credsh_memo_k
+            set -g __credsh_memo_t
+            set -g __credsh_memo_c
             __credsh_hook
         case exec
             $__credsh_bin exec --session="$__credsh_session" --state-fd 3 $argv[2..-1] 3<(printf '%s' "$__credsh_state" | psub)

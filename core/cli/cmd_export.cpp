@@ -83,11 +83,12 @@ bool older(const timespec& a, const timespec& b) {
 // old mtime: mv, cp -p, tar), every absent one is still absent, and no directory holding a watched file has
 // had an entry added, removed or renamed since. An absent file's own test sees it appear however it does, so
 // a directory holding only such a file (~/.ask without cli_config) may change without moving the stamp. So
-// the stamp only moves when something changed, which is what lets the bash and zsh hooks replay an earlier
-// export (--memo): their test of a kept export compares the files and those directories with the stamp. Going
-// back never hides a change: anything modified during this export is newer than the touched stamp, so newer
-// than the earlier mtime too, and fails the check here or at the next prompt. Returns the stamp's mtime as
-// the hook keeps it ("seconds.nanoseconds"): a different one means the earlier exports no longer hold.
+// the stamp only moves when something changed, which is what lets the bash, zsh and fish hooks replay an
+// earlier export (--memo): their test of a kept export compares the files and those directories with the
+// stamp. Going back never hides a change: anything modified during this export is newer than the touched
+// stamp, so newer than the earlier mtime too, and fails the check here or at the next prompt. Returns the
+// stamp's mtime as the hook keeps it ("seconds.nanoseconds"): a different one means the earlier exports no
+// longer hold.
 std::string settle_stamp(const Stamp& stamp, const ExportPlan& plan) {
     bool keep = stamp.before.has_value();
     struct stat st {};
@@ -130,17 +131,17 @@ bool shell_identifier(std::string_view name) {
     return true;
 }
 
-// `credsh export --memo` (bash, zsh): the test under which the hook may evaluate this export's text again
-// instead of running the binary, when it comes back to the same scope from the same state -- or "" when it
-// may not. Such an export depends on nothing but the watched files (the hook tests them as at every prompt,
-// and the directories holding them, as settle_stamp does),
-// its arguments (the hook's key) and the variables it read, which this test compares with the values they
-// had, each alone ("x" and the value when set): not one that depends on the time (an expiry, a refresh or
-// retry time, kept credentials), said anything, failed, holds or stashes a secret, read a variable named like
-// a secret that is set, or read the whole environment (a plugin or a child process ran). When the credentials
-// were obtained may differ from a fresh export's; it only decides whether they survive a logout, and a logout
-// since the stamp fails the file test. PWD is left out: it only decides which .credprofile applies, and the
-// hook's key is that file, found by the hook's own walk.
+// `credsh export --memo` (bash, zsh, fish): the test under which the hook may evaluate this export's text
+// again instead of running the binary, when it comes back to the same scope from the same state -- or "" when
+// it may not. Such an export depends on nothing but the watched files (the hook tests them as at every
+// prompt, and the directories holding them, as settle_stamp does), its arguments (the hook's key) and the
+// variables it read, which this test compares with the values they had, each alone ("x" and the value when
+// set): not one that depends on the time (an expiry, a refresh or retry time, kept credentials), said
+// anything, failed, holds or stashes a secret, read a variable named like a secret that is set, or read the
+// whole environment (a plugin or a child process ran). When the credentials were obtained may differ from a
+// fresh export's; it only decides whether they survive a logout, and a logout since the stamp fails the file
+// test. PWD is left out: it only decides which .credprofile applies, and the hook's key is that file, found
+// by the hook's own walk.
 std::string replay_test(const ExportPlan& plan, const NameSet& read, const Env& env, const Shell& shell,
                         bool said, bool stashed) {
     if (plan.failed || said || stashed || !plan.error.empty() || !plan.messages.empty() ||
@@ -154,14 +155,23 @@ std::string replay_test(const ExportPlan& plan, const NameSet& read, const Env& 
         reads.insert(name);
     for (const auto& [name, value] : plan.info)
         reads.insert(name);
-    std::string test = "-n x";
+    // bash and zsh: one [[ ]] expression; fish: commands joined by `; and`, where `set -qx` is true only for
+    // an exported variable (what the binary sees) and "$V" is its value as exported (a list joined by spaces,
+    // a path variable by colons); "x" in front, so no value is taken for one of test's operators.
+    const bool fish = shell.name == std::string_view("fish");
+    std::string test = fish ? "true" : "-n x";
     for (const auto& name : reads) {
         if (name == "PWD") continue;
         if (!shell_identifier(name)) return ""; // not one the test can name
         auto value = env.get(name);
         if (value && (secret_like(name) || !shell.representable("x" + *value))) return "";
-        test += value ? " && ${" + name + "+x$" + name + "} == " + shell.quote("x" + *value)
-                      : " && -z ${" + name + "+x}";
+        if (fish)
+            test += value ? "; and set -qx " + name + "; and test \"x$" + name +
+                                "\" = " + shell.quote("x" + *value)
+                          : "; and not set -qx " + name;
+        else
+            test += value ? " && ${" + name + "+x$" + name + "} == " + shell.quote("x" + *value)
+                          : " && -z ${" + name + "+x}";
     }
     return test;
 }
@@ -178,7 +188,7 @@ int cmd_export(Context& ctx, const Args& args) {
         "pid", po::value(&pid), "the shell's process id (names its stamp file)")(
         "stdin-state", "read the shell's remembered state from stdin")(
         "forget-hand", "values set by hand stop standing (the hook's `credsh use`)")(
-        "memo", "say whether, and under which test, the hook may replay this export (bash, zsh)");
+        "memo", "say whether, and under which test, the hook may replay this export (bash, zsh, fish)");
     po::positional_options_description pos;
     pos.add("shell", 1);
     int rc = 0;
@@ -191,8 +201,7 @@ int cmd_export(Context& ctx, const Args& args) {
     const Shell* shell = require_shell(ctx, shell_name);
     if (!shell) return 2;
     if (pid <= 0) pid = static_cast<long>(::getppid());
-    bool memo = vm->count("memo") &&
-                (shell->name == std::string_view("bash") || shell->name == std::string_view("zsh"));
+    bool memo = vm->count("memo") && shell->name != std::string_view("pwsh");
     // Before anything reads the environment for the plan: the replay test names every variable read.
     auto reads = std::make_shared<NameSet>();
     if (memo) ctx.env.record_reads(reads);

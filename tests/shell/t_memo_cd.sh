@@ -1,4 +1,4 @@
-# Re-entering a scope without a process, in real bash and zsh (docs/design.md §4, "Re-entering a scope"): an
+# Re-entering a scope without a process, in real bash, zsh and fish (docs/design.md §4, "Re-entering a scope"): an
 # export the binary marks replayable is kept by the hook and evaluated again when the shell comes back to the
 # same scope from the same state, while every variable the export read and every file it watched is unchanged.
 #
@@ -6,7 +6,7 @@
 # replayable mark, so every cd runs the binary. After every step both runs must show the same variables, the
 # same prompt text and the same state (the replay gives exactly what the binary would print); the counts of
 # exports then show where the hook replayed and where it had to run the binary:
-#   - back into a scope seen before: no export, in bash and zsh;
+#   - back into a scope seen before: no export;
 #   - the scope's own .credprofile edited while the shell was elsewhere (a file the other scope does not
 #     watch): an export, and the edit applies;
 #   - a variable the export read (AWS_CONFIG_FILE) changed while elsewhere: an export, and the other file
@@ -19,7 +19,7 @@
 #     what the hook keeps.
 # The clock is fixed (CREDSH_TEST_NOW) so both runs' states are comparable byte for byte.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need bash zsh
+need bash zsh fish
 
 REAL=$(readlink -f "$CREDSH_BIN")
 CALLS=$T_ROOT/calls
@@ -34,7 +34,7 @@ if [ "\$1" = hook ]; then
 fi
 if [ "\$1" = export ] && [ -n "\${NOMEMO-}" ]; then
     out=\$('$REAL' "\$@"; echo "rc=\$?")
-    printf '%s\n' "\$out" | sed -e '/^__credsh_memo=/d' -e '/^rc=[0-9]*\$/d'
+    printf '%s\n' "\$out" | sed -e '/^__credsh_memo=/d' -e '/^set -g __credsh_memo /d' -e '/^rc=[0-9]*\$/d'
     exit "\${out##*rc=}"
 fi
 exec '$REAL' "\$@"
@@ -66,13 +66,18 @@ setup_world() {
 VARS=(AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE CREDSH_PROFILE
     CREDSH_REGION CREDSH_SCOPE CREDSH_ERROR CREDSH_BLOCKED)
 S() { SCRIPT+="$*"$'\n'; }
-# A step: cd there, a prompt, then what the shell holds (secret values shown only as "set").
+# A step: cd there, a prompt, then what the shell holds (secret values shown only as "set"). The lines are
+# written for $sut: fish has its own syntax for "set or not".
 S_step() { # S_step LABEL DIR
     S "cd '$2'"; S "$HOOK"
     S "echo \"@$1 calls=\$(grep -c '^export' '$CALLS')\""
-    local v
+    local v shown
     for v in "${VARS[@]}"; do
-        if [[ $v == AWS_SECRET_ACCESS_KEY ]]; then
+        shown="\$$v"
+        [[ $v == AWS_SECRET_ACCESS_KEY ]] && shown=set
+        if [[ $sut == fish ]]; then
+            S "if set -q $v; echo \"@$1 $v=$shown\"; else; echo \"@$1 $v=unset\"; end"
+        elif [[ $v == AWS_SECRET_ACCESS_KEY ]]; then
             S "echo \"@$1 $v=\${$v+set}\""
         else
             S "echo \"@$1 $v=\${$v-unset}\""
@@ -87,11 +92,24 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     local sut=$1 out=$2
     SCRIPT=
     HOOK=_credsh_hook
-    S "eval \"\$(credsh hook $sut)\""
+    # set_var NAME VALUE / unset_var NAME / status N (a command that returns N) in $sut's syntax.
+    set_var() { S "export $1='$2'"; }
+    unset_var() { S "unset $1"; }
+    status() { echo "(exit $1)"; }
+    if [[ $sut == fish ]]; then
+        HOOK=__credsh_hook
+        S "credsh hook fish | source"
+        S "function __rc; return \$argv[1]; end"
+        set_var() { S "set -gx $1 '$2'"; }
+        unset_var() { S "set -e $1"; }
+        status() { echo "__rc $1"; }
+    else
+        S "eval \"\$(credsh hook $sut)\""
+    fi
     S "cd '$S/plain'"; S "$HOOK"
     # Whether the prompt right after the cd left a fast path ($__credsh_fpwd is the $PWD it was built for):
     # for an export that needs no second look (replayable) and for a replay, yes.
-    fast() { S "echo \"@fast $1=\${__credsh_fpwd-}\""; }
+    fast() { S "echo \"@fast $1=\$__credsh_fpwd\""; }
     S_step r1 "$S/p/deep"; S_step r2 "$S/plain"; S_step r3 "$S/p"; fast r3; S_step r4 "$S/plain"
     S_step r5 "$S/q"; S_step r6 "$S/p"; S_step r7 "$S/q"; S_step r8 "$S/p"; fast r8; S_step r9 "$S/q"; S_step r10 "$S/plain"
     S_step r11 "$S/q"
@@ -106,9 +124,9 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     S "'$REAL' allow '$S/p' >/dev/null 2>&1"; S "sleep 0.05"
     round e3; round e4
     # A variable the export read, changed by hand while outside.
-    S "export AWS_CONFIG_FILE='$HOME/alt-config'"
+    set_var AWS_CONFIG_FILE "$HOME/alt-config"
     round v1; round v2
-    S "unset AWS_CONFIG_FILE"
+    unset_var AWS_CONFIG_FILE
     round v3; round v4
     # A file every scope watches, edited while outside: the prompt there exports, the stamp moves.
     S "printf '[profile other]\nregion = eu-north-1\n' >>'$HOME/.aws/config'"; S "sleep 0.05"
@@ -136,17 +154,24 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     S_step d1 "$S/p"; S_step d2 "$S/plain"; S_step d3 "$S/p"
     # The hook returns the $? it found, on the fast path, the slow path and a replay.
     S "cd '$S/plain'"; S "$HOOK"; S "$HOOK"; S "$HOOK"
-    S "(exit 3); $HOOK; echo \"@rc fast=\$?\""
-    S "cd '$S/q'"; S "(exit 4); $HOOK; echo \"@rc slow=\$?\""
+    local rc='$?'
+    [[ $sut == fish ]] && rc='$status'
+    S "$(status 3); $HOOK; echo \"@rc fast=$rc\""
+    S "cd '$S/q'"; S "$(status 4); $HOOK; echo \"@rc slow=$rc\""
     # Two more round trips first: the replay below then comes from a scope and a state seen twice.
     S "cd '$S/plain'"; S "$HOOK"; S "cd '$S/q'"; S "$HOOK"
     S "cd '$S/plain'"; S "$HOOK"; S "echo \"@rc0 calls=\$(grep -c '^export' '$CALLS')\""
-    S "cd '$S/q'"; S "(exit 5); $HOOK; echo \"@rc replay=\$?\""
+    S "cd '$S/q'"; S "$(status 5); $HOOK; echo \"@rc replay=$rc\""
     S "echo \"@rc1 calls=\$(grep -c '^export' '$CALLS')\""
     # keys mode: a secret in the text.
     S_step k1 "$S/k"; S_step k2 "$S/plain"; S_step k3 "$S/k"; S_step k4 "$S/plain"; S_step k5 "$S/k"
-    S "echo \"@kept count=\${#__credsh_memo_t[@]}\""
-    S "printf '%s\n' \"\${__credsh_memo_t[@]}\" \"\${__credsh_memo_c[@]}\" | sed 's/^/@kept /'"
+    if [[ $sut == fish ]]; then
+        S "echo \"@kept count=\$(count \$__credsh_memo_t)\""
+        S "printf '%s\n' \$__credsh_memo_t \$__credsh_memo_c | sed 's/^/@kept /'"
+    else
+        S "echo \"@kept count=\${#__credsh_memo_t[@]}\""
+        S "printf '%s\n' \"\${__credsh_memo_t[@]}\" \"\${__credsh_memo_c[@]}\" | sed 's/^/@kept /'"
+    fi
     printf '%s' "$SCRIPT" >"$T_ROOT/s.$sut"
     : >"$CALLS"
     script_shell "$sut" "$T_ROOT/s.$sut"
@@ -156,7 +181,7 @@ run_shell() { # run_shell SHELL OUT [NOMEMO]
     ((rc == 0)) || sed 's/^/     | /' "$out.err" | tail -20
 }
 
-for sut in bash zsh; do
+for sut in bash zsh fish; do
     setup_world
     run_shell "$sut" "$T_ROOT/plain.$sut" 1
     setup_world
@@ -189,7 +214,8 @@ for sut in bash zsh; do
     check "$sut r8, r9: p from q, q from p again: no export" "$(n r7)" "$(n r9)"
     check "$sut r3, r8: the prompt after the cd built the fast path (after an export, after a replay)" \
         "$S/p $S/p" "$(get fast r3) $(get fast r8)"
-    # zsh runs the hook at the cd too (chpwd), so there the prompt is already the second look.
+    # zsh and fish run the hook at the cd too (chpwd, the PWD event), so there the prompt is already the
+    # second look.
     [[ $sut == bash ]] && check "$sut r3: ... not without the replayable mark (the next prompt looks again)" "" \
         "$(sed -n "s/^@fast r3=//p" "$T_ROOT/plain.$sut")"
     check "$sut r10, r11: plain from q (first time), q from plain again: one export" $(($(n r9) + 1)) "$(n r11)"
@@ -235,10 +261,10 @@ for sut in bash zsh; do
     check "$sut k3, k5: keys mode is never replayed: an export at each entry" $(($(n k1) + 4)) "$(n k5)"
     check "$sut k5: ... with the keys" "ops set" "$(get k5 AWS_PROFILE) $(get k5 AWS_SECRET_ACCESS_KEY)"
     check "$sut: the hook keeps replayable exports (and shows them)" yes \
-        "$( (($(sed -n 's/^@kept count=//p' "$OUT") > 0)) && grep -q "^@kept __credsh_state=" "$OUT" && echo yes)"
+        "$( (($(sed -n 's/^@kept count=//p' "$OUT") > 0)) && grep -qE "^@kept (set -g )?__credsh_state[= ]" "$OUT" && echo yes)"
     check_no_match "$sut: no secret in what the hook keeps, on stdout" S3NT1NEL "$OUT"
     check_no_match "$sut: no secret on stderr" S3NT1NEL "$OUT.err"
-    for e in "test:" "syntax error" "parse error" "not found" "bad "; do
+    for e in "test:" "syntax error" "parse error" "not found" "bad " "Unknown command" "fish:"; do
         check_no_match "$sut: no shell error on stderr ($e)" "$e" "$OUT.err"
     done
 done
