@@ -127,7 +127,7 @@ M = lambda i: f"{i / 1e6:.2f} M"
 rows = [
     ("`credsh --version`: instructions", M(iv), f"/bin/true {M(it)}, direnv version " + (M(int(idv)) if idv.isdigit() else "(valgrind cannot run it here)"), "≤ 1 M", iv <= 1e6),
     ("`credsh --version`: peak RSS", f"{rv} KiB", "-", "info", None),
-    ("`export bash --memo` (what the bash and zsh hooks run) after a cd, trusted project: instructions", M(ie), "-", "≤ 2 M", ie <= 2e6),
+    ("`export bash --memo` (what the bash hook runs; zsh and fish run the same for their shell) after a cd, trusted project: instructions", M(ie), "-", "≤ 2 M", ie <= 2e6),
     ("`export bash` after a cd: peak RSS", f"{re} KiB", "-", "≤ 4 MiB", re <= 4096),
     ("6,000 profiles: `export bash` after a cd: instructions", M(ieb), "-", "≤ 5 M", ieb <= 5e6),
     ("6,000 profiles: `export bash` after a cd: peak RSS", f"{reb} KiB", "-", "≤ 4 MiB", reb <= 4096),
