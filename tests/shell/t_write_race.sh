@@ -59,7 +59,10 @@ check_true "the attacker's swap loop runs" test -e "$D/started"
 rounds=${CREDSH_RACE_ROUNDS:-600}
 lost=0 failed=0
 for ((i = 0; i < rounds; i++)); do
-    "$CREDSH_BIN" pin infra --dir "$D" >/dev/null 2>&1 || failed=$((failed + 1))
+    if ! "$CREDSH_BIN" pin infra --dir "$D" >/dev/null 2>"$T_ROOT/pin.err"; then
+        # The first failure's message is kept, to say why (the check below reports the count).
+        ((failed++ == 0)) && cp "$T_ROOT/pin.err" "$T_ROOT/first-failure.err"
+    fi
     if [[ $(stat -c %a "$VICTIM") != 600 ]]; then
         lost=$((i + 1))
         break
@@ -70,6 +73,7 @@ wait "$ATT_PID"
 ATT_PID=
 echo "     ($rounds pins raced against $(cat "$SHARED/swaps") swaps; $( ((lost)) && echo "lost at pin $lost" || echo "never lost"))"
 check "31 every pin succeeded (each rename replaces whatever is under the name)" 0 "$failed"
+((failed)) && sed 's/^/     | first failure: /' "$T_ROOT/first-failure.err"
 check "31 pin raced by another user's symlink swaps: our file keeps mode 0600" 600 "$(stat -c %a "$VICTIM")"
 check "31 ... and its content" "$(printf '[infra]\naws_access_key_id = AKIARACE\naws_secret_access_key = S3NT1NEL-race')" \
     "$(cat "$VICTIM")"
@@ -77,7 +81,7 @@ check "31 ... and its owner" 0 "$(stat -c %u "$VICTIM")"
 
 # Without the attacker, the pin is still a 0644 file (project data), whatever the umask.
 rm -f "$D/.credprofile"
-(umask 077 && "$CREDSH_BIN" pin infra --dir "$D" 2>/dev/null)
+(umask 077 && "$CREDSH_BIN" pin infra --dir "$D" 2>"$T_ROOT/pin.err") || sed 's/^/     | pin: /' "$T_ROOT/pin.err"
 check "31 pin writes a 0644 .credprofile whatever the umask" 644 "$(stat -c %a "$D/.credprofile")"
 check_true "31 ... a regular file, not a link" test -f "$D/.credprofile" -a ! -L "$D/.credprofile"
 finish
